@@ -1,0 +1,85 @@
+"""The `jirga` command."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from jirga import __version__
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {value!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jirga", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"jirga {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    extract = commands.add_parser("extract", help="extract incidents, meetings and relations from text reports")
+    extract.add_argument("inputs", nargs="+", type=Path, help="text files or directories of .txt files")
+    extract.add_argument("--published", type=_date, help="publication date (YYYY-MM-DD) for relative dates")
+    extract.add_argument("--out", type=Path, help="write DIR/<stem>.json per input instead of stdout")
+    extract.add_argument("--format", choices=["json", "table"], default="json")
+    extract.add_argument("--max-bytes", type=int, default=None, help="refuse files larger than this (10 MB)")
+    extract.set_defaults(run=run_extract)
+    return parser
+
+
+def run_extract(args: argparse.Namespace) -> int:
+    from jirga.extract import extract
+    from jirga.ingest.textfile import DEFAULT_MAX_BYTES, BadInput, expand, read_text
+    from jirga.model import serialize
+
+    failed = 0
+    results = []
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+    for item in expand(args.inputs):
+        if isinstance(item, BadInput):
+            print(f"jirga extract: {item}", file=sys.stderr)
+            failed += 1
+            continue
+        try:
+            report = read_text(item, args.max_bytes or DEFAULT_MAX_BYTES)
+        except BadInput as error:
+            print(f"jirga extract: {error}", file=sys.stderr)
+            failed += 1
+            continue
+        result = serialize.extraction(extract(report.text, args.published), {"path": str(item)})
+        if args.out:
+            (args.out / f"{item.stem}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        elif args.format == "table":
+            from jirga.table import print_extraction
+
+            print_extraction(result, report.text)
+        else:
+            results.append(result)
+    if results:
+        if len(results) == 1:
+            print(json.dumps(results[0], indent=2, ensure_ascii=False))
+        else:
+            for result in results:
+                print(json.dumps(result, ensure_ascii=False))
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

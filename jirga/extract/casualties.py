@@ -1,0 +1,71 @@
+"""Which counts in a passage are the dead and which the injured."""
+
+from __future__ import annotations
+
+import re
+
+from jirga.extract.numbers import Quantity
+from jirga.model import Figure, Span
+
+_KILL = r"killed|dead|died|lost\s+their\s+lives|martyred|slain|perished|lifeless|fatalities|deaths"
+_HURT = r"injured|wounded|hurt|injuries|maimed"
+_VICTIM = (r"(?:people|persons|civilians|worshippers|students|children|policemen|police(?:men)?|soldiers|security"
+           r"|personnel|others|more|of\s+them|militants|cadets|pilgrims|passengers|troops|guards|officers|members"
+           r"|men|women|labourers|workers|devotees|recruits|trainees|guests|staff|teachers|foreigners|tourists"
+           r"|Afghans|Pakistanis|Americans|Chinese|U\.?S\.?|American|service\s*members|Shias?|Hazaras?|others"
+           r"|and|were|at|the|mostly|including|all|of|whom|them|most|nationals|cyclists|bystanders|victims)")
+_AFTER = re.compile(
+    rf"^\s*(?:{_VICTIM}[\s,]+){{0,5}}(?:(?:were|was|have\s+been|had\s+been|are|is|being|got)\s+)?(?:also\s+)?"
+    rf"(?:(?P<kill>{_KILL})|(?P<hurt>{_HURT}))\b",
+    re.IGNORECASE,
+)
+_LOOSE_AFTER = re.compile(
+    rf"^[^.;\d]{{0,60}}?\b(?:were|was|have\s+been|had\s+been)\s+(?:\w+\s+)?(?:(?P<kill>{_KILL})|(?P<hurt>{_HURT}))\b",
+    re.IGNORECASE,
+)
+_BEFORE = re.compile(
+    rf"(?:(?P<kill>\bkill(?:ed|ing|s)?|claimed\s+the\s+lives\s+of|(?:death\s+)?toll\s+(?:\w+\s+){{0,3}}(?:to|at|of)"
+    rf"|taking\s+the\s+toll\s+to|lives\s+of|(?:rose|climbed|jumped|risen|reached|revised|lowered|cut)\s+"
+    rf"(?:\w+\s+)?(?:to|at)|number\s+of\s+(?:the\s+)?dead\s+(?:\w+\s+){{0,2}}(?:to|at)?|and\s+the\s+dead\s+at"
+    rf"|bodies\s+of)"
+    rf"|(?P<hurt>\binjur(?:ed|ing|es)|\bwound(?:ed|ing|s)?|\bhurting|number\s+of\s+(?:the\s+)?(?:injured|wounded)"
+    rf"\s+(?:\w+\s+){{0,2}}(?:to|at)?))\s*(?:nearly\s+|at\s+least\s+|over\s+|more\s+than\s+|some\s+|about\s+)?$",
+    re.IGNORECASE,
+)
+_NOT_A_TOLL = re.compile(
+    r"^\s*(?:%|percent|per\s+cent|km|kilomet|kg|kilogram|years?\b|year-old|hours?|minutes?|days?|weeks?|months?"
+    r"|rupees|dollars|million|billion|times|feet|metres|meters|miles|militants?\s+(?:were\s+)?(?:arrested|detained)"
+    r"|attackers|suspects|runs|wickets|overs|goals|points)",
+    re.IGNORECASE,
+)
+
+
+def classify(text: str, quantity: Quantity, window_start: int) -> str | None:
+    """'killed', 'injured' or None for a count, from the words just before and after it."""
+    start, end = quantity.span.start, quantity.span.end
+    after = text[end : end + 90]
+    if _NOT_A_TOLL.match(after):
+        return None
+    before = text[max(window_start, start - 60) : start]
+    for pattern, passage in ((_BEFORE, before), (_AFTER, after), (_LOOSE_AFTER, after)):
+        match = pattern.search(passage) if pattern is _BEFORE else pattern.match(passage)
+        if match:
+            return "killed" if match.group("kill") else "injured"
+    return None
+
+
+def combine(figures: list[Figure]) -> Figure | None:
+    """One figure from a report's successive statements: the latest as best, the spread as low/high."""
+    if not figures:
+        return None
+    latest = figures[-1]
+    lows = [f.low if f.low is not None else f.best for f in figures if (f.low or f.best) is not None]
+    highs = [f.high for f in figures if f.high is not None]
+    if len(figures) == 1:
+        return latest
+    return Figure(min(lows) if lows else None, latest.best, max(highs) if highs and all(
+        f.high is not None for f in figures) else None, latest.qualifier, latest.text, latest.span)
+
+
+def spans_of(figures: list[Figure]) -> tuple[Span, ...]:
+    return tuple(f.span for f in figures if f.span)

@@ -1,0 +1,60 @@
+"""One report with every mention found in it: the shared input of the event, meeting and relation steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from jirga.extract.places import CountryMention, PlaceMention
+from jirga.model import ActorRef, DateRange, PersonRef, PlaceRef, Span
+
+
+@dataclass(frozen=True)
+class Document:
+    text: str
+    published: dt.date | None
+    sentences: list[Span]
+    actors: list[ActorRef]
+    places: list[PlaceMention]
+    demonyms: list[CountryMention]
+    dates: list[DateRange]
+    people: list[PersonRef]
+    countries: dict[str, PlaceRef]  # ISO2 -> the gazetteer's country entry
+
+    def within(self, mentions: list, span: Span) -> list:
+        return [m for m in mentions if span.start <= m.span.start and m.span.end <= span.end]
+
+    def groups(self, span: Span) -> list[ActorRef]:
+        return [a for a in self.within(self.actors, span) if a.kind in ("armed_group", "unresolved")]
+
+    def sentence_index(self, position: int) -> int:
+        starts = [s.start for s in self.sentences]
+        return max(0, bisect_right(starts, position) - 1)
+
+    def last_group_before(self, position: int) -> ActorRef | None:
+        earlier = [a for a in self.actors if a.span.end <= position and a.kind == "armed_group"]
+        return earlier[-1] if earlier else None
+
+    def between(self, start: int, end: int) -> str:
+        return self.text[start:end]
+
+
+def clause_bounds(text: str, sentence: Span, position: int) -> Span:
+    """The clause around position: the sentence cut at semicolons and at ', while' / ', but' / ', and'."""
+    cuts = [sentence.start]
+    for match in re.finditer(r";|,\s+(?:while|but|whereas|although)\b|\bwhile\b", text[sentence.start : sentence.end]):
+        cuts.append(sentence.start + match.start())
+    cuts.append(sentence.end)
+    for left, right in zip(cuts, cuts[1:], strict=False):
+        if left <= position < right:
+            return Span(left, right)
+    return sentence
+
+
+def split_point(text: str, left_end: int, right_start: int) -> int:
+    """Where to cut between two event words in one sentence: the comma nearest their midpoint, else the midpoint."""
+    middle = (left_end + right_start) // 2
+    commas = [left_end + m.start() + 1 for m in re.finditer(r"[,;]", text[left_end:right_start])]
+    return min(commas, key=lambda c: abs(c - middle)) if commas else middle

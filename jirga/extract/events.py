@@ -1,0 +1,413 @@
+"""Incidents: attacks, security operations and arrests, each assembled from the sentences that tell it.
+
+A sentence with an event word opens an event mention; a definite one ("the attack", "This was a suicide
+attack") or a sentence with no event word but a claim or a toll continues the event just told.
+Mentions of the same kind whose places and dates agree are one event.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from jirga.extract import vocabulary as vocab
+from jirga.extract.casualties import classify, combine, spans_of
+from jirga.extract.claims import find_claims
+from jirga.extract.document import Document, split_point
+from jirga.extract.numbers import find_quantities
+from jirga.extract.places import PlaceMention
+from jirga.model import Claim, DateRange, Figure, Incident, PlaceRef, Span
+
+_DEFINITE = re.compile(r"(?:\b(?:the|this|that|its|these|those)\s+(?:\w+\s+){0,2}|\b(?:this|it|that)\s+was\s+(?:a|an|the)"
+                       r"\s+(?:\w+\s+){0,2})$", re.IGNORECASE)
+_PLURAL = re.compile(r"s$|^gunmen$", re.IGNORECASE)
+_SPECIFICITY = {"city": 3, "district": 3, "province": 2, "country": 1}
+_AGAINST = re.compile(r"\bagainst\s+(?:the\s+)?", re.IGNORECASE)
+_THE_GROUP = re.compile(r"\bagainst\s+(?:the|this)\s+(?:group|outfit|organi[sz]ation|militants)\b", re.IGNORECASE)
+_KIND_OF = {"attack": vocab.ATTACK_TRIGGER, "security_operation": vocab.OPERATION_TRIGGER,
+            "arrest": vocab.ARREST_TRIGGER}
+CONTINUATION_REACH = 3  # sentences after an event in which an untriggered claim or toll still belongs to it
+
+
+@dataclass
+class EventMention:
+    kind: str
+    triggers: list[Span]
+    sentence: int
+    segment: Span
+    definite: bool
+    plural: bool
+    places: list[PlaceMention] = field(default_factory=list)
+    dates: list[DateRange] = field(default_factory=list)
+    killed: list[Figure] = field(default_factory=list)
+    injured: list[Figure] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    perpetrators: list[Claim] = field(default_factory=list)
+    against: list[Claim] = field(default_factory=list)
+    attack_type: tuple[str, Span] | None = None
+    target: tuple[str, str, Span] | None = None
+
+
+@dataclass
+class Event:
+    """An incident being assembled from its mentions."""
+
+    kind: str
+    mentions: list[EventMention]
+    place: PlaceMention | None = None
+    date: DateRange | None = None
+    last_sentence: int = 0
+
+    def absorb(self, mention: EventMention) -> None:
+        self.mentions.append(mention)
+        self.last_sentence = max(self.last_sentence, mention.sentence)
+        own_place = best_place(mention)
+        if own_place and (self.place is None or _more_specific(own_place.place, self.place.place)):
+            self.place = own_place
+        own_date = nearest_date(mention)
+        if own_date and (self.date is None or _narrower(own_date, self.date)):
+            self.date = own_date
+
+
+def find_incidents(doc: Document, dateline: PlaceMention | None) -> list[Incident]:
+    events: list[Event] = []
+    for index, sentence in enumerate(doc.sentences):
+        mentions = _mentions_in(doc, index, sentence)
+        if not mentions:
+            _continue_event(doc, events, index, sentence)
+            continue
+        for mention in mentions:
+            _place_mention(doc, events, mention, dateline)
+    return [_incident(doc, n, event) for n, event in enumerate(events, 1)]
+
+
+def _mentions_in(doc: Document, index: int, sentence: Span) -> list[EventMention]:
+    text = doc.text
+    triggers = []
+    for kind, pattern in _KIND_OF.items():
+        for match in pattern.finditer(text, sentence.start, sentence.end):
+            span = Span(match.start(), match.end())
+            if kind == "attack" and _not_an_attack(text, sentence, span):
+                continue
+            if kind == "security_operation" and vocab.HYPOTHETICAL.search(text[max(sentence.start, span.start - 40):
+                                                                               span.start]):
+                continue
+            triggers.append((span, kind))
+    triggers.sort()
+    groups: list[tuple[str, list[Span]]] = []
+    for span, kind in triggers:
+        if groups and groups[-1][0] == kind and not _new_event_between(doc, groups[-1][1][-1], span):
+            groups[-1][1].append(span)
+        elif not any(k == kind and any(s.overlaps(span) for s in spans) for k, spans in groups):
+            groups.append((kind, [span]))
+    mentions = []
+    for i, (kind, spans) in enumerate(groups):
+        left = sentence.start if i == 0 else split_point(text, groups[i - 1][1][-1].end, spans[0].start)
+        right = sentence.end if i == len(groups) - 1 else split_point(text, spans[-1].end, groups[i + 1][1][0].start)
+        mentions.append(_build_mention(doc, kind, spans, index, Span(left, right)))
+    return mentions
+
+
+def _not_an_attack(text: str, sentence: Span, span: Span) -> bool:
+    window = text[max(sentence.start, span.start - 20) : min(sentence.end, span.end + 25)]
+    if vocab.NOT_VIOLENCE.search(window):
+        return True
+    return bool(vocab.HYPOTHETICAL.search(text[max(sentence.start, span.start - 40) : span.start]))
+
+
+def _new_event_between(doc: Document, previous: Span, current: Span) -> bool:
+    between = Span(previous.end, current.start)
+    has_break = re.search(r"[,;]|\b(?:and|while|after|before|another)\b", doc.text[between.start : between.end])
+    return bool(has_break and (doc.within(doc.places, between) or doc.within(doc.dates, between)))
+
+
+def _build_mention(doc: Document, kind: str, triggers: list[Span], index: int, segment: Span) -> EventMention:
+    text = doc.text
+    first = triggers[0]
+    mention = EventMention(
+        kind=kind,
+        triggers=triggers,
+        sentence=index,
+        segment=segment,
+        definite=bool(_DEFINITE.search(text[max(segment.start, first.start - 40) : first.start])),
+        plural=all(_PLURAL.search(text[t.start : t.end].split()[-1]) for t in triggers) and kind != "arrest",
+    )
+    mention.places = _linked_places(doc, triggers, segment, mention.definite)
+    mention.dates = doc.within(doc.dates, segment)
+    _add_tolls(doc, mention, segment)
+    claims = find_claims(doc, doc.sentences[index])
+    mention.claims = [c for c in claims if c.mode in ("claimed", "denied")]
+    mention.perpetrators = [c for c in claims if c.mode == "attributed"] + _modifier_groups(doc, mention)
+    if kind == "security_operation":
+        mention.against = _against(doc, segment)
+    if kind == "attack":
+        mention.attack_type = _attack_type(text, segment)
+        mention.target = _target(doc, mention)
+    return mention
+
+
+_PLACE_AFTER = re.compile(r"^[^.;]{0,60}?\b(?:in|at|near|outside|inside|on|of|from|to)\s+(?:the\s+)?(?:[\w'-]+\s+){0,3}$",
+                         re.IGNORECASE)
+_PLACE_BEFORE = re.compile(r"^(?:'s)?\s*(?:[\w'-]+\s+){0,3}$")
+
+
+def _linked_places(doc: Document, triggers: list[Span], segment: Span, definite: bool) -> list[PlaceMention]:
+    """Places the text ties to the event word ('attack in Kabul', 'the Mastung attack'); failing that, and
+    only for a first mention, every place in its clause."""
+    places = doc.within(doc.places, segment)
+    linked = []
+    for place in places:
+        for trigger in triggers:
+            if place.span.start >= trigger.end and _PLACE_AFTER.match(doc.text[trigger.end : place.span.start]):
+                linked.append(place)
+                break
+            if place.span.end <= trigger.start and _PLACE_BEFORE.match(doc.text[place.span.end : trigger.start]):
+                linked.append(place)
+                break
+    if linked or definite:
+        return linked
+    return places
+
+
+def _add_tolls(doc: Document, mention: EventMention, segment: Span) -> None:
+    dates = doc.within(doc.dates, segment)
+    for quantity in find_quantities(doc.text, segment.start, segment.end):
+        if any(d.span.overlaps(quantity.span) for d in dates):
+            continue
+        which = classify(doc.text, quantity, segment.start)
+        if which == "killed":
+            mention.killed.append(quantity.figure)
+        elif which == "injured":
+            mention.injured.append(quantity.figure)
+
+
+def _modifier_groups(doc: Document, mention: EventMention) -> list[Claim]:
+    """'Da'ish attack', 'an attack by the TTP', 'IS-K suicide bomber': the group the report says did it."""
+    found = []
+    for trigger in mention.triggers:
+        for group in doc.groups(mention.segment):
+            gap = doc.text[group.span.end : trigger.start] if group.span.end <= trigger.start else None
+            after = doc.text[trigger.end : group.span.start] if group.span.start >= trigger.end else None
+            if gap is not None and re.fullmatch(r"(?:'s|s')?\s*(?:[\w-]+\s+){0,2}", gap) and not re.search(
+                    r"\b(?:and|against|on|of|with|claimed|by)\b", gap):
+                found.append(Claim(group.name, group.id, "attributed", group.span))
+            elif after is not None and re.fullmatch(r"\s*(?:carried\s+out\s+)?by\s+(?:the\s+)?", after):
+                found.append(Claim(group.name, group.id, "attributed", group.span))
+    return found
+
+
+def _against(doc: Document, segment: Span) -> list[Claim]:
+    found = []
+    for match in _AGAINST.finditer(doc.text, segment.start, segment.end):
+        groups = doc.groups(Span(match.end(), segment.end))
+        if groups and groups[0].span.start - match.end() < 25:
+            found.append(Claim(groups[0].name, groups[0].id, "target", groups[0].span))
+        elif _THE_GROUP.match(doc.text, match.start()):
+            earlier = doc.last_group_before(match.start())
+            if earlier is not None:
+                found.append(Claim(earlier.name, earlier.id, "target", Span(match.start(), match.end())))
+    return found
+
+
+def _attack_type(text: str, segment: Span) -> tuple[str, Span] | None:
+    for name, pattern in vocab.ATTACK_TYPES:
+        match = pattern.search(text, segment.start, segment.end)
+        if match:
+            return name, Span(match.start(), match.end())
+    return None
+
+
+_MODIFIER = re.compile(r"(?:election|Shia|Sunni|Sufi|Ahmadi|Hazara|Christian|Hindu|Sikh|police|army|military|girls'?|boys'?"
+                       r"|public|wedding|funeral|busy|crowded|main|central|local|government|security|passenger|"
+                       r"training|religious|[A-Z][\w'-]+)$")
+
+
+def _target(doc: Document, mention: EventMention) -> tuple[str, str, Span] | None:
+    text, seg = doc.text, mention.segment
+    trigger = mention.triggers[0]
+    blocked = list(mention.triggers) + [a.span for a in doc.within(doc.actors, seg)]
+    matches = [m for m in vocab.TARGET.finditer(text, seg.start, seg.end)
+               if not any(b.overlaps(Span(m.start(), m.end())) for b in blocked)
+               and min(abs(m.start() - trigger.end), abs(trigger.start - m.end())) <= 60]
+    if not matches:
+        return None
+    match = min(matches, key=lambda m: (m.start() < trigger.start, abs(m.start() - trigger.end)))
+    start, end = match.start(), match.end()
+    place_spans = [p.span for p in doc.places] + [g.span for g in doc.groups(seg)]
+    while True:  # widen left over modifiers: "Civil Hospital", "election gathering"
+        word = re.search(r"([\w'-]+)\s+$", text[seg.start : start])
+        if not word or not _MODIFIER.match(word.group(1)) or word.group(1).lower() in ("the", "a", "an"):
+            break
+        word_span = Span(seg.start + word.start(1), seg.start + word.end(1))
+        if any(p.overlaps(word_span) for p in place_spans) or word_span.overlaps(trigger):
+            break
+        start = word_span.start
+    tail = re.match(r"\s+(?:of|for)\s+(?:the\s+)?(?:[A-Z][\w'-]*\s?){1,5}", text[end : seg.end])
+    if tail:
+        end += len(tail.group().rstrip())
+    return text[start:end], vocab.target_type(match), Span(start, end)
+
+
+def best_place(mention: EventMention) -> PlaceMention | None:
+    if not mention.places:
+        return None
+    anchor = mention.triggers[0].start
+
+    def rank(p: PlaceMention) -> tuple:
+        return (_SPECIFICITY.get(p.place.kind, 0), -abs(p.span.start - anchor))
+
+    return max(mention.places, key=rank)
+
+
+def nearest_date(mention: EventMention) -> DateRange | None:
+    if not mention.dates:
+        return None
+    anchor = mention.triggers[0].start
+    return min(mention.dates, key=lambda d: (abs(d.span.start - anchor), d.span.start))
+
+
+def _more_specific(a: PlaceRef, b: PlaceRef) -> bool:
+    return _SPECIFICITY.get(a.kind, 0) > _SPECIFICITY.get(b.kind, 0) and a.within(b)
+
+
+def _narrower(a: DateRange, b: DateRange) -> bool:
+    return (a.end - a.start) < (b.end - b.start) and a.start <= b.end and b.start <= a.end
+
+
+def _compatible(event: Event, mention: EventMention) -> bool:
+    place, date = best_place(mention), nearest_date(mention)
+    if place and event.place and not (place.place.within(event.place.place) or event.place.place.within(place.place)):
+        return False
+    if date and event.date and not (date.start <= event.date.end and event.date.start <= date.end):
+        return False
+    own_target = mention.target[1] if mention.target else None
+    event_targets = {m.target[1] for m in event.mentions if m.target}
+    return not (own_target and event_targets and own_target not in event_targets and place is not None)
+
+
+def _evidence(mention: EventMention) -> bool:
+    """Enough to say that a particular event happened, not that attacks happen."""
+    if mention.plural and not (mention.killed or mention.injured):
+        return False
+    signals = [mention.killed or mention.injured, mention.claims, mention.perpetrators, mention.dates,
+               mention.target, mention.against, mention.attack_type and mention.attack_type[0] != "armed_assault"]
+    if mention.kind == "arrest":
+        return bool(mention.places)
+    return bool(mention.places) and any(signals)
+
+
+def _place_mention(doc: Document, events: list[Event], mention: EventMention, dateline: PlaceMention | None) -> None:
+    same_kind = [e for e in events if e.kind == mention.kind]
+    place = best_place(mention)
+    if place is not None:
+        for event in reversed(same_kind):
+            if event.place and _compatible(event, mention):
+                event.absorb(mention)
+                return
+        if _evidence(mention):
+            events.append(_new_event(mention))
+        return
+    recent = same_kind[-1] if same_kind else None
+    if mention.definite and recent and mention.sentence - recent.last_sentence <= 6 and _compatible(recent, mention):
+        recent.absorb(mention)
+    elif mention.kind == "attack" and dateline and not same_kind and (mention.killed or mention.injured):
+        mention.places = [dateline]
+        events.append(_new_event(mention))
+    elif mention.kind == "arrest" and _demonym_place(doc, mention):
+        events.append(_new_event(mention))
+    elif recent and mention.sentence - recent.last_sentence <= 1 and not mention.plural and _compatible(recent,
+                                                                                                          mention):
+        recent.absorb(mention)
+
+
+def _demonym_place(doc: Document, mention: EventMention) -> bool:
+    """'Indian security forces made arrests': the arresting state's country, at country precision."""
+    for demonym in doc.within(doc.demonyms, mention.segment):
+        country = doc.countries.get(demonym.country)
+        if country is not None:
+            mention.places = [PlaceMention(country, demonym.span, demonym.text)]
+            return True
+    return False
+
+
+def _new_event(mention: EventMention) -> Event:
+    event = Event(mention.kind, [], last_sentence=mention.sentence)
+    event.absorb(mention)
+    return event
+
+
+def _continue_event(doc: Document, events: list[Event], index: int, sentence: Span) -> None:
+    """A sentence with no event word of its own: its claims and tolls belong to the event just told."""
+    recent = max(events, key=lambda e: e.last_sentence, default=None)
+    if recent is None or recent.kind != "attack" or index - recent.last_sentence > CONTINUATION_REACH:
+        return
+    mention = EventMention("attack", [Span(sentence.start, sentence.start)], index, sentence, True, False)
+    _add_tolls(doc, mention, sentence)
+    claims = find_claims(doc, sentence)
+    mention.claims = [c for c in claims if c.mode in ("claimed", "denied")]
+    mention.perpetrators = [c for c in claims if c.mode == "attributed"]
+    if mention.killed or mention.injured or mention.claims or mention.perpetrators:
+        mention.attack_type = _attack_type(doc.text, sentence)
+        recent.mentions.append(mention)
+        recent.last_sentence = index
+
+
+def _incident(doc: Document, number: int, event: Event) -> Incident:
+    mentions = event.mentions
+    killed = [f for m in mentions for f in m.killed]
+    injured = [f for m in mentions for f in m.injured]
+    claims = _unique(c for m in mentions for c in m.claims)
+    perpetrators = _unique(c for m in mentions for c in m.perpetrators)
+    against = _unique(c for m in mentions for c in m.against)
+    types = [m.attack_type for m in mentions if m.attack_type]
+    attack_type = min(types, key=lambda t: [n for n, _ in vocab.ATTACK_TYPES].index(t[0])) if types else None
+    targets = [m.target for m in mentions if m.target]
+    target = targets[0] if targets else None
+    places = _unique_places(p for m in mentions for p in m.places) if event.kind == "arrest" else []
+    spans: dict[str, tuple[Span, ...]] = {"kind": tuple(t for m in mentions for t in m.triggers if t.end > t.start)}
+    for name, value in (("place", event.place and (event.place.span,)), ("date", event.date and (event.date.span,)),
+                        ("killed", spans_of(killed)), ("injured", spans_of(injured)),
+                        ("claimed_by", tuple(c.span for c in claims if c.mode == "claimed")),
+                        ("perpetrator", tuple(c.span for c in perpetrators)),
+                        ("against", tuple(c.span for c in against)),
+                        ("attack_type", attack_type and (attack_type[1],)), ("target", target and (target[2],)),
+                        ("places", tuple(p.span for p in places))):
+        if value:
+            spans[name] = tuple(value)
+    return Incident(
+        id=f"incident-{number}",
+        kind=event.kind,
+        sentences=tuple(doc.sentences[i] for i in sorted({m.sentence for m in mentions})),
+        spans=spans,
+        attack_type=(attack_type[0] if attack_type else "unknown") if event.kind == "attack" else None,
+        target=target[0] if target else None,
+        target_type=target[1] if target else None,
+        place=event.place.place if event.place else None,
+        places=tuple(p.place for p in places),
+        date=event.date,
+        killed=combine(killed),
+        injured=combine(injured),
+        figures={"killed": tuple(killed), "injured": tuple(injured)},
+        claims=tuple(claims),
+        perpetrator=tuple(dict.fromkeys(c.actor for c in perpetrators)),
+        against=tuple(dict.fromkeys(c.actor for c in against)),
+    )
+
+
+def _unique(claims) -> list[Claim]:
+    seen, kept = set(), []
+    for claim in claims:
+        if (claim.actor_id, claim.mode) not in seen:
+            seen.add((claim.actor_id, claim.mode))
+            kept.append(claim)
+    return kept
+
+
+def _unique_places(places) -> list[PlaceMention]:
+    seen, kept = set(), []
+    for place in places:
+        if place.place.gazetteer_id not in seen:
+            seen.add(place.place.gazetteer_id)
+            kept.append(place)
+    return kept
+

@@ -1,0 +1,70 @@
+"""The extractor: one pure function from a report's text to everything Jirga codes from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from jirga import __version__
+from jirga.extract.actors import find_actors
+from jirga.extract.dates import find_dates
+from jirga.extract.document import Document
+from jirga.extract.events import find_incidents
+from jirga.extract.lexicon import Lexicon, default_lexicon
+from jirga.extract.meetings import find_meetings
+from jirga.extract.people import find_people
+from jirga.extract.places import PlaceMention, find_demonyms, find_places
+from jirga.extract.relations import find_relations
+from jirga.extract.statistics import find_statistics
+from jirga.extract.text import match_key, paragraphs, sentences
+from jirga.model import Extraction
+
+EXTRACTOR_VERSION = f"jirga-rules/{__version__}"
+_DATELINE = re.compile(r"\s*[,:]|\s+[-\u2013\u2014]\s")
+
+
+def extract(text: str, published: dt.date | None = None, lexicon: Lexicon | None = None) -> Extraction:
+    """Extract incidents, meetings, relations, actors, places and people from one report.
+
+    Deterministic: the same text, date and reference data always give the same result.
+    `published` anchors relative dates ("last week", "on Tuesday"); without it they stay unresolved.
+    """
+    lexicon = lexicon or default_lexicon()
+    key = match_key(text)
+    actors = find_actors(text, key, lexicon)
+    actor_spans = [a.span for a in actors]
+    people = find_people(text, key, lexicon, actor_spans)
+    places = find_places(text, key, lexicon, actor_spans + [p.span for p in people])
+    doc = Document(
+        text=text,
+        published=published,
+        sentences=sentences(text),
+        actors=actors,
+        places=places,
+        demonyms=find_demonyms(text, key, lexicon),
+        dates=find_dates(text, published),
+        people=people,
+        countries=lexicon.country_by_code,
+    )
+    incidents = find_incidents(doc, _dateline(doc))
+    statistics = find_statistics(doc, len(incidents) + 1)
+    return Extraction(
+        text_length=len(text),
+        published=published,
+        extractor_version=EXTRACTOR_VERSION,
+        incidents=tuple(incidents) + tuple(statistics),
+        meetings=tuple(find_meetings(doc)),
+        relations=tuple(find_relations(doc, lexicon)),
+        actors=tuple(actors),
+        places=tuple((p.place, p.span, p.text) for p in places),
+        people=tuple(people),
+    )
+
+
+def _dateline(doc: Document) -> PlaceMention | None:
+    """'QUETTA, Oct 25 -' or 'Peshawar:' opening the body: where the report was filed."""
+    for paragraph in paragraphs(doc.text)[:3]:
+        for place in doc.within(doc.places, paragraph):
+            if place.span.start == paragraph.start and _DATELINE.match(doc.text, place.span.end):
+                return place
+    return None

@@ -1,0 +1,94 @@
+"""Find place names and geocode them, choosing among same-named places by context."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from jirga.extract.lexicon import Lexicon
+from jirga.model import PlaceRef, Span
+
+FOCUS_COUNTRIES = {"AF", "PK", "IR", "IN", "BD", "TJ", "UZ", "KG", "TM", "KZ", "CN"}
+_KIND_WORD = re.compile(r"\s*(district|province|city|town|agency|region|county|village)\b", re.IGNORECASE)
+_JOIN_TO_PARENT = re.compile(r"^(?:\s*(?:district|province|city|town|agency|area|village)s?)?\s*(?:,|of|in|,\s*in)\s*$",
+                             re.IGNORECASE)
+_KIND_FOR_WORD = {"district": "district", "agency": "district", "province": "province", "region": "province",
+                  "city": "city", "town": "city", "village": "city", "county": "district"}
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    place: PlaceRef
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True)
+class CountryMention:
+    """A nationality adjective (Pakistani, Iranian): names a country without being a location."""
+
+    country: str
+    span: Span
+    text: str
+
+
+def find_places(text: str, key: str, lexicon: Lexicon, masked: list[Span]) -> list[PlaceMention]:
+    def accept(start, end, payloads):
+        if not text[start].isupper() or any(m.overlaps(Span(start, end)) for m in masked):
+            return ()
+        return payloads
+
+    raw = lexicon.place_index.find(key, accept)
+    countries_named = {p.country for _, _, payloads in raw for p in payloads if p.kind == "country"}
+    mentions: list[PlaceMention] = []
+    # Resolve right to left, so that "Sayyad district of Sar-e-Pul" sees Sar-e-Pul already resolved.
+    resolved_after: PlaceMention | None = None
+    for start, end, candidates in reversed(raw):
+        parent = resolved_after if resolved_after and _joins(text, end, resolved_after.span.start) else None
+        kind_hint = _kind_hint(text, start, end)
+        best = max(candidates, key=lambda c: _score(c, candidates, parent, kind_hint, countries_named, lexicon))
+        mention = PlaceMention(best, Span(start, end), text[start:end])
+        mentions.append(mention)
+        resolved_after = mention
+    mentions.reverse()
+    return mentions
+
+
+def find_demonyms(text: str, key: str, lexicon: Lexicon) -> list[CountryMention]:
+    def accept(start, end, payloads):
+        return payloads if text[start].isupper() else ()
+
+    return [CountryMention(codes[0], Span(s, e), text[s:e]) for s, e, codes in lexicon.demonym_index.find(key, accept)]
+
+
+def _joins(text: str, end: int, next_start: int) -> bool:
+    return next_start - end <= 25 and bool(_JOIN_TO_PARENT.match(text[end:next_start]))
+
+
+_KIND_BEFORE = re.compile(r"\b(district|province|city|town|agency|region)\s+of\s+$", re.IGNORECASE)
+
+
+def _kind_hint(text: str, start: int, end: int) -> str | None:
+    """'Mastung district', 'province of Farah': the kind of place the text says it is."""
+    word = _KIND_WORD.match(text, end) or _KIND_BEFORE.search(text[max(0, start - 20) : start])
+    return _KIND_FOR_WORD[word.group(1).lower()] if word else None
+
+
+def _score(place: PlaceRef, candidates, parent: PlaceMention | None, kind_hint: str | None,
+           countries_named: set[str], lexicon: Lexicon) -> float:
+    score = {"country": 50.0, "province": 40.0, "city": 30.0, "district": 28.0}.get(place.kind, 0.0)
+    if place.kind == "city":
+        score += math.log10(1 + lexicon.population.get(place.gazetteer_id, 0))
+        # A bare "Kabul" or "Kunduz" is the city, not the province named after it.
+        if any(c.kind in ("province", "district") and place.within(c) for c in candidates):
+            score += 15
+    if parent is not None and place.gazetteer_id != parent.place.gazetteer_id and place.within(parent.place):
+        score += 100
+    if kind_hint is not None and place.kind == kind_hint:
+        score += 30
+    if place.country in countries_named:
+        score += 15
+    if place.country in FOCUS_COUNTRIES:
+        score += 10
+    return score

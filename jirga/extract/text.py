@@ -1,0 +1,142 @@
+"""Text helpers that keep offsets: every derived string has the length of the input."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import ahocorasick
+
+from jirga.model import Span
+
+# One-for-one substitutions, so that an index into the folded text is an index into the original.
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u00b4": "'", "`": "'",
+        "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-",
+        "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ",
+    }
+)  # fmt: skip
+
+
+def fold(text: str) -> str:
+    """Typographic quotes, dashes and odd spaces to ASCII, same length."""
+    return text.translate(_FOLD)
+
+
+def match_key(text: str) -> str:
+    """Lower-case, hyphens as spaces: the form names are matched in. Same length as text."""
+    lowered = fold(text).lower()
+    if len(lowered) != len(text):  # a few code points lower-case to two; keep those as they were
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in fold(text))
+    return lowered.replace("-", " ")
+
+
+def name_key(name: str) -> str:
+    """The key a catalog name is stored under; matches match_key of the same words in text."""
+    return re.sub(r"\s+", " ", match_key(name)).strip()
+
+
+_WORD = re.compile(r"\w")
+
+
+def at_word_boundary(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not _WORD.match(before) and not _WORD.match(after)
+
+
+class PhraseIndex:
+    """Aho-Corasick automaton over name keys; finds whole-word, leftmost-longest matches."""
+
+    def __init__(self, phrases: Iterable[tuple[str, object]]):
+        self._automaton = ahocorasick.Automaton()
+        grouped: dict[str, list[object]] = {}
+        for phrase, payload in phrases:
+            key = name_key(phrase)
+            if key:
+                grouped.setdefault(key, []).append(payload)
+        for key, payloads in grouped.items():
+            self._automaton.add_word(key, (len(key), tuple(payloads)))
+        self._empty = not grouped
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def find(self, key_text: str, accept=None) -> list[tuple[int, int, tuple[object, ...]]]:
+        """Whole-word matches in key_text as (start, end, payloads): leftmost-longest, non-overlapping.
+
+        accept(start, end, payloads) may narrow the payloads of a match, or return () to drop it.
+        """
+        if self._empty:
+            return []
+        found = []
+        for end_index, (length, payloads) in self._automaton.iter(key_text):
+            start, end = end_index - length + 1, end_index + 1
+            if not at_word_boundary(key_text, start, end):
+                continue
+            if accept is not None:
+                payloads = accept(start, end, payloads)
+            if payloads:
+                found.append((start, end, payloads))
+        return leftmost_longest(found)
+
+
+def leftmost_longest(matches: list[tuple]) -> list[tuple]:
+    """Keep non-overlapping (start, end, ...) tuples, preferring earlier then longer ones."""
+    chosen, last_end = [], -1
+    for match in sorted(matches, key=lambda m: (m[0], -(m[1] - m[0]))):
+        if match[0] >= last_end:
+            chosen.append(match)
+            last_end = match[1]
+    return chosen
+
+
+# Sentence ends: . ! ? followed by space and a capital/digit/quote, unless the word is an abbreviation.
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "brig", "capt", "sgt", "st", "no", "vs", "jan", "feb",
+    "mar", "apr", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.n", "u.k", "i.e", "e.g", "govt", "prof",
+    "rev", "mt", "ft", "approx", "dept", "jr", "sr", "inc", "ltd", "co", "adm", "gov", "sen", "rep", "d.i",
+}  # fmt: skip
+_BOUNDARY = re.compile(r"[.!?]+[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n|\n(?=[ ]*[^\sa-z])")
+
+
+def sentences(text: str) -> list[Span]:
+    """Sentence spans, trimmed of surrounding whitespace."""
+    spans, start = [], 0
+    for boundary in _BOUNDARY.finditer(text):
+        if boundary.group().startswith(".") and _ends_with_abbreviation(text, boundary.start()):
+            continue
+        spans.append(Span(start, boundary.end()))
+        start = boundary.end()
+    spans.append(Span(start, len(text)))
+    return [s for s in (_trim(text, s) for s in spans) if s.end > s.start]
+
+
+def _ends_with_abbreviation(text: str, dot: int) -> bool:
+    word = re.search(r"([\w.]+)$", text[max(0, dot - 12) : dot])
+    if not word:
+        return False
+    token = word.group(1).lower()
+    return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+
+
+def _trim(text: str, span: Span) -> Span:
+    start, end = span.start, span.end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end)
+
+
+def paragraphs(text: str) -> list[Span]:
+    spans, start = [], 0
+    for gap in re.finditer(r"\n\s*\n", text):
+        spans.append(_trim(text, Span(start, gap.start())))
+        start = gap.end()
+    spans.append(_trim(text, Span(start, len(text))))
+    return [s for s in spans if s.end > s.start]
+
+
+def iter_tokens(text: str, span: Span) -> Iterator[re.Match]:
+    return re.compile(r"[\w'’-]+").finditer(text, span.start, span.end)

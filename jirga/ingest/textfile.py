@@ -1,0 +1,56 @@
+"""Read plain-text reports from disk, refusing what is not a readable text with a clear reason."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+
+class BadInput(Exception):
+    """A report that cannot be read; the message names the problem."""
+
+
+@dataclass(frozen=True)
+class TextFile:
+    path: Path
+    text: str
+
+
+def expand(paths: list[Path]) -> Iterator[Path | BadInput]:
+    """Files as given, directories as the text files inside them (sorted); a problem as BadInput."""
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+            if not found:
+                yield BadInput(f"{path}: directory holds no text files ({', '.join(sorted(TEXT_SUFFIXES))})")
+            yield from found
+        else:
+            yield path
+
+
+def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> TextFile:
+    if not path.exists():
+        raise BadInput(f"{path}: no such file")
+    if not path.is_file():
+        raise BadInput(f"{path}: not a regular file")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise BadInput(f"{path}: file too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB, "
+                       "see --max-bytes)")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise BadInput(f"{path}: cannot read ({error.strerror})") from None
+    if not data.strip():
+        raise BadInput(f"{path}: empty file")
+    if b"\x00" in data[:8192]:
+        raise BadInput(f"{path}: binary file, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise BadInput(f"{path}: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})") from None
+    return TextFile(path, text)

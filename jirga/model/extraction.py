@@ -1,0 +1,176 @@
+"""What the extractor finds in one report: typed, immutable, every fact with its text span.
+
+Offsets are Python string indices (Unicode code points) into the text as given, end exclusive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    start: int
+    end: int
+
+    def covers(self, other: Span) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """A date as precise as the text allows: never an invented day."""
+
+    start: dt.date
+    end: dt.date
+    precision: str  # day | week | month | quarter | year
+    text: str = ""
+    span: Span | None = None
+
+    def contains(self, other: DateRange) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A count as reported: low / best / high with the qualifier that bounds it (UCDP style)."""
+
+    low: int | None
+    best: int | None
+    high: int | None
+    qualifier: str | None = None  # about | over | at_least | nearly | up_to | vague | None (exact)
+    text: str = ""
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class PlaceRef:
+    name: str
+    kind: str  # country | province | district | city
+    country: str
+    province: str = ""
+    province_code: str = ""
+    district: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    gazetteer_id: str = ""
+
+    @property
+    def precision(self) -> str:
+        return self.kind
+
+    def within(self, other: PlaceRef) -> bool:
+        """True if self lies inside other (or is the same place)."""
+        if self.gazetteer_id == other.gazetteer_id:
+            return True
+        if self.country != other.country:
+            return False
+        if other.kind == "country":
+            return True
+        if other.kind == "province":
+            return self.province == other.province and self.kind in ("district", "city")
+        if other.kind == "district":
+            return self.kind == "city" and self.district == other.district and self.province == other.province
+        return False
+
+
+@dataclass(frozen=True)
+class ActorRef:
+    id: str  # catalog id, or "unresolved:<key>"
+    name: str
+    kind: str  # armed_group | party | organisation | unresolved
+    text: str
+    span: Span
+    match: str  # alias | acronym | fuzzy | unresolved
+    score: float = 100.0
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    name: str
+    role: str
+    country: str
+    actor_id: str
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One assertion of responsibility (or blame) for an incident, one per claimant."""
+
+    actor: str
+    actor_id: str
+    mode: str  # claimed | denied | attributed
+    span: Span
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: str
+    kind: str  # attack | security_operation | arrest | statistic
+    sentences: tuple[Span, ...]
+    spans: dict[str, tuple[Span, ...]]
+    attack_type: str | None = None
+    target: str | None = None
+    target_type: str | None = None
+    place: PlaceRef | None = None
+    places: tuple[PlaceRef, ...] = ()
+    date: DateRange | None = None
+    killed: Figure | None = None
+    injured: Figure | None = None
+    figures: dict[str, tuple[Figure, ...]] = field(default_factory=dict)
+    claims: tuple[Claim, ...] = ()
+    perpetrator: tuple[str, ...] = ()
+    against: tuple[str, ...] = ()
+    source: str | None = None  # statistics: who asserts the figure
+    about: tuple[str, ...] = ()  # statistics: groups the figure concerns
+
+    @property
+    def claimed_by(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.actor for c in self.claims if c.mode == "claimed"))
+
+
+@dataclass(frozen=True)
+class Meeting:
+    id: str
+    kind: str  # meeting | visit
+    sentences: tuple[Span, ...]
+    spans: dict[str, tuple[Span, ...]]
+    name: str = ""
+    place: PlaceRef | None = None
+    date: DateRange | None = None
+    participants: tuple[str, ...] = ()  # ISO 3166-1 alpha-2
+    people: tuple[str, ...] = ()
+    concerning: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Relation:
+    subject: str
+    subject_id: str
+    relation: str
+    object: str
+    object_id: str
+    span: Span
+    symmetric: bool = False
+
+
+@dataclass(frozen=True)
+class Extraction:
+    text_length: int
+    published: dt.date | None
+    extractor_version: str
+    incidents: tuple[Incident, ...] = ()
+    meetings: tuple[Meeting, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    actors: tuple[ActorRef, ...] = ()
+    places: tuple[tuple[PlaceRef, Span, str], ...] = ()  # (place, span, text as written)
+    people: tuple[PersonRef, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,55 @@
+"""Readable terminal tables (rich) for extraction results."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _place(place: dict | None) -> str:
+    if not place:
+        return ""
+    parts = [place["name"]] + [place[k] for k in ("province", "country") if place.get(k) and place[k] != place["name"]]
+    return ", ".join(parts)
+
+
+def _date(date: dict | None) -> str:
+    if not date:
+        return ""
+    if date["start"] == date["end"]:
+        return date["start"]
+    return f"{date['start']}..{date['end']} ({date['precision']})"
+
+
+def _figure(figure: dict | None) -> str:
+    if not figure:
+        return ""
+    qualifier = f"{figure['qualifier']} " if figure.get("qualifier") else ""
+    return f"{qualifier}{figure['best'] if figure['best'] is not None else figure['low']}"
+
+
+def print_extraction(result: dict, text: str, console: Console | None = None) -> None:
+    console = console or Console()
+    console.print(f"[bold]{result['document'].get('path', '')}[/bold]  extractor {result['extractor']['version']}")
+    incidents = Table("kind", "type", "place", "date", "killed", "injured", "claimed by / perpetrator", "target",
+                      title="Incidents", show_lines=True)
+    for i in result["incidents"]:
+        if i["kind"] == "statistic":
+            figures = "; ".join(f"{_figure(f)} {unit}" for unit, fs in i["figures"].items() for f in fs)
+            incidents.add_row("statistic", "", _place(i["place"]), _date(i["date"]), "", "",
+                              f"source: {i['source']}", figures)
+            continue
+        actors = ", ".join(i["claimed_by"]) or ", ".join(i["perpetrator"]) or ", ".join(i.get("against", []))
+        incidents.add_row(i["kind"], i.get("attack_type") or "", _place(i["place"]), _date(i["date"]),
+                          _figure(i["killed"]), _figure(i["injured"]), actors, i.get("target") or "")
+    console.print(incidents)
+    meetings = Table("kind", "name", "place", "date", "participants", "people", title="Meetings")
+    for m in result["meetings"]:
+        meetings.add_row(m["kind"], m["name"], _place(m["place"]), _date(m["date"]), " ".join(m["participants"]),
+                         ", ".join(m["people"]))
+    console.print(meetings)
+    relations = Table("subject", "relation", "object", "evidence", title="Relations")
+    for r in result["relations"]:
+        start, end = r["span"]
+        relations.add_row(r["subject"], r["relation"], r["object"], text[start:end])
+    console.print(relations)
