@@ -27,7 +27,8 @@ _BEFORE = re.compile(
     rf"(?:(?P<kill>\bkill(?:ed|ing|s)?|claimed\s+the\s+lives\s+of|(?:death\s+)?toll\s+(?:\w+\s+){{0,3}}(?:to|at|of)"
     rf"|taking\s+the\s+toll\s+to|lives\s+of|(?:rose|climbed|jumped|risen|reached|revised|lowered|cut)\s+"
     rf"(?:\w+\s+)?(?:to|at)|number\s+of\s+(?:the\s+)?dead\s+(?:\w+\s+){{0,2}}(?:to|at)?|and\s+the\s+dead\s+at"
-    rf"|bodies\s+of)"
+    rf"|bodies\s+of|(?:put|puts|putting|placed|gave|give)\s+(?:the\s+|a\s+)?(?:death\s+)?(?:toll|number|figure)"
+    rf"\s+(?:of\s+the\s+dead\s+)?(?:at|of)|spoke\s+of)"
     rf"|(?P<hurt>\binjur(?:ed|ing|es)|\bwound(?:ed|ing|s)?|\bhurting|number\s+of\s+(?:the\s+)?(?:injured|wounded)"
     rf"\s+(?:\w+\s+){{0,2}}(?:to|at)?))\s*(?:nearly\s+|at\s+least\s+|over\s+|more\s+than\s+|some\s+|about\s+)?$",
     re.IGNORECASE,
@@ -35,7 +36,9 @@ _BEFORE = re.compile(
 _NOT_A_TOLL = re.compile(
     r"^\s*(?:%|percent|per\s+cent|km|kilomet|kg|kilogram|years?\b|year-old|hours?|minutes?|days?|weeks?|months?"
     r"|rupees|dollars|million|billion|times|feet|metres|meters|miles|militants?\s+(?:were\s+)?(?:arrested|detained)"
-    r"|attackers|suspects|runs|wickets|overs|goals|points)",
+    r"|suspects|runs|wickets|overs|goals|points"
+    r"|(?:of\s+(?:the\s+|them\s+|their\s+)?)?(?:attackers|assailants|gunmen|militants|terrorists|insurgents|bombers"
+    r"|raiders|hijackers)\b)",
     re.IGNORECASE,
 )
 
@@ -47,6 +50,8 @@ def classify(text: str, quantity: Quantity, window_start: int) -> str | None:
     if _NOT_A_TOLL.match(after):
         return None
     before = text[max(window_start, start - 60) : start]
+    if re.search(r"\ball\s+$", before):  # "shot all four of them dead": the attackers
+        return None
     for pattern, passage in ((_BEFORE, before), (_AFTER, after), (_LOOSE_AFTER, after)):
         match = pattern.search(passage) if pattern is _BEFORE else pattern.match(passage)
         if match:

@@ -9,9 +9,14 @@ from jirga.model import ActorRef, Claim, Span
 
 _ACTIVE = re.compile(
     r"\b(?:(?:has|have|had)\s+)?(?:claimed|claims|claiming|took|takes|taken|accepted|accepts|owned|owns|issued)"
-    r"\s+(?:the\s+|a\s+)?(?:(?:respons\w*|credit|claim\s+of\s+responsibility)|(?=(?:the\s+)?(?:attack|bombing|"
-    r"blast|assault|killing|strike|it)\b))"
-    r"|\bsaid\s+(?:it|they)\s+(?:had\s+)?(?:carried\s+out|was\s+behind|were\s+behind|conducted)",
+    r"\s+(?:the\s+|a\s+)?(?:(?:respons\w*|credit|claim\s+of\s+responsibility)|(?=(?:the\s+|that\s+|this\s+)?"
+    r"(?:\w+\s+)?(?:attack|attacks|bombing|bombings|blast|assault|killing|killings|strike|raid|massacre|shooting"
+    r"|explosion|ambush|it)\b))"
+    r"|\b(?:put\s+out|issued|made|released|posted)\s+(?:a|its|their)\s+(?:own\s+)?claim"
+    r"|\b(?:say|said|says|saying)\s+(?:that\s+)?(?:it|they|his\s+men|its\s+men|its\s+fighters|their\s+men|his\s+group"
+    r"|the\s+group|its\s+members|one\s+of\s+its\s+(?:fighters|members))\s+(?:had\s+|have\s+|has\s+)?(?:carried\s+"
+    r"(?:it\s+)?out|was\s+behind|were\s+behind|been\s+behind|conducted|staged|launched|were\s+responsible|was\s+"
+    r"responsible|struck|attacked)",
     re.IGNORECASE,
 )
 _PASSIVE = re.compile(
@@ -27,44 +32,63 @@ _BLAME_OBJECT = re.compile(
 )
 _BLAME_SUBJECT = re.compile(r"\b(?:was|were)\s+(?:blamed|suspected|behind)\b", re.IGNORECASE)
 _RELATIVE = re.compile(r",\s*(?:which|who|that)\b|\bwhich\b")
+_SPOKESMAN = re.compile(r"\b(?:spokes(?:man|person|woman|men)|commander|leader|chief)\b[^.;]{0,60}?\b(?:said|says|told"
+                        r"|stated|telephoned|called|contacted|tweeted)\b", re.IGNORECASE)
+_NOT_INVOLVED = re.compile(r"\b(?:not\s+involved|no\s+(?:role|hand|link)|not\s+behind|had\s+nothing\s+to\s+do)\b",
+                           re.IGNORECASE)
+_PRONOUN = re.compile(r"\b(?:it|they)\s+(?:had\s+|has\s+|have\s+|also\s+)?$", re.IGNORECASE)
+_APPOSITIVE = re.compile(r"^\s*,\s*(?:the|a|an)\b", re.IGNORECASE)
 _LIST_JOIN = re.compile(r"^\s*(?:,|and|or|as\s+well\s+as|,\s*and|both)?\s*(?:both\s+)?$", re.IGNORECASE)
 
 
-def find_claims(doc: Document, sentence: Span) -> list[Claim]:
-    """Claims stated in one sentence, in text order."""
+def find_claims(doc: Document, segment: Span) -> list[Claim]:
+    """Claims stated in one sentence or part of one, in text order."""
     text = doc.text
-    body = text[sentence.start : sentence.end]
     claims: list[Claim] = []
-    for match in _ACTIVE.finditer(body):
-        verb = sentence.start + match.start()
-        for actor in _subjects(doc, sentence, verb):
+    for match in _ACTIVE.finditer(text, segment.start, segment.end):
+        for actor in _subjects(doc, segment, match.start()):
             claims.append(Claim(actor.name, actor.id, "claimed", actor.span))
-    for match in _PASSIVE.finditer(body):
-        for actor in _objects(doc, sentence, sentence.start + match.end()):
+    for match in _PASSIVE.finditer(text, segment.start, segment.end):
+        for actor in _objects(doc, segment, match.end()):
             claims.append(Claim(actor.name, actor.id, "claimed", actor.span))
-    for match in _DENIAL.finditer(body):
-        for actor in _subjects(doc, sentence, sentence.start + match.start()):
+    denied = False
+    for match in list(_DENIAL.finditer(text, segment.start, segment.end)) + list(
+            _NOT_INVOLVED.finditer(text, segment.start, segment.end)):
+        for actor in _subjects(doc, segment, match.start()):
             claims.append(Claim(actor.name, actor.id, "denied", actor.span))
-    for match in _BLAME_OBJECT.finditer(body):
-        for actor in _objects(doc, sentence, sentence.start + match.end()):
+            denied = True
+    if not denied:  # "a spokesman for X told reporters ...": the group speaking for the attack
+        for match in _SPOKESMAN.finditer(text, segment.start, segment.end):
+            for actor in _subjects(doc, segment, match.end(), pronouns=False):
+                if actor.span.start < match.end():
+                    claims.append(Claim(actor.name, actor.id, "claimed", actor.span))
+    for match in _BLAME_OBJECT.finditer(text, segment.start, segment.end):
+        for actor in _objects(doc, segment, match.end()):
             claims.append(Claim(actor.name, actor.id, "attributed", actor.span))
-    for match in _BLAME_SUBJECT.finditer(body):
-        for actor in _subjects(doc, sentence, sentence.start + match.start()):
+    for match in _BLAME_SUBJECT.finditer(text, segment.start, segment.end):
+        for actor in _subjects(doc, segment, match.start()):
             claims.append(Claim(actor.name, actor.id, "attributed", actor.span))
     return _dedupe(claims)
 
 
-def _subjects(doc: Document, sentence: Span, verb: int) -> list[ActorRef]:
-    """The group(s) right before the verb, skipping a relative clause: 'X, which joined Y, claimed'."""
-    clause = clause_bounds(doc.text, sentence, verb)
-    before = [a for a in doc.groups(Span(clause.start, verb))]
+def _subjects(doc: Document, segment: Span, verb: int, pronouns: bool = True) -> list[ActorRef]:
+    """The group(s) that are the subject of a verb: 'X, which joined Y, claimed', 'X, the Y faction, said',
+    'it claimed' (the group last named)."""
+    clause = clause_bounds(doc.text, segment, verb)
+    before = doc.groups(Span(clause.start, verb))
     if not before:
+        if pronouns and _PRONOUN.search(doc.text[max(clause.start, verb - 20) : verb]):
+            earlier = doc.last_group_before(verb)
+            return [earlier] if earlier else []
         return []
-    relative = [m for m in _RELATIVE.finditer(doc.text, clause.start, verb)]
+    relative = list(_RELATIVE.finditer(doc.text, clause.start, verb))
     if relative:
-        cut = relative[-1].start()
-        outside = [a for a in before if a.span.end <= cut]
+        outside = [a for a in before if a.span.end <= relative[-1].start()]
         before = outside or before
+    first = before[0]
+    if len(before) > 1 and _APPOSITIVE.match(doc.text[first.span.end : verb]) and not doc.groups(
+            Span(clause.start, first.span.start)):
+        return [first]
     chosen = [before[-1]]
     for earlier in reversed(before[:-1]):
         if _LIST_JOIN.match(doc.text[earlier.span.end : chosen[0].span.start]):
@@ -74,9 +98,9 @@ def _subjects(doc: Document, sentence: Span, verb: int) -> list[ActorRef]:
     return chosen
 
 
-def _objects(doc: Document, sentence: Span, after: int) -> list[ActorRef]:
+def _objects(doc: Document, segment: Span, after: int) -> list[ActorRef]:
     """The group(s) right after 'claimed by' / 'blamed', a list joined by 'and' included."""
-    following = [a for a in doc.groups(Span(after, sentence.end))]
+    following = doc.groups(Span(after, segment.end))
     if not following or following[0].span.start - after > 30:
         return []
     chosen = [following[0]]

@@ -20,9 +20,12 @@ from jirga.model import Claim, DateRange, Figure, Incident, PlaceRef, Span
 
 _DEFINITE = re.compile(r"(?:\b(?:the|this|that|its|these|those)\s+(?:\w+\s+){0,2}|\b(?:this|it|that)\s+was\s+(?:a|an|the)"
                        r"\s+(?:\w+\s+){0,2})$", re.IGNORECASE)
-_PLURAL = re.compile(r"s$|^gunmen$", re.IGNORECASE)
+_PLURAL = re.compile(r"(?:attacks|bombings|blasts|explosions|shootings|raids|operations|strikes|massacres|offensives)$",
+                     re.IGNORECASE)
 _SPECIFICITY = {"city": 3, "district": 3, "province": 2, "country": 1}
-_AGAINST = re.compile(r"\bagainst\s+(?:the\s+)?", re.IGNORECASE)
+_AGAINST = re.compile(r"\b(?:against|go\s+after|going\s+after|targeting|aimed\s+at|to\s+(?:flush|root|wipe)\s+out)"
+                      r"\s+(?:the\s+)?", re.IGNORECASE)
+_NATIONWIDE = re.compile(r"\b(?:nationwide|countrywide|across\s+the\s+country|all\s+over\s+the\s+country)\b", re.IGNORECASE)
 _THE_GROUP = re.compile(r"\bagainst\s+(?:the|this)\s+(?:group|outfit|organi[sz]ation|militants)\b", re.IGNORECASE)
 _KIND_OF = {"attack": vocab.ATTACK_TRIGGER, "security_operation": vocab.OPERATION_TRIGGER,
             "arrest": vocab.ARREST_TRIGGER}
@@ -89,6 +92,9 @@ def _mentions_in(doc: Document, index: int, sentence: Span) -> list[EventMention
             span = Span(match.start(), match.end())
             if kind == "attack" and _not_an_attack(text, sentence, span):
                 continue
+            if kind == "attack" and vocab.STATE_VERB.match(match.group()) and vocab.STATE_FORCES.search(
+                    text[max(sentence.start, span.start - 40) : span.start]):
+                kind = "security_operation"
             if kind == "security_operation" and vocab.HYPOTHETICAL.search(text[max(sentence.start, span.start - 40):
                                                                                span.start]):
                 continue
@@ -102,10 +108,18 @@ def _mentions_in(doc: Document, index: int, sentence: Span) -> list[EventMention
             groups.append((kind, [span]))
     mentions = []
     for i, (kind, spans) in enumerate(groups):
-        left = sentence.start if i == 0 else split_point(text, groups[i - 1][1][-1].end, spans[0].start)
-        right = sentence.end if i == len(groups) - 1 else split_point(text, spans[-1].end, groups[i + 1][1][0].start)
+        left = sentence.start if i == 0 else _cut(doc, groups[i - 1][1][-1].end, spans[0].start)
+        right = sentence.end if i == len(groups) - 1 else _cut(doc, spans[-1].end, groups[i + 1][1][0].start)
         mentions.append(_build_mention(doc, kind, spans, index, Span(left, right)))
     return mentions
+
+
+def _cut(doc: Document, left_end: int, right_start: int) -> int:
+    """Split between two events of one sentence; 'since August, when a bomber struck' gives the date to the second."""
+    for date in doc.within(doc.dates, Span(left_end, right_start)):
+        if re.match(r"\s*,\s*when\b", doc.text[date.span.end : right_start]):
+            return date.span.start
+    return split_point(doc.text, left_end, right_start)
 
 
 def _not_an_attack(text: str, sentence: Span, span: Span) -> bool:
@@ -130,28 +144,32 @@ def _build_mention(doc: Document, kind: str, triggers: list[Span], index: int, s
         sentence=index,
         segment=segment,
         definite=bool(_DEFINITE.search(text[max(segment.start, first.start - 40) : first.start])),
-        plural=all(_PLURAL.search(text[t.start : t.end].split()[-1]) for t in triggers) and kind != "arrest",
+        plural=all(_PLURAL.search(text[t.start : t.end]) for t in triggers) and kind != "arrest",
     )
-    mention.places = _linked_places(doc, triggers, segment, mention.definite)
+    mention.places = _linked_places(doc, kind, triggers, segment, mention.definite)
     mention.dates = doc.within(doc.dates, segment)
     _add_tolls(doc, mention, segment)
-    claims = find_claims(doc, doc.sentences[index])
+    claims = find_claims(doc, segment)
     mention.claims = [c for c in claims if c.mode in ("claimed", "denied")]
     mention.perpetrators = [c for c in claims if c.mode == "attributed"] + _modifier_groups(doc, mention)
     if kind == "security_operation":
         mention.against = _against(doc, segment)
+        if not mention.places and _NATIONWIDE.search(text, segment.start, segment.end):
+            mention.places = _dominant_country(doc, segment)
     if kind == "attack":
         mention.attack_type = _attack_type(text, segment)
         mention.target = _target(doc, mention)
     return mention
 
 
-_PLACE_AFTER = re.compile(r"^[^.;]{0,60}?\b(?:in|at|near|outside|inside|on|of|from|to)\s+(?:the\s+)?(?:[\w'-]+\s+){0,3}$",
-                         re.IGNORECASE)
+_PLACE_AFTER = re.compile(r"^(?:(?!\b(?:after|before|since|until|and|with|by|during|when|while|where|which|who)\b)"
+                          r"[^.;]){0,60}?\b(?:in|at|near|outside|inside|on|of|from|to)\s+(?:the\s+)?"
+                          r"(?:(?!(?:after|before|since|and|with|by|during)\b)[\w'-]+\s+){0,3}$", re.IGNORECASE)
 _PLACE_BEFORE = re.compile(r"^(?:'s)?\s*(?:[\w'-]+\s+){0,3}$")
 
 
-def _linked_places(doc: Document, triggers: list[Span], segment: Span, definite: bool) -> list[PlaceMention]:
+def _linked_places(doc: Document, kind: str, triggers: list[Span], segment: Span, definite: bool
+                   ) -> list[PlaceMention]:
     """Places the text ties to the event word ('attack in Kabul', 'the Mastung attack'); failing that, and
     only for a first mention, every place in its clause."""
     places = doc.within(doc.places, segment)
@@ -161,12 +179,14 @@ def _linked_places(doc: Document, triggers: list[Span], segment: Span, definite:
             if place.span.start >= trigger.end and _PLACE_AFTER.match(doc.text[trigger.end : place.span.start]):
                 linked.append(place)
                 break
-            if place.span.end <= trigger.start and _PLACE_BEFORE.match(doc.text[place.span.end : trigger.start]):
+            before = place.span.end <= trigger.start and _PLACE_BEFORE.match(doc.text[place.span.end : trigger.start])
+            # "US drone strike", "Pakistani operation": a country before an operation names who acted
+            if before and not (kind == "security_operation" and place.place.kind == "country"):
                 linked.append(place)
                 break
     if linked or definite:
         return linked
-    return places
+    return [p for p in places if not (kind == "security_operation" and p.place.kind == "country")]
 
 
 def _add_tolls(doc: Document, mention: EventMention, segment: Span) -> None:
@@ -201,7 +221,13 @@ def _against(doc: Document, segment: Span) -> list[Claim]:
     for match in _AGAINST.finditer(doc.text, segment.start, segment.end):
         groups = doc.groups(Span(match.end(), segment.end))
         if groups and groups[0].span.start - match.end() < 25:
-            found.append(Claim(groups[0].name, groups[0].id, "target", groups[0].span))
+            listed = [groups[0]]
+            for later in groups[1:]:
+                if re.fullmatch(r"\s*(?:,|and|or)?\s*(?:the\s+)?", doc.text[listed[-1].span.end : later.span.start]):
+                    listed.append(later)
+                else:
+                    break
+            found += [Claim(g.name, g.id, "target", g.span) for g in listed]
         elif _THE_GROUP.match(doc.text, match.start()):
             earlier = doc.last_group_before(match.start())
             if earlier is not None:
@@ -209,12 +235,24 @@ def _against(doc: Document, segment: Span) -> list[Claim]:
     return found
 
 
+def _dominant_country(doc: Document, segment: Span) -> list[PlaceMention]:
+    """'A nationwide campaign': the country the report is most about."""
+    counts: dict[str, int] = {}
+    for place in doc.places:
+        counts[place.place.country] = counts.get(place.place.country, 0) + 1
+    for demonym in doc.demonyms:
+        counts[demonym.country] = counts.get(demonym.country, 0) + 1
+    if not counts:
+        return []
+    code = max(counts, key=lambda c: (counts[c], c))
+    country = doc.countries.get(code)
+    cue = _NATIONWIDE.search(doc.text, segment.start, segment.end)
+    return [PlaceMention(country, Span(cue.start(), cue.end()), cue.group())] if country and cue else []
+
+
 def _attack_type(text: str, segment: Span) -> tuple[str, Span] | None:
-    for name, pattern in vocab.ATTACK_TYPES:
-        match = pattern.search(text, segment.start, segment.end)
-        if match:
-            return name, Span(match.start(), match.end())
-    return None
+    name = vocab.attack_type(text[segment.start : segment.end])
+    return (name, segment) if name else None
 
 
 _MODIFIER = re.compile(r"(?:election|Shia|Sunni|Sufi|Ahmadi|Hazara|Christian|Hindu|Sikh|police|army|military|girls'?|boys'?"
@@ -232,6 +270,9 @@ def _target(doc: Document, mention: EventMention) -> tuple[str, str, Span] | Non
     if not matches:
         return None
     match = min(matches, key=lambda m: (m.start() < trigger.start, abs(m.start() - trigger.end)))
+    for later in matches:  # "army school", "Army Public School": the last noun is the head
+        if later.start() > match.end() and re.fullmatch(r"\s+(?:[A-Z][\w'-]*\s+){0,2}", text[match.end() : later.start()]):
+            match = later
     start, end = match.start(), match.end()
     place_spans = [p.span for p in doc.places] + [g.span for g in doc.groups(seg)]
     while True:  # widen left over modifiers: "Civil Hospital", "election gathering"
@@ -260,10 +301,12 @@ def best_place(mention: EventMention) -> PlaceMention | None:
 
 
 def nearest_date(mention: EventMention) -> DateRange | None:
-    if not mention.dates:
+    """The date nearest the event word; 'since August' bounds a period and dates no event."""
+    dates = [d for d in mention.dates if not d.text.lower().startswith(("since", "until", "by "))]
+    if not dates:
         return None
     anchor = mention.triggers[0].start
-    return min(mention.dates, key=lambda d: (abs(d.span.start - anchor), d.span.start))
+    return min(dates, key=lambda d: (abs(d.span.start - anchor), d.span.start))
 
 
 def _more_specific(a: PlaceRef, b: PlaceRef) -> bool:
@@ -278,28 +321,31 @@ def _compatible(event: Event, mention: EventMention) -> bool:
     place, date = best_place(mention), nearest_date(mention)
     if place and event.place and not (place.place.within(event.place.place) or event.place.place.within(place.place)):
         return False
-    if date and event.date and not (date.start <= event.date.end and event.date.start <= date.end):
-        return False
-    own_target = mention.target[1] if mention.target else None
-    event_targets = {m.target[1] for m in event.mentions if m.target}
-    return not (own_target and event_targets and own_target not in event_targets and place is not None)
+    return not (date and event.date and not (date.start <= event.date.end and event.date.start <= date.end))
 
 
-def _evidence(mention: EventMention) -> bool:
+def _evidence(mention: EventMention, placed: bool = True) -> bool:
     """Enough to say that a particular event happened, not that attacks happen."""
     if mention.plural and not (mention.killed or mention.injured):
         return False
-    signals = [mention.killed or mention.injured, mention.claims, mention.perpetrators, mention.dates,
-               mention.target, mention.against, mention.attack_type and mention.attack_type[0] != "armed_assault"]
     if mention.kind == "arrest":
         return bool(mention.places)
-    return bool(mention.places) and any(signals)
+    signals = [mention.killed or mention.injured, mention.claims, mention.perpetrators, mention.dates,
+               mention.target, mention.against, mention.attack_type and mention.attack_type[0] != "armed_assault"]
+    return (bool(mention.places) or not placed) and any(signals)
 
 
 def _place_mention(doc: Document, events: list[Event], mention: EventMention, dateline: PlaceMention | None) -> None:
     same_kind = [e for e in events if e.kind == mention.kind]
-    place = best_place(mention)
-    if place is not None:
+    recent = same_kind[-1] if same_kind else None
+    if best_place(mention) is None and mention.definite and recent and mention.sentence - recent.last_sentence <= 6 \
+            and _compatible(recent, mention):
+        recent.absorb(mention)
+        return
+    if best_place(mention) is None and mention.definite and not (recent and mention.sentence - recent.last_sentence
+                                                                  <= 6):
+        mention.places = doc.within(doc.places, mention.segment)  # no antecedent: a first mention after all
+    if best_place(mention) is not None:
         for event in reversed(same_kind):
             if event.place and _compatible(event, mention):
                 event.absorb(mention)
@@ -307,10 +353,7 @@ def _place_mention(doc: Document, events: list[Event], mention: EventMention, da
         if _evidence(mention):
             events.append(_new_event(mention))
         return
-    recent = same_kind[-1] if same_kind else None
-    if mention.definite and recent and mention.sentence - recent.last_sentence <= 6 and _compatible(recent, mention):
-        recent.absorb(mention)
-    elif mention.kind == "attack" and dateline and not same_kind and (mention.killed or mention.injured):
+    if mention.kind == "attack" and dateline and not same_kind and _evidence(mention, placed=False):
         mention.places = [dateline]
         events.append(_new_event(mention))
     elif mention.kind == "arrest" and _demonym_place(doc, mention):
@@ -346,10 +389,11 @@ def _continue_event(doc: Document, events: list[Event], index: int, sentence: Sp
     claims = find_claims(doc, sentence)
     mention.claims = [c for c in claims if c.mode in ("claimed", "denied")]
     mention.perpetrators = [c for c in claims if c.mode == "attributed"]
-    if mention.killed or mention.injured or mention.claims or mention.perpetrators:
+    if recent.date is None:  # "on Tuesday morning" in the sentence after a headline
+        mention.dates = [d for d in doc.within(doc.dates, sentence) if d.precision in ("day", "week")][:1]
+    if mention.killed or mention.injured or mention.claims or mention.perpetrators or mention.dates:
         mention.attack_type = _attack_type(doc.text, sentence)
-        recent.mentions.append(mention)
-        recent.last_sentence = index
+        recent.absorb(mention)
 
 
 def _incident(doc: Document, number: int, event: Event) -> Incident:
@@ -360,9 +404,11 @@ def _incident(doc: Document, number: int, event: Event) -> Incident:
     perpetrators = _unique(c for m in mentions for c in m.perpetrators)
     against = _unique(c for m in mentions for c in m.against)
     types = [m.attack_type for m in mentions if m.attack_type]
-    attack_type = min(types, key=lambda t: [n for n, _ in vocab.ATTACK_TYPES].index(t[0])) if types else None
+    name = vocab.attack_type(" ".join(doc.text[m.segment.start : m.segment.end] for m in mentions))
+    attack_type = next((t for t in types if t[0] == name), None)
     targets = [m.target for m in mentions if m.target]
-    target = targets[0] if targets else None
+    named = [t for t in targets if t[0][:1].isupper()]
+    target = (named or targets or [None])[0]
     places = _unique_places(p for m in mentions for p in m.places) if event.kind == "arrest" else []
     spans: dict[str, tuple[Span, ...]] = {"kind": tuple(t for m in mentions for t in m.triggers if t.end > t.start)}
     for name, value in (("place", event.place and (event.place.span,)), ("date", event.date and (event.date.span,)),

