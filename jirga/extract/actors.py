@@ -18,7 +18,7 @@ _GROUP_WORD = (
 _NAME_TOKEN = r"[A-Z][\w']*(?:-[\w']+)*"
 _CONNECTOR = r"(?:e|i|ul|ur|al|ud|un|us|ut|of|the|wal|bil|fi)"
 _CANDIDATE = re.compile(rf"{_NAME_TOKEN}(?:[ -]+(?:{_CONNECTOR}[ -]+)*{_NAME_TOKEN})*")
-_HAS_GROUP_WORD = re.compile(rf"\b{_GROUP_WORD}", re.IGNORECASE)
+_HAS_GROUP_WORD = re.compile(rf"\b{_GROUP_WORD}(?![a-z])", re.IGNORECASE)
 _TRAILING = re.compile(r"(?:[ -]+(?:group|faction|militants?|fighters?|chief|leader))+$", re.IGNORECASE)
 
 FUZZY_ACCEPT = 88.0  # Indel similarity of skeletons; measured on the catalog's own spelling variants
@@ -34,7 +34,19 @@ def find_actors(text: str, key: str, lexicon: Lexicon) -> list[ActorRef]:
         refs.append(ActorRef(actor.id, actor.name, actor.kind, text[start:end], Span(start, end), how))
     refs.extend(_unknown_groups(text, refs, lexicon))
     refs.sort(key=lambda r: r.span.start)
-    return refs
+    return _taliban_in_context(refs, lexicon)
+
+
+def _taliban_in_context(refs: list[ActorRef], lexicon: Lexicon) -> list[ActorRef]:
+    """A bare 'Taliban' in a report about the TTP that never names the Afghan movement is the TTP."""
+    ids = {r.id for r in refs}
+    if "ttp" not in ids or "ttp" not in lexicon.actors:
+        return refs
+    if any(r.id == "afghan-taliban" and r.text.lower() != "taliban" for r in refs):
+        return refs
+    ttp = lexicon.actors["ttp"]
+    return [ActorRef(ttp.id, ttp.name, ttp.kind, r.text, r.span, "context") if r.id == "afghan-taliban" else r
+            for r in refs]
 
 
 def _acronym_filter(folded: str):

@@ -25,10 +25,10 @@ _LOOSE_AFTER = re.compile(
 )
 _BEFORE = re.compile(
     rf"(?:(?P<kill>\bkill(?:ed|ing|s)?|claimed\s+the\s+lives\s+of|(?:death\s+)?toll\s+(?:\w+\s+){{0,3}}(?:to|at|of)"
-    rf"|taking\s+the\s+toll\s+to|lives\s+of|(?:rose|climbed|jumped|risen|reached|revised|lowered|cut)\s+"
+    rf"|taking\s+the\s+toll\s+to|lives\s+of|(?:rose|climbed|jumped|risen|reached|revised|lowered|lowering|cut|settling|settled)\s+"
     rf"(?:\w+\s+)?(?:to|at)|number\s+of\s+(?:the\s+)?dead\s+(?:\w+\s+){{0,2}}(?:to|at)?|and\s+the\s+dead\s+at"
     rf"|bodies\s+of|(?:put|puts|putting|placed|gave|give)\s+(?:the\s+|a\s+)?(?:death\s+)?(?:toll|number|figure)"
-    rf"\s+(?:of\s+the\s+dead\s+)?(?:at|of)|spoke\s+of)"
+    rf"\s+(?:of\s+the\s+dead\s+)?(?:at|of)|spoke\s+of|spoken\s+of|reported)"
     rf"|(?P<hurt>\binjur(?:ed|ing|es)|\bwound(?:ed|ing|s)?|\bhurting|number\s+of\s+(?:the\s+)?(?:injured|wounded)"
     rf"\s+(?:\w+\s+){{0,2}}(?:to|at)?))\s*(?:nearly\s+|at\s+least\s+|over\s+|more\s+than\s+|some\s+|about\s+)?$",
     re.IGNORECASE,
@@ -36,11 +36,21 @@ _BEFORE = re.compile(
 _NOT_A_TOLL = re.compile(
     r"^\s*(?:%|percent|per\s+cent|km|kilomet|kg|kilogram|years?\b|year-old|hours?|minutes?|days?|weeks?|months?"
     r"|rupees|dollars|million|billion|times|feet|metres|meters|miles|militants?\s+(?:were\s+)?(?:arrested|detained)"
-    r"|suspects|runs|wickets|overs|goals|points"
+    r"|suspects|runs|wickets|overs|goals|points|of\s+(?:them|the|those|whom)\b"
     r"|(?:of\s+(?:the\s+|them\s+|their\s+)?)?(?:attackers|assailants|gunmen|militants|terrorists|insurgents|bombers"
     r"|raiders|hijackers)\b)",
     re.IGNORECASE,
 )
+
+
+_UPDATE = re.compile(r"\b(?:rose|risen|rising|climbed|jumped|reached|revised|raised|lowered|lowering|cut|settl\w+|grown"
+                     r"|grew|increased|put\s+the\s+(?:number|toll|figure)|now|final)\b[^.;\d]{0,25}$", re.IGNORECASE)
+_UPDATE_TO = re.compile(r"\b(?:rose|risen|rising|climbed|jumped|reached|grown|grew|increased|revised|lowered|lowering"
+                        r"|cut|settl\w+)\s+(?:\w+\s+)?(?:to|at)\s*(?:some\s+|nearly\s+|about\s+)?$", re.IGNORECASE)
+_SUPERSEDED = re.compile(r"\b(?:first|initially|initial|earlier|at\s+first|preliminary|had\s+(?:spoken|put|given|"
+                         r"reported|said))\b[^.;]{0,60}$", re.IGNORECASE)
+_LAST_CASUALTY_WORD = re.compile(rf"(?:(?P<kill>{_KILL}|death\s+toll|toll|dead)|(?P<hurt>{_HURT}))(?!.*(?:{_KILL}|{_HURT}"
+                                 rf"|toll))", re.IGNORECASE | re.DOTALL)
 
 
 def classify(text: str, quantity: Quantity, window_start: int) -> str | None:
@@ -52,6 +62,10 @@ def classify(text: str, quantity: Quantity, window_start: int) -> str | None:
     before = text[max(window_start, start - 60) : start]
     if re.search(r"\ball\s+$", before):  # "shot all four of them dead": the attackers
         return None
+    if _UPDATE_TO.search(before):  # "the number of wounded ... had grown to some 40": whatever was counted
+        counted = _LAST_CASUALTY_WORD.search(text[max(window_start, start - 150) : start])
+        if counted:
+            return "killed" if counted.group("kill") else "injured"
     for pattern, passage in ((_BEFORE, before), (_AFTER, after), (_LOOSE_AFTER, after)):
         match = pattern.search(passage) if pattern is _BEFORE else pattern.match(passage)
         if match:
@@ -59,17 +73,29 @@ def classify(text: str, quantity: Quantity, window_start: int) -> str | None:
     return None
 
 
-def combine(figures: list[Figure]) -> Figure | None:
-    """One figure from a report's successive statements: the latest as best, the spread as low/high."""
+def combine(figures: list[Figure], text: str) -> Figure | None:
+    """One figure from a report's successive statements: the latest update as best, the spread as low/high.
+
+    A count the text marks as revised ('rose to 62', 'put the number at 21') wins over the rest; one it marks
+    as superseded ('officials first spoke of 19') loses; otherwise the last stated wins."""
     if not figures:
         return None
-    latest = figures[-1]
-    lows = [f.low if f.low is not None else f.best for f in figures if (f.low or f.best) is not None]
-    highs = [f.high for f in figures if f.high is not None]
     if len(figures) == 1:
-        return latest
-    return Figure(min(lows) if lows else None, latest.best, max(highs) if highs and all(
-        f.high is not None for f in figures) else None, latest.qualifier, latest.text, latest.span)
+        return figures[0]
+
+    def weight(f: Figure) -> int:
+        before = text[max(0, f.span.start - 80) : f.span.start] if f.span else ""
+        if _UPDATE.search(before):
+            return 2
+        return 0 if _SUPERSEDED.search(before) else 1
+
+    best = max(enumerate(figures), key=lambda item: (weight(item[1]), item[0]))[1]
+    lows = [f.low if f.low is not None else f.best for f in figures]
+    open_ended = any(f.high is None and f.qualifier in ("over", "at_least", "vague") for f in figures)
+    highs = [f.high if f.high is not None else f.best for f in figures]
+    high = None if open_ended else max((v for v in highs if v is not None), default=None)
+    return Figure(min((v for v in lows if v is not None), default=None), best.best, high, best.qualifier, best.text,
+                  best.span)
 
 
 def spans_of(figures: list[Figure]) -> tuple[Span, ...]:

@@ -10,13 +10,14 @@ from jirga.model import ActorRef, Claim, Span
 _ACTIVE = re.compile(
     r"\b(?:(?:has|have|had)\s+)?(?:claimed|claims|claiming|took|takes|taken|accepted|accepts|owned|owns|issued)"
     r"\s+(?:the\s+|a\s+)?(?:(?:respons\w*|credit|claim\s+of\s+responsibility)|(?=(?:the\s+|that\s+|this\s+)?"
-    r"(?:\w+\s+)?(?:attack|attacks|bombing|bombings|blast|assault|killing|killings|strike|raid|massacre|shooting"
+    r"(?:[\w'-]+\s+){0,3}(?:attack|attacks|bombing|bombings|blast|assault|killing|killings|strike|raid|massacre|shooting"
     r"|explosion|ambush|it)\b))"
     r"|\b(?:put\s+out|issued|made|released|posted)\s+(?:a|its|their)\s+(?:own\s+)?claim"
     r"|\b(?:say|said|says|saying)\s+(?:that\s+)?(?:it|they|his\s+men|its\s+men|its\s+fighters|their\s+men|his\s+group"
-    r"|the\s+group|its\s+members|one\s+of\s+its\s+(?:fighters|members))\s+(?:had\s+|have\s+|has\s+)?(?:carried\s+"
-    r"(?:it\s+)?out|was\s+behind|were\s+behind|been\s+behind|conducted|staged|launched|were\s+responsible|was\s+"
-    r"responsible|struck|attacked)",
+    r"|the\s+group|its\s+members|one\s+of\s+its\s+(?:fighters|members|soldiers))(?:\s*,[^,]{0,60},)?\s+(?:had\s+"
+    r"|have\s+|has\s+)?(?:carried\s+(?:it\s+)?out|was\s+behind|were\s+behind|been\s+behind|conducted|staged|launched"
+    r"|were\s+responsible|was\s+responsible|struck|attacked|detonated|blew|set\s+off|sent|killed)"
+    r"|\b(?:called|described)\s+the\s+(?:attackers|bombers?|gunmen)\s+its\s+(?:soldiers|fighters|men|martyrs)",
     re.IGNORECASE,
 )
 _PASSIVE = re.compile(
@@ -37,7 +38,7 @@ _SPOKESMAN = re.compile(r"\b(?:spokes(?:man|person|woman|men)|commander|leader|c
 _NOT_INVOLVED = re.compile(r"\b(?:not\s+involved|no\s+(?:role|hand|link)|not\s+behind|had\s+nothing\s+to\s+do)\b",
                            re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:it|they)\s+(?:had\s+|has\s+|have\s+|also\s+)?$", re.IGNORECASE)
-_APPOSITIVE = re.compile(r"^\s*,\s*(?:the|a|an)\b", re.IGNORECASE)
+_APPOSITIVE = re.compile(r"^\s*,\s*(?:the|a|an|as|whose)\b", re.IGNORECASE)
 _LIST_JOIN = re.compile(r"^\s*(?:,|and|or|as\s+well\s+as|,\s*and|both)?\s*(?:both\s+)?$", re.IGNORECASE)
 
 

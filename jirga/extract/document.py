@@ -22,6 +22,10 @@ class Document:
     dates: list[DateRange]
     people: list[PersonRef]
     countries: dict[str, PlaceRef]  # ISO2 -> the gazetteer's country entry
+    dateline: PlaceMention | None = None  # 'QUETTA, Oct 25 -': where the report was filed
+
+    def country_mentions(self, code: str) -> int:
+        return sum(p.place.country == code for p in self.places) + sum(d.country == code for d in self.demonyms)
 
     def within(self, mentions: list, span: Span) -> list:
         return [m for m in mentions if span.start <= m.span.start and m.span.end <= span.end]

@@ -76,10 +76,11 @@ def find_incidents(doc: Document, dateline: PlaceMention | None) -> list[Inciden
     events: list[Event] = []
     for index, sentence in enumerate(doc.sentences):
         mentions = _mentions_in(doc, index, sentence)
-        if not mentions:
-            _continue_event(doc, events, index, sentence)
-            continue
+        if not any(m.kind == "attack" for m in mentions):
+            _continue_event(doc, events, index, sentence, claims_only=bool(mentions))
         for mention in mentions:
+            if mention.plural and not (mention.killed or mention.injured):
+                continue  # "attacks on foreigners have been rare": no particular event
             _place_mention(doc, events, mention, dateline)
     return [_incident(doc, n, event) for n, event in enumerate(events, 1)]
 
@@ -149,9 +150,10 @@ def _build_mention(doc: Document, kind: str, triggers: list[Span], index: int, s
     mention.places = _linked_places(doc, kind, triggers, segment, mention.definite)
     mention.dates = doc.within(doc.dates, segment)
     _add_tolls(doc, mention, segment)
-    claims = find_claims(doc, segment)
-    mention.claims = [c for c in claims if c.mode in ("claimed", "denied")]
-    mention.perpetrators = [c for c in claims if c.mode == "attributed"] + _modifier_groups(doc, mention)
+    if kind == "attack":
+        claims = find_claims(doc, segment)
+        mention.claims = [c for c in claims if c.mode in ("claimed", "denied")]
+        mention.perpetrators = [c for c in claims if c.mode == "attributed"] + _modifier_groups(doc, mention)
     if kind == "security_operation":
         mention.against = _against(doc, segment)
         if not mention.places and _NATIONWIDE.search(text, segment.start, segment.end):
@@ -163,7 +165,7 @@ def _build_mention(doc: Document, kind: str, triggers: list[Span], index: int, s
 
 
 _PLACE_AFTER = re.compile(r"^(?:(?!\b(?:after|before|since|until|and|with|by|during|when|while|where|which|who)\b)"
-                          r"[^.;]){0,60}?\b(?:in|at|near|outside|inside|on|of|from|to)\s+(?:the\s+)?"
+                          r"[^.;]){0,80}?\b(?:in|at|near|outside|inside|on|of|from|to)\s+(?:the\s+)?"
                           r"(?:(?!(?:after|before|since|and|with|by|during)\b)[\w'-]+\s+){0,3}$", re.IGNORECASE)
 _PLACE_BEFORE = re.compile(r"^(?:'s)?\s*(?:[\w'-]+\s+){0,3}$")
 
@@ -172,7 +174,9 @@ def _linked_places(doc: Document, kind: str, triggers: list[Span], segment: Span
                    ) -> list[PlaceMention]:
     """Places the text ties to the event word ('attack in Kabul', 'the Mastung attack'); failing that, and
     only for a first mention, every place in its clause."""
-    places = doc.within(doc.places, segment)
+    places = [p for p in doc.within(doc.places, segment) if p.span != (doc.dateline.span if doc.dateline else None)]
+    if definite:  # "the explosion in the Dubai City wedding hall": a foreign name named once is no location
+        places = [p for p in places if doc.country_mentions(p.place.country) > 1 or p.place.kind != "city"]
     linked = []
     for place in places:
         for trigger in triggers:
@@ -321,7 +325,12 @@ def _compatible(event: Event, mention: EventMention) -> bool:
     place, date = best_place(mention), nearest_date(mention)
     if place and event.place and not (place.place.within(event.place.place) or event.place.place.within(place.place)):
         return False
-    return not (date and event.date and not (date.start <= event.date.end and event.date.start <= date.end))
+    if date and event.date and not (date.start <= event.date.end and event.date.start <= date.end):
+        return False
+    # "Earlier this month a car bomb aimed at a police station in Kabul": same city, another target, another event
+    targets = {m.target[1] for m in event.mentions if m.target}
+    own = mention.target[1] if mention.target else None
+    return mention.definite or not (own and targets and own not in targets and (mention.killed or mention.injured))
 
 
 def _evidence(mention: EventMention, placed: bool = True) -> bool:
@@ -379,19 +388,23 @@ def _new_event(mention: EventMention) -> Event:
     return event
 
 
-def _continue_event(doc: Document, events: list[Event], index: int, sentence: Span) -> None:
-    """A sentence with no event word of its own: its claims and tolls belong to the event just told."""
-    recent = max(events, key=lambda e: e.last_sentence, default=None)
-    if recent is None or recent.kind != "attack" or index - recent.last_sentence > CONTINUATION_REACH:
+def _continue_event(doc: Document, events: list[Event], index: int, sentence: Span, claims_only: bool) -> None:
+    """A sentence with no attack word of its own: its claims, tolls and finer places belong to the attack just told."""
+    attacks = [e for e in events if e.kind == "attack"]
+    recent = max(attacks, key=lambda e: e.last_sentence, default=None)
+    if recent is None or index - recent.last_sentence > CONTINUATION_REACH:
         return
     mention = EventMention("attack", [Span(sentence.start, sentence.start)], index, sentence, True, False)
-    _add_tolls(doc, mention, sentence)
+    if not claims_only:
+        _add_tolls(doc, mention, sentence)
+        if recent.place is not None:  # "... along a highway in Danghara district": finer than "in Tajikistan"
+            mention.places = [p for p in doc.within(doc.places, sentence) if _more_specific(p.place, recent.place.place)]
     claims = find_claims(doc, sentence)
     mention.claims = [c for c in claims if c.mode in ("claimed", "denied")]
     mention.perpetrators = [c for c in claims if c.mode == "attributed"]
-    if recent.date is None:  # "on Tuesday morning" in the sentence after a headline
+    if recent.date is None and not claims_only:  # "on Tuesday morning" in the sentence after a headline
         mention.dates = [d for d in doc.within(doc.dates, sentence) if d.precision in ("day", "week")][:1]
-    if mention.killed or mention.injured or mention.claims or mention.perpetrators or mention.dates:
+    if mention.killed or mention.injured or mention.claims or mention.perpetrators or mention.dates or mention.places:
         mention.attack_type = _attack_type(doc.text, sentence)
         recent.absorb(mention)
 
@@ -431,8 +444,8 @@ def _incident(doc: Document, number: int, event: Event) -> Incident:
         place=event.place.place if event.place else None,
         places=tuple(p.place for p in places),
         date=event.date,
-        killed=combine(killed),
-        injured=combine(injured),
+        killed=combine(killed, doc.text),
+        injured=combine(injured, doc.text),
         figures={"killed": tuple(killed), "injured": tuple(injured)},
         claims=tuple(claims),
         perpetrator=tuple(dict.fromkeys(c.actor for c in perpetrators)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 
 from jirga import __version__
 from jirga.extract.actors import find_actors
@@ -46,7 +47,8 @@ def extract(text: str, published: dt.date | None = None, lexicon: Lexicon | None
         people=people,
         countries=lexicon.country_by_code,
     )
-    incidents = find_incidents(doc, _dateline(doc))
+    doc = replace(doc, dateline=_dateline(doc))
+    incidents = find_incidents(doc, doc.dateline)
     statistics = find_statistics(doc, len(incidents) + 1)
     return Extraction(
         text_length=len(text),
