@@ -47,8 +47,9 @@ _UPDATE = re.compile(r"\b(?:rose|risen|rising|climbed|jumped|reached|revised|rai
                      r"|grew|increased|put\s+the\s+(?:number|toll|figure)|now|final)\b[^.;\d]{0,25}$", re.IGNORECASE)
 _UPDATE_TO = re.compile(r"\b(?:rose|risen|rising|climbed|jumped|reached|grown|grew|increased|revised|lowered|lowering"
                         r"|cut|settl\w+)\s+(?:\w+\s+)?(?:to|at)\s*(?:some\s+|nearly\s+|about\s+)?$", re.IGNORECASE)
-_SUPERSEDED = re.compile(r"\b(?:first|initially|initial|earlier|at\s+first|preliminary|had\s+(?:spoken|put|given|"
-                         r"reported|said))\b[^.;]{0,60}$", re.IGNORECASE)
+_SUPERSEDED = re.compile(r"(?:\b(?:first|initially|initial|earlier|at\s+first|preliminary|had\s+(?:spoken|put|given|"
+                         r"reported|said))\b[^.;]{0,60}|\b(?:raising|up\s+from|revised\s+from)\s+(?:the\s+)?(?:toll|"
+                         r"figure|number)?\s*(?:of\s+)?)$", re.IGNORECASE)
 _LAST_CASUALTY_WORD = re.compile(rf"(?:(?P<kill>{_KILL}|death\s+toll|toll|dead)|(?P<hurt>{_HURT}))(?!.*(?:{_KILL}|{_HURT}"
                                  rf"|toll))", re.IGNORECASE | re.DOTALL)
 
@@ -60,7 +61,7 @@ def classify(text: str, quantity: Quantity, window_start: int) -> str | None:
     if _NOT_A_TOLL.match(after):
         return None
     before = text[max(window_start, start - 60) : start]
-    if re.search(r"\ball\s+$", before):  # "shot all four of them dead": the attackers
+    if re.search(r"\b(?:all|other|remaining)\s+$", before):  # "shot all four of them dead": the attackers
         return None
     if _UPDATE_TO.search(before):  # "the number of wounded ... had grown to some 40": whatever was counted
         counted = _LAST_CASUALTY_WORD.search(text[max(window_start, start - 150) : start])

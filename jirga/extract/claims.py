@@ -17,7 +17,9 @@ _ACTIVE = re.compile(
     r"|the\s+group|its\s+members|one\s+of\s+its\s+(?:fighters|members|soldiers))(?:\s*,[^,]{0,60},)?\s+(?:had\s+"
     r"|have\s+|has\s+)?(?:carried\s+(?:it\s+)?out|was\s+behind|were\s+behind|been\s+behind|conducted|staged|launched"
     r"|were\s+responsible|was\s+responsible|struck|attacked|detonated|blew|set\s+off|sent|killed)"
-    r"|\b(?:called|described)\s+the\s+(?:attackers|bombers?|gunmen)\s+its\s+(?:soldiers|fighters|men|martyrs)",
+    r"|\b(?:called|described)\s+the\s+(?:attackers|bombers?|gunmen)\s+its\s+(?:soldiers|fighters|men|martyrs)"
+    r"|\b(?:said|says)\s+(?:that\s+)?its\s+(?:man|men|fighters?|bombers?|soldiers?|members?|martyrs?)\b"
+    r"|\b(?:group's|its)\s+claim\b",
     re.IGNORECASE,
 )
 _PASSIVE = re.compile(

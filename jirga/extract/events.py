@@ -29,6 +29,8 @@ _NATIONWIDE = re.compile(r"\b(?:nationwide|countrywide|across\s+the\s+country|al
 _THE_GROUP = re.compile(r"\bagainst\s+(?:the|this)\s+(?:group|outfit|organi[sz]ation|militants)\b", re.IGNORECASE)
 _KIND_OF = {"attack": vocab.ATTACK_TRIGGER, "security_operation": vocab.OPERATION_TRIGGER,
             "arrest": vocab.ARREST_TRIGGER}
+_SAME_PLACE = re.compile(r"\b(?:the|this|same)\s+(?:city|capital|town|provincial\s+capital)\b|\bthe\s+city's\b",
+                         re.IGNORECASE)
 CONTINUATION_REACH = 3  # sentences after an event in which an untriggered claim or toll still belongs to it
 
 
@@ -132,7 +134,10 @@ def _not_an_attack(text: str, sentence: Span, span: Span) -> bool:
 
 def _new_event_between(doc: Document, previous: Span, current: Span) -> bool:
     between = Span(previous.end, current.start)
-    has_break = re.search(r"[,;]|\b(?:and|while|after|before|another)\b", doc.text[between.start : between.end])
+    text = doc.text[between.start : between.end]
+    if re.search(r"\b(?:after|before|since|later|earlier|another)\b", text):  # "came nine days after a bombing"
+        return True
+    has_break = re.search(r"[,;]|\b(?:and|while)\b", text)
     return bool(has_break and (doc.within(doc.places, between) or doc.within(doc.dates, between)))
 
 
@@ -347,6 +352,9 @@ def _evidence(mention: EventMention, placed: bool = True) -> bool:
 def _place_mention(doc: Document, events: list[Event], mention: EventMention, dateline: PlaceMention | None) -> None:
     same_kind = [e for e in events if e.kind == mention.kind]
     recent = same_kind[-1] if same_kind else None
+    if best_place(mention) is None and recent and recent.place and _SAME_PLACE.search(
+            doc.text, mention.segment.start, mention.segment.end):
+        mention.places = [recent.place]
     if best_place(mention) is None and mention.definite and recent and mention.sentence - recent.last_sentence <= 6 \
             and _compatible(recent, mention):
         recent.absorb(mention)
@@ -417,8 +425,7 @@ def _incident(doc: Document, number: int, event: Event) -> Incident:
     perpetrators = _unique(c for m in mentions for c in m.perpetrators)
     against = _unique(c for m in mentions for c in m.against)
     types = [m.attack_type for m in mentions if m.attack_type]
-    name = vocab.attack_type(" ".join(doc.text[m.segment.start : m.segment.end] for m in mentions))
-    attack_type = next((t for t in types if t[0] == name), None)
+    attack_type = types[0] if types else None  # the lede's word for it: "gunmen stormed", then "one blew himself up"
     targets = [m.target for m in mentions if m.target]
     named = [t for t in targets if t[0][:1].isupper()]
     target = (named or targets or [None])[0]

@@ -13,7 +13,8 @@ ATTACK_TRIGGER = re.compile(
     r"\b(?:(?:suicide|twin|bomb|gun|grenade|rocket|terror(?:ist)?|militant|insurgent|armed|deadly|coordinated)\s+)?"
     r"(?:attacks?|bombings?|blasts?|explosions?|bombers?|massacre|assault|ambush(?:ed)?|shootings?|stormed"
     r"|gunmen|car[- ]bomb(?:ing)?s?|truck[- ]bomb|IEDs?|hostage[- ]taking|kidnapp(?:ed|ing)|abduct(?:ed|ion)"
-    r"|attacked|bombed|raid(?:ed|s)?|siege|hostage\s+crisis|burst\s+into"
+    r"|attacked|bombed|raid(?:ed|s)?|siege|hostage\s+crisis|burst\s+into|bombs?|exploded|went\s+off|detonated"
+    r"|struck\s+again"
     r"|assassinat(?:ed|ion)|blew\s+(?:himself|herself|themselves)\s+up|opened\s+fire|rammed|stabbed|hacked\s+to\s+death)\b",
     _I,
 )
@@ -64,7 +65,8 @@ FUTURE_MEETING = re.compile(
 )
 
 # Attack types (GTD attack types 1-9), decided from the words of every sentence that tells the attack.
-_SUICIDE = re.compile(r"\bsuicide\s+(?:bomb\w*|attack\w*|blast|explosion|car|truck|vest\s+detonated)|blew\s+(?:himself"
+_SUICIDE = re.compile(r"\bsuicide\s+(?:bomb\w*|attack\w*|blast|explosion|car|truck|vest\s+detonated)"
+                      r"|\bbomber\s+(?:walked|entered|slipped|rushed|drove|got|set\s+off)|blew\s+(?:himself"
                       r"|herself|themselves)\s+up|detonated\s+(?:his|her|their)\s+(?:vest|explosive)|\bfidayeen\b", _I)
 _KIDNAP = re.compile(r"\b(?:kidnap\w*|abduct\w*|taken\s+hostage|held\s+hostage)\b", _I)
 _BOMB = re.compile(r"\b(?:bomb(?:s|ing|ings|ed)?|blasts?|explosions?|IEDs?|improvised\s+explosive|detonat\w+|car[- ]bomb"
@@ -74,6 +76,7 @@ _WEAPONS = re.compile(r"\b(?:grenades?|rockets?|mortars?|explosive\s+vests?|suic
 _ARMED = re.compile(r"\b(?:gunm[ae]n|opened\s+fire|shooting|shot\s+dead|gunfire|firing|stormed|armed\s+(?:assault|attack"
                     r"|men|with)|rifles?|gun\s+attack|pistols|machetes|stabb\w+|knives|rammed|hacked|burst\s+into"
                     r"|siege)\b", _I)
+_ARMED_WITH = re.compile(r"\barmed\s+with[^.;]{0,80}", _I)
 _ASSASSINATION = re.compile(r"\b(?:assassinat\w+|targeted\s+killing)\b", _I)
 _FACILITY = re.compile(r"\b(?:set\s+(?:on\s+)?fire|torched|arson|burn(?:ed|t)\s+down)\b", _I)
 
@@ -81,6 +84,7 @@ _FACILITY = re.compile(r"\b(?:set\s+(?:on\s+)?fire|torched|arson|burn(?:ed|t)\s+
 def attack_type(text: str) -> str | None:
     """suicide_bombing > kidnapping > bombing > armed_assault (weapons carried by gunmen do not make a
     bombing) > assassination > facility_attack."""
+    text = _ARMED_WITH.sub(" ", text)  # "armed with pistols and crude bombs": weapons, not a bombing
     if _SUICIDE.search(text):
         return "suicide_bombing"
     if _KIDNAP.search(text):

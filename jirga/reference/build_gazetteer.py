@@ -154,7 +154,7 @@ FOREIGN_ADMIN_WORDS = frozenset({
 DISTRICT_SUFFIXES = (" District", " Districts", " Agency", " Protected Area", " County",
                      " Rayon", " Raion", " Tumani", " Audany", " Etrap", " Etraby", " Diqu",
                      " Shi", " Prefecture", " Zila", " Jela", " Region", " Shahri", " Nohiyasi")
-DISTRICT_PREFIXES = ("Shahrestan-e ", "Shahrestan ", "District of ")
+DISTRICT_PREFIXES = ("Shahrestan-e ", "Shahrestan ", "District of ", "Nohiyai ", "Nohiya-i ")
 # Units whose kind word is part of the name ("Tank Frontier Region" beside "Tank District").
 DISTRICT_KEEP_WHOLE = (" Frontier Region", " Tribal Area", " Tribal Areas")
 # GeoNames names some Afghan district centres by their office ("Markaz-e Woluswali-ye Achin",
