@@ -13,7 +13,7 @@ _VICTIM = (r"(?:people|persons|civilians|worshippers|students|children|policemen
            r"|personnel|others|more|of\s+them|militants|cadets|pilgrims|passengers|troops|guards|officers|members"
            r"|men|women|labourers|workers|devotees|recruits|trainees|guests|staff|teachers|foreigners|tourists"
            r"|Afghans|Pakistanis|Americans|Chinese|U\.?S\.?|American|service\s*members|Shias?|Hazaras?|others"
-           r"|and|were|at|the|mostly|including|all|of|whom|them|most|nationals|cyclists|bystanders|victims)")
+           r"|were|at|the|mostly|including|all|of|whom|them|most|nationals|cyclists|bystanders|victims)")
 _AFTER = re.compile(
     rf"^\s*(?:{_VICTIM}[\s,]+){{0,5}}(?:(?:were|was|have\s+been|had\s+been|are|is|being|got)\s+)?(?:also\s+)?"
     rf"(?:(?P<kill>{_KILL})|(?P<hurt>{_HURT}))\b",
@@ -28,7 +28,7 @@ _BEFORE = re.compile(
     rf"|taking\s+the\s+toll\s+to|lives\s+of|(?:rose|climbed|jumped|risen|reached|revised|lowered|lowering|cut|settling|settled)\s+"
     rf"(?:\w+\s+)?(?:to|at)|number\s+of\s+(?:the\s+)?dead\s+(?:\w+\s+){{0,2}}(?:to|at)?|and\s+the\s+dead\s+at"
     rf"|bodies\s+of|(?:put|puts|putting|placed|gave|give)\s+(?:the\s+|a\s+)?(?:death\s+)?(?:toll|number|figure)"
-    rf"\s+(?:of\s+the\s+dead\s+)?(?:at|of)|spoke\s+of|spoken\s+of|reported)"
+    rf"\s+(?:of\s+the\s+dead\s+)?(?:at|of)|spoke\s+of|spoken\s+of)"
     rf"|(?P<hurt>\binjur(?:ed|ing|es)|\bwound(?:ed|ing|s)?|\bhurting|number\s+of\s+(?:the\s+)?(?:injured|wounded)"
     rf"\s+(?:\w+\s+){{0,2}}(?:to|at)?))\s*(?:nearly\s+|at\s+least\s+|over\s+|more\s+than\s+|some\s+|about\s+)?$",
     re.IGNORECASE,
@@ -37,7 +37,7 @@ _NOT_A_TOLL = re.compile(
     r"^\s*(?:%|percent|per\s+cent|km|kilomet|kg|kilogram|years?\b|year-old|hours?|minutes?|days?|weeks?|months?"
     r"|rupees|dollars|million|billion|times|feet|metres|meters|miles|militants?\s+(?:were\s+)?(?:arrested|detained)"
     r"|suspects|runs|wickets|overs|goals|points|of\s+(?:them|the|those|whom)\b"
-    r"|(?:of\s+(?:the\s+|them\s+|their\s+)?)?(?:attackers|assailants|gunmen|militants|terrorists|insurgents|bombers"
+    r"|(?:of\s+(?:the\s+|them\s+|their\s+)?)?(?:(?:suspected|alleged|armed|foreign|local)\s+)?(?:attackers|assailants|gunmen|militants|terrorists|insurgents|bombers"
     r"|raiders|hijackers)\b)",
     re.IGNORECASE,
 )
@@ -47,7 +47,7 @@ _UPDATE = re.compile(r"\b(?:rose|risen|rising|climbed|jumped|reached|revised|rai
                      r"|grew|increased|put\s+the\s+(?:number|toll|figure)|now|final)\b[^.;\d]{0,25}$", re.IGNORECASE)
 _UPDATE_TO = re.compile(r"\b(?:rose|risen|rising|climbed|jumped|reached|grown|grew|increased|revised|lowered|lowering"
                         r"|cut|settl\w+)\s+(?:\w+\s+)?(?:to|at)\s*(?:some\s+|nearly\s+|about\s+)?$", re.IGNORECASE)
-_SUPERSEDED = re.compile(r"(?:\b(?:first|initially|initial|earlier|at\s+first|preliminary|had\s+(?:spoken|put|given|"
+_SUPERSEDED = re.compile(r"(?:\b(?:first|initially|initial|earlier|at\s+first|at\s+one\s+point|preliminary|had\s+(?:spoken|put|given|"
                          r"reported|said))\b[^.;]{0,60}|\b(?:raising|up\s+from|revised\s+from)\s+(?:the\s+)?(?:toll|"
                          r"figure|number)?\s*(?:of\s+)?)$", re.IGNORECASE)
 _LAST_CASUALTY_WORD = re.compile(rf"(?:(?P<kill>{_KILL}|death\s+toll|toll|dead)|(?P<hurt>{_HURT}))(?!.*(?:{_KILL}|{_HURT}"
@@ -58,16 +58,19 @@ def classify(text: str, quantity: Quantity, window_start: int) -> str | None:
     """'killed', 'injured' or None for a count, from the words just before and after it."""
     start, end = quantity.span.start, quantity.span.end
     after = text[end : end + 90]
+    before = text[max(window_start, start - 60) : start]
+    partitive = re.match(r"\s*of\s+(?:them|the|those|whom)\b", after)
+    if partitive and re.search(r"\b(?:kill(?:ed|ing)|wound(?:ed|ing)|injur(?:ed|ing))\s+$", before):
+        return "killed" if "kill" in before[-12:] else "injured"  # "killing 27 of them"
     if _NOT_A_TOLL.match(after):
         return None
-    before = text[max(window_start, start - 60) : start]
     if re.search(r"\b(?:all|other|remaining)\s+$", before):  # "shot all four of them dead": the attackers
         return None
     if _UPDATE_TO.search(before):  # "the number of wounded ... had grown to some 40": whatever was counted
         counted = _LAST_CASUALTY_WORD.search(text[max(window_start, start - 150) : start])
         if counted:
             return "killed" if counted.group("kill") else "injured"
-    for pattern, passage in ((_BEFORE, before), (_AFTER, after), (_LOOSE_AFTER, after)):
+    for pattern, passage in ((_AFTER, after), (_BEFORE, before), (_LOOSE_AFTER, after)):
         match = pattern.search(passage) if pattern is _BEFORE else pattern.match(passage)
         if match:
             return "killed" if match.group("kill") else "injured"

@@ -11,15 +11,17 @@ _ACTIVE = re.compile(
     r"\b(?:(?:has|have|had)\s+)?(?:claimed|claims|claiming|took|takes|taken|accepted|accepts|owned|owns|issued)"
     r"\s+(?:the\s+|a\s+)?(?:(?:respons\w*|credit|claim\s+of\s+responsibility)|(?=(?:the\s+|that\s+|this\s+)?"
     r"(?:[\w'-]+\s+){0,3}(?:attack|attacks|bombing|bombings|blast|assault|killing|killings|strike|raid|massacre|shooting"
-    r"|explosion|ambush|it)\b))"
+    r"|explosion|ambush|it|that|this)\b))"
     r"|\b(?:put\s+out|issued|made|released|posted)\s+(?:a|its|their)\s+(?:own\s+)?claim"
     r"|\b(?:say|said|says|saying)\s+(?:that\s+)?(?:it|they|his\s+men|its\s+men|its\s+fighters|their\s+men|his\s+group"
     r"|the\s+group|its\s+members|one\s+of\s+its\s+(?:fighters|members|soldiers))(?:\s*,[^,]{0,60},)?\s+(?:had\s+"
     r"|have\s+|has\s+)?(?:carried\s+(?:it\s+)?out|was\s+behind|were\s+behind|been\s+behind|conducted|staged|launched"
-    r"|were\s+responsible|was\s+responsible|struck|attacked|detonated|blew|set\s+off|sent|killed)"
+    r"|were\s+responsible|was\s+responsible|struck|attacked|detonated|blew|set\s+off|sent)"
     r"|\b(?:called|described)\s+the\s+(?:attackers|bombers?|gunmen)\s+its\s+(?:soldiers|fighters|men|martyrs)"
     r"|\b(?:said|says)\s+(?:that\s+)?its\s+(?:man|men|fighters?|bombers?|soldiers?|members?|martyrs?)\b"
-    r"|\b(?:group's|its)\s+claim\b",
+    r"|\b(?:group's|its)\s+claim\b"
+    r"|\b(?:said|says|stated)\s+(?:that\s+)?the\s+(?:attack|bombing|blast|assault)\s+(?:was|had|opened|marked|"
+    r"avenged|would|targeted)",
     re.IGNORECASE,
 )
 _PASSIVE = re.compile(
@@ -44,12 +46,13 @@ _APPOSITIVE = re.compile(r"^\s*,\s*(?:the|a|an|as|whose)\b", re.IGNORECASE)
 _LIST_JOIN = re.compile(r"^\s*(?:,|and|or|as\s+well\s+as|,\s*and|both)?\s*(?:both\s+)?$", re.IGNORECASE)
 
 
-def find_claims(doc: Document, segment: Span) -> list[Claim]:
-    """Claims stated in one sentence or part of one, in text order."""
+def find_claims(doc: Document, segment: Span, sentence: Span) -> list[Claim]:
+    """Claims whose verb lies in segment (a sentence or part of one); their subject may stand earlier in the
+    sentence: 'Jamaat-ul-Ahrar, the faction that bombed a park last year, said the attack ...'."""
     text = doc.text
     claims: list[Claim] = []
     for match in _ACTIVE.finditer(text, segment.start, segment.end):
-        for actor in _subjects(doc, segment, match.start()):
+        for actor in _subjects(doc, sentence, match.start()):
             claims.append(Claim(actor.name, actor.id, "claimed", actor.span))
     for match in _PASSIVE.finditer(text, segment.start, segment.end):
         for actor in _objects(doc, segment, match.end()):
@@ -57,19 +60,19 @@ def find_claims(doc: Document, segment: Span) -> list[Claim]:
     denied = False
     for match in list(_DENIAL.finditer(text, segment.start, segment.end)) + list(
             _NOT_INVOLVED.finditer(text, segment.start, segment.end)):
-        for actor in _subjects(doc, segment, match.start()):
+        for actor in _subjects(doc, sentence, match.start()):
             claims.append(Claim(actor.name, actor.id, "denied", actor.span))
             denied = True
     if not denied:  # "a spokesman for X told reporters ...": the group speaking for the attack
         for match in _SPOKESMAN.finditer(text, segment.start, segment.end):
-            for actor in _subjects(doc, segment, match.end(), pronouns=False):
+            for actor in _subjects(doc, sentence, match.end(), pronouns=False):
                 if actor.span.start < match.end():
                     claims.append(Claim(actor.name, actor.id, "claimed", actor.span))
     for match in _BLAME_OBJECT.finditer(text, segment.start, segment.end):
         for actor in _objects(doc, segment, match.end()):
             claims.append(Claim(actor.name, actor.id, "attributed", actor.span))
     for match in _BLAME_SUBJECT.finditer(text, segment.start, segment.end):
-        for actor in _subjects(doc, segment, match.start()):
+        for actor in _subjects(doc, sentence, match.start()):
             claims.append(Claim(actor.name, actor.id, "attributed", actor.span))
     return _dedupe(claims)
 

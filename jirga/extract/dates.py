@@ -91,7 +91,7 @@ def _month_year(m, published):
     return _month_range(int(m.group("year")), _month_number(m))
 
 
-@_rule(rf"\b(?P<which>last|this|in|since|during|early|late|mid-?|until|by|from|of|on|before|after|between|and)"
+@_rule(rf"\b(?P<which>last|this|the|in|since|during|early|late|mid-?|until|by|from|of|on|before|after|between|and)"
        rf"\s+(?:early\s+|late\s+|mid-?)?{_MONTH}(?P<rel>\s+(?:last|this)\s+year)?(?![\w.]|\s+\d)", re.IGNORECASE)
 def _month_only(m, published):
     if published is None or not m.group("month")[0].isupper():

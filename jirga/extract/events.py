@@ -18,7 +18,7 @@ from jirga.extract.numbers import find_quantities
 from jirga.extract.places import PlaceMention
 from jirga.model import Claim, DateRange, Figure, Incident, PlaceRef, Span
 
-_DEFINITE = re.compile(r"(?:\b(?:the|this|that|its|these|those)\s+(?:\w+\s+){0,2}|\b(?:this|it|that)\s+was\s+(?:a|an|the)"
+_DEFINITE = re.compile(r"(?:\b(?:the|this|its|these|those)\s+(?:\w+\s+){0,2}|\b(?:this|it|that)\s+was\s+(?:a|an|the)"
                        r"\s+(?:\w+\s+){0,2})$", re.IGNORECASE)
 _PLURAL = re.compile(r"(?:attacks|bombings|blasts|explosions|shootings|raids|operations|strikes|massacres|offensives)$",
                      re.IGNORECASE)
@@ -135,6 +135,8 @@ def _not_an_attack(text: str, sentence: Span, span: Span) -> bool:
 def _new_event_between(doc: Document, previous: Span, current: Span) -> bool:
     between = Span(previous.end, current.start)
     text = doc.text[between.start : between.end]
+    if re.search(r",\s*(?:an?|the|this)\s+(?:[\w-]+\s+)?$", text):  # "..., an attack claimed by": the same event
+        return False
     if re.search(r"\b(?:after|before|since|later|earlier|another)\b", text):  # "came nine days after a bombing"
         return True
     has_break = re.search(r"[,;]|\b(?:and|while)\b", text)
@@ -156,7 +158,7 @@ def _build_mention(doc: Document, kind: str, triggers: list[Span], index: int, s
     mention.dates = doc.within(doc.dates, segment)
     _add_tolls(doc, mention, segment)
     if kind == "attack":
-        claims = find_claims(doc, segment)
+        claims = find_claims(doc, segment, doc.sentences[index])
         mention.claims = [c for c in claims if c.mode in ("claimed", "denied")]
         mention.perpetrators = [c for c in claims if c.mode == "attributed"] + _modifier_groups(doc, mention)
     if kind == "security_operation":
@@ -170,7 +172,7 @@ def _build_mention(doc: Document, kind: str, triggers: list[Span], index: int, s
 
 
 _PLACE_AFTER = re.compile(r"^(?:(?!\b(?:after|before|since|until|and|with|by|during|when|while|where|which|who)\b)"
-                          r"[^.;]){0,80}?\b(?:in|at|near|outside|inside|on|of|from|to)\s+(?:the\s+)?"
+                          r"[^.;]){0,80}?\b(?:in|at|near|outside|inside|on|of|from|to|a|an)\s+(?:the\s+)?"
                           r"(?:(?!(?:after|before|since|and|with|by|during)\b)[\w'-]+\s+){0,3}$", re.IGNORECASE)
 _PLACE_BEFORE = re.compile(r"^(?:'s)?\s*(?:[\w'-]+\s+){0,3}$")
 
@@ -351,7 +353,9 @@ def _evidence(mention: EventMention, placed: bool = True) -> bool:
 
 def _place_mention(doc: Document, events: list[Event], mention: EventMention, dateline: PlaceMention | None) -> None:
     same_kind = [e for e in events if e.kind == mention.kind]
-    recent = same_kind[-1] if same_kind else None
+    # An anaphor ("the attack") points to an event told before its sentence, not to one it has just opened.
+    told_before = [e for e in same_kind if e.mentions[0].sentence < mention.sentence]
+    recent = told_before[-1] if told_before else None
     if best_place(mention) is None and recent and recent.place and _SAME_PLACE.search(
             doc.text, mention.segment.start, mention.segment.end):
         mention.places = [recent.place]
@@ -375,8 +379,8 @@ def _place_mention(doc: Document, events: list[Event], mention: EventMention, da
         events.append(_new_event(mention))
     elif mention.kind == "arrest" and _demonym_place(doc, mention):
         events.append(_new_event(mention))
-    elif recent and mention.sentence - recent.last_sentence <= 1 and not mention.plural and _compatible(recent,
-                                                                                                          mention):
+    elif recent and not mention.plural and _compatible(recent, mention) and mention.sentence - recent.last_sentence <= (
+            CONTINUATION_REACH if mention.claims or mention.killed or mention.injured else 1):
         recent.absorb(mention)
 
 
@@ -407,7 +411,7 @@ def _continue_event(doc: Document, events: list[Event], index: int, sentence: Sp
         _add_tolls(doc, mention, sentence)
         if recent.place is not None:  # "... along a highway in Danghara district": finer than "in Tajikistan"
             mention.places = [p for p in doc.within(doc.places, sentence) if _more_specific(p.place, recent.place.place)]
-    claims = find_claims(doc, sentence)
+    claims = find_claims(doc, sentence, sentence)
     mention.claims = [c for c in claims if c.mode in ("claimed", "denied")]
     mention.perpetrators = [c for c in claims if c.mode == "attributed"]
     if recent.date is None and not claims_only:  # "on Tuesday morning" in the sentence after a headline
@@ -425,7 +429,11 @@ def _incident(doc: Document, number: int, event: Event) -> Incident:
     perpetrators = _unique(c for m in mentions for c in m.perpetrators)
     against = _unique(c for m in mentions for c in m.against)
     types = [m.attack_type for m in mentions if m.attack_type]
-    attack_type = types[0] if types else None  # the lede's word for it: "gunmen stormed", then "one blew himself up"
+    # The lede's word for it ("gunmen stormed", not the later "one blew himself up"), made precise where a
+    # generic "bombing" is later told to have been a suicide bombing.
+    attack_type = types[0] if types else None
+    if attack_type and attack_type[0] == "bombing":
+        attack_type = next((t for t in types if t[0] == "suicide_bombing"), attack_type)
     targets = [m.target for m in mentions if m.target]
     named = [t for t in targets if t[0][:1].isupper()]
     target = (named or targets or [None])[0]

@@ -13,7 +13,7 @@ ATTACK_TRIGGER = re.compile(
     r"\b(?:(?:suicide|twin|bomb|gun|grenade|rocket|terror(?:ist)?|militant|insurgent|armed|deadly|coordinated)\s+)?"
     r"(?:attacks?|bombings?|blasts?|explosions?|bombers?|massacre|assault|ambush(?:ed)?|shootings?|stormed"
     r"|gunmen|car[- ]bomb(?:ing)?s?|truck[- ]bomb|IEDs?|hostage[- ]taking|kidnapp(?:ed|ing)|abduct(?:ed|ion)"
-    r"|attacked|bombed|raid(?:ed|s)?|siege|hostage\s+crisis|burst\s+into|bombs?|exploded|went\s+off|detonated"
+    r"|attacked|bombed|raid(?:ed)?|siege|hostage\s+crisis|burst\s+into|bombs?|exploded|went\s+off|detonated"
     r"|struck\s+again"
     r"|assassinat(?:ed|ion)|blew\s+(?:himself|herself|themselves)\s+up|opened\s+fire|rammed|stabbed|hacked\s+to\s+death)\b",
     _I,
@@ -38,7 +38,7 @@ OPERATION_TRIGGER = re.compile(
     r"|combing|clearance|joint|major|large[- ]scale|nationwide|full[- ]scale|new)\s+(?:and\s+\w+\s+)?)+"
     r"(?:operations?|offensive|raids?|crackdown|strikes?|campaign)\b"
     r"|\b(?:the|this|its)\s+(?:campaign|offensive|operation)\b"
-    r"|\b[Oo]peration\s+(?:[A-Z][\w'-]+)|\b(?:offensive|crackdown|air\s?strikes?|drone\s+strikes?)\b"
+    r"|\b[Oo]peration\s+(?:[A-Z][\w'-]+)|\b(?:offensive|crackdown|air\s?strikes?|drone\s+strikes?|raids)\b"
     r"|\b[A-Z][\w'-]+\s+operation\b"
 )
 # An attack verb whose subject is the state is a security operation: "commandos stormed the building".
@@ -69,7 +69,7 @@ _SUICIDE = re.compile(r"\bsuicide\s+(?:bomb\w*|attack\w*|blast|explosion|car|tru
                       r"|\bbomber\s+(?:walked|entered|slipped|rushed|drove|got|set\s+off)|blew\s+(?:himself"
                       r"|herself|themselves)\s+up|detonated\s+(?:his|her|their)\s+(?:vest|explosive)|\bfidayeen\b", _I)
 _KIDNAP = re.compile(r"\b(?:kidnap\w*|abduct\w*|taken\s+hostage|held\s+hostage)\b", _I)
-_BOMB = re.compile(r"\b(?:bomb(?:s|ing|ings|ed)?|blasts?|explosions?|IEDs?|improvised\s+explosive|detonat\w+|car[- ]bomb"
+_BOMB = re.compile(r"\b(?:bomb(?:s|ing|ings|ed|ers?)?|blasts?|explosions?|IEDs?|improvised\s+explosive|detonat\w+|car[- ]bomb"
                    r"|landmines?|roadside\s+bomb|magnetic\s+bomb|sticky\s+bomb|explosives?[- ]laden|packed\s+with"
                    r"\s+explosives)\b", _I)
 _WEAPONS = re.compile(r"\b(?:grenades?|rockets?|mortars?|explosive\s+vests?|suicide\s+vests?|suicide\s+jackets?)\b", _I)
