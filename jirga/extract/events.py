@@ -18,7 +18,7 @@ from jirga.extract.numbers import find_quantities
 from jirga.extract.places import PlaceMention
 from jirga.model import Claim, DateRange, Figure, Incident, PlaceRef, Span
 
-_DEFINITE = re.compile(r"(?:\b(?:the|this|its|these|those)\s+(?:\w+\s+){0,2}|\b(?:this|it|that)\s+was\s+(?:a|an|the)"
+_DEFINITE = re.compile(r"(?:\b(?:the|this|its|these|those)\s+(?:\w+\s+){0,2}|(?:^|[.,;:]\s+)[Tt]hat\s+(?:\w+\s+){0,2}|\b(?:this|it|that)\s+was\s+(?:a|an|the)"
                        r"\s+(?:\w+\s+){0,2})$", re.IGNORECASE)
 _PLURAL = re.compile(r"(?:attacks|bombings|blasts|explosions|shootings|raids|operations|strikes|massacres|offensives)$",
                      re.IGNORECASE)
@@ -95,8 +95,7 @@ def _mentions_in(doc: Document, index: int, sentence: Span) -> list[EventMention
             span = Span(match.start(), match.end())
             if kind == "attack" and _not_an_attack(text, sentence, span):
                 continue
-            if kind == "attack" and vocab.STATE_VERB.match(match.group()) and vocab.STATE_FORCES.search(
-                    text[max(sentence.start, span.start - 40) : span.start]):
+            if kind == "attack" and _by_the_state(text, sentence, span, match.group()):
                 kind = "security_operation"
             if kind == "security_operation" and vocab.HYPOTHETICAL.search(text[max(sentence.start, span.start - 40):
                                                                                span.start]):
@@ -125,6 +124,21 @@ def _cut(doc: Document, left_end: int, right_start: int) -> int:
     return split_point(doc.text, left_end, right_start)
 
 
+def _by_the_state(text: str, sentence: Span, trigger: Span, word: str) -> bool:
+    """'Commandos stormed the building', 'police killed him ... in a raid': the state acting, not militants."""
+    if not vocab.STATE_VERB.match(word):
+        return False
+    before = text[max(sentence.start, trigger.start - 40) : trigger.start]
+    if vocab.STATE_FORCES.search(before):
+        return True
+    if word.lower() != "raid":
+        return False
+    clause = text[sentence.start : trigger.start]
+    state = list(re.finditer(r"\b(?:police|troops|soldiers|army|security\s+forces|commandos|forces)\b", clause, re.I))
+    return bool(state) and not re.search(r"\b(?:militants|gunmen|attackers|insurgents|fighters|terrorists)\b",
+                                         clause[state[-1].end() :], re.I)
+
+
 def _not_an_attack(text: str, sentence: Span, span: Span) -> bool:
     window = text[max(sentence.start, span.start - 20) : min(sentence.end, span.end + 25)]
     if vocab.NOT_VIOLENCE.search(window):
@@ -140,7 +154,16 @@ def _new_event_between(doc: Document, previous: Span, current: Span) -> bool:
     if re.search(r"\b(?:after|before|since|later|earlier|another)\b", text):  # "came nine days after a bombing"
         return True
     has_break = re.search(r"[,;]|\b(?:and|while)\b", text)
-    return bool(has_break and (doc.within(doc.places, between) or doc.within(doc.dates, between)))
+    if has_break and (doc.within(doc.places, between) or doc.within(doc.dates, between)):
+        return True
+    # "the siege of the bakery ..., and the attack at Sholakia in Kishoreganj": each tied to its own place
+    sentence = doc.sentences[doc.sentence_index(current.start)]
+    after = [p for p in doc.within(doc.places, Span(current.end, sentence.end))
+             if _PLACE_AFTER.match(doc.text[current.end : p.span.start])]
+    earlier = [p for p in doc.within(doc.places, Span(sentence.start, previous.start))
+               if _PLACE_BEFORE.match(doc.text[p.span.end : previous.start])]
+    return bool(has_break and after and earlier and not any(
+        a.place.within(b.place) or b.place.within(a.place) for a in after for b in earlier))
 
 
 def _build_mention(doc: Document, kind: str, triggers: list[Span], index: int, segment: Span) -> EventMention:
