@@ -19,7 +19,9 @@ _OCCASION = re.compile(r"\b(?:on\s+that\s+occasion|at\s+the\s+(?:meeting|talks|s
 _NAME_WORDS = re.compile(r"(?:(?:inaugural|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th)"
                          r"|trilateral|quadrilateral|bilateral|annual|political|ministerial|security|strategic|"
                          r"high-level|consultative|joint|regional|foreign\s+ministers'?|[A-Z][\w-]+)\s+){1,4}$")
-_CONTINUATION_REACH = 1
+_CONTINUATION_REACH = 2
+_ATTENDED = re.compile(r"\b(?:attended|attending|took\s+part|participated|joined|delegations?\s+from|envoys\s+from"
+                       r"|represented|were\s+present)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -43,6 +45,8 @@ def find_meetings(doc: Document) -> list[Meeting]:
         if not mentions:
             _continue_meeting(doc, meetings, index, sentence)
         for mention in mentions:
+            if mention.place is None and doc.dateline and not meetings and mention.kind == "meeting":
+                mention.place = doc.dateline  # "MOSCOW - Russia brought ... together": filed from where it met
             _place_mention(meetings, mention)
     return [_meeting(doc, n, group) for n, group in enumerate(meetings, 1)]
 
@@ -59,9 +63,15 @@ def _mentions_in(doc: Document, index: int, sentence: Span) -> list[MeetingMenti
                 continue
             triggers.append((Span(match.start(), match.end()), kind))
             break
+    # Attack and operation words bound the meeting's part of the sentence: "The talks took place days after
+    # last week's bombing in Kandahar" did not meet in Kandahar.
+    for pattern in (vocab.ATTACK_TRIGGER, vocab.OPERATION_TRIGGER):
+        triggers += [(Span(m.start(), m.end()), "other") for m in pattern.finditer(text, sentence.start, sentence.end)]
     triggers.sort()
     mentions = []
     for i, (trigger, kind) in enumerate(triggers):
+        if kind == "other":
+            continue
         left = sentence.start if i == 0 else split_point(text, triggers[i - 1][0].end, trigger.start)
         right = sentence.end if i == len(triggers) - 1 else split_point(text, trigger.end, triggers[i + 1][0].start)
         segment = Span(left, right)
@@ -116,8 +126,13 @@ def _place_mention(meetings: list[list[MeetingMention]], mention: MeetingMention
     if recent and mention.kind == "visit" and shared_people and mention.place is None:
         recent.append(mention)
         return
+    # A report tells one meeting over several sentences unless a new place or date says otherwise.
+    if recent and mention.place is None and mention.sentence - recent[-1].sentence <= 8 and _dates_agree(recent,
+                                                                                                          mention):
+        recent.append(mention)
+        return
     if recent and mention.definite and mention.sentence - recent[-1].sentence <= 8 and _dates_agree(recent, mention) \
-            and (mention.place is None or _place_of(recent) is None):
+            and _place_of(recent) is None:
         recent.append(mention)
         return
     countries = {c for c, _ in mention.participants}
@@ -126,15 +141,25 @@ def _place_mention(meetings: list[list[MeetingMention]], mention: MeetingMention
 
 
 def _continue_meeting(doc: Document, meetings, index: int, sentence: Span) -> None:
-    """'... had on that occasion agreed': the people of the next sentence attended the meeting just told."""
+    """The sentences after a meeting: who attended ('envoys from China, Pakistan and Iran attended'), and the
+    people present 'on that occasion'."""
     if not meetings or index - meetings[-1][-1].sentence > _CONTINUATION_REACH:
         return
-    if not _OCCASION.search(doc.text, sentence.start, sentence.end):
+    text = doc.text
+    people = [p for p in doc.within(doc.people, sentence) if not _SPEAKER.match(text[p.span.end :])]
+    participants: list[tuple[str, Span]] = []
+    if _ATTENDED.search(text, sentence.start, sentence.end):
+        located = [p for p in doc.within(doc.places, sentence) if _LOCATIVE.search(text[max(0, p.span.start - 15):
+                                                                                         p.span.start])]
+        participants = [(p.place.country, p.span) for p in doc.within(doc.places, sentence)
+                        if p.place.kind == "country" and p not in located]
+        participants += [(d.country, d.span) for d in doc.within(doc.demonyms, sentence)]
+    elif not (_OCCASION.search(text, sentence.start, sentence.end) and people):
         return
-    people = [p for p in doc.within(doc.people, sentence) if not _SPEAKER.match(doc.text[p.span.end :])]
-    if people:
+    participants += [(p.country, p.span) for p in people if p.country]
+    if participants or people:
         meetings[-1].append(MeetingMention(meetings[-1][0].kind, index, Span(sentence.start, sentence.start), True,
-                                           None, None, [(p.country, p.span) for p in people if p.country], people))
+                                           None, None, participants, people))
 
 
 def _same_place(a: PlaceMention, b: PlaceMention) -> bool:
