@@ -26,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     extract = commands.add_parser("extract", help="extract incidents, meetings and relations from text reports")
     extract.add_argument("inputs", nargs="+", type=Path, help="text files or directories of .txt files")
     extract.add_argument("--published", type=_date, help="publication date (YYYY-MM-DD) for relative dates")
+    extract.add_argument("--metadata", type=Path,
+                         help="CSV with columns file,published[,title]: a publication date per input file")
     extract.add_argument("--out", type=Path, help="write DIR/<stem>.json per input instead of stdout")
     extract.add_argument("--format", choices=["json", "table"], default="json")
     extract.add_argument("--max-bytes", type=int, default=None, help="refuse files larger than this (10 MB)")
@@ -35,11 +37,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_extract(args: argparse.Namespace) -> int:
     from jirga.extract import extract
-    from jirga.ingest.textfile import DEFAULT_MAX_BYTES, BadInput, expand, read_text
+    from jirga.ingest.textfile import DEFAULT_MAX_BYTES, BadInput, expand, read_metadata, read_text
     from jirga.model import serialize
 
     failed = 0
     results = []
+    try:
+        published_by_file = read_metadata(args.metadata) if args.metadata else {}
+    except BadInput as error:
+        print(f"jirga extract: {error}", file=sys.stderr)
+        return 2
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
     for item in expand(args.inputs):
@@ -53,7 +60,8 @@ def run_extract(args: argparse.Namespace) -> int:
             print(f"jirga extract: {error}", file=sys.stderr)
             failed += 1
             continue
-        result = serialize.extraction(extract(report.text, args.published), {"path": str(item)})
+        published = published_by_file.get(item.name, args.published)
+        result = serialize.extraction(extract(report.text, published), {"path": str(item)})
         if args.out:
             (args.out / f"{item.stem}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
         elif args.format == "table":

@@ -29,7 +29,7 @@ def _figure(figure: dict | None) -> str:
 
 
 def print_extraction(result: dict, text: str, console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or Console(width=max(Console().width, 150))
     console.print(f"[bold]{result['document'].get('path', '')}[/bold]  extractor {result['extractor']['version']}")
     incidents = Table("kind", "type", "place", "date", "killed", "injured", "claimed by / perpetrator", "target",
                       title="Incidents", show_lines=True)
@@ -42,14 +42,19 @@ def print_extraction(result: dict, text: str, console: Console | None = None) ->
         actors = ", ".join(i["claimed_by"]) or ", ".join(i["perpetrator"]) or ", ".join(i.get("against", []))
         incidents.add_row(i["kind"], i.get("attack_type") or "", _place(i["place"]), _date(i["date"]),
                           _figure(i["killed"]), _figure(i["injured"]), actors, i.get("target") or "")
-    console.print(incidents)
+    if result["incidents"]:
+        console.print(incidents)
+    else:
+        console.print("No incidents.")
     meetings = Table("kind", "name", "place", "date", "participants", "people", title="Meetings")
     for m in result["meetings"]:
         meetings.add_row(m["kind"], m["name"], _place(m["place"]), _date(m["date"]), " ".join(m["participants"]),
                          ", ".join(m["people"]))
-    console.print(meetings)
+    if result["meetings"]:
+        console.print(meetings)
     relations = Table("subject", "relation", "object", "evidence", title="Relations")
     for r in result["relations"]:
         start, end = r["span"]
         relations.add_row(r["subject"], r["relation"], r["object"], text[start:end])
-    console.print(relations)
+    if result["relations"]:
+        console.print(relations)

@@ -178,7 +178,7 @@ def _build_mention(doc: Document, kind: str, triggers: list[Span], index: int, s
         plural=all(_PLURAL.search(text[t.start : t.end]) for t in triggers) and kind != "arrest",
     )
     mention.places = _linked_places(doc, kind, triggers, segment, mention.definite)
-    mention.dates = doc.within(doc.dates, segment)
+    mention.dates = [d for d in doc.within(doc.dates, segment) if _dates_an_event(doc.text, d)]
     _add_tolls(doc, mention, segment)
     if kind == "attack":
         claims = find_claims(doc, segment, doc.sentences[index])
@@ -334,13 +334,18 @@ def best_place(mention: EventMention) -> PlaceMention | None:
     return max(mention.places, key=rank)
 
 
+def _dates_an_event(text: str, date: DateRange) -> bool:
+    """'since August' bounds a period and dates no event, unless it goes on ', when a bomber struck'."""
+    if not date.text.lower().startswith(("since", "until", "by ")):
+        return True
+    return bool(re.match(r"\s*,\s*when\b", text[date.span.end :]))
+
+
 def nearest_date(mention: EventMention) -> DateRange | None:
-    """The date nearest the event word; 'since August' bounds a period and dates no event."""
-    dates = [d for d in mention.dates if not d.text.lower().startswith(("since", "until", "by "))]
-    if not dates:
+    if not mention.dates:
         return None
     anchor = mention.triggers[0].start
-    return min(dates, key=lambda d: (abs(d.span.start - anchor), d.span.start))
+    return min(mention.dates, key=lambda d: (abs(d.span.start - anchor), d.span.start))
 
 
 def _more_specific(a: PlaceRef, b: PlaceRef) -> bool:

@@ -21,7 +21,8 @@ _NAME_WORDS = re.compile(r"(?:(?:inaugural|first|second|third|fourth|fifth|sixth
                          r"high-level|consultative|joint|regional|foreign\s+ministers'?|[A-Z][\w-]+)\s+){1,4}$")
 _CONTINUATION_REACH = 2
 _ATTENDED = re.compile(r"\b(?:attended|attending|took\s+part|participated|joined|delegations?\s+from|envoys\s+from"
-                       r"|represented|were\s+present)\b", re.IGNORECASE)
+                       r"|represented|were\s+present|led\s+by|headed\s+by|chaired\s+by|opened|hosted|opening\s+the)\b",
+                       re.IGNORECASE)
 
 
 @dataclass

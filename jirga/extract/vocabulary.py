@@ -59,8 +59,8 @@ MEETING_TRIGGER = re.compile(
 )
 VISIT_TRIGGER = re.compile(r"\b(?:trip|visit(?:ed|ing)?|tour(?:ed)?)\b", _I)
 FUTURE_MEETING = re.compile(
-    r"\b(?:hold(?:ing)?|will|to\s+meet|plan(?:ned|s)?\s+to|next|upcoming|proposed|agreed\s+on|agreed\s+to)\s+"
-    r"(?:\w+\s+){0,2}$",
+    r"\b(?:hold(?:ing)?|will|to\s+meet|plan(?:ned|s)?\s+to|next|upcoming|proposed|agreed\s+on|agreed\s+to"
+    r"|called\s+for|proposing)\s+(?:\w+\s+){0,3}$",
     _I,
 )
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-TEXT_SUFFIXES = {".txt", ".text", ".md"}
+TEXT_SUFFIXES = {".txt", ".text"}
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 
@@ -54,3 +56,23 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> TextFile:
     except UnicodeDecodeError as error:
         raise BadInput(f"{path}: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})") from None
     return TextFile(path, text)
+
+
+def read_metadata(path: Path) -> dict[str, dt.date]:
+    """file name -> publication date, from a CSV with a header naming 'file' and 'published'."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as error:
+        raise BadInput(f"{path}: cannot read metadata ({error.strerror})") from None
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise BadInput(f"{path}: not a readable CSV ({error})") from None
+    if not rows or not {"file", "published"} <= set(rows[0]):
+        raise BadInput(f"{path}: metadata needs a header with the columns 'file' and 'published'")
+    dates = {}
+    for line, row in enumerate(rows, start=2):
+        try:
+            dates[Path(row["file"]).name] = dt.date.fromisoformat((row["published"] or "").strip())
+        except ValueError:
+            raise BadInput(f"{path}, line {line}: published {row['published']!r} is not a YYYY-MM-DD date") from None
+    return dates
