@@ -56,9 +56,7 @@ def _acronym_filter(folded: str):
         written = folded[start:end].replace("-", " ")
         keep = []
         for actor, how in payloads:
-            if how == "alias":
-                keep.append((actor, how))
-            elif any(written == acronym.replace("-", " ") for acronym in actor.acronyms):
+            if how == "alias" or any(written == acronym.replace("-", " ") for acronym in actor.acronyms):
                 keep.append((actor, how))
         keep.sort(key=lambda p: p[1] != "alias")
         return tuple(keep)
@@ -74,9 +72,16 @@ def _unknown_groups(text: str, known: list[ActorRef], lexicon: Lexicon) -> list[
     refs = []
     for match in _CANDIDATE.finditer(masked_text):
         name = _TRAILING.sub("", match.group())
-        if not _HAS_GROUP_WORD.search(name) or len(skeleton(name)) < 5:
+        word = _HAS_GROUP_WORD.search(name)
+        if not word:
             continue
-        span = Span(match.start(), match.start() + len(name))
+        # "Fighters of the Lashkar-e-Jhangwi": the name starts after the last "of"/"the" before the group word
+        lead = list(re.finditer(r"\b(?:of|the)\s+", name[: word.start()], re.IGNORECASE))
+        offset = lead[-1].end() if lead else 0
+        name = name[offset:]
+        if len(skeleton(name)) < 5:
+            continue
+        span = Span(match.start() + offset, match.start() + offset + len(name))
         written = text[span.start : span.end]
         best = lexicon.closest_group(name)
         if best and best.score >= FUZZY_ACCEPT:

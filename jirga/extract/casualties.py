@@ -24,13 +24,13 @@ _LOOSE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _BEFORE = re.compile(
-    rf"(?:(?P<kill>\bkill(?:ed|ing|s)?|claimed\s+the\s+lives\s+of|(?:death\s+)?toll\s+(?:\w+\s+){{0,3}}(?:to|at|of)"
-    rf"|taking\s+the\s+toll\s+to|lives\s+of|(?:rose|climbed|jumped|risen|reached|revised|lowered|lowering|cut|settling|settled)\s+"
-    rf"(?:\w+\s+)?(?:to|at)|number\s+of\s+(?:the\s+)?dead\s+(?:\w+\s+){{0,2}}(?:to|at)?|and\s+the\s+dead\s+at"
-    rf"|bodies\s+of|(?:put|puts|putting|placed|gave|give)\s+(?:the\s+|a\s+)?(?:death\s+)?(?:toll|number|figure)"
-    rf"\s+(?:of\s+the\s+dead\s+)?(?:at|of)|spoke\s+of|spoken\s+of)"
-    rf"|(?P<hurt>\binjur(?:ed|ing|es)|\bwound(?:ed|ing|s)?|\bhurting|number\s+of\s+(?:the\s+)?(?:injured|wounded)"
-    rf"\s+(?:\w+\s+){{0,2}}(?:to|at)?))\s*(?:nearly\s+|at\s+least\s+|over\s+|more\s+than\s+|some\s+|about\s+)?$",
+    r"(?:(?P<kill>\bkill(?:ed|ing|s)?|claimed\s+the\s+lives\s+of|(?:death\s+)?toll\s+(?:\w+\s+){0,3}(?:to|at|of)"
+    r"|taking\s+the\s+toll\s+to|lives\s+of|(?:rose|climbed|jumped|risen|reached|revised|lowered|lowering|cut|settling|settled)\s+"
+    r"(?:\w+\s+)?(?:to|at)|number\s+of\s+(?:the\s+)?dead\s+(?:\w+\s+){0,2}(?:to|at)?|and\s+the\s+dead\s+at"
+    r"|bodies\s+of|(?:put|puts|putting|placed|gave|give)\s+(?:the\s+|a\s+)?(?:death\s+)?(?:toll|number|figure)"
+    r"\s+(?:of\s+the\s+dead\s+)?(?:at|of)|spoke\s+of|spoken\s+of)"
+    r"|(?P<hurt>\binjur(?:ed|ing|es)|\bwound(?:ed|ing|s)?|\bhurting|number\s+of\s+(?:the\s+)?(?:injured|wounded)"
+    r"\s+(?:\w+\s+){0,2}(?:to|at)?))\s*(?:nearly\s+|at\s+least\s+|over\s+|more\s+than\s+|some\s+|about\s+)?$",
     re.IGNORECASE,
 )
 _NOT_A_TOLL = re.compile(
@@ -47,11 +47,12 @@ _UPDATE = re.compile(r"\b(?:rose|risen|rising|climbed|jumped|reached|revised|rai
                      r"|grew|increased|put\s+the\s+(?:number|toll|figure)|now|final)\b[^.;\d]{0,25}$", re.IGNORECASE)
 _UPDATE_TO = re.compile(r"\b(?:rose|risen|rising|climbed|jumped|reached|grown|grew|increased|revised|lowered|lowering"
                         r"|cut|settl\w+)\s+(?:\w+\s+)?(?:to|at)\s*(?:some\s+|nearly\s+|about\s+)?$", re.IGNORECASE)
-_SUPERSEDED = re.compile(r"(?:\b(?:first|initially|initial|earlier|at\s+first|at\s+one\s+point|preliminary|had\s+(?:spoken|put|given|"
-                         r"reported|said))\b[^.;]{0,60}|\b(?:raising|up\s+from|revised\s+from)\s+(?:the\s+)?(?:toll|"
+_SUPERSEDED = re.compile(r"(?:\b(?:first|initially|initial|earlier|at\s+first|at\s+one\s+point|preliminary"
+                         r"|had\s+(?:spoken|put|given|reported|said))\b[^.;]{0,60}|\b(?:raising|up\s+from|revised\s+from)\s+(?:the\s+)?(?:toll|"
                          r"figure|number)?\s*(?:of\s+)?)$", re.IGNORECASE)
-_LAST_CASUALTY_WORD = re.compile(rf"(?:(?P<kill>{_KILL}|death\s+toll|toll|dead)|(?P<hurt>{_HURT}))(?!.*(?:{_KILL}|{_HURT}"
-                                 rf"|toll))", re.IGNORECASE | re.DOTALL)
+_LAST_CASUALTY_WORD = re.compile(
+    rf"(?:(?P<kill>{_KILL}|death\s+toll|toll|dead)|(?P<hurt>{_HURT}))(?!.*(?:{_KILL}|{_HURT}|toll))",
+    re.IGNORECASE | re.DOTALL)
 
 
 def classify(text: str, quantity: Quantity, window_start: int) -> str | None:

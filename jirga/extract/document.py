@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -51,7 +52,7 @@ def clause_bounds(text: str, sentence: Span, position: int) -> Span:
     for match in re.finditer(r";|,\s+(?:while|but|whereas|although)\b|\bwhile\b", text[sentence.start : sentence.end]):
         cuts.append(sentence.start + match.start())
     cuts.append(sentence.end)
-    for left, right in zip(cuts, cuts[1:], strict=False):
+    for left, right in itertools.pairwise(cuts):
         if left <= position < right:
             return Span(left, right)
     return sentence

@@ -18,14 +18,16 @@ from jirga.extract.numbers import find_quantities
 from jirga.extract.places import PlaceMention
 from jirga.model import Claim, DateRange, Figure, Incident, PlaceRef, Span
 
-_DEFINITE = re.compile(r"(?:\b(?:the|this|its|these|those)\s+(?:\w+\s+){0,2}|(?:^|[.,;:]\s+)[Tt]hat\s+(?:\w+\s+){0,2}|\b(?:this|it|that)\s+was\s+(?:a|an|the)"
+_DEFINITE = re.compile(r"(?:\b(?:the|this|its|these|those)\s+(?:\w+\s+){0,2}"
+                       r"|(?:^|[.,;:]\s+)[Tt]hat\s+(?:\w+\s+){0,2}|\b(?:this|it|that)\s+was\s+(?:a|an|the)"
                        r"\s+(?:\w+\s+){0,2})$", re.IGNORECASE)
 _PLURAL = re.compile(r"(?:attacks|bombings|blasts|explosions|shootings|raids|operations|strikes|massacres|offensives)$",
                      re.IGNORECASE)
 _SPECIFICITY = {"city": 3, "district": 3, "province": 2, "country": 1}
 _AGAINST = re.compile(r"\b(?:against|go\s+after|going\s+after|targeting|aimed\s+at|to\s+(?:flush|root|wipe)\s+out)"
                       r"\s+(?:the\s+)?", re.IGNORECASE)
-_NATIONWIDE = re.compile(r"\b(?:nationwide|countrywide|across\s+the\s+country|all\s+over\s+the\s+country)\b", re.IGNORECASE)
+_NATIONWIDE = re.compile(r"\b(?:nationwide|countrywide|across\s+the\s+country|all\s+over\s+the\s+country)\b",
+                         re.IGNORECASE)
 _THE_GROUP = re.compile(r"\bagainst\s+(?:the|this)\s+(?:group|outfit|organi[sz]ation|militants)\b", re.IGNORECASE)
 _KIND_OF = {"attack": vocab.ATTACK_TRIGGER, "security_operation": vocab.OPERATION_TRIGGER,
             "arrest": vocab.ARREST_TRIGGER}
@@ -235,17 +237,23 @@ def _add_tolls(doc: Document, mention: EventMention, segment: Span) -> None:
             mention.injured.append(quantity.figure)
 
 
+_BEFORE_TRIGGER = re.compile(r"(?:'s|s')?\s*(?:[\w-]+\s+){0,2}")
+_NOT_A_MODIFIER = re.compile(r"\b(?:and|against|on|of|with|claimed|by)\b")
+_BY_AFTER_TRIGGER = re.compile(r"\s*(?:carried\s+out\s+)?by\s+(?:the\s+)?")
+
+
 def _modifier_groups(doc: Document, mention: EventMention) -> list[Claim]:
     """'Da'ish attack', 'an attack by the TTP', 'IS-K suicide bomber': the group the report says did it."""
     found = []
     for trigger in mention.triggers:
         for group in doc.groups(mention.segment):
-            gap = doc.text[group.span.end : trigger.start] if group.span.end <= trigger.start else None
-            after = doc.text[trigger.end : group.span.start] if group.span.start >= trigger.end else None
-            if gap is not None and re.fullmatch(r"(?:'s|s')?\s*(?:[\w-]+\s+){0,2}", gap) and not re.search(
-                    r"\b(?:and|against|on|of|with|claimed|by)\b", gap):
-                found.append(Claim(group.name, group.id, "attributed", group.span))
-            elif after is not None and re.fullmatch(r"\s*(?:carried\s+out\s+)?by\s+(?:the\s+)?", after):
+            if group.span.end <= trigger.start:
+                gap = doc.text[group.span.end : trigger.start]
+                named = _BEFORE_TRIGGER.fullmatch(gap) and not _NOT_A_MODIFIER.search(gap)
+            else:
+                named = group.span.start >= trigger.end and _BY_AFTER_TRIGGER.fullmatch(
+                    doc.text[trigger.end : group.span.start])
+            if named:
                 found.append(Claim(group.name, group.id, "attributed", group.span))
     return found
 
@@ -289,8 +297,8 @@ def _attack_type(text: str, segment: Span) -> tuple[str, Span] | None:
     return (name, segment) if name else None
 
 
-_MODIFIER = re.compile(r"(?:election|Shia|Sunni|Sufi|Ahmadi|Hazara|Christian|Hindu|Sikh|police|army|military|girls'?|boys'?"
-                       r"|public|wedding|funeral|busy|crowded|main|central|local|government|security|passenger|"
+_MODIFIER = re.compile(r"(?:election|Shia|Sunni|Sufi|Ahmadi|Hazara|Christian|Hindu|Sikh|police|army|military"
+                       r"|girls'?|boys'?|public|wedding|funeral|busy|crowded|main|central|local|government|security|passenger|"
                        r"training|religious|[A-Z][\w'-]+)$")
 
 
@@ -305,7 +313,8 @@ def _target(doc: Document, mention: EventMention) -> tuple[str, str, Span] | Non
         return None
     match = min(matches, key=lambda m: (m.start() < trigger.start, abs(m.start() - trigger.end)))
     for later in matches:  # "army school", "Army Public School": the last noun is the head
-        if later.start() > match.end() and re.fullmatch(r"\s+(?:[A-Z][\w'-]*\s+){0,2}", text[match.end() : later.start()]):
+        joined = text[match.end() : later.start()]
+        if later.start() > match.end() and re.fullmatch(r"\s+(?:[A-Z][\w'-]*\s+){0,2}", joined):
             match = later
     start, end = match.start(), match.end()
     place_spans = [p.span for p in doc.places] + [g.span for g in doc.groups(seg)]
@@ -438,7 +447,8 @@ def _continue_event(doc: Document, events: list[Event], index: int, sentence: Sp
     if not claims_only:
         _add_tolls(doc, mention, sentence)
         if recent.place is not None:  # "... along a highway in Danghara district": finer than "in Tajikistan"
-            mention.places = [p for p in doc.within(doc.places, sentence) if _more_specific(p.place, recent.place.place)]
+            finer = doc.within(doc.places, sentence)
+            mention.places = [p for p in finer if _more_specific(p.place, recent.place.place)]
     claims = find_claims(doc, sentence, sentence)
     mention.claims = [c for c in claims if c.mode in ("claimed", "denied")]
     mention.perpetrators = [c for c in claims if c.mode == "attributed"]

@@ -16,8 +16,8 @@ _DEFINITE = re.compile(r"\b(?:the|this|that|its|these|those)\s+(?:[\w-]+\s+){0,2
 _SPEAKER = re.compile(r"^[\s,]*(?:\w+\s+){0,1}(?:told|said|says|stated|announced|tweeted)\b", re.IGNORECASE)
 _OCCASION = re.compile(r"\b(?:on\s+that\s+occasion|at\s+the\s+(?:meeting|talks|session|summit)|during\s+the\s+"
                        r"(?:meeting|talks|visit|session)|on\s+the\s+sidelines)\b", re.IGNORECASE)
-_NAME_WORDS = re.compile(r"(?:(?:inaugural|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th)"
-                         r"|trilateral|quadrilateral|bilateral|annual|political|ministerial|security|strategic|"
+_NAME_WORDS = re.compile(r"(?:(?:inaugural|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
+                         r"|\d+(?:st|nd|rd|th)|trilateral|quadrilateral|bilateral|annual|political|ministerial|security|strategic|"
                          r"high-level|consultative|joint|regional|foreign\s+ministers'?|[A-Z][\w-]+)\s+){1,4}$")
 _CONTINUATION_REACH = 2
 _ATTENDED = re.compile(r"\b(?:attended|attending|took\s+part|participated|joined|delegations?\s+from|envoys\s+from"

@@ -15,7 +15,8 @@ _UNITS = {
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
          "ninety": 90}
 _NUMBER_WORD = "|".join(sorted([*_UNITS, *_TENS], key=len, reverse=True))
-_SPELLED = rf"(?:(?:{_NUMBER_WORD})(?:[- ](?:{_NUMBER_WORD}))?(?:\s+hundred(?:\s+(?:and\s+)?(?:{_NUMBER_WORD})(?:[- ](?:{_NUMBER_WORD}))?)?)?|a\s+hundred)"
+_TWO_WORDS = rf"(?:{_NUMBER_WORD})(?:[- ](?:{_NUMBER_WORD}))?"
+_SPELLED = rf"(?:{_TWO_WORDS}(?:\s+hundred(?:\s+(?:and\s+)?{_TWO_WORDS})?)?|a\s+hundred)"
 _DIGITS = r"\d{1,3}(?:,\d{3})+|\d+"
 
 # Qualifier words and what they make of N: (low, best, high) as functions of N.

@@ -51,7 +51,8 @@ def extract(text: str, published: dt.date | None = None, lexicon: Lexicon | None
     if dateline is not None:  # "QUETTA, Oct 25 -" dates the filing, not the event
         head = re.match(r"[^\n]{0,40}?\s[-\u2013\u2014:]\s|[^\n]{0,40}?:", text[dateline.span.start :])
         end = dateline.span.start + (head.end() if head else 0)
-        doc = replace(doc, dateline=dateline, dates=[d for d in doc.dates if not dateline.span.end <= d.span.start < end])
+        dates = [d for d in doc.dates if not dateline.span.end <= d.span.start < end]
+        doc = replace(doc, dateline=dateline, dates=dates)
     incidents = find_incidents(doc, doc.dateline)
     statistics = find_statistics(doc, len(incidents) + 1)
     return Extraction(

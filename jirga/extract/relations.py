@@ -97,7 +97,8 @@ def _parts(doc, sentence, groups):
         if not right:
             continue
         parent = right[0]
-        named = right[1] if len(right) > 1 and _KNOWN_AS.match(doc.text[parent.span.end : right[1].span.start]) else None
+        known_as = len(right) > 1 and _KNOWN_AS.match(doc.text[parent.span.end : right[1].span.start])
+        named = right[1] if known_as else None
         left = _left(groups, cue.start(), clause_bounds(doc.text, sentence, cue.start()).start)
         child = named or (left[-1] if left and re.search(r",\s*(?:the|a|an)?\s*(?:\w+\s+){0,2}$",
                                                          doc.text[left[-1].span.end : cue.start()]) else None)

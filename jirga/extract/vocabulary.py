@@ -69,12 +69,12 @@ _SUICIDE = re.compile(r"\bsuicide\s+(?:bomb\w*|attack\w*|blast|explosion|car|tru
                       r"|\bbomber\s+(?:walked|entered|slipped|rushed|drove|got|set\s+off)|blew\s+(?:himself"
                       r"|herself|themselves)\s+up|detonated\s+(?:his|her|their)\s+(?:vest|explosive)|\bfidayeen\b", _I)
 _KIDNAP = re.compile(r"\b(?:kidnap\w*|abduct\w*|taken\s+hostage|held\s+hostage)\b", _I)
-_BOMB = re.compile(r"\b(?:bomb(?:s|ing|ings|ed|ers?)?|blasts?|explosions?|IEDs?|improvised\s+explosive|detonat\w+|car[- ]bomb"
-                   r"|landmines?|roadside\s+bomb|magnetic\s+bomb|sticky\s+bomb|explosives?[- ]laden|packed\s+with"
+_BOMB = re.compile(r"\b(?:bomb(?:s|ing|ings|ed|ers?)?|blasts?|explosions?|IEDs?|improvised\s+explosive|detonat\w+"
+                   r"|car[- ]bomb|landmines?|roadside\s+bomb|magnetic\s+bomb|sticky\s+bomb|explosives?[- ]laden|packed\s+with"
                    r"\s+explosives)\b", _I)
 _WEAPONS = re.compile(r"\b(?:grenades?|rockets?|mortars?|explosive\s+vests?|suicide\s+vests?|suicide\s+jackets?)\b", _I)
-_ARMED = re.compile(r"\b(?:gunm[ae]n|opened\s+fire|shooting|shot\s+dead|gunfire|firing|stormed|armed\s+(?:assault|attack"
-                    r"|men|with)|rifles?|gun\s+attack|pistols|machetes|stabb\w+|knives|rammed|hacked|burst\s+into"
+_ARMED = re.compile(r"\b(?:gunm[ae]n|opened\s+fire|shooting|shot\s+dead|gunfire|firing|stormed"
+                    r"|armed\s+(?:assault|attack|men|with)|rifles?|gun\s+attack|pistols|machetes|stabb\w+|knives|rammed|hacked|burst\s+into"
                     r"|siege)\b", _I)
 _ARMED_WITH = re.compile(r"\barmed\s+with[^.;]{0,80}", _I)
 _ASSASSINATION = re.compile(r"\b(?:assassinat\w+|targeted\s+killing)\b", _I)

@@ -1,0 +1,81 @@
+"""The actor catalog and gazetteer resolve the names analysts meet in reporting."""
+
+import pytest
+
+from jirga.extract import extract
+from jirga.extract.lexicon import default_lexicon
+from jirga.reference.catalog import load_actors
+
+
+def actors_in(text):
+    return [(a.text, a.name, a.match) for a in extract(text).actors]
+
+
+@pytest.mark.parametrize("alias", ["Da'ish", "Da’ish", "Daesh", "ISIS", "ISIL", "IS", "Islamic State",
+                                   "Islamic State of Iraq and the Levant", "Amaq"])
+def test_islamic_state_aliases_are_one_actor(alias):
+    (found,) = extract(f"A statement from {alias} was released.").actors
+    assert found.name == "Islamic State"
+
+
+@pytest.mark.parametrize("alias", ["ISKP", "IS-K", "Wilayat-e-Khorasan", "Islamic State Khorasan Province",
+                                   "Islamic State of Khorassan Province"])
+def test_khorasan_province_is_a_province_of_islamic_state(alias):
+    (found,) = extract(f"Officials blamed {alias} for the plot.").actors
+    assert found.name == "Islamic State Khorasan Province"
+    assert default_lexicon().parent_chain(found.id) == ["iskp", "islamic-state"]
+
+
+def test_acronyms_match_only_as_written():
+    assert extract("This is what it is.").actors == ()
+
+
+def test_spelling_variants_resolve_fuzzily_and_say_so():
+    (found,) = extract("Fighters of the Lashkar-e-Jhangwi were arrested.").actors
+    assert found.name == "Lashkar-e-Jhangvi" and found.match == "fuzzy" and 88 <= found.score < 100
+
+
+def test_unknown_group_is_kept_unresolved_with_a_suggestion():
+    (found,) = extract("A new outfit calling itself Jaish-ul-Hind claimed it.").actors
+    assert found.kind == "unresolved" and found.match == "unresolved"
+    assert found.name == "Jaish-ul-Hind" and found.suggestion
+
+
+def test_taliban_means_the_ttp_in_a_report_about_the_ttp():
+    found = actors_in("Taliban gunmen attacked the school. The TTP said it was revenge.")
+    assert found[0][1] == "Tehrik-i-Taliban Pakistan"
+
+
+def test_party_names_are_not_places():
+    result = extract("A rally of the Balochistan Awami Party was held.")
+    assert [p.name for p, _, _ in result.places] == []
+
+
+def test_catalog_links_are_consistent():
+    ids = {a.id for a in load_actors()}
+    for actor in load_actors():
+        assert actor.part_of in ids | {None} and actor.splinter_of in ids | {None}
+        assert actor.source
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "kind", "country", "province"),
+    [
+        ("in Sayyad district of Sar-e-Pul", "Sayyad", "district", "AF", "Sar-e Pul"),
+        ("in Mastung district", "Mastung", "district", "PK", "Balochistan"),
+        ("in Quetta", "Quetta", "city", "PK", "Balochistan"),
+        ("in Kabul", "Kabul", "city", "AF", "Kabul"),
+        ("in Urumqi, Xinjiang", "Urumqi", "city", "CN", "Xinjiang"),
+        ("in Konduz", "Kunduz", "city", "AF", "Kunduz"),
+    ],
+)
+def test_places_geocode_with_precision(text, name, kind, country, province):
+    places = [p for p, _, _ in extract(text).places]
+    place = places[0]
+    assert (place.name, place.kind, place.country) == (name, kind, country)
+    assert province in (place.province, place.name)
+    assert place.lat is not None and place.lon is not None
+
+
+def test_nationality_words_are_not_places():
+    assert [p.name for p, _, _ in extract("Kurdish and Uyghur fighters").places] == []
