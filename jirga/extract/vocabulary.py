@@ -70,8 +70,8 @@ _SUICIDE = re.compile(r"\bsuicide\s+(?:bomb\w*|attack\w*|blast|explosion|car|tru
                       r"|herself|themselves)\s+up|detonated\s+(?:his|her|their)\s+(?:vest|explosive)|\bfidayeen\b", _I)
 _KIDNAP = re.compile(r"\b(?:kidnap\w*|abduct\w*|taken\s+hostage|held\s+hostage)\b", _I)
 _BOMB = re.compile(r"\b(?:bomb(?:s|ing|ings|ed|ers?)?|blasts?|explosions?|IEDs?|improvised\s+explosive|detonat\w+"
-                   r"|car[- ]bomb|landmines?|roadside\s+bomb|magnetic\s+bomb|sticky\s+bomb|explosives?[- ]laden|packed\s+with"
-                   r"\s+explosives)\b", _I)
+                   r"|car[- ]bomb|landmines?|roadside\s+bomb|magnetic\s+bomb|sticky\s+bomb|explosives?[- ]laden"
+                   r"|packed\s+with\s+explosives)\b", _I)
 _WEAPONS = re.compile(r"\b(?:grenades?|rockets?|mortars?|explosive\s+vests?|suicide\s+vests?|suicide\s+jackets?)\b", _I)
 _ARMED = re.compile(r"\b(?:gunm[ae]n|opened\s+fire|shooting|shot\s+dead|gunfire|firing|stormed"
                     r"|armed\s+(?:assault|attack|men|with)|rifles?|gun\s+attack|pistols|machetes|stabb\w+|knives|rammed|hacked|burst\s+into"
