@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from jirga.extract.lexicon import Lexicon, skeleton
-from jirga.extract.text import fold
 from jirga.model import ActorRef, Span
 
 # Words that mark a name as a militant group's even when the catalog does not know it.
@@ -25,14 +24,15 @@ FUZZY_ACCEPT = 88.0  # Indel similarity of skeletons; measured on the catalog's 
 FUZZY_SUGGEST = 60.0
 
 
-def find_actors(text: str, key: str, lexicon: Lexicon) -> list[ActorRef]:
-    """Catalog matches first; then group-like names the catalog lacks, resolved only when close."""
-    folded = fold(text)
+def find_actors(text: str, folded: str, key: str, lexicon: Lexicon) -> list[ActorRef]:
+    """Catalog matches first; then group-like names the catalog lacks, resolved only when close.
+
+    folded is fold(text) and key its match_key form, both computed once by the caller."""
     refs = []
     for start, end, payloads in lexicon.actor_index.find(key, _acronym_filter(folded)):
         actor, how = payloads[0]
         refs.append(ActorRef(actor.id, actor.name, actor.kind, text[start:end], Span(start, end), how))
-    refs.extend(_unknown_groups(text, refs, lexicon))
+    refs.extend(_unknown_groups(text, folded, refs, lexicon))
     refs.sort(key=lambda r: r.span.start)
     return _taliban_in_context(refs, lexicon)
 
@@ -64,8 +64,8 @@ def _acronym_filter(folded: str):
     return accept
 
 
-def _unknown_groups(text: str, known: list[ActorRef], lexicon: Lexicon) -> list[ActorRef]:
-    masked = list(fold(text))
+def _unknown_groups(text: str, folded: str, known: list[ActorRef], lexicon: Lexicon) -> list[ActorRef]:
+    masked = list(folded)
     for ref in known:
         masked[ref.span.start : ref.span.end] = "#" * (ref.span.end - ref.span.start)
     masked_text = "".join(masked)

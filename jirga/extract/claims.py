@@ -51,27 +51,27 @@ def find_claims(doc: Document, segment: Span, sentence: Span) -> list[Claim]:
     sentence: 'Jamaat-ul-Ahrar, the faction that bombed a park last year, said the attack ...'."""
     text = doc.text
     claims: list[Claim] = []
-    for match in _ACTIVE.finditer(text, segment.start, segment.end):
+    for match in doc.matches(_ACTIVE, segment):
         for actor in _subjects(doc, sentence, match.start()):
             claims.append(Claim(actor.name, actor.id, "claimed", actor.span))
-    for match in _PASSIVE.finditer(text, segment.start, segment.end):
+    for match in doc.matches(_PASSIVE, segment):
         for actor in _objects(doc, segment, match.end()):
             claims.append(Claim(actor.name, actor.id, "claimed", actor.span))
     denied = False
-    for match in list(_DENIAL.finditer(text, segment.start, segment.end)) + list(
-            _NOT_INVOLVED.finditer(text, segment.start, segment.end)):
+    for match in list(doc.matches(_DENIAL, segment)) + list(
+            doc.matches(_NOT_INVOLVED, segment)):
         for actor in _subjects(doc, sentence, match.start()):
             claims.append(Claim(actor.name, actor.id, "denied", actor.span))
             denied = True
     if not denied:  # "a spokesman for X told reporters ...": the group speaking for the attack
-        for match in _SPOKESMAN.finditer(text, segment.start, segment.end):
+        for match in doc.matches(_SPOKESMAN, segment):
             for actor in _subjects(doc, sentence, match.end(), pronouns=False):
                 if actor.span.start < match.end():
                     claims.append(Claim(actor.name, actor.id, "claimed", actor.span))
-    for match in _BLAME_OBJECT.finditer(text, segment.start, segment.end):
+    for match in doc.matches(_BLAME_OBJECT, segment):
         for actor in _objects(doc, segment, match.end()):
             claims.append(Claim(actor.name, actor.id, "attributed", actor.span))
-    for match in _BLAME_SUBJECT.finditer(text, segment.start, segment.end):
+    for match in doc.matches(_BLAME_SUBJECT, segment):
         for actor in _subjects(doc, sentence, match.start()):
             claims.append(Claim(actor.name, actor.id, "attributed", actor.span))
     return _dedupe(claims)

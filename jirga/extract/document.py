@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from bisect import bisect_right
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
 
+from jirga.extract.numbers import Quantity
 from jirga.extract.places import CountryMention, PlaceMention
+from jirga.extract.text import finditer
 from jirga.model import ActorRef, DateRange, PersonRef, PlaceRef, Span
 
 
@@ -23,13 +25,32 @@ class Document:
     dates: list[DateRange]
     people: list[PersonRef]
     countries: dict[str, PlaceRef]  # ISO2 -> the gazetteer's country entry
+    lower: str = ""  # text folded and lower-cased, same length
+    quantities: list[Quantity] = field(default_factory=list)
     dateline: PlaceMention | None = None  # 'QUETTA, Oct 25 -': where the report was filed
+    _matches: dict = field(default_factory=dict, compare=False, repr=False)
+    _starts: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def matches(self, pattern: re.Pattern, span: Span) -> list[re.Match]:
+        """Matches of pattern inside span; the whole text is scanned once per pattern."""
+        found = self._matches.get(pattern)
+        if found is None:
+            matches = list(finditer(pattern, self.text, self.lower or None))
+            found = self._matches[pattern] = ([m.start() for m in matches], matches)
+        starts, matches = found
+        first, last = bisect_left(starts, span.start), bisect_left(starts, span.end)
+        return [m for m in matches[first:last] if m.end() <= span.end]
 
     def country_mentions(self, code: str) -> int:
         return sum(p.place.country == code for p in self.places) + sum(d.country == code for d in self.demonyms)
 
     def within(self, mentions: list, span: Span) -> list:
-        return [m for m in mentions if span.start <= m.span.start and m.span.end <= span.end]
+        """The mentions (a list sorted by start) that lie inside span."""
+        starts = self._starts.get(id(mentions))
+        if starts is None or len(starts) != len(mentions):
+            starts = self._starts[id(mentions)] = [m.span.start for m in mentions]
+        first, last = bisect_left(starts, span.start), bisect_left(starts, span.end)
+        return [m for m in mentions[first:last] if m.span.end <= span.end]
 
     def groups(self, span: Span) -> list[ActorRef]:
         return [a for a in self.within(self.actors, span) if a.kind in ("armed_group", "unresolved")]

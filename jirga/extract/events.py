@@ -14,7 +14,6 @@ from jirga.extract import vocabulary as vocab
 from jirga.extract.casualties import classify, combine, spans_of
 from jirga.extract.claims import find_claims
 from jirga.extract.document import Document, split_point
-from jirga.extract.numbers import find_quantities
 from jirga.extract.places import PlaceMention
 from jirga.model import Claim, DateRange, Figure, Incident, PlaceRef, Span
 
@@ -93,7 +92,7 @@ def _mentions_in(doc: Document, index: int, sentence: Span) -> list[EventMention
     text = doc.text
     triggers = []
     for kind, pattern in _KIND_OF.items():
-        for match in pattern.finditer(text, sentence.start, sentence.end):
+        for match in doc.matches(pattern, sentence):
             span = Span(match.start(), match.end())
             if kind == "attack" and _not_an_attack(text, sentence, span):
                 continue
@@ -227,7 +226,7 @@ def _linked_places(doc: Document, kind: str, triggers: list[Span], segment: Span
 
 def _add_tolls(doc: Document, mention: EventMention, segment: Span) -> None:
     dates = doc.within(doc.dates, segment)
-    for quantity in find_quantities(doc.text, segment.start, segment.end):
+    for quantity in doc.within(doc.quantities, segment):
         if any(d.span.overlaps(quantity.span) for d in dates):
             continue
         which = classify(doc.text, quantity, segment.start)
@@ -260,7 +259,7 @@ def _modifier_groups(doc: Document, mention: EventMention) -> list[Claim]:
 
 def _against(doc: Document, segment: Span) -> list[Claim]:
     found = []
-    for match in _AGAINST.finditer(doc.text, segment.start, segment.end):
+    for match in doc.matches(_AGAINST, segment):
         groups = doc.groups(Span(match.end(), segment.end))
         if groups and groups[0].span.start - match.end() < 25:
             listed = [groups[0]]
@@ -306,7 +305,7 @@ def _target(doc: Document, mention: EventMention) -> tuple[str, str, Span] | Non
     text, seg = doc.text, mention.segment
     trigger = mention.triggers[0]
     blocked = list(mention.triggers) + [a.span for a in doc.within(doc.actors, seg)]
-    matches = [m for m in vocab.TARGET.finditer(text, seg.start, seg.end)
+    matches = [m for m in doc.matches(vocab.TARGET, seg)
                if not any(b.overlaps(Span(m.start(), m.end())) for b in blocked)
                and min(abs(m.start() - trigger.end), abs(trigger.start - m.end())) <= 60]
     if not matches:
@@ -317,12 +316,13 @@ def _target(doc: Document, mention: EventMention) -> tuple[str, str, Span] | Non
         if later.start() > match.end() and re.fullmatch(r"\s+(?:[A-Z][\w'-]*\s+){0,2}", joined):
             match = later
     start, end = match.start(), match.end()
-    place_spans = [p.span for p in doc.places] + [g.span for g in doc.groups(seg)]
+    place_spans = [p.span for p in doc.within(doc.places, seg)] + [g.span for g in doc.groups(seg)]
     while True:  # widen left over modifiers: "Civil Hospital", "election gathering"
-        word = re.search(r"([\w'-]+)\s+$", text[seg.start : start])
+        window = max(seg.start, start - 40)
+        word = re.search(r"([\w'-]+)\s+$", text[window:start])
         if not word or not _MODIFIER.match(word.group(1)) or word.group(1).lower() in ("the", "a", "an"):
             break
-        word_span = Span(seg.start + word.start(1), seg.start + word.end(1))
+        word_span = Span(window + word.start(1), window + word.end(1))
         if any(p.overlaps(word_span) for p in place_spans) or word_span.overlaps(trigger):
             break
         start = word_span.start

@@ -57,7 +57,7 @@ def _mentions_in(doc: Document, index: int, sentence: Span) -> list[MeetingMenti
     text = doc.text
     triggers = []
     for kind, pattern in (("meeting", vocab.MEETING_TRIGGER), ("visit", vocab.VISIT_TRIGGER)):
-        for match in pattern.finditer(text, sentence.start, sentence.end):
+        for match in doc.matches(pattern, sentence):
             before = text[max(sentence.start, match.start() - 40) : match.start()]
             word = match.group().lower()
             if vocab.FUTURE_MEETING.search(before) or (word.endswith("s") and word not in ("talks", "consultations")):
@@ -67,7 +67,7 @@ def _mentions_in(doc: Document, index: int, sentence: Span) -> list[MeetingMenti
     # Attack and operation words bound the meeting's part of the sentence: "The talks took place days after
     # last week's bombing in Kandahar" did not meet in Kandahar.
     for pattern in (vocab.ATTACK_TRIGGER, vocab.OPERATION_TRIGGER):
-        triggers += [(Span(m.start(), m.end()), "other") for m in pattern.finditer(text, sentence.start, sentence.end)]
+        triggers += [(Span(m.start(), m.end()), "other") for m in doc.matches(pattern, sentence)]
     triggers.sort()
     mentions = []
     for i, (trigger, kind) in enumerate(triggers):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from jirga.extract.text import finditer
 from jirga.model import Figure, Span
 
 _UNITS = {
@@ -85,9 +86,9 @@ def _figure(match: re.Match, text: str) -> Figure | None:
     return Figure(value, value, value, None, written)
 
 
-def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
+def find_quantities(text: str, lowered: str | None = None) -> list[Quantity]:
     found = []
-    for match in QUANTITY.finditer(text, start, len(text) if end is None else end):
+    for match in finditer(QUANTITY, text, lowered):
         figure = _figure(match, text)
         if figure is not None:
             span = Span(match.start(), match.end())

@@ -13,11 +13,12 @@ from jirga.extract.document import Document
 from jirga.extract.events import find_incidents
 from jirga.extract.lexicon import Lexicon, default_lexicon
 from jirga.extract.meetings import find_meetings
+from jirga.extract.numbers import find_quantities
 from jirga.extract.people import find_people
 from jirga.extract.places import PlaceMention, find_demonyms, find_places
 from jirga.extract.relations import find_relations
 from jirga.extract.statistics import find_statistics
-from jirga.extract.text import match_key, paragraphs, sentences
+from jirga.extract.text import fold, lower, paragraphs, sentences
 from jirga.model import Extraction
 
 EXTRACTOR_VERSION = f"jirga-rules/{__version__}"
@@ -31,8 +32,10 @@ def extract(text: str, published: dt.date | None = None, lexicon: Lexicon | None
     `published` anchors relative dates ("last week", "on Tuesday"); without it they stay unresolved.
     """
     lexicon = lexicon or default_lexicon()
-    key = match_key(text)
-    actors = find_actors(text, key, lexicon)
+    folded = fold(text)
+    lowered = lower(folded)
+    key = lowered.replace("-", " ")
+    actors = find_actors(text, folded, key, lexicon)
     actor_spans = [a.span for a in actors]
     people = find_people(text, key, lexicon, actor_spans)
     places = find_places(text, key, lexicon, actor_spans + [p.span for p in people])
@@ -46,6 +49,8 @@ def extract(text: str, published: dt.date | None = None, lexicon: Lexicon | None
         dates=find_dates(text, published),
         people=people,
         countries=lexicon.country_by_code,
+        lower=lowered,
+        quantities=find_quantities(text, lowered),
     )
     dateline = _dateline(doc)
     if dateline is not None:  # "QUETTA, Oct 25 -" dates the filing, not the event

@@ -34,8 +34,10 @@ class CountryMention:
 
 
 def find_places(text: str, key: str, lexicon: Lexicon, masked: list[Span]) -> list[PlaceMention]:
+    blocked = {i for m in masked for i in range(m.start, m.end)}
+
     def accept(start, end, payloads):
-        if not text[start].isupper() or any(m.overlaps(Span(start, end)) for m in masked):
+        if not text[start].isupper() or start in blocked or end - 1 in blocked:
             return ()
         return payloads
 

@@ -76,7 +76,7 @@ def _cover(a: ActorRef, b: ActorRef) -> Span:
 def _splinters(doc, sentence, groups):
     found = []
     for pattern, object_after in ((_SPLINTER, None), (_SPLIT_FROM, True)):
-        for cue in pattern.finditer(doc.text, sentence.start, sentence.end):
+        for cue in doc.matches(pattern, sentence):
             clause = clause_bounds(doc.text, sentence, cue.start())
             left, right = _left(groups, cue.start(), clause.start), _right(groups, cue.end(), clause.end)
             if not left or not right:
@@ -92,7 +92,7 @@ def _splinters(doc, sentence, groups):
 
 def _parts(doc, sentence, groups):
     found = []
-    for cue in _PART.finditer(doc.text, sentence.start, sentence.end):
+    for cue in doc.matches(_PART, sentence):
         right = _right(groups, cue.end(), sentence.end)
         if not right:
             continue
@@ -113,7 +113,7 @@ def _parts(doc, sentence, groups):
 
 def _symmetric(doc, sentence, groups, pattern, name):
     found = []
-    for cue in pattern.finditer(doc.text, sentence.start, sentence.end):
+    for cue in doc.matches(pattern, sentence):
         clause = clause_bounds(doc.text, sentence, cue.start())
         right = _right(groups, cue.end(), clause.end)
         if not right or right[0].span.start - cue.end() > 40:
@@ -160,7 +160,7 @@ def _subjects_before(doc, groups, position, clause_start):
 
 def _pledges(doc, sentence, groups):
     found = []
-    for cue in _PLEDGE.finditer(doc.text, sentence.start, sentence.end):
+    for cue in doc.matches(_PLEDGE, sentence):
         right = _right(groups, cue.end(), sentence.end)
         if not right:
             continue
@@ -173,7 +173,7 @@ def _pledges(doc, sentence, groups):
 
 def _joins(doc, sentence, groups):
     found = []
-    for cue in _JOINED.finditer(doc.text, sentence.start, sentence.end):
+    for cue in doc.matches(_JOINED, sentence):
         right = _right(groups, cue.end(), sentence.end)
         if not right or right[0].span.start - cue.end() > 20:
             continue

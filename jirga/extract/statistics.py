@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from jirga.extract.document import Document
-from jirga.extract.numbers import find_quantities
 from jirga.model import Figure, Incident, Span
 
 _PERCENT = re.compile(r"\b(?P<n>\d+(?:\.\d+)?)\s*(?:%|percent|per\s+cent)", re.IGNORECASE)
@@ -47,13 +46,13 @@ def find_statistics(doc: Document, first_number: int) -> list[Incident]:
 
 def _figures(doc: Document, sentence: Span) -> list[tuple[str, Figure]]:
     figures = []
-    for quantity in find_quantities(doc.text, sentence.start, sentence.end):
+    for quantity in doc.within(doc.quantities, sentence):
         if any(d.span.overlaps(quantity.span) for d in doc.dates):
             continue
         measure = _MEASURE.match(doc.text, quantity.span.end)
         if measure:
             figures.append((re.sub(r"\s+", "_", measure.group("unit").lower()), quantity.figure))
-    for match in _PERCENT.finditer(doc.text, sentence.start, sentence.end):
+    for match in doc.matches(_PERCENT, sentence):
         value = round(float(match.group("n")))
         figures.append(("percent", Figure(value, value, value, None, match.group(), Span(match.start(), match.end()))))
     return figures

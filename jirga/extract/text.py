@@ -24,12 +24,33 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
-def match_key(text: str) -> str:
-    """Lower-case, hyphens as spaces: the form names are matched in. Same length as text."""
+def lower(text: str) -> str:
+    """Folded and lower-cased, same length as text."""
     lowered = fold(text).lower()
     if len(lowered) != len(text):  # a few code points lower-case to two; keep those as they were
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in fold(text))
-    return lowered.replace("-", " ")
+    return lowered
+
+
+_TWINS: dict[re.Pattern, re.Pattern] = {}
+
+
+def finditer(pattern: re.Pattern, text: str, lowered: str | None = None) -> Iterator[re.Match]:
+    """pattern.finditer(text), faster: a case-insensitive pattern (its literals written in lower case) runs
+    case-sensitively over the lower-cased text, which Python's re scans several times faster."""
+    if not pattern.flags & re.IGNORECASE:
+        return pattern.finditer(text)
+    twin = _TWINS.get(pattern)
+    if twin is None:
+        if re.search(r"(?<!\\)[A-Z]", re.sub(r"\(\?P[<=]\w+>?", "", pattern.pattern)):
+            raise ValueError(f"case-insensitive pattern with upper-case literals: {pattern.pattern[:60]}")
+        twin = _TWINS[pattern] = re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
+    return twin.finditer(lowered if lowered is not None else lower(text))
+
+
+def match_key(text: str) -> str:
+    """Lower-case, hyphens as spaces: the form names are matched in. Same length as text."""
+    return lower(text).replace("-", " ")
 
 
 def name_key(name: str) -> str:
