@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from jirga.extract.text import leftmost_longest
+from jirga.extract.text import finditer, leftmost_longest, lower
 from jirga.model import DateRange, Span
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -27,12 +27,16 @@ _WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunda
 _NOT_NUMBER = r"(?![\d,.]*\d)(?!\s*(?:%|percent|per cent))"
 
 Resolver = Callable[[re.Match, dt.date | None], tuple[dt.date, dt.date, str] | None]
-_RULES: list[tuple[re.Pattern, Resolver]] = []
+_RULES: list[tuple[re.Pattern, Resolver, tuple[str, ...]]] = []
+_MONTH_WORDS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
-def _rule(pattern: str, flags: int = 0):
+def _rule(pattern: str, flags: int = 0, needs: tuple[str, ...] = ()):
+    """Register a date rule; needs: words of which the lower-cased text must hold one for the rule to run
+    (a substring test is far cheaper than a regex scan)."""
+
     def register(resolver: Resolver) -> Resolver:
-        _RULES.append((re.compile(pattern, flags), resolver))
+        _RULES.append((re.compile(pattern, flags), resolver, needs))
         return resolver
 
     return register
@@ -67,15 +71,15 @@ def _iso(m, published):
     return _day_range(day) if day else None
 
 
-@_rule(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b")
-@_rule(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b")
+@_rule(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b", needs=_MONTH_WORDS)
+@_rule(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", needs=_MONTH_WORDS)
 def _full_date(m, published):
     day = _safe_date(int(m.group("year")), _month_number(m), int(m.group("day")))
     return _day_range(day) if day else None
 
 
-@_rule(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?!,?\s+\d)")
-@_rule(rf"\b{_MONTH}\s+{_DAY}\b{_NOT_NUMBER}(?!,?\s+\d)")
+@_rule(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?!,?\s+\d)", needs=_MONTH_WORDS)
+@_rule(rf"\b{_MONTH}\s+{_DAY}\b{_NOT_NUMBER}(?!,?\s+\d)", needs=_MONTH_WORDS)
 def _day_month(m, published):
     if published is None:
         return None
@@ -86,15 +90,16 @@ def _day_month(m, published):
     return _day_range(max(options)) if options else None
 
 
-@_rule(rf"\b{_MONTH},?\s+{_YEAR}\b")
+@_rule(rf"\b{_MONTH},?\s+{_YEAR}\b", needs=_MONTH_WORDS)
 def _month_year(m, published):
     return _month_range(int(m.group("year")), _month_number(m))
 
 
-@_rule(rf"\b(?P<which>last|this|the|in|since|during|early|late|mid-?|until|by|from|of|on|before|after|between|and)"
-       rf"\s+(?:early\s+|late\s+|mid-?)?{_MONTH}(?P<rel>\s+(?:last|this)\s+year)?(?![\w.]|\s+\d)", re.IGNORECASE)
+@_rule(rf"\b(?P<which>(?i:last|this|the|in|since|during|early|late|mid-?|until|by|from|of|on|before|after|between"
+       rf"|and))\s+(?i:early\s+|late\s+|mid-?)?{_MONTH}(?P<rel>(?i:\s+(?:last|this)\s+year))?(?![\w.]|\s+\d)",
+       needs=_MONTH_WORDS)
 def _month_only(m, published):
-    if published is None or not m.group("month")[0].isupper():
+    if published is None:
         return None
     month = _month_number(m)
     rel = (m.group("rel") or "").strip().lower()
@@ -114,12 +119,14 @@ def _year_only(m, published):
     return _year_range(int(m.group("year")))
 
 
-@_rule(r"\b(?:earlier\s+)?(?P<word>today|tonight|this morning|this afternoon|this evening)\b", re.IGNORECASE)
+@_rule(r"\b(?:earlier\s+)?(?P<word>today|tonight|this morning|this afternoon|this evening)\b", re.IGNORECASE,
+       needs=("today", "tonight", "this "))
 def _today(m, published):
     return _day_range(published) if published else None
 
 
-@_rule(r"\b(?:(?:the\s+)?day\s+before\s+yesterday|yesterday|last\s+night)\b", re.IGNORECASE)
+@_rule(r"\b(?:(?:the\s+)?day\s+before\s+yesterday|yesterday|last\s+night)\b", re.IGNORECASE,
+       needs=("yesterday", "night"))
 def _yesterday(m, published):
     if published is None:
         return None
@@ -127,7 +134,7 @@ def _yesterday(m, published):
     return _day_range(published - dt.timedelta(days=back))
 
 
-@_rule(rf"\b(?P<last>last\s+|this\s+past\s+|on\s+)?{_WEEKDAY}\b")
+@_rule(rf"\b(?P<last>last\s+|this\s+past\s+|on\s+)?{_WEEKDAY}\b", needs=("day",))
 def _weekday(m, published):
     if published is None:
         return None
@@ -137,7 +144,8 @@ def _weekday(m, published):
     return _day_range(published - dt.timedelta(days=back))
 
 
-@_rule(r"\b(?P<n>\d+|one|two|three|four|five|six|seven|ten)\s+(?P<unit>days?|weeks?)\s+ago\b", re.IGNORECASE)
+@_rule(r"\b(?P<n>\d+|one|two|three|four|five|six|seven|ten)\s+(?P<unit>days?|weeks?)\s+ago\b", re.IGNORECASE,
+       needs=(" ago",))
 def _ago(m, published):
     if published is None:
         return None
@@ -149,7 +157,8 @@ def _ago(m, published):
     return centre - dt.timedelta(days=3), centre + dt.timedelta(days=3), "week"
 
 
-@_rule(r"\b(?P<which>this|last|past|earlier\s+this|previous)\s+(?P<unit>week|weekend|month|year)\b", re.IGNORECASE)
+@_rule(r"\b(?P<which>this|last|past|earlier\s+this|previous)\s+(?P<unit>week|weekend|month|year)\b",
+       re.IGNORECASE, needs=("week", "month", "year"))
 def _relative_period(m, published):
     if published is None:
         return None
@@ -173,7 +182,7 @@ def _relative_period(m, published):
 
 
 @_rule(rf"\b(?:first\s+(?:six\s+months|half)|(?P<h2>second\s+half|last\s+six\s+months))\s+of\s+"
-       rf"(?:(?P<rel>this|last)\s+year|{_YEAR})", re.IGNORECASE)
+       rf"(?:(?P<rel>this|last)\s+year|{_YEAR})", re.IGNORECASE, needs=("half", "six months"))
 def _half_year(m, published):
     if m.group("year"):
         year = int(m.group("year"))
@@ -186,11 +195,14 @@ def _half_year(m, published):
     return dt.date(year, 1, 1), dt.date(year, 6, 30), "half"
 
 
-def find_dates(text: str, published: dt.date | None) -> list[DateRange]:
+def find_dates(text: str, published: dt.date | None, lowered: str | None = None) -> list[DateRange]:
     """Every resolvable date expression, leftmost-longest, with its span."""
+    lowered = lowered if lowered is not None else lower(text)
     found = []
-    for pattern, resolver in _RULES:
-        for match in pattern.finditer(text):
+    for pattern, resolver, needs in _RULES:
+        if needs and not any(word in lowered for word in needs):
+            continue
+        for match in finditer(pattern, text, lowered):
             resolved = resolver(match, published)
             if resolved:
                 found.append((match.start(), match.end(), resolved))
