@@ -49,7 +49,6 @@ _LIST_JOIN = re.compile(r"^\s*(?:,|and|or|as\s+well\s+as|,\s*and|both)?\s*(?:bot
 def find_claims(doc: Document, segment: Span, sentence: Span) -> list[Claim]:
     """Claims whose verb lies in segment (a sentence or part of one); their subject may stand earlier in the
     sentence: 'Jamaat-ul-Ahrar, the faction that bombed a park last year, said the attack ...'."""
-    text = doc.text
     claims: list[Claim] = []
     for match in doc.matches(_ACTIVE, segment):
         for actor in _subjects(doc, sentence, match.start()):
