@@ -203,7 +203,10 @@ def find_dates(text: str, published: dt.date | None, lowered: str | None = None)
         if needs and not any(word in lowered for word in needs):
             continue
         for match in finditer(pattern, text, lowered):
-            resolved = resolver(match, published)
+            try:
+                resolved = resolver(match, published)
+            except (OverflowError, ValueError):  # arithmetic past year 1 or 9999: no date, not a crash
+                resolved = None
             if resolved:
                 found.append((match.start(), match.end(), resolved))
     return [

@@ -20,6 +20,8 @@ _NAME_WORDS = re.compile(r"(?:(?:inaugural|first|second|third|fourth|fifth|sixth
                          r"|\d+(?:st|nd|rd|th)|trilateral|quadrilateral|bilateral|annual|political|ministerial|security|strategic|"
                          r"high-level|consultative|joint|regional|foreign\s+ministers'?|[A-Z][\w-]+)\s+){1,4}$")
 _CONTINUATION_REACH = 2
+# Bodies whose meetings bring partners together even when the text names no two countries.
+_INTERNATIONAL = {"un", "sco", "qccm", "nato"}
 _ATTENDED = re.compile(r"\b(?:attended|attending|took\s+part|participated|joined|delegations?\s+from|envoys\s+from"
                        r"|represented|were\s+present|led\s+by|headed\s+by|chaired\s+by|opened|hosted|opening\s+the)\b",
                        re.IGNORECASE)
@@ -37,6 +39,7 @@ class MeetingMention:
     people: list[PersonRef] = field(default_factory=list)
     groups: list[tuple[str, Span]] = field(default_factory=list)
     name: tuple[str, Span] | None = None
+    organisations: list[str] = field(default_factory=list)  # SCO, QCCM ...: a meeting between partners
 
 
 def find_meetings(doc: Document) -> list[Meeting]:
@@ -99,8 +102,10 @@ def _build(doc: Document, kind: str, index: int, sentence: Span, trigger: Span, 
     date = min(dates, key=lambda d: abs(d.span.start - trigger.start)) if dates else None
     groups = [(a.name, a.span) for a in doc.groups(sentence)]
     name = _name(doc, sentence, trigger)
+    organisations = [a.name for a in doc.within(doc.actors, sentence) if a.id in _INTERNATIONAL]
     definite = bool(_DEFINITE.search(text[max(sentence.start, trigger.start - 40) : trigger.start]))
-    return MeetingMention(kind, index, trigger, definite, place, date, participants, people, groups, name)
+    return MeetingMention(kind, index, trigger, definite, place, date, participants, people, groups, name,
+                          organisations)
 
 
 def _name(doc: Document, sentence: Span, trigger: Span) -> tuple[str, Span] | None:
@@ -137,7 +142,7 @@ def _place_mention(meetings: list[list[MeetingMention]], mention: MeetingMention
         recent.append(mention)
         return
     countries = {c for c, _ in mention.participants}
-    if mention.place is not None or len(countries) >= 2 or (mention.kind == "visit" and mention.people):
+    if len(countries) >= 2 or mention.organisations or (mention.kind == "visit" and mention.people):
         meetings.append([mention])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 
 import ahocorasick
@@ -17,10 +18,16 @@ _FOLD = str.maketrans(
         "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ",
     }
 )  # fmt: skip
+# Latin letters with diacritics to their base letter, one for one: "Ürümqi" is matched as "Urumqi".
+_FOLD.update({
+    code: ord(base)
+    for code in range(0xC0, 0x250)
+    if (base := unicodedata.normalize("NFD", chr(code))[0]).isascii() and base.isalpha() and chr(code).isalpha()
+})
 
 
 def fold(text: str) -> str:
-    """Typographic quotes, dashes and odd spaces to ASCII, same length."""
+    """Typographic quotes, dashes, odd spaces and Latin diacritics to ASCII, same length."""
     return text.translate(_FOLD)
 
 

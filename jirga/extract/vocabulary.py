@@ -22,9 +22,15 @@ ATTACK_TRIGGER = re.compile(
 NOT_VIOLENCE = re.compile(
     r"\b(?:heart|panic|asthma|pace|spin|bowling|seam|batting|verbal|cyber|counter)[- ](?:attacks?|assault)\b"
     r"|\b(?:attacks?|attacking)\s+(?:batting|bowling|cricket|football|play|shot|stroke|batsm[ae]n|on\s+the\s+"
-    r"(?:government|policy|opposition|media|judiciary))|\bbomb(?:ed)?\s+at\s+the\s+box|\bbox[- ]office\s+bomb",
+    r"(?:government|policy|opposition|media|judiciary))|\bbomb(?:ed)?\s+at\s+the\s+box|\bbox[- ]office\s+bomb"
+    r"|\bexplosions?\s+(?:in|of)\s+(?:demand|prices|growth|population|sales|interest|popularity|traffic|cases)"
+    r"|\b(?:population|price|data|information)\s+explosion",
     _I,
 )
+# A sentence about a game: its "attack", "struck" and "assault" are play.
+SPORT = re.compile(r"\b(?:wickets?|innings|overs|bowl\w*|batsm[ae]n|batting|batter|T20|ODI|Test\s+match|runs|sixes"
+                   r"|boundar(?:y|ies)|goal(?:s|keeper)?|striker|midfield\w*|tournament|league|stadium|captain|pitch"
+                   r"|semi-final|final\s+over|scored)\b", _I)
 HYPOTHETICAL = re.compile(
     r"\b(?:threats?|plan(?:ned|ning|s)?|plots?|plotting|warn(?:ed|ing|s)?|fears?|feared|risk|prevent(?:ed|ing)?"
     r"|could|would|may|might|will|capable|potential|possible|possibility|foil(?:ed|ing)?|thwart(?:ed|ing)?"
