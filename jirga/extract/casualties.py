@@ -67,6 +67,8 @@ def classify(text: str, quantity: Quantity, window_start: int) -> str | None:
         return None
     if re.search(r"\b(?:all|other|remaining)\s+$", before):  # "shot all four of them dead": the attackers
         return None
+    if re.search(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|mostly|mainly)\s+$", before):
+        return None  # "four people, including two policemen": part of a count, not another one
     if _UPDATE_TO.search(before):  # "the number of wounded ... had grown to some 40": whatever was counted
         counted = _LAST_CASUALTY_WORD.search(text[max(window_start, start - 150) : start])
         if counted:

@@ -14,7 +14,7 @@ _ACTIVE = re.compile(
     r"|explosion|ambush|it|that|this)\b))"
     r"|\b(?:put\s+out|issued|made|released|posted)\s+(?:a|its|their)\s+(?:own\s+)?claim"
     r"|\b(?:say|said|says|saying)\s+(?:that\s+)?(?:it|they|his\s+men|its\s+men|its\s+fighters|their\s+men|his\s+group"
-    r"|the\s+group|its\s+members|one\s+of\s+its\s+(?:fighters|members|soldiers))(?:\s*,[^,]{0,60},)?\s+(?:had\s+"
+    r"|the\s+group|its\s+members|one\s+of\s+its\s+(?:fighters|members|soldiers))(?:\s*,[^,]{0,60},)?\s+(?:too\s+|also\s+)?(?:had\s+"
     r"|have\s+|has\s+)?(?:carried\s+(?:it\s+)?out|was\s+behind|were\s+behind|been\s+behind|conducted|staged|launched"
     r"|were\s+responsible|was\s+responsible|struck|attacked|detonated|blew|set\s+off|sent)"
     r"|\b(?:called|described)\s+the\s+(?:attackers|bombers?|gunmen)\s+its\s+(?:soldiers|fighters|men|martyrs)"
@@ -43,7 +43,7 @@ _NOT_INVOLVED = re.compile(r"\b(?:not\s+involved|no\s+(?:role|hand|link)|not\s+b
                            re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:it|they)\s+(?:had\s+|has\s+|have\s+|also\s+)?$", re.IGNORECASE)
 _APPOSITIVE = re.compile(r"^\s*,\s*(?:the|a|an|as|whose)\b", re.IGNORECASE)
-_LIST_JOIN = re.compile(r"^\s*(?:,|and|or|as\s+well\s+as|,\s*and|both)?\s*(?:both\s+)?$", re.IGNORECASE)
+_LIST_JOIN = re.compile(r"^\s*(?:,|and|or|as\s+well\s+as|,\s*and|both)?\s*(?:both\s+)?(?:the\s+)?$", re.IGNORECASE)
 
 
 def find_claims(doc: Document, segment: Span, sentence: Span) -> list[Claim]:

@@ -221,9 +221,14 @@ def _linked_places(doc: Document, kind: str, triggers: list[Span], segment: Span
             if before and not (kind == "security_operation" and place.place.kind == "country"):
                 linked.append(place)
                 break
-    if linked or definite:
-        return linked
-    return [p for p in places if not (kind == "security_operation" and p.place.kind == "country")]
+    if not (linked or definite):
+        linked = [p for p in places if not (kind == "security_operation" and p.place.kind == "country")]
+    # "TEHRAN - ... attacked Iran's parliament": a country named only as the target's owner; the dateline says where
+    dateline = doc.dateline
+    if dateline and linked and all(dateline.place.within(p.place) and p.place.kind == "country"
+                                   and doc.lower.startswith("'s", p.span.end) for p in linked):
+        linked.append(dateline)
+    return linked
 
 
 def _add_tolls(doc: Document, mention: EventMention, segment: Span) -> None:
