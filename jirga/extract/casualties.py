@@ -16,7 +16,7 @@ _VICTIM = (r"(?:people|persons|civilians|worshippers|students|children|policemen
            r"|were|at|the|mostly|including|all|of|whom|them|most|nationals|cyclists|bystanders|victims)")
 _AFTER = re.compile(
     rf"^\s*(?:{_VICTIM}[\s,]+){{0,5}}(?:(?:were|was|have\s+been|had\s+been|are|is|being|got)\s+)?(?:also\s+)?"
-    rf"(?:(?P<kill>{_KILL})|(?P<hurt>{_HURT}))\b",
+    rf"(?:(?P<kill>{_KILL})|(?P<hurt>{_HURT}|(?:being\s+)?treated\s+for\s+(?:wounds|injuries)))\b",
     re.IGNORECASE,
 )
 _LOOSE_AFTER = re.compile(
@@ -27,8 +27,8 @@ _BEFORE = re.compile(
     r"(?:(?P<kill>\bkill(?:ed|ing|s)?|claimed\s+the\s+lives\s+of|(?:death\s+)?toll\s+(?:\w+\s+){0,3}(?:to|at|of)"
     r"|taking\s+the\s+toll\s+to|lives\s+of|(?:rose|climbed|jumped|risen|reached|revised|lowered|lowering|cut|settling|settled)\s+"
     r"(?:\w+\s+)?(?:to|at)|number\s+of\s+(?:the\s+)?dead\s+(?:\w+\s+){0,2}(?:to|at)?|and\s+the\s+dead\s+at"
-    r"|bodies\s+of|(?:put|puts|putting|placed|gave|give)\s+(?:the\s+|a\s+)?(?:death\s+)?(?:toll|number|figure)"
-    r"\s+(?:of\s+the\s+dead\s+)?(?:at|of)|spoke\s+of|spoken\s+of)"
+    r"|bodies\s+of|(?:put|puts|putting|placed|gave|give|giving|gives)\s+(?:the\s+|a\s+)?(?:death\s+)?(?:toll|number|figure)"
+    r"\s+(?:of\s+the\s+dead\s+)?(?:at|of|as)|spoke\s+of|spoken\s+of)"
     r"|(?P<hurt>\binjur(?:ed|ing|es)|\bwound(?:ed|ing|s)?|\bhurting|number\s+of\s+(?:the\s+)?(?:injured|wounded)"
     r"\s+(?:\w+\s+){0,2}(?:to|at)?))\s*(?:nearly\s+|at\s+least\s+|over\s+|more\s+than\s+|some\s+|about\s+)?$",
     re.IGNORECASE,

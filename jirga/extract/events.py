@@ -144,6 +144,9 @@ def _not_an_attack(text: str, sentence: Span, span: Span) -> bool:
     window = text[max(sentence.start, span.start - 20) : min(sentence.end, span.end + 25)]
     if vocab.NOT_VIOLENCE.search(window):
         return True
+    before = text[max(sentence.start, span.start - 40) : span.start]
+    if vocab.COMPARISON.search(before):
+        return True
     if vocab.SPORT.search(text, sentence.start, sentence.end) and not vocab.attack_type(text[span.start : span.end]):
         return True
     return bool(vocab.HYPOTHETICAL.search(text[max(sentence.start, span.start - 40) : span.start]))

@@ -27,6 +27,9 @@ NOT_VIOLENCE = re.compile(
     r"|\b(?:population|price|data|information)\s+explosion",
     _I,
 )
+# "one of the worst attacks", "the deadliest bombing in years": a comparison, not another event.
+COMPARISON = re.compile(r"\b(?:one\s+of\s+the\s+|the\s+|its\s+|their\s+)?(?:worst|deadliest|bloodiest|biggest|largest"
+                        r"|most\s+(?:serious|lethal|devastating|brazen|audacious))\s+(?:[\w-]+\s+){0,2}$", _I)
 # A sentence about a game: its "attack", "struck" and "assault" are play.
 SPORT = re.compile(r"\b(?:wickets?|innings|overs|bowl\w*|batsm[ae]n|batting|batter|T20|ODI|Test\s+match|runs|sixes"
                    r"|boundar(?:y|ies)|goal(?:s|keeper)?|striker|midfield\w*|tournament|league|stadium|captain|pitch"
