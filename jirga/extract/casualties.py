@@ -9,7 +9,7 @@ from jirga.model import Figure, Span
 
 _KILL = r"killed|dead|died|lost\s+their\s+lives|martyred|slain|perished|lifeless|fatalities|deaths"
 _HURT = r"injured|wounded|hurt|injuries|maimed"
-_VICTIM = (r"(?:people|persons|civilians|worshippers|students|children|policemen|police(?:men)?|soldiers|security"
+_VICTIM = (r"(?:(?-i:[A-Z]{2,6})|people|persons|civilians|worshippers|students|children|policemen|police(?:men)?|soldiers|security"
            r"|personnel|others|more|of\s+them|militants|cadets|pilgrims|passengers|troops|guards|officers|members"
            r"|men|women|labourers|workers|devotees|recruits|trainees|guests|staff|teachers|foreigners|tourists"
            r"|Afghans|Pakistanis|Americans|Chinese|U\.?S\.?|American|service\s*members|Shias?|Hazaras?|others"

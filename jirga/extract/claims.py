@@ -20,6 +20,9 @@ _ACTIVE = re.compile(
     r"|\b(?:called|described)\s+the\s+(?:attackers|bombers?|gunmen)\s+its\s+(?:soldiers|fighters|men|martyrs)"
     r"|\b(?:said|says)\s+(?:that\s+)?its\s+(?:man|men|fighters?|bombers?|soldiers?|members?|martyrs?)\b"
     r"|\b(?:group's|its)\s+claim\b"
+    r"|\b(?:said|says|stated|announced)\b[^.;]{0,80}?\bthat\s+(?:it|they|its\s+(?:men|fighters|members))\s+(?:too\s+"
+    r"|also\s+)?(?:had\s+|has\s+|have\s+)?(?:sent|carried\s+out|conducted|staged|dispatched|was\s+behind"
+    r"|were\s+behind|been\s+behind)"
     r"|\b(?:said|says|stated)\s+(?:that\s+)?the\s+(?:attack|bombing|blast|assault)\s+(?:was|had|opened|marked|"
     r"avenged|would|targeted)",
     re.IGNORECASE,

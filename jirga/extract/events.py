@@ -30,7 +30,7 @@ _NATIONWIDE = re.compile(r"\b(?:nationwide|countrywide|across\s+the\s+country|al
 _THE_GROUP = re.compile(r"\bagainst\s+(?:the|this)\s+(?:group|outfit|organi[sz]ation|militants)\b", re.IGNORECASE)
 _KIND_OF = {"attack": vocab.ATTACK_TRIGGER, "security_operation": vocab.OPERATION_TRIGGER,
             "arrest": vocab.ARREST_TRIGGER}
-_SAME_PLACE = re.compile(r"\b(?:the|this|same)\s+(?:city|capital|town|provincial\s+capital)\b|\bthe\s+city's\b",
+_SAME_PLACE = re.compile(r"\b(?:the|this|same)\s+(?:city|capital|town|provincial\s+capital)\b(?!\s+of\b)|\bthe\s+city's\b",
                          re.IGNORECASE)
 CONTINUATION_REACH = 3  # sentences after an event in which an untriggered claim or toll still belongs to it
 
@@ -353,8 +353,14 @@ def best_place(mention: EventMention) -> PlaceMention | None:
     return max(mention.places, key=rank)
 
 
+_REPORTED = re.compile(r"\b(?:said|says|told|announced|reported|added|confirmed|stated)\s+$", re.IGNORECASE)
+
+
 def _dates_an_event(text: str, date: DateRange) -> bool:
-    """'since August' bounds a period and dates no event, unless it goes on ', when a bomber struck'."""
+    """'since August' bounds a period and dates no event, unless it goes on ', when a bomber struck'; 'police said
+    on Saturday' dates the statement."""
+    if _REPORTED.search(text[max(0, date.span.start - 12) : date.span.start]):
+        return False
     if not date.text.lower().startswith(("since", "until", "by ")):
         return True
     return bool(re.match(r"\s*,\s*when\b", text[date.span.end :]))

@@ -65,6 +65,9 @@ def _mentions_in(doc: Document, index: int, sentence: Span) -> list[MeetingMenti
             word = match.group().lower()
             if vocab.FUTURE_MEETING.search(before) or (word.endswith("s") and word not in ("talks", "consultations")):
                 continue
+            if vocab.NOT_A_MEETING.match(text, max(sentence.start, match.start() - 10)) or vocab.NOT_A_MEETING.search(
+                    text, max(sentence.start, match.start() - 15), match.end()):
+                continue
             triggers.append((Span(match.start(), match.end()), kind))
             break
     # Attack and operation words bound the meeting's part of the sentence: "The talks took place days after

@@ -17,6 +17,11 @@ _KIND_FOR_WORD = {"district": "district", "agency": "district", "province": "pro
                   "city": "city", "town": "city", "village": "city", "county": "district"}
 
 
+# "Pakistan-based", "Gulistan-e-Jauhar", "Sayed al-Shuhada": a place word inside another name is no location.
+_NOT_A_LOCATION = re.compile(r" (?:based|backed|born|registered|made|sponsored|funded|e |i |ul |ur |e$)")
+_IN_A_NAME = re.compile(r"(?:\bal |\bul |\bud |\bel )$")
+
+
 @dataclass(frozen=True)
 class PlaceMention:
     place: PlaceRef
@@ -38,6 +43,8 @@ def find_places(text: str, key: str, lexicon: Lexicon, masked: list[Span]) -> li
 
     def accept(start, end, payloads):
         if not text[start].isupper() or start in blocked or end - 1 in blocked:
+            return ()
+        if _NOT_A_LOCATION.match(key, end) or _IN_A_NAME.search(key, max(0, start - 4), start):
             return ()
         return payloads
 

@@ -14,7 +14,7 @@ ATTACK_TRIGGER = re.compile(
     r"(?:attacks?|bombings?|blasts?|explosions?|bombers?|massacre|assault|ambush(?:ed)?|shootings?|stormed"
     r"|gunmen|car[- ]bomb(?:ing)?s?|truck[- ]bomb|ieds?|hostage[- ]taking|kidnapp(?:ed|ing)|abduct(?:ed|ion)"
     r"|attacked|bombed|raid(?:ed)?|siege|hostage\s+crisis|burst\s+into|bombs?|exploded|went\s+off|detonated"
-    r"|struck\s+again"
+    r"|struck\s+again|blew\s+up|broke\s+into"
     r"|assassinat(?:ed|ion)|blew\s+(?:himself|herself|themselves)\s+up|opened\s+fire|rammed|stabbed|hacked\s+to\s+death)\b",
     _I,
 )
@@ -61,6 +61,8 @@ STATE_VERB = re.compile(r"^(?:stormed|attacked|bombed|raid(?:ed|s)?|opened\s+fir
 ARREST_TRIGGER = re.compile(
     r"\b(?:arrested|arrests?|detained|apprehended|nabbed|taken\s+into\s+custody|rounded\s+up|captured)\b", _I
 )
+# "called its envoy home for consultations" is no meeting.
+NOT_A_MEETING = re.compile(r"\b(?:home|back)\s+for\s+consultations\b", _I)
 MEETING_TRIGGER = re.compile(
     r"\b(?:meetings?|met|meet|meeting|talks|consultations?|summit|conference|dialogue|session|parleys?"
     r"|huddle|round\s+of\s+talks|held\s+talks|consultative\s+meeting)\b",
@@ -69,7 +71,7 @@ MEETING_TRIGGER = re.compile(
 VISIT_TRIGGER = re.compile(r"\b(?:trip|visit(?:ed|ing)?|tour(?:ed)?)\b", _I)
 FUTURE_MEETING = re.compile(
     r"\b(?:hold(?:ing)?|will|to\s+meet|plan(?:ned|s)?\s+to|next|upcoming|proposed|agreed\s+on|agreed\s+to"
-    r"|called\s+for|proposing)\s+(?:\w+\s+){0,3}$",
+    r"|called\s+for|proposing|called\s+off|cancel+ed|postponed|put\s+off)\s+(?:[\w-]+\s+){0,3}$",
     _I,
 )
 
@@ -80,7 +82,7 @@ _SUICIDE = re.compile(r"\bsuicide\s+(?:bomb\w*|attack\w*|blast|explosion|car|tru
 _KIDNAP = re.compile(r"\b(?:kidnap\w*|abduct\w*|taken\s+hostage|held\s+hostage)\b", _I)
 _BOMB = re.compile(r"\b(?:bomb(?:s|ing|ings|ed|ers?)?|blasts?|explosions?|IEDs?|improvised\s+explosive|detonat\w+"
                    r"|car[- ]bomb|landmines?|roadside\s+bomb|magnetic\s+bomb|sticky\s+bomb|explosives?[- ]laden"
-                   r"|packed\s+with\s+explosives)\b", _I)
+                   r"|packed\s+with\s+explosives|explosive\s+devices?|blew\s+up)\b", _I)
 _WEAPONS = re.compile(r"\b(?:grenades?|rockets?|mortars?|explosive\s+vests?|suicide\s+vests?|suicide\s+jackets?)\b", _I)
 _ARMED = re.compile(r"\b(?:gunm[ae]n|opened\s+fire|shooting|shot\s+dead|gunfire|firing|stormed"
                     r"|armed\s+(?:assault|attack|men|with)|rifles?|gun\s+attack|pistols|machetes|stabb\w+|knives|rammed|hacked|burst\s+into"
