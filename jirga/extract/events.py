@@ -140,6 +140,10 @@ def _by_the_state(text: str, sentence: Span, trigger: Span, word: str) -> bool:
                                          clause[state[-1].end() :], re.I)
 
 
+def _is_definite(text: str, segment: Span, trigger: Span) -> bool:
+    return bool(_DEFINITE.search(text[max(segment.start, trigger.start - 40) : trigger.start]))
+
+
 def _not_an_attack(text: str, sentence: Span, span: Span) -> bool:
     window = text[max(sentence.start, span.start - 20) : min(sentence.end, span.end + 25)]
     if vocab.NOT_VIOLENCE.search(window):
@@ -154,6 +158,12 @@ def _not_an_attack(text: str, sentence: Span, span: Span) -> bool:
 
 def _new_event_between(doc: Document, previous: Span, current: Span) -> bool:
     between = Span(previous.end, current.start)
+    # "the hospital assault began, a suicide bomber blew himself up": a known event, then a new one
+    sentence = doc.sentences[doc.sentence_index(previous.start)]
+    if _is_definite(doc.text, sentence, previous) and re.search(r"\b(?:an?|another)\s+(?:[\w-]+\s+)?$",
+                                                                doc.text[max(previous.end, current.start - 25):
+                                                                         current.start]):
+        return True
     text = doc.text[between.start : between.end]
     if re.search(r",\s*(?:an?|the|this)\s+(?:[\w-]+\s+)?$", text):  # "..., an attack claimed by": the same event
         return False
@@ -180,7 +190,7 @@ def _build_mention(doc: Document, kind: str, triggers: list[Span], index: int, s
         triggers=triggers,
         sentence=index,
         segment=segment,
-        definite=bool(_DEFINITE.search(text[max(segment.start, first.start - 40) : first.start])),
+        definite=_is_definite(text, segment, first),
         plural=all(_PLURAL.search(text[t.start : t.end]) for t in triggers) and kind != "arrest",
     )
     mention.places = _linked_places(doc, kind, triggers, segment, mention.definite)
@@ -390,7 +400,9 @@ def _compatible(event: Event, mention: EventMention) -> bool:
     # "Earlier this month a car bomb aimed at a police station in Kabul": same city, another target, another event
     targets = {m.target[1] for m in event.mentions if m.target}
     own = mention.target[1] if mention.target else None
-    return mention.definite or not (own and targets and own not in targets and (mention.killed or mention.injured))
+    headline_only = all(m.sentence == 0 for m in event.mentions)  # a headline and its lede tell one event
+    return mention.definite or headline_only or not (own and targets and own not in targets
+                                                     and (mention.killed or mention.injured))
 
 
 def _evidence(mention: EventMention, placed: bool = True) -> bool:
@@ -408,7 +420,7 @@ def _place_mention(doc: Document, events: list[Event], mention: EventMention, da
     same_kind = [e for e in events if e.kind == mention.kind]
     # An anaphor ("the attack") points to an event told before its sentence, not to one it has just opened.
     told_before = [e for e in same_kind if e.mentions[0].sentence < mention.sentence]
-    recent = told_before[-1] if told_before else None
+    recent = _antecedent(told_before, mention)
     if best_place(mention) is None and recent and recent.place and _SAME_PLACE.search(
             doc.text, mention.segment.start, mention.segment.end):
         mention.places = [recent.place]
@@ -437,6 +449,20 @@ def _place_mention(doc: Document, events: list[Event], mention: EventMention, da
         recent.absorb(mention)
 
 
+def _antecedent(events: list[Event], mention: EventMention) -> Event | None:
+    """The event a mention without a place continues: the one told last; where the last sentence told two, the
+    one with the same kind of target ("the attackers ... the hospital")."""
+    if not events:
+        return None
+    latest = max(e.last_sentence for e in events)
+    recent = [e for e in events if e.last_sentence == latest]
+    if mention.target:
+        same_target = [e for e in recent if any(m.target and m.target[1] == mention.target[1] for m in e.mentions)]
+        if same_target:
+            return max(same_target, key=lambda e: (e.last_sentence, e.mentions[-1].triggers[-1].start))
+    return max(events, key=lambda e: (e.last_sentence, e.mentions[-1].triggers[-1].start))
+
+
 def _demonym_place(doc: Document, mention: EventMention) -> bool:
     """'Indian security forces made arrests': the arresting state's country, at country precision."""
     for demonym in doc.within(doc.demonyms, mention.segment):
@@ -456,7 +482,7 @@ def _new_event(mention: EventMention) -> Event:
 def _continue_event(doc: Document, events: list[Event], index: int, sentence: Span, claims_only: bool) -> None:
     """A sentence with no attack word of its own: its claims, tolls and finer places belong to the attack just told."""
     attacks = [e for e in events if e.kind == "attack"]
-    recent = max(attacks, key=lambda e: e.last_sentence, default=None)
+    recent = _antecedent(attacks, EventMention("attack", [sentence], index, sentence, True, False))
     if recent is None or index - recent.last_sentence > CONTINUATION_REACH:
         return
     mention = EventMention("attack", [Span(sentence.start, sentence.start)], index, sentence, True, False)

@@ -18,7 +18,8 @@ _KIND_FOR_WORD = {"district": "district", "agency": "district", "province": "pro
 
 
 # "Pakistan-based", "Gulistan-e-Jauhar", "Sayed al-Shuhada": a place word inside another name is no location.
-_NOT_A_LOCATION = re.compile(r" (?:based|backed|born|registered|made|sponsored|funded|e |i |ul |ur |e$)")
+_NOT_A_LOCATION = re.compile(r" (?:based|backed|born|registered|made|sponsored|funded|e |i |ul |ur |e$)"
+                             r"|\s+(?:militants?|fighters?|insurgents?|separatists?|terrorists?|extremists?|rebels?)\b")
 _IN_A_NAME = re.compile(r"(?:\bal |\bul |\bud |\bel )$")
 
 
