@@ -12,7 +12,7 @@ _GROUP_WORD = (
     r"(?:Lashkar|Lashkr|Laskhar|Jaish|Jaysh|Jaishul|Tehrik|Tehreek|Tehrek|Tahrik|Tahreek|Harakat|Harkat|Hizb|Hezb"
     r"|Hizbul|Jamaat|Jamat|Jamaatul|Jama'at|Ansar|Ansarul|Ansarullah|Jund|Jundullah|Junud|Sipah|Tanzeem|Tanzim"
     r"|Katibat|Katiba|Liwa|Jabhat|Fidayeen|Mujahideen|Mujahidin|Wilayat|Wilayah|Daesh|Daish|Taliban|Ittehad"
-    r"|Ittihad|Majlis)"
+    r"|Ittihad|Majlis|Resistance|Liberation)"
 )
 _NAME_TOKEN = r"[A-Z][\w']*(?:-[\w']+)*"
 _CONNECTOR = r"(?:e|i|ul|ur|al|ud|un|us|ut|of|the|wal|bil|fi)"

@@ -9,7 +9,8 @@ from jirga.model import Figure, Span
 
 _KILL = r"killed|dead|died|lost\s+their\s+lives|martyred|slain|perished|lifeless|fatalities|deaths"
 _HURT = r"injured|wounded|hurt|injuries|maimed"
-_VICTIM = (r"(?:(?-i:[A-Z]{2,6})|people|persons|civilians|worshippers|students|children|policemen|police(?:men)?|soldiers|security"
+_VICTIM = (r"(?:(?-i:[A-Z]{2,6})|people|persons|civilians|worshippers|students|children|policemen|police(?:men)?"
+           r"|soldiers|security"
            r"|personnel|others|more|of\s+them|militants|cadets|pilgrims|passengers|troops|guards|officers|members"
            r"|men|women|labourers|workers|devotees|recruits|trainees|guests|staff|teachers|foreigners|tourists"
            r"|Afghans|Pakistanis|Americans|Chinese|U\.?S\.?|American|service\s*members|Shias?|Hazaras?|others"
@@ -45,8 +46,10 @@ _NOT_A_TOLL = re.compile(
 
 _UPDATE = re.compile(r"\b(?:rose|risen|rising|climbed|jumped|reached|revised|raised|lowered|lowering|cut|settl\w+|grown"
                      r"|grew|increased|put\s+the\s+(?:number|toll|figure)|now|final)\b[^.;\d]{0,25}$", re.IGNORECASE)
-_UPDATE_TO = re.compile(r"\b(?:rose|risen|rising|climbed|jumped|reached|grown|grew|increased|revised|lowered|lowering"
-                        r"|cut|settl\w+)\s+(?:\w+\s+)?(?:to|at)\s*(?:some\s+|nearly\s+|about\s+)?$", re.IGNORECASE)
+_UPDATE_TO = re.compile(r"\b(?:(?:rose|risen|rising|climbed|jumped|reached|grown|grew|increased|revised|lowered"
+                        r"|lowering|cut|settl\w+)\s+(?:\w+\s+)?(?:to|at)|reached|hit|stood\s+at)"
+                        r"\s*(?:some\s+|nearly\s+|about\s+)?$",
+                        re.IGNORECASE)
 _SUPERSEDED = re.compile(r"(?:\b(?:first|initially|initial|earlier|at\s+first|at\s+one\s+point|preliminary"
                          r"|had\s+(?:spoken|put|given|reported|said))\b[^.;]{0,60}|\b(?:raising|up\s+from|revised\s+from)\s+(?:the\s+)?(?:toll|"
                          r"figure|number)?\s*(?:of\s+)?)$", re.IGNORECASE)

@@ -10,8 +10,8 @@ from jirga.model import ActorRef, Claim, Span
 _ACTIVE = re.compile(
     r"\b(?:(?:has|have|had)\s+)?(?:claimed|claims|claiming|took|takes|taken|accepted|accepts|owned|owns|issued)"
     r"\s+(?:the\s+|a\s+)?(?:(?:respons\w*|credit|claim\s+of\s+responsibility)|(?=(?:the\s+|that\s+|this\s+)?"
-    r"(?:[\w'-]+\s+){0,3}(?:attack|attacks|bombing|bombings|blast|assault|killing|killings|strike|raid|massacre|shooting"
-    r"|explosion|ambush|it|that|this)\b))"
+    r"(?:[\w'-]+\s+){0,3}(?:(?:attack|bombing|blast|assault|killing|strike|raid|massacre|shooting|explosion|ambush)s?"
+    r"|it|that|this)\b))"
     r"|\b(?:put\s+out|issued|made|released|posted)\s+(?:a|its|their)\s+(?:own\s+)?claim"
     r"|\b(?:say|said|says|saying)\s+(?:that\s+)?(?:it|they|his\s+men|its\s+men|its\s+fighters|their\s+men|his\s+group"
     r"|the\s+group|its\s+members|one\s+of\s+its\s+(?:fighters|members|soldiers))(?:\s*,[^,]{0,60},)?\s+(?:too\s+|also\s+)?(?:had\s+"

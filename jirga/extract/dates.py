@@ -125,12 +125,12 @@ def _today(m, published):
     return _day_range(published) if published else None
 
 
-@_rule(r"\b(?:(?:the\s+)?day\s+before\s+yesterday|yesterday|last\s+night)\b", re.IGNORECASE,
-       needs=("yesterday", "night"))
+@_rule(r"\b(?:(?:the\s+)?day\s+before\s+yesterday|yesterday|last\s+night|the\s+(?:day\s+before|previous\s+day)"
+       r"(?!\s+yesterday))\b", re.IGNORECASE, needs=("yesterday", "night", "day before", "previous day"))
 def _yesterday(m, published):
     if published is None:
         return None
-    back = 2 if "before" in m.group().lower() else 1
+    back = 2 if "yesterday" in m.group().lower() and "before" in m.group().lower() else 1
     return _day_range(published - dt.timedelta(days=back))
 
 

@@ -7,6 +7,7 @@ Mentions of the same kind whose places and dates agree are one event.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -20,7 +21,8 @@ from jirga.model import Claim, DateRange, Figure, Incident, PlaceRef, Span
 _DEFINITE = re.compile(r"(?:\b(?:the|this|its|these|those)\s+(?:\w+\s+){0,2}"
                        r"|(?:^|[.,;:]\s+)[Tt]hat\s+(?:\w+\s+){0,2}|\b(?:this|it|that)\s+was\s+(?:a|an|the)"
                        r"\s+(?:\w+\s+){0,2})$", re.IGNORECASE)
-_PLURAL = re.compile(r"(?:attacks|bombings|blasts|explosions|shootings|raids|operations|strikes|massacres|offensives)$",
+_PLURAL = re.compile(r"(?:attacks|bombings|blasts|explosions|shootings|raids|operations|strikes|massacres|offensives"
+                     r"|assaults)$",
                      re.IGNORECASE)
 _SPECIFICITY = {"city": 3, "district": 3, "province": 2, "country": 1}
 _AGAINST = re.compile(r"\b(?:against|go\s+after|going\s+after|targeting|aimed\s+at|to\s+(?:flush|root|wipe)\s+out)"
@@ -30,7 +32,8 @@ _NATIONWIDE = re.compile(r"\b(?:nationwide|countrywide|across\s+the\s+country|al
 _THE_GROUP = re.compile(r"\bagainst\s+(?:the|this)\s+(?:group|outfit|organi[sz]ation|militants)\b", re.IGNORECASE)
 _KIND_OF = {"attack": vocab.ATTACK_TRIGGER, "security_operation": vocab.OPERATION_TRIGGER,
             "arrest": vocab.ARREST_TRIGGER}
-_SAME_PLACE = re.compile(r"\b(?:the|this|same)\s+(?:city|capital|town|provincial\s+capital)\b(?!\s+of\b)|\bthe\s+city's\b",
+_SAME_PLACE = re.compile(r"\b(?:the|this|same)\s+(?:city|capital|town|provincial\s+capital)\b(?!\s+of\b)"
+                         r"|\bthe\s+city's\b",
                          re.IGNORECASE)
 CONTINUATION_REACH = 3  # sentences after an event in which an untriggered claim or toll still belongs to it
 
@@ -364,12 +367,16 @@ def best_place(mention: EventMention) -> PlaceMention | None:
 
 
 _REPORTED = re.compile(r"\b(?:said|says|told|announced|reported|added|confirmed|stated)\s+$", re.IGNORECASE)
+_REPORTED_AFTER = re.compile(r"^\s+(?:said|revised|raised|lowered|announced|confirmed|reported|told|put|gave)\b",
+                             re.IGNORECASE)
 
 
 def _dates_an_event(text: str, date: DateRange) -> bool:
     """'since August' bounds a period and dates no event, unless it goes on ', when a bomber struck'; 'police said
     on Saturday' dates the statement."""
     if _REPORTED.search(text[max(0, date.span.start - 12) : date.span.start]):
+        return False
+    if _REPORTED_AFTER.match(text[date.span.end : date.span.end + 20]):  # "officials on Sunday revised the toll"
         return False
     if not date.text.lower().startswith(("since", "until", "by ")):
         return True
@@ -396,7 +403,10 @@ def _compatible(event: Event, mention: EventMention) -> bool:
     if place and event.place and not (place.place.within(event.place.place) or event.place.place.within(place.place)):
         return False
     if date and event.date and not (date.start <= event.date.end and event.date.start <= date.end):
-        return False
+        # "On Thursday the toll was raised": a later day in an anaphor dates the news, not the event
+        follow_up = mention.definite and event.date.end < date.start <= event.date.end + dt.timedelta(days=3)
+        if not follow_up:
+            return False
     # "Earlier this month a car bomb aimed at a police station in Kabul": same city, another target, another event
     targets = {m.target[1] for m in event.mentions if m.target}
     own = mention.target[1] if mention.target else None

@@ -11,7 +11,7 @@ _I = re.IGNORECASE
 
 ATTACK_TRIGGER = re.compile(
     r"\b(?:(?:suicide|twin|bomb|gun|grenade|rocket|terror(?:ist)?|militant|insurgent|armed|deadly|coordinated)\s+)?"
-    r"(?:attacks?|bombings?|blasts?|explosions?|bombers?|massacre|assault|ambush(?:ed)?|shootings?|stormed"
+    r"(?:attacks?|bombings?|blasts?|explosions?|bombers?|massacre|assaults?|ambush(?:ed)?|shootings?|stormed"
     r"|gunmen|car[- ]bomb(?:ing)?s?|truck[- ]bomb|ieds?|hostage[- ]taking|kidnapp(?:ed|ing)|abduct(?:ed|ion)"
     r"|attacked|bombed|raid(?:ed)?|siege|attackers|assailants|hostage\s+crisis|burst\s+into|bombs?|exploded|went\s+off|detonated"
     r"|struck\s+again|blew\s+up|broke\s+into"
