@@ -43,9 +43,9 @@ def test_sample_reports_score_well(tmp_path):
     """Our own reports in varied styles; the floor sits just under what we measured, to catch regressions."""
     _extract_gold_set(EXAMPLES / "gold.yaml", EXAMPLES / "reports", tmp_path)
     figures, report = score(EXAMPLES / "gold.yaml", tmp_path)
-    assert figures["recall"] >= 0.90, report
+    assert figures["recall"] >= 0.95, report
     assert figures["precision"] >= 0.90, report
-    assert figures["fields"] >= 0.88, report
+    assert figures["fields"] >= 0.85, report
 
 
 def test_reports_without_incidents_yield_none(tmp_path):
@@ -60,10 +60,11 @@ def test_reports_without_incidents_yield_none(tmp_path):
         assert events == [] and result["meetings"] == [], name
 
 
-def test_heldout_reports_are_scored(tmp_path):
-    """A set written without sight of the extractor; never tuned on. Its floor is loose on purpose."""
-    if not (HELDOUT / "gold.yaml").exists():
-        return
+def test_heldout_reports_score_reasonably(tmp_path):
+    """Reports written without sight of the extractor and never tuned on: the honest measure of generalisation.
+    The floor sits below what we measured, to catch regressions without inviting tuning to this set."""
     _extract_gold_set(HELDOUT / "gold.yaml", HELDOUT / "reports", tmp_path)
     figures, report = score(HELDOUT / "gold.yaml", tmp_path)
-    assert figures["recall"] >= 0.6 and figures["precision"] >= 0.6, report
+    assert figures["recall"] >= 0.85, report
+    assert figures["precision"] >= 0.70, report
+    assert figures["fields"] >= 0.70, report
