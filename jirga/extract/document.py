@@ -56,7 +56,9 @@ class Document:
         return [a for a in self.within(self.actors, span) if a.kind in ("armed_group", "unresolved")]
 
     def sentence_index(self, position: int) -> int:
-        starts = [s.start for s in self.sentences]
+        starts = self._starts.get("sentences")
+        if starts is None:
+            starts = self._starts["sentences"] = [s.start for s in self.sentences]
         return max(0, bisect_right(starts, position) - 1)
 
     def last_group_before(self, position: int) -> ActorRef | None:

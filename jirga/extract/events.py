@@ -97,7 +97,7 @@ def _mentions_in(doc: Document, index: int, sentence: Span) -> list[EventMention
     for kind, pattern in _KIND_OF.items():
         for match in doc.matches(pattern, sentence):
             span = Span(match.start(), match.end())
-            if kind == "attack" and _not_an_attack(text, sentence, span):
+            if kind == "attack" and _not_an_attack(doc, sentence, span):
                 continue
             if kind == "attack" and _by_the_state(text, sentence, span, match.group()):
                 kind = "security_operation"
@@ -147,14 +147,15 @@ def _is_definite(text: str, segment: Span, trigger: Span) -> bool:
     return bool(_DEFINITE.search(text[max(segment.start, trigger.start - 40) : trigger.start]))
 
 
-def _not_an_attack(text: str, sentence: Span, span: Span) -> bool:
+def _not_an_attack(doc: Document, sentence: Span, span: Span) -> bool:
+    text = doc.text
     window = text[max(sentence.start, span.start - 20) : min(sentence.end, span.end + 25)]
     if vocab.NOT_VIOLENCE.search(window):
         return True
     before = text[max(sentence.start, span.start - 40) : span.start]
     if vocab.COMPARISON.search(before):
         return True
-    if vocab.SPORT.search(text, sentence.start, sentence.end) and not vocab.attack_type(text[span.start : span.end]):
+    if doc.matches(vocab.SPORT, sentence) and not vocab.attack_type(text[span.start : span.end]):
         return True
     return bool(vocab.HYPOTHETICAL.search(text[max(sentence.start, span.start - 40) : span.start]))
 

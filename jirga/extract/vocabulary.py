@@ -31,7 +31,7 @@ NOT_VIOLENCE = re.compile(
 COMPARISON = re.compile(r"\b(?:one\s+of\s+the\s+|the\s+|its\s+|their\s+)?(?:worst|deadliest|bloodiest|biggest|largest"
                         r"|most\s+(?:serious|lethal|devastating|brazen|audacious))\s+(?:[\w-]+\s+){0,2}$", _I)
 # A sentence about a game: its "attack", "struck" and "assault" are play.
-SPORT = re.compile(r"\b(?:wickets?|innings|overs|bowl\w*|batsm[ae]n|batting|batter|T20|ODI|Test\s+match|runs|sixes"
+SPORT = re.compile(r"\b(?:wickets?|innings|overs|bowl\w*|batsm[ae]n|batting|batter|t20|odi|test\s+match|runs|sixes"
                    r"|boundar(?:y|ies)|goal(?:s|keeper)?|striker|midfield\w*|tournament|league|stadium|captain|pitch"
                    r"|semi-final|final\s+over|scored)\b", _I)
 HYPOTHETICAL = re.compile(
