@@ -46,7 +46,6 @@ _NOT_INVOLVED = re.compile(r"\b(?:not\s+involved|no\s+(?:role|hand|link)|not\s+b
                            re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:it|they)\s+(?:had\s+|has\s+|have\s+|also\s+)?$", re.IGNORECASE)
 _APPOSITIVE = re.compile(r"^\s*,\s*(?:the|a|an|as|whose)\b", re.IGNORECASE)
-_LIST_JOIN = re.compile(r"^\s*(?:,|and|or|as\s+well\s+as|,\s*and|both)?\s*(?:both\s+)?(?:the\s+)?$", re.IGNORECASE)
 
 
 def find_claims(doc: Document, segment: Span, sentence: Span) -> list[Claim]:
@@ -76,7 +75,7 @@ def find_claims(doc: Document, segment: Span, sentence: Span) -> list[Claim]:
     for match in doc.matches(_BLAME_SUBJECT, segment):
         for actor in _subjects(doc, sentence, match.start()):
             claims.append(Claim(actor.name, actor.id, "attributed", actor.span))
-    return _dedupe(claims)
+    return unique_claims(claims)
 
 
 def _subjects(doc: Document, segment: Span, verb: int, pronouns: bool = True) -> list[ActorRef]:
@@ -97,13 +96,7 @@ def _subjects(doc: Document, segment: Span, verb: int, pronouns: bool = True) ->
     if len(before) > 1 and _APPOSITIVE.match(doc.text[first.span.end : verb]) and not doc.groups(
             Span(clause.start, first.span.start)):
         return [first]
-    chosen = [before[-1]]
-    for earlier in reversed(before[:-1]):
-        if _LIST_JOIN.match(doc.text[earlier.span.end : chosen[0].span.start]):
-            chosen.insert(0, earlier)
-        else:
-            break
-    return chosen
+    return doc.listed_up_to(before)
 
 
 def _objects(doc: Document, segment: Span, after: int) -> list[ActorRef]:
@@ -111,16 +104,11 @@ def _objects(doc: Document, segment: Span, after: int) -> list[ActorRef]:
     following = doc.groups(Span(after, segment.end))
     if not following or following[0].span.start - after > 30:
         return []
-    chosen = [following[0]]
-    for later in following[1:]:
-        if _LIST_JOIN.match(doc.text[chosen[-1].span.end : later.span.start]):
-            chosen.append(later)
-        else:
-            break
-    return chosen
+    return doc.listed_from(following)
 
 
-def _dedupe(claims: list[Claim]) -> list[Claim]:
+def unique_claims(claims) -> list[Claim]:
+    """One claim per group and mode, in order of first mention."""
     seen, kept = set(), []
     for claim in claims:
         if (claim.actor_id, claim.mode) not in seen:

@@ -13,6 +13,8 @@ from jirga.extract.places import CountryMention, PlaceMention
 from jirga.extract.text import finditer
 from jirga.model import ActorRef, DateRange, PersonRef, PlaceRef, Span
 
+_LIST_JOIN = re.compile(r"\s*(?:,|and|or|as\s+well\s+as|,\s*and|both)?\s*(?:both\s+)?(?:the\s+)?$", re.IGNORECASE)
+
 
 @dataclass(frozen=True)
 class Document:
@@ -61,12 +63,27 @@ class Document:
             starts = self._starts["sentences"] = [s.start for s in self.sentences]
         return max(0, bisect_right(starts, position) - 1)
 
+    def listed_from(self, groups: list[ActorRef]) -> list[ActorRef]:
+        """groups[0] and the groups listed after it: 'Jundallah and the Islamic State', 'TTP, IMU'."""
+        chosen = groups[:1]
+        for later in groups[1:]:
+            if not _LIST_JOIN.match(self.text, chosen[-1].span.end, later.span.start):
+                break
+            chosen.append(later)
+        return chosen
+
+    def listed_up_to(self, groups: list[ActorRef]) -> list[ActorRef]:
+        """groups[-1] and the groups listed before it: 'TTP and Lashkar-e-Jhangvi fighters'."""
+        chosen = groups[-1:]
+        for earlier in reversed(groups[:-1]):
+            if not _LIST_JOIN.match(self.text, earlier.span.end, chosen[0].span.start):
+                break
+            chosen.insert(0, earlier)
+        return chosen
+
     def last_group_before(self, position: int) -> ActorRef | None:
         earlier = [a for a in self.actors if a.span.end <= position and a.kind == "armed_group"]
         return earlier[-1] if earlier else None
-
-    def between(self, start: int, end: int) -> str:
-        return self.text[start:end]
 
 
 def clause_bounds(text: str, sentence: Span, position: int) -> Span:

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from jirga.extract import vocabulary as vocab
 from jirga.extract.casualties import classify, combine, spans_of
-from jirga.extract.claims import find_claims
+from jirga.extract.claims import find_claims, unique_claims
 from jirga.extract.document import Document, split_point
 from jirga.extract.places import PlaceMention
-from jirga.model import Claim, DateRange, Figure, Incident, PlaceRef, Span
+from jirga.model import Claim, DateRange, Figure, Incident, Span
 
 _DEFINITE = re.compile(r"(?:\b(?:the|this|its|these|those)\s+(?:\w+\s+){0,2}"
                        r"|(?:^|[.,;:]\s+)[Tt]hat\s+(?:\w+\s+){0,2}|\b(?:this|it|that)\s+was\s+(?:a|an|the)"
@@ -71,10 +71,10 @@ class Event:
         self.mentions.append(mention)
         self.last_sentence = max(self.last_sentence, mention.sentence)
         own_place = best_place(mention)
-        if own_place and (self.place is None or _more_specific(own_place.place, self.place.place)):
+        if own_place and (self.place is None or own_place.place.refines(self.place.place)):
             self.place = own_place
         own_date = nearest_date(mention)
-        if own_date and (self.date is None or _narrower(own_date, self.date)):
+        if own_date and (self.date is None or own_date.narrower_than(self.date)):
             self.date = own_date
 
 
@@ -286,12 +286,7 @@ def _against(doc: Document, segment: Span) -> list[Claim]:
     for match in doc.matches(_AGAINST, segment):
         groups = doc.groups(Span(match.end(), segment.end))
         if groups and groups[0].span.start - match.end() < 25:
-            listed = [groups[0]]
-            for later in groups[1:]:
-                if re.fullmatch(r"\s*(?:,|and|or)?\s*(?:the\s+)?", doc.text[listed[-1].span.end : later.span.start]):
-                    listed.append(later)
-                else:
-                    break
+            listed = doc.listed_from(groups)
             found += [Claim(g.name, g.id, "target", g.span) for g in listed]
         elif _THE_GROUP.match(doc.text, match.start()):
             earlier = doc.last_group_before(match.start())
@@ -389,14 +384,6 @@ def nearest_date(mention: EventMention) -> DateRange | None:
         return None
     anchor = mention.triggers[0].start
     return min(mention.dates, key=lambda d: (abs(d.span.start - anchor), d.span.start))
-
-
-def _more_specific(a: PlaceRef, b: PlaceRef) -> bool:
-    return _SPECIFICITY.get(a.kind, 0) > _SPECIFICITY.get(b.kind, 0) and a.within(b)
-
-
-def _narrower(a: DateRange, b: DateRange) -> bool:
-    return (a.end - a.start) < (b.end - b.start) and a.start <= b.end and b.start <= a.end
 
 
 def _compatible(event: Event, mention: EventMention) -> bool:
@@ -501,7 +488,7 @@ def _continue_event(doc: Document, events: list[Event], index: int, sentence: Sp
         _add_tolls(doc, mention, sentence)
         if recent.place is not None:  # "... along a highway in Danghara district": finer than "in Tajikistan"
             finer = doc.within(doc.places, sentence)
-            mention.places = [p for p in finer if _more_specific(p.place, recent.place.place)]
+            mention.places = [p for p in finer if p.place.refines(recent.place.place)]
     claims = find_claims(doc, sentence, sentence)
     mention.claims = [c for c in claims if c.mode in ("claimed", "denied")]
     mention.perpetrators = [c for c in claims if c.mode == "attributed"]
@@ -516,9 +503,9 @@ def _incident(doc: Document, number: int, event: Event) -> Incident:
     mentions = event.mentions
     killed = [f for m in mentions for f in m.killed]
     injured = [f for m in mentions for f in m.injured]
-    claims = _unique(c for m in mentions for c in m.claims)
-    perpetrators = _unique(c for m in mentions for c in m.perpetrators)
-    against = _unique(c for m in mentions for c in m.against)
+    claims = unique_claims(c for m in mentions for c in m.claims)
+    perpetrators = unique_claims(c for m in mentions for c in m.perpetrators)
+    against = unique_claims(c for m in mentions for c in m.against)
     types = [m.attack_type for m in mentions if m.attack_type]
     # The lede's word for it ("gunmen stormed", not the later "one blew himself up"), made precise where a
     # generic "bombing" is later told to have been a suicide bombing.
@@ -557,15 +544,6 @@ def _incident(doc: Document, number: int, event: Event) -> Incident:
         perpetrator=tuple(dict.fromkeys(c.actor for c in perpetrators)),
         against=tuple(dict.fromkeys(c.actor for c in against)),
     )
-
-
-def _unique(claims) -> list[Claim]:
-    seen, kept = set(), []
-    for claim in claims:
-        if (claim.actor_id, claim.mode) not in seen:
-            seen.add((claim.actor_id, claim.mode))
-            kept.append(claim)
-    return kept
 
 
 def _unique_places(places) -> list[PlaceMention]:

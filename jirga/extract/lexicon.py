@@ -10,7 +10,6 @@ from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from jirga.extract.text import PhraseIndex
-from jirga.model import PlaceRef
 from jirga.reference.catalog import Actor, Person, load_actors, load_people
 from jirga.reference.gazetteer import load_gazetteer
 
@@ -76,8 +75,6 @@ class Lexicon:
             actor_id = self.actors[actor_id].part_of if actor_id in self.actors else None
         return chain
 
-    def country(self, code: str) -> PlaceRef | None:
-        return self.country_by_code.get(code)
 
 
 @functools.cache

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from jirga.extract import vocabulary as vocab
 from jirga.extract.document import Document, split_point
-from jirga.extract.events import _more_specific, _narrower
 from jirga.extract.places import PlaceMention
 from jirga.model import DateRange, Meeting, PersonRef, Span
 
@@ -178,7 +177,7 @@ def _same_place(a: PlaceMention, b: PlaceMention) -> bool:
 def _place_of(group: list[MeetingMention]) -> PlaceMention | None:
     best = None
     for mention in group:
-        if mention.place and (best is None or _more_specific(mention.place.place, best.place)):
+        if mention.place and (best is None or mention.place.place.refines(best.place)):
             best = mention.place
     return best
 
@@ -186,7 +185,7 @@ def _place_of(group: list[MeetingMention]) -> PlaceMention | None:
 def _date_of(group: list[MeetingMention]) -> DateRange | None:
     best = None
     for mention in group:
-        if mention.date and (best is None or _narrower(mention.date, best)):
+        if mention.date and (best is None or mention.date.narrower_than(best)):
             best = mention.date
     return best
 

@@ -25,7 +25,6 @@ _PLEDGE = re.compile(r"\b(?:pledg\w*|swore|sworn|swear\w*|declar\w*|announc\w*)\
 _JOINED = re.compile(r"\b(?:joined|have\s+joined|has\s+joined|joining|defected\s+to)\b(?!\s+hands)", _I)
 _MEMBERS = re.compile(r"\b(?:fighters|militants|members|commanders|cadres|leaders|operatives|recruits|men)\b", _I)
 _INCLUDING = re.compile(r"^[^.;]{0,80}?\bincluding\b", _I)
-_LIST_JOIN = re.compile(r"^\s*(?:,|and|or|,\s*and|as\s+well\s+as)\s*$", _I)
 
 
 def find_relations(doc: Document, lexicon: Lexicon) -> list[Relation]:
@@ -121,7 +120,7 @@ def _symmetric(doc, sentence, groups, pattern, name):
         obj = right[0]
         including = _INCLUDING.match(doc.text[obj.span.end : clause.end])
         if including:  # "groups allied with B, including A1, A2 and A3"
-            members = _list_from(doc, [g for g in right[1:] if g.span.start >= obj.span.end + including.end()])
+            members = doc.listed_from([g for g in right[1:] if g.span.start >= obj.span.end + including.end()])
             found += [_relation(m, name, obj, _cover(m, obj)) for m in members]
             continue
         left = _left(groups, cue.start(), clause.start)
@@ -130,29 +129,12 @@ def _symmetric(doc, sentence, groups, pattern, name):
     return found
 
 
-def _list_from(doc, groups):
-    if not groups:
-        return []
-    chosen = [groups[0]]
-    for later in groups[1:]:
-        if _LIST_JOIN.match(doc.text[chosen[-1].span.end : later.span.start]):
-            chosen.append(later)
-        else:
-            break
-    return chosen
-
-
 def _subjects_before(doc, groups, position, clause_start):
     """The group list right before a verb: 'TTP and Lashkar-e-Jhangvi fighters ... have joined'."""
     left = _left(groups, position, clause_start)
     if not left:
         return [], False
-    chosen = [left[-1]]
-    for earlier in reversed(left[:-1]):
-        if _LIST_JOIN.match(doc.text[earlier.span.end : chosen[0].span.start]):
-            chosen.insert(0, earlier)
-        else:
-            break
+    chosen = doc.listed_up_to(left)
     members = bool(_MEMBERS.search(doc.text[chosen[0].span.start : position]) or _MEMBERS.search(
         doc.text[max(clause_start, chosen[0].span.start - 30) : chosen[0].span.start]))
     return chosen, members

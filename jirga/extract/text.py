@@ -164,7 +164,3 @@ def paragraphs(text: str) -> list[Span]:
         start = gap.end()
     spans.append(_trim(text, Span(start, len(text))))
     return [s for s in spans if s.end > s.start]
-
-
-def iter_tokens(text: str, span: Span) -> Iterator[re.Match]:
-    return re.compile(r"[\w'’-]+").finditer(text, span.start, span.end)

@@ -15,9 +15,6 @@ class Span:
     start: int
     end: int
 
-    def covers(self, other: Span) -> bool:
-        return self.start <= other.start and other.end <= self.end
-
     def overlaps(self, other: Span) -> bool:
         return self.start < other.end and other.start < self.end
 
@@ -32,8 +29,10 @@ class DateRange:
     text: str = ""
     span: Span | None = None
 
-    def contains(self, other: DateRange) -> bool:
-        return self.start <= other.start and other.end <= self.end
+    def narrower_than(self, other: DateRange) -> bool:
+        """A shorter range that overlaps other: 'August 6' refines 'last week'."""
+        overlaps = self.start <= other.end and other.start <= self.end
+        return overlaps and (self.end - self.start) < (other.end - other.start)
 
 
 @dataclass(frozen=True)
@@ -48,6 +47,9 @@ class Figure:
     span: Span | None = None
 
 
+_PRECISION_RANK = {"country": 1, "province": 2, "district": 3, "city": 3}
+
+
 @dataclass(frozen=True)
 class PlaceRef:
     name: str
@@ -60,9 +62,9 @@ class PlaceRef:
     lon: float | None = None
     gazetteer_id: str = ""
 
-    @property
-    def precision(self) -> str:
-        return self.kind
+    def refines(self, other: PlaceRef) -> bool:
+        """A more precise place inside other: a city in its province."""
+        return _PRECISION_RANK[self.kind] > _PRECISION_RANK[other.kind] and self.within(other)
 
     def within(self, other: PlaceRef) -> bool:
         """True if self lies inside other (or is the same place)."""
