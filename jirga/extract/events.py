@@ -17,6 +17,7 @@ from jirga.extract.claims import find_claims, unique_claims
 from jirga.extract.document import Document, split_point
 from jirga.extract.places import PlaceMention
 from jirga.model import Claim, DateRange, Figure, Incident, Span
+from jirga.model.extraction import PRECISION_RANK
 
 _DEFINITE = re.compile(r"(?:\b(?:the|this|its|these|those)\s+(?:\w+\s+){0,2}"
                        r"|(?:^|[.,;:]\s+)[Tt]hat\s+(?:\w+\s+){0,2}|\b(?:this|it|that)\s+was\s+(?:a|an|the)"
@@ -24,7 +25,7 @@ _DEFINITE = re.compile(r"(?:\b(?:the|this|its|these|those)\s+(?:\w+\s+){0,2}"
 _PLURAL = re.compile(r"(?:attacks|bombings|blasts|explosions|shootings|raids|operations|strikes|massacres|offensives"
                      r"|assaults)$",
                      re.IGNORECASE)
-_SPECIFICITY = {"city": 3, "district": 3, "province": 2, "country": 1}
+
 _AGAINST = re.compile(r"\b(?:against|go\s+after|going\s+after|targeting|aimed\s+at|to\s+(?:flush|root|wipe)\s+out)"
                       r"\s+(?:the\s+)?", re.IGNORECASE)
 _NATIONWIDE = re.compile(r"\b(?:nationwide|countrywide|across\s+the\s+country|all\s+over\s+the\s+country)\b",
@@ -78,7 +79,7 @@ class Event:
             self.date = own_date
 
 
-def find_incidents(doc: Document, dateline: PlaceMention | None) -> list[Incident]:
+def find_incidents(doc: Document) -> list[Incident]:
     events: list[Event] = []
     for index, sentence in enumerate(doc.sentences):
         mentions = _mentions_in(doc, index, sentence)
@@ -87,16 +88,16 @@ def find_incidents(doc: Document, dateline: PlaceMention | None) -> list[Inciden
         for mention in mentions:
             if mention.plural and not (mention.killed or mention.injured):
                 continue  # "attacks on foreigners have been rare": no particular event
-            _place_mention(doc, events, mention, dateline)
+            _place_mention(doc, events, mention)
     return [_incident(doc, n, event) for n, event in enumerate(events, 1)]
 
 
 def _mentions_in(doc: Document, index: int, sentence: Span) -> list[EventMention]:
     text = doc.text
     triggers = []
-    for kind, pattern in _KIND_OF.items():
+    for pattern_kind, pattern in _KIND_OF.items():
         for match in doc.matches(pattern, sentence):
-            span = Span(match.start(), match.end())
+            span, kind = Span(match.start(), match.end()), pattern_kind
             if kind == "attack" and _not_an_attack(doc, sentence, span):
                 continue
             if kind == "attack" and _by_the_state(text, sentence, span, match.group()):
@@ -153,17 +154,16 @@ def _not_an_attack(doc: Document, sentence: Span, span: Span) -> bool:
     if vocab.NOT_VIOLENCE.search(window):
         return True
     before = text[max(sentence.start, span.start - 40) : span.start]
-    if vocab.COMPARISON.search(before):
+    if vocab.COMPARISON.search(before) or vocab.HYPOTHETICAL.search(before):
         return True
-    if doc.matches(vocab.SPORT, sentence) and not vocab.attack_type(text[span.start : span.end]):
-        return True
-    return bool(vocab.HYPOTHETICAL.search(text[max(sentence.start, span.start - 40) : span.start]))
+    return bool(doc.matches(vocab.SPORT, sentence)) and not vocab.attack_type(text[span.start : span.end])
 
 
 def _new_event_between(doc: Document, previous: Span, current: Span) -> bool:
+    """Whether two event words of one sentence tell two events."""
     between = Span(previous.end, current.start)
-    # "the hospital assault began, a suicide bomber blew himself up": a known event, then a new one
     sentence = doc.sentences[doc.sentence_index(previous.start)]
+    # "the hospital assault began, a suicide bomber blew himself up": a known event, then a new one
     if _is_definite(doc.text, sentence, previous) and re.search(r"\b(?:an?|another)\s+(?:[\w-]+\s+)?$",
                                                                 doc.text[max(previous.end, current.start - 25):
                                                                          current.start]):
@@ -177,7 +177,6 @@ def _new_event_between(doc: Document, previous: Span, current: Span) -> bool:
     if has_break and (doc.within(doc.places, between) or doc.within(doc.dates, between)):
         return True
     # "the siege of the bakery ..., and the attack at Sholakia in Kishoreganj": each tied to its own place
-    sentence = doc.sentences[doc.sentence_index(current.start)]
     after = [p for p in doc.within(doc.places, Span(current.end, sentence.end))
              if _PLACE_AFTER.match(doc.text[current.end : p.span.start])]
     earlier = [p for p in doc.within(doc.places, Span(sentence.start, previous.start))
@@ -204,13 +203,12 @@ def _build_mention(doc: Document, kind: str, triggers: list[Span], index: int, s
         claims = find_claims(doc, segment, doc.sentences[index])
         mention.claims = [c for c in claims if c.mode in ("claimed", "denied")]
         mention.perpetrators = [c for c in claims if c.mode == "attributed"] + _modifier_groups(doc, mention)
-    if kind == "security_operation":
+        mention.attack_type = _attack_type(text, segment)
+        mention.target = _target(doc, mention)
+    elif kind == "security_operation":
         mention.against = _against(doc, segment)
         if not mention.places and _NATIONWIDE.search(text, segment.start, segment.end):
             mention.places = _dominant_country(doc, segment)
-    if kind == "attack":
-        mention.attack_type = _attack_type(text, segment)
-        mention.target = _target(doc, mention)
     return mention
 
 
@@ -357,7 +355,7 @@ def best_place(mention: EventMention) -> PlaceMention | None:
     anchor = mention.triggers[0].start
 
     def rank(p: PlaceMention) -> tuple:
-        return (_SPECIFICITY.get(p.place.kind, 0), -abs(p.span.start - anchor))
+        return (PRECISION_RANK.get(p.place.kind, 0), -abs(p.span.start - anchor))
 
     return max(mention.places, key=rank)
 
@@ -414,7 +412,7 @@ def _evidence(mention: EventMention, placed: bool = True) -> bool:
     return (bool(mention.places) or not placed) and any(signals)
 
 
-def _place_mention(doc: Document, events: list[Event], mention: EventMention, dateline: PlaceMention | None) -> None:
+def _place_mention(doc: Document, events: list[Event], mention: EventMention) -> None:
     same_kind = [e for e in events if e.kind == mention.kind]
     # An anaphor ("the attack") points to an event told before its sentence, not to one it has just opened.
     told_before = [e for e in same_kind if e.mentions[0].sentence < mention.sentence]
@@ -437,8 +435,8 @@ def _place_mention(doc: Document, events: list[Event], mention: EventMention, da
         if _evidence(mention):
             events.append(_new_event(mention))
         return
-    if mention.kind == "attack" and dateline and not same_kind and _evidence(mention, placed=False):
-        mention.places = [dateline]
+    if mention.kind == "attack" and doc.dateline and not same_kind and _evidence(mention, placed=False):
+        mention.places = [doc.dateline]
         events.append(_new_event(mention))
     elif mention.kind == "arrest" and _demonym_place(doc, mention):
         events.append(_new_event(mention))

@@ -58,7 +58,7 @@ def extract(text: str, published: dt.date | None = None, lexicon: Lexicon | None
         end = dateline.span.start + (head.end() if head else 0)
         dates = [d for d in doc.dates if not dateline.span.end <= d.span.start < end]
         doc = replace(doc, dateline=dateline, dates=dates)
-    incidents = find_incidents(doc, doc.dateline)
+    incidents = find_incidents(doc)
     statistics = find_statistics(doc, len(incidents) + 1)
     return Extraction(
         text_length=len(text),

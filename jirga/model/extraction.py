@@ -47,7 +47,7 @@ class Figure:
     span: Span | None = None
 
 
-_PRECISION_RANK = {"country": 1, "province": 2, "district": 3, "city": 3}
+PRECISION_RANK = {"country": 1, "province": 2, "district": 3, "city": 3}
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class PlaceRef:
 
     def refines(self, other: PlaceRef) -> bool:
         """A more precise place inside other: a city in its province."""
-        return _PRECISION_RANK[self.kind] > _PRECISION_RANK[other.kind] and self.within(other)
+        return PRECISION_RANK[self.kind] > PRECISION_RANK[other.kind] and self.within(other)
 
     def within(self, other: PlaceRef) -> bool:
         """True if self lies inside other (or is the same place)."""
