@@ -25,7 +25,7 @@ _LOOSE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _BEFORE = re.compile(
-    r"(?:(?P<kill>\bkill(?:ed|ing|s)?|claimed\s+the\s+lives\s+of|(?:death\s+)?toll\s+(?:\w+\s+){0,3}(?:to|at|of)"
+    r"(?:(?P<kill>\bkill(?:ed|ing|s)?|shot\s+dead|gunned\s+down|claimed\s+the\s+lives\s+of|(?:death\s+)?toll\s+(?:\w+\s+){0,3}(?:to|at|of)"
     r"|taking\s+the\s+toll\s+to|lives\s+of|(?:rose|climbed|jumped|risen|reached|revised|lowered|lowering|cut|settling|settled)\s+"
     r"(?:\w+\s+)?(?:to|at)|number\s+of\s+(?:the\s+)?dead\s+(?:\w+\s+){0,2}(?:to|at)?|and\s+the\s+dead\s+at"
     r"|bodies\s+of|(?:put|puts|putting|placed|gave|give|giving|gives)\s+(?:the\s+|a\s+)?(?:death\s+)?(?:toll|number|figure)"

@@ -38,6 +38,7 @@ HYPOTHETICAL = re.compile(
     r"\b(?:threats?|plan(?:ned|ning|s)?|plots?|plotting|warn(?:ed|ing|s)?|fears?|feared|risk|prevent(?:ed|ing)?"
     r"|could|would|may|might|will|capable|potential|possible|possibility|foil(?:ed|ing)?|thwart(?:ed|ing)?"
     r"|vulnerable|alerts?|prone|carry\s+out|target\s+of|intended|aimed\s+to|conduct\s+more|more\s+attacks"
+    r"|return\s+to|resume|to\s+launch|to\s+intensify|to\s+step\s+up|ordered|urged"
     r"|against\s+(?:further|future)|any)\s+(?:\w+\s+){0,3}$",
     _I,
 )
