@@ -23,6 +23,20 @@ _NOT_A_LOCATION = re.compile(r" (?:based|backed|born|registered|made|sponsored|f
 _IN_A_NAME = re.compile(r"(?:\bal |\bul |\bud |\bel )$")
 
 
+_GIVEN_NAME_BEFORE = re.compile(r"(?<![.!?:;\n] )(?<!^)\b([A-Z][a-z]{2,})[ \t]+$")
+_PLACE_PREFIXES = {"North", "South", "East", "West", "Upper", "Lower", "Central", "Eastern", "Western", "Northern",
+                   "Southern", "Greater", "Old", "New", "District", "Province", "Division", "City", "Agency", "Tehsil",
+                   "Lake", "Mount", "Port", "Fort", "The", "In", "At", "From", "Near", "Outside", "Inside", "Across",
+                   "Both", "Neighbouring", "Neighboring", "Eid", "Friday", "Sunday", "Monday", "Tuesday", "Wednesday",
+                   "Thursday", "Saturday"}
+
+
+def _after_a_given_name(text: str, start: int) -> bool:
+    """'Attaullah Khogyani', 'Sarfraz Bugti': a place name right after a capitalised given name is a surname."""
+    word = _GIVEN_NAME_BEFORE.search(text[max(0, start - 20) : start])
+    return bool(word) and word.group(1) not in _PLACE_PREFIXES
+
+
 @dataclass(frozen=True)
 class PlaceMention:
     place: PlaceRef
@@ -46,6 +60,8 @@ def find_places(text: str, key: str, lexicon: Lexicon, masked: list[Span]) -> li
         if not text[start].isupper() or start in blocked or end - 1 in blocked:
             return ()
         if _NOT_A_LOCATION.match(key, end) or _IN_A_NAME.search(key, max(0, start - 4), start):
+            return ()
+        if _after_a_given_name(text, start):
             return ()
         return payloads
 
