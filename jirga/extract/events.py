@@ -215,8 +215,8 @@ def _build_mention(doc: Document, kind: str, triggers: list[Span], index: int, s
 _PLACE_AFTER = re.compile(r"^(?:(?!\b(?:after|before|since|until|and|with|by|during|when|while|where|which|who)\b)"
                           r"[^.;]){0,80}?\b(?:in|at|near|outside|inside|on|of|from|to|a|an)\s+(?:the\s+)?"
                           r"(?:(?!(?:after|before|since|and|with|by|during)\b)[\w'-]+\s+){0,3}$", re.IGNORECASE)
-_PLACE_BEFORE = re.compile(r"^(?:'s)?\s*(?:(?!(?:that|which|who|when|where|said|says|and|or|but|after|before|since|in|on"
-                           r"|at|of|for|by|with|from|to|as|was|were|is|are|has|had|the|a|an)\b)[\w'-]+\s+){0,3}$",
+_PLACE_BEFORE = re.compile(r"^(?:'s)?\s*(?:(?!(?:that|which|who|when|where|said|says|and|or|but|after|before|since"
+                           r"|in|on|at|of|for|by|with|from|to|as|was|were|is|are|has|had|the|a|an)\b)[\w'-]+\s+){0,3}$",
                            re.IGNORECASE)
 
 
