@@ -79,3 +79,10 @@ def test_places_geocode_with_precision(text, name, kind, country, province):
 
 def test_nationality_words_are_not_places():
     assert [p.name for p, _, _ in extract("Kurdish and Uyghur fighters").places] == []
+
+
+def test_public_figures_by_title_or_catalog_only():
+    people = extract("Balochistan's home minister, Sarfraz Bugti, said Foreign Secretary Aizaz Chaudhry would visit. "
+                     "A shopkeeper, Ali Raza, was hurt.").people
+    assert [(p.name, p.role) for p in people] == [
+        ("Sarfraz Bugti", "home minister"), ("Aizaz Chaudhry", "Foreign Secretary of Pakistan (2013-2017)")]

@@ -21,6 +21,10 @@ _TITLE = (
 )
 _NAME = r"[A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?(?:\s+(?:al-|ul-|ud-)?[A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?){1,3}"
 _TITLED = re.compile(rf"\b(?P<title>{_TITLE})\.?(?:\s+\(r\))?\s+(?P<name>{_NAME})")
+# "Balochistan's home minister, Sarfraz Bugti, said": the title before the name, set off by commas
+_APPOSITIVE = re.compile(rf"(?<![\w'’])(?P<title>(?:[a-z-]+\s+){{0,2}}(?:minister|spokes(?:man|person|woman)|chief|commander|governor"
+                         rf"|secretary|ambassador|envoy|director|president|adviser|advisor|leader|emir))\s*,\s*"
+                         rf"(?P<name>{_NAME})\s*,")
 _NOT_A_NAME = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday"
     r"|Wednesday|Thursday|Friday|Saturday|Sunday|Minister|Secretary|Council|Ministry|Office|Police|Army|Force"
@@ -37,7 +41,7 @@ def find_people(text: str, key: str, lexicon: Lexicon, masked: list[Span]) -> li
         people.append(PersonRef(person.name, person.role, person.country or "", person.actor or "",
                                 text[start:end], Span(start, end)))
     taken = [p.span for p in people] + masked
-    for match in _TITLED.finditer(text):
+    for match in [*_TITLED.finditer(text), *_APPOSITIVE.finditer(text)]:
         span = Span(match.start("name"), match.end("name"))
         name = match.group("name")
         if _NOT_A_NAME.search(name) or any(t.overlaps(span) for t in taken):
