@@ -22,8 +22,8 @@ _TITLE = (
 _NAME = r"[A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?(?:\s+(?:al-|ul-|ud-)?[A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?){1,3}"
 _TITLED = re.compile(rf"\b(?P<title>{_TITLE})\.?(?:\s+\(r\))?\s+(?P<name>{_NAME})")
 # "Balochistan's home minister, Sarfraz Bugti, said": the title before the name, set off by commas
-_APPOSITIVE = re.compile(rf"(?<![\w'’])(?P<title>(?:[a-z-]+\s+){{0,2}}(?:minister|spokes(?:man|person|woman)|chief|commander|governor"
-                         rf"|secretary|ambassador|envoy|director|president|adviser|advisor|leader|emir))\s*,\s*"
+_APPOSITIVE = re.compile(rf"(?<![\w'’])(?P<title>(?:[a-z-]+\s+){{0,2}}(?:minister|spokes(?:man|person|woman)|chief"
+                         rf"|commander|governor|secretary|ambassador|envoy|director|president|adviser|advisor|leader|emir))\s*,\s*"
                          rf"(?P<name>{_NAME})\s*,")
 _NOT_A_NAME = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday"
