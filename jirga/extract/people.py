@@ -22,9 +22,9 @@ _TITLE = (
 _NAME = r"[A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?(?:\s+(?:al-|ul-|ud-)?[A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?){1,3}"
 _TITLED = re.compile(rf"\b(?P<title>{_TITLE})\.?(?:\s+\(r\))?\s+(?P<name>{_NAME})")
 # "Balochistan's home minister, Sarfraz Bugti, said": the title before the name, set off by commas
-_APPOSITIVE = re.compile(rf"(?<![\w'’])(?P<title>(?:[a-z-]+\s+){{0,2}}(?:minister|spokes(?:man|person|woman)|chief"
-                         rf"|commander|governor|secretary|ambassador|envoy|director|president|adviser|advisor|leader|emir))\s*,\s*"
-                         rf"(?P<name>{_NAME})\s*,")
+_APPOSITIVE = re.compile(rf"\b(?:minister|spokes(?:man|person|woman)|chief|commander|governor|secretary|ambassador"
+                         rf"|envoy|director|president|adviser|advisor|leader|emir)\s*,\s*(?P<name>{_NAME})\s*,")
+_TITLE_WORDS_BEFORE = re.compile(r"(?<![\w'’])(?:[a-z-]+\s+){0,2}$")
 _NOT_A_NAME = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday"
     r"|Wednesday|Thursday|Friday|Saturday|Sunday|Minister|Secretary|Council|Ministry|Office|Police|Army|Force"
@@ -46,7 +46,7 @@ def find_people(text: str, key: str, lexicon: Lexicon, masked: list[Span]) -> li
         name = match.group("name")
         if _NOT_A_NAME.search(name) or any(t.overlaps(span) for t in taken):
             continue
-        people.append(PersonRef(name, match.group("title"), "", "", name, span))
+        people.append(PersonRef(name, _title(text, match), "", "", name, span))
         taken.append(span)
     people.sort(key=lambda p: p.span.start)
     return people
@@ -57,3 +57,11 @@ def _capitalised(text: str):
         return payloads if text[start].isupper() else ()
 
     return accept
+
+
+def _title(text: str, match: re.Match) -> str:
+    if "title" in match.groupdict():
+        return match.group("title")
+    word_end = text.index(",", match.start())
+    lead = _TITLE_WORDS_BEFORE.search(text, max(0, match.start() - 30), match.start())
+    return text[lead.start() if lead else match.start() : word_end].strip()
