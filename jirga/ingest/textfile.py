@@ -35,6 +35,11 @@ def expand(paths: list[Path]) -> Iterator[Path | BadInput]:
 
 
 def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> TextFile:
+    return TextFile(path, decode_text(read_bytes(path, max_bytes), str(path)))
+
+
+def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The file's bytes, or BadInput when it is missing, not a file, too large, unreadable or empty."""
     if not path.exists():
         raise BadInput(f"{path}: no such file")
     if not path.is_file():
@@ -49,13 +54,17 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> TextFile:
         raise BadInput(f"{path}: cannot read ({error.strerror})") from None
     if not data.strip():
         raise BadInput(f"{path}: empty file")
+    return data
+
+
+def decode_text(data: bytes, origin: str) -> str:
+    """UTF-8 text (a BOM allowed), or BadInput naming origin when it is binary or another encoding."""
     if b"\x00" in data[:8192]:
-        raise BadInput(f"{path}: binary file, not text")
+        raise BadInput(f"{origin}: binary file, not text")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise BadInput(f"{path}: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})") from None
-    return TextFile(path, text)
+        raise BadInput(f"{origin}: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})") from None
 
 
 def read_metadata(path: Path) -> dict[str, dt.date]:

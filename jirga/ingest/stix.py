@@ -1,0 +1,121 @@
+"""Read a partner's STIX 2.1 bundle: its reports, and its incidents that describe something, become reports.
+
+The whole bundle is checked with the OASIS validator first (offline, against the schemas it ships); a bundle
+that fails gives one BadInput and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+
+from jirga.ingest.language import detect
+from jirga.ingest.report import IncomingReport
+from jirga.ingest.textfile import BadInput
+from jirga.model import tlp
+
+MAX_ERRORS_SHOWN = 3
+MAX_ERROR_CHARS = 200
+
+
+def read_bundle(data: bytes, origin: str) -> Iterator[IncomingReport | BadInput]:
+    """A report per STIX report and per described incident, a BadInput per one without description; one BadInput
+    alone for what is not a valid STIX 2.1 bundle."""
+    try:
+        bundle = _parse(data, origin)
+        _validate(bundle, origin)
+    except BadInput as error:
+        yield error
+        return
+    objects = {obj["id"]: obj for obj in bundle.get("objects", [])}
+    for obj in bundle.get("objects", []):
+        if obj["type"] in ("report", "incident"):
+            yield _report(obj, objects, origin)
+
+
+def _parse(data: bytes, origin: str) -> dict:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise BadInput(f"{origin}: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})") from None
+    try:
+        bundle = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise BadInput(f"{origin}: not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})") from None
+    except RecursionError:
+        raise BadInput(f"{origin}: not valid JSON (nested too deeply)") from None
+    if not isinstance(bundle, dict) or bundle.get("type") != "bundle":
+        found = bundle.get("type") if isinstance(bundle, dict) else type(bundle).__name__
+        raise BadInput(f"{origin}: not a STIX bundle (the top level is {found!r}, not an object of type 'bundle')")
+    return bundle
+
+
+def _validate(bundle: dict, origin: str) -> None:
+    validate_parsed_json, options = _validator()
+    try:
+        results = validate_parsed_json(bundle, options)
+    except Exception as error:  # the validator raises on shapes it cannot even walk
+        raise BadInput(f"{origin}: STIX bundle fails validation ({_one_line(str(error))})") from None
+    results = results if isinstance(results, list) else [results]
+    errors = [_one_line(str(error)) for result in results for error in (result.errors or [])]
+    if errors or not all(result.is_valid for result in results):
+        shown = "; ".join(errors[:MAX_ERRORS_SHOWN]) or "no reason given"
+        more = f" (and {len(errors) - MAX_ERRORS_SHOWN} more)" if len(errors) > MAX_ERRORS_SHOWN else ""
+        raise BadInput(f"{origin}: STIX bundle fails validation: {shown}{more}")
+
+
+def _validator():
+    # stix2validator calls colorama.init() on import, which rewraps sys.stdout and sys.stderr: keep ours.
+    stdout, stderr = sys.stdout, sys.stderr
+    try:
+        from stix2validator import ValidationOptions, validate_parsed_json
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+    return validate_parsed_json, ValidationOptions(version="2.1", silent=True)
+
+
+def _report(obj: dict, objects: dict[str, dict], origin: str) -> IncomingReport | BadInput:
+    where = f"{origin}, {obj['id']}"
+    name = " ".join(str(obj.get("name") or "").split())
+    description = str(obj.get("description") or "").strip()
+    if not description:
+        return BadInput(f"{where}: the {obj['type']} has no description to read")
+    text = f"{name}\n\n{description}" if name else description
+    date_field = "published" if obj["type"] == "report" else "created"
+    return IncomingReport(
+        text=text,
+        origin=where,
+        title=name,
+        source=_source(obj.get("created_by_ref"), objects),
+        url=next((ref["url"] for ref in obj.get("external_references", []) if ref.get("url")), None),
+        published=_date(obj.get(date_field)),
+        language=_language(obj.get("lang")) or detect(description),
+        tlp=tlp.from_marking_refs(obj.get("object_marking_refs", [])),
+    )
+
+
+def _source(ref: str | None, objects: dict[str, dict]) -> str | None:
+    if not ref:
+        return None
+    identity = objects.get(ref)
+    return (identity or {}).get("name") or ref
+
+
+def _date(value: str | None) -> dt.date | None:
+    """The calendar date of a STIX timestamp, as written (STIX timestamps are UTC)."""
+    try:
+        return dt.date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _language(tag: str | None) -> str | None:
+    code = (tag or "").strip().lower().split("-")[0]
+    return code if len(code) == 2 and code.isalpha() else None
+
+
+def _one_line(message: str) -> str:
+    line = " ".join(message.split())
+    return line if len(line) <= MAX_ERROR_CHARS else line[: MAX_ERROR_CHARS - 1] + "…"
