@@ -32,6 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--format", choices=["json", "table"], default="json")
     extract.add_argument("--max-bytes", type=int, default=None, help="refuse files larger than this (10 MB)")
     extract.set_defaults(run=run_extract)
+
+    from jirga.store_cli import add_commands
+
+    add_commands(commands, _date)
     return parser
 
 
@@ -43,7 +47,7 @@ def run_extract(args: argparse.Namespace) -> int:
     failed = 0
     results = []
     try:
-        published_by_file = read_metadata(args.metadata) if args.metadata else {}
+        metadata = read_metadata(args.metadata) if args.metadata else {}
     except BadInput as error:
         print(f"jirga extract: {error}", file=sys.stderr)
         return 2
@@ -60,7 +64,7 @@ def run_extract(args: argparse.Namespace) -> int:
             print(f"jirga extract: {error}", file=sys.stderr)
             failed += 1
             continue
-        published = published_by_file.get(item.name, args.published)
+        published = metadata.get(item.name, {}).get("published") or args.published
         result = serialize.extraction(extract(report.text, published), {"path": str(item)})
         if args.out:
             (args.out / f"{item.stem}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")

@@ -7,9 +7,11 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 TEXT_SUFFIXES = {".txt", ".text"}
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+METADATA_EXTRA = ("title", "source", "url")
 
 
 class BadInput(Exception):
@@ -67,8 +69,9 @@ def decode_text(data: bytes, origin: str) -> str:
         raise BadInput(f"{origin}: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})") from None
 
 
-def read_metadata(path: Path) -> dict[str, dt.date]:
-    """file name -> publication date, from a CSV with a header naming 'file' and 'published'."""
+def read_metadata(path: Path) -> dict[str, dict[str, Any]]:
+    """file name -> its metadata, from a CSV with a header naming 'file' and 'published' (YYYY-MM-DD, may be
+    blank), and optionally 'title', 'source' and 'url'."""
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle))
@@ -78,10 +81,13 @@ def read_metadata(path: Path) -> dict[str, dt.date]:
         raise BadInput(f"{path}: not a readable CSV ({error})") from None
     if not rows or not {"file", "published"} <= set(rows[0]):
         raise BadInput(f"{path}: metadata needs a header with the columns 'file' and 'published'")
-    dates = {}
+    metadata = {}
     for line, row in enumerate(rows, start=2):
+        published = (row["published"] or "").strip()
         try:
-            dates[Path(row["file"]).name] = dt.date.fromisoformat((row["published"] or "").strip())
+            entry: dict[str, Any] = {"published": dt.date.fromisoformat(published) if published else None}
         except ValueError:
-            raise BadInput(f"{path}, line {line}: published {row['published']!r} is not a YYYY-MM-DD date") from None
-    return dates
+            raise BadInput(f"{path}, line {line}: published {published!r} is not a YYYY-MM-DD date") from None
+        entry |= {key: (row.get(key) or "").strip() or None for key in METADATA_EXTRA}
+        metadata[Path(row["file"] or "").name] = entry
+    return metadata

@@ -1,0 +1,226 @@
+"""An ingest run: reports from the readers, extracted over all cores, stored in batches with their claims.
+
+Each batch is one transaction, so a run killed at any moment leaves whole reports or none; running it again skips
+what was stored (same source, same content hash) and stores the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pycountry
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from jirga.extract.pipeline import EXTRACTOR_VERSION
+from jirga.ingest.pool import Job, Result, extract_all
+from jirga.ingest.report import IncomingReport
+from jirga.ingest.textfile import BadInput
+from jirga.model import tlp as tlp_levels
+from jirga.store import Store
+from jirga.store.records import add_extraction, add_report, remove_machine_claims, source_id, stored_hashes
+from jirga.store.schema import Report
+
+HANDLED_LANGUAGES = {"en"}
+UNATTRIBUTED = "Unattributed"
+
+
+@dataclass
+class IngestOptions:
+    source: str | None = None
+    reliability: str | None = None  # applied to every source met in the run
+    published: dt.date | None = None
+    tlp: str | None = None  # None: the input's own marking, else TLP:AMBER
+    metadata: dict[str, dict[str, Any]] = field(default_factory=dict)  # by file name
+    workers: int | None = None
+    batch_size: int = 50
+
+
+@dataclass
+class Summary:
+    new: int = 0
+    unchanged: int = 0
+    updated: int = 0
+    failed: int = 0
+    incidents: int = 0
+
+    def line(self) -> str:
+        return (f"{self.new} new, {self.unchanged} unchanged, {self.updated} updated, {self.failed} failed; "
+                f"{self.incidents} incidents extracted")
+
+
+@dataclass
+class _Pending:
+    report: IncomingReport
+    source: int
+    tlp: str
+
+
+class Ingest:
+    def __init__(self, store: Store, options: IngestOptions, on_error: Callable[[str], None],
+                 on_progress: Callable[[Summary], None] = lambda summary: None):
+        self.store, self.options = store, options
+        self.on_error, self.on_progress = on_error, on_progress
+        self.summary = Summary()
+        self.owner = store.local_org_id()
+        self._sources: dict[str, int] = {}
+        self._pending: dict[int, _Pending] = {}
+        self._in_run: set[tuple[int, str]] = set()
+
+    def run(self, items: Iterable[IncomingReport | BadInput]) -> Summary:
+        batch: list[tuple[_Pending, Result]] = []
+        for result in extract_all(self._jobs(items), self.options.workers):
+            pending = self._pending.pop(result.key)
+            if result.found is None:
+                self._fail(f"{pending.report.origin}: {result.error}")
+                continue
+            batch.append((pending, result))
+            if len(batch) >= self.options.batch_size:
+                self._write(batch)
+                batch = []
+        self._write(batch)
+        return self.summary
+
+    def _jobs(self, items: Iterable[IncomingReport | BadInput]) -> Iterator[Job]:
+        for number, item in enumerate(items):
+            if isinstance(item, BadInput):
+                self._fail(str(item))
+                continue
+            try:
+                pending = self._prepare(item)
+            except BadInput as error:
+                self._fail(str(error))
+                continue
+            if pending is None:
+                self.summary.unchanged += 1
+                self.on_progress(self.summary)
+                continue
+            self._pending[number] = pending
+            yield Job(number, pending.report.text, pending.report.published)
+
+    def _prepare(self, report: IncomingReport) -> _Pending | None:
+        """The report with its metadata and defaults, or None if this source already has this text."""
+        options = self.options
+        report = report.with_defaults(**options.metadata.get(Path(report.origin).name, {}))
+        report = report.with_defaults(source=options.source, published=options.published)
+        report = report.with_defaults(source=_host(report.url) or UNATTRIBUTED)
+        if report.language and report.language not in HANDLED_LANGUAGES:
+            raise BadInput(f"{report.origin}: written in {_language_name(report.language)}; "
+                           f"the extractor handles {', '.join(map(_language_name, sorted(HANDLED_LANGUAGES)))} only")
+        if not report.text.strip():
+            raise BadInput(f"{report.origin}: no text")
+        source = self._source(report.source)
+        key = (source, report.content_hash)
+        if key in self._in_run:
+            return None
+        with self.store.session() as session:
+            if stored_hashes(session, source, [report.content_hash]):
+                return None
+        self._in_run.add(key)
+        marking = report.tlp if options.tlp is None else tlp_levels.most_restrictive(report.tlp, options.tlp)
+        return _Pending(report, source, marking or "amber")
+
+    def _source(self, name: str) -> int:
+        if name not in self._sources:
+            with self.store.session() as session:
+                self._sources[name] = source_id(session, name, self.owner, self.options.reliability)
+        return self._sources[name]
+
+    def _write(self, batch: list[tuple[_Pending, Result]]) -> None:
+        """One transaction for the batch; if it fails, each report alone, so one bad row fails only its report."""
+        if not batch:
+            return
+        try:
+            with self.store.session() as session:
+                counts = [self._store_one(session, pending, result) for pending, result in batch]
+        except SQLAlchemyError:
+            counts = []
+            for pending, result in batch:
+                try:
+                    with self.store.session() as session:
+                        counts.append(self._store_one(session, pending, result))
+                except SQLAlchemyError as error:
+                    self._fail(f"{pending.report.origin}: not stored ({_reason(error)})")
+        for state, incidents in counts:
+            setattr(self.summary, state, getattr(self.summary, state) + 1)
+            self.summary.incidents += incidents
+        self.on_progress(self.summary)
+
+    def _store_one(self, session, pending: _Pending, result: Result) -> tuple[str, int]:
+        report = pending.report
+        if stored_hashes(session, pending.source, [report.content_hash]):  # stored meanwhile by another run
+            return "unchanged", 0
+        row, is_revision = add_report(session, report, pending.source, self.owner, pending.tlp)
+        incidents = add_extraction(session, row, result.found)
+        return ("updated" if is_revision else "new"), incidents
+
+    def _fail(self, message: str) -> None:
+        self.summary.failed += 1
+        self.on_error(message)
+        self.on_progress(self.summary)
+
+
+def reextract(store: Store, *, force: bool = False, workers: int | None = None, batch_size: int = 50,
+              on_error: Callable[[str], None] = print,
+              on_progress: Callable[[int], None] = lambda done: None) -> tuple[int, int]:
+    """Re-run the extractor over current reports made by another version (all of them with force).
+
+    Machine claims of those reports are replaced; analysts' claims and assessments are never touched.
+    Returns (reports re-extracted, failures).
+    """
+    with store.session() as session:
+        query = select(Report.id).where(Report.is_current).order_by(Report.id)
+        if not force:
+            query = query.where((Report.extractor_version != EXTRACTOR_VERSION) | Report.extractor_version.is_(None))
+        ids = list(session.scalars(query))
+
+    def jobs() -> Iterator[Job]:
+        for start in range(0, len(ids), batch_size):
+            with store.session() as session:  # read a batch, then let go of the connection while it is extracted
+                rows = session.execute(select(Report.id, Report.text, Report.published)
+                                       .where(Report.id.in_(ids[start:start + batch_size]))).all()
+            yield from (Job(*row) for row in rows)
+
+    done = failed = 0
+    batch: list[Result] = []
+
+    def write() -> None:
+        nonlocal done
+        with store.session() as session:
+            for result in batch:
+                report = session.get(Report, result.key)
+                remove_machine_claims(session, report)
+                add_extraction(session, report, result.found)
+        done += len(batch)
+        batch.clear()
+        on_progress(done)
+
+    for result in extract_all(jobs(), workers):
+        if result.found is None:
+            failed += 1
+            on_error(f"report {result.key}: {result.error}")
+            continue
+        batch.append(result)
+        if len(batch) >= batch_size:
+            write()
+    if batch:
+        write()
+    return done, failed
+
+
+def _host(url: str | None) -> str | None:
+    return urlsplit(url).hostname if url else None
+
+
+def _language_name(code: str) -> str:
+    language = pycountry.languages.get(alpha_2=code)
+    return f"{language.name} ({code})" if language else code
+
+
+def _reason(error: SQLAlchemyError) -> str:
+    return str(getattr(error, "orig", None) or error).splitlines()[0]

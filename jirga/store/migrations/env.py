@@ -1,0 +1,23 @@
+"""Alembic environment: migrate the engine that Jirga passes in, or JIRGA_DATABASE_URL from the alembic CLI."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from jirga.store.database import database_url
+from jirga.store.schema import Base
+
+config = context.config
+engine = config.attributes.get("engine") or create_engine(database_url(config.get_main_option("sqlalchemy.url")))
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    # The full-text index is created by hand in the migrations; it is not part of the models.
+    return not (name or "").startswith("reports_fts")
+
+
+with engine.connect() as connection:
+    context.configure(connection=connection, target_metadata=Base.metadata, include_object=include_object,
+                      render_as_batch=connection.dialect.name == "sqlite")
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()

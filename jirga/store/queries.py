@@ -1,0 +1,203 @@
+"""Reading the store: incidents by filter, one incident with its claims, full-text search over reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pycountry
+from rapidfuzz import process
+from sqlalchemy import Select, column, func, select, table, text
+from sqlalchemy.orm import Session, selectinload
+
+from jirga.extract.lexicon import skeleton
+from jirga.extract.text import match_key
+from jirga.reference import catalog
+from jirga.store.schema import Actor, Claim, Incident, IncidentActor, Report
+
+
+# SQLite's FTS5 index over reports (created by the first migration, not a model).
+REPORTS_FTS = table("reports_fts", column("rowid"), column("rank"))
+
+
+class QueryError(ValueError):
+    """A filter that cannot be understood; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+
+def parse_period(value: str) -> Period:
+    """YYYY, YYYY-MM or YYYY-MM-DD as the period it names."""
+    value = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}", value):
+            return Period(dt.date(int(value), 1, 1), dt.date(int(value), 12, 31))
+        if re.fullmatch(r"\d{4}-\d{2}", value):
+            year, month = map(int, value.split("-"))
+            start = dt.date(year, month, 1)
+            following = dt.date(year + month // 12, month % 12 + 1, 1)
+            return Period(start, following - dt.timedelta(days=1))
+        day = dt.date.fromisoformat(value)
+        return Period(day, day)
+    except ValueError:
+        raise QueryError(f"not a date: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    actor: str | None = None  # a name, alias or acronym; the actor's provinces and branches are included
+    country: str | None = None  # ISO 3166-1 alpha-2 or a country name
+    province: str | None = None  # ISO 3166-2 code or a province name
+    kind: str | None = None
+    attack_type: str | None = None
+    since: str | None = None
+    until: str | None = None
+    include_superseded: bool = False
+    limit: int = 100
+    before_id: int | None = None  # cursor: incidents listed after this one
+
+
+def list_incidents(session: Session, where: IncidentFilter) -> list[Incident]:
+    """Newest first (by date, then id)."""
+    return list(session.scalars(incident_query(where).limit(where.limit)))
+
+
+def incident_query(where: IncidentFilter) -> Select:
+    query = select(Incident)
+    if not where.include_superseded:
+        query = query.where(Incident.status == "active")
+    if where.actor:
+        ids = resolve_actor(where.actor)
+        query = query.where(Incident.id.in_(select(IncidentActor.incident_id).where(IncidentActor.actor_id.in_(ids))))
+    if where.country:
+        query = query.where(Incident.country == resolve_country(where.country))
+    if where.province:
+        query = query.where(Incident.province_code == resolve_province(where.province, where.country))
+    if where.kind:
+        query = query.where(Incident.kind == where.kind)
+    if where.attack_type:
+        query = query.where(Incident.attack_type == where.attack_type.replace(" ", "_").lower())
+    if where.since:
+        query = query.where(Incident.date_end >= parse_period(where.since).start)
+    if where.until:
+        query = query.where(Incident.date_start <= parse_period(where.until).end)
+    if where.before_id:
+        query = query.where(Incident.id < where.before_id)
+    return query.order_by(Incident.date_start.desc().nulls_last(), Incident.id.desc())
+
+
+def get_incident(session: Session, key: str | int) -> Incident | None:
+    """By number or uuid, with claims, their reports and sources loaded."""
+    query = select(Incident).options(selectinload(Incident.claims).selectinload(Claim.report))
+    key = str(key).strip()
+    query = query.where(Incident.id == int(key)) if key.isdigit() else query.where(Incident.uuid == key)
+    return session.scalar(query)
+
+
+def actor_names(session: Session, ids: Sequence[str]) -> dict[str, str]:
+    return dict(session.execute(select(Actor.id, Actor.name).where(Actor.id.in_(ids))).all())
+
+
+def sentence_of(claim: Claim) -> str:
+    if claim.report is None or claim.sentence_start is None:
+        return ""
+    return " ".join(claim.report.text[claim.sentence_start:claim.sentence_end].split())
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    report_id: int
+    title: str
+    source: str
+    published: dt.date | None
+    snippet: str
+
+
+def search_reports(session: Session, query: str, limit: int = 20) -> list[SearchHit]:
+    """Reports holding all the words of the query, best match first. The words are taken literally."""
+    words = re.findall(r"\w+", query)
+    if not words:
+        raise QueryError(f"nothing to search for in {query!r}")
+    if session.get_bind().dialect.name == "postgresql":
+        document = func.to_tsvector(text("'english'"), Report.title + " " + Report.text)
+        tsquery = func.plainto_tsquery(text("'english'"), " ".join(words))
+        rows = session.execute(
+            select(Report, func.ts_headline(text("'english'"), Report.text, tsquery,
+                                            "MaxWords=30, MinWords=12, StartSel=«, StopSel=»"))
+            .where(document.op("@@")(tsquery), Report.is_current)
+            .order_by(func.ts_rank(document, tsquery).desc(), Report.id).limit(limit)).all()
+    else:
+        match = " ".join('"' + word.replace('"', "") + '"' for word in words)  # quoted: no FTS5 syntax from users
+        rows = session.execute(
+            select(Report, text("snippet(reports_fts, 1, '«', '»', '…', 24)"))
+            .join(REPORTS_FTS, REPORTS_FTS.c.rowid == Report.id)
+            .where(text("reports_fts MATCH :match").bindparams(match=match), Report.is_current)
+            .order_by(REPORTS_FTS.c.rank, Report.id).limit(limit)).all()
+    return [SearchHit(report.id, report.title, report.source.name, report.published, " ".join(snippet.split()))
+            for report, snippet in rows]
+
+
+@functools.cache
+def _actor_keys() -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for actor in catalog.load_actors():
+        for name in (actor.id, *actor.aliases, *actor.acronyms):
+            keys.setdefault(match_key(name), actor.id)
+    return keys
+
+
+def resolve_actor(name: str) -> list[str]:
+    """The catalog id for a name, alias or acronym, with every actor that is part of it; else an unresolved id."""
+    keys = _actor_keys()
+    actor_id = keys.get(match_key(name))
+    if actor_id is None:
+        best = process.extractOne(match_key(name), list(keys), score_cutoff=85)
+        if best:
+            raise QueryError(f"unknown actor {name!r} (did you mean {keys[best[0]]!r}?)")
+        return [f"unresolved:{skeleton(name)}"]  # a group the catalog does not know, keyed as the extractor keys it
+    children: dict[str, list[str]] = {}
+    for actor in catalog.load_actors():
+        if actor.part_of:
+            children.setdefault(actor.part_of, []).append(actor.id)
+    found, todo = [], [actor_id]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def resolve_country(value: str) -> str:
+    value = value.strip()
+    if len(value) == 2 and pycountry.countries.get(alpha_2=value.upper()):
+        return value.upper()
+    try:
+        return pycountry.countries.lookup(value).alpha_2
+    except LookupError:
+        raise QueryError(f"unknown country {value!r} (use an ISO code such as PK or a name)") from None
+
+
+def resolve_province(value: str, country: str | None = None) -> str:
+    value = value.strip()
+    if pycountry.subdivisions.get(code=value.upper()):
+        return value.upper()
+    wanted = match_key(value)
+    country_code = resolve_country(country) if country else None
+    found = [s.code for s in pycountry.subdivisions
+             if match_key(s.name) == wanted and (country_code is None or s.country_code == country_code)]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise QueryError(f"province {value!r} is ambiguous ({', '.join(found[:6])}); give its code or --country")
+    raise QueryError(f"unknown province {value!r} (use an ISO 3166-2 code such as PK-BA or a name)")
+
+
+def count_incidents(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Incident).where(Incident.status == "active")) or 0

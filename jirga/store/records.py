@@ -1,0 +1,146 @@
+"""Writing to the store: sources, reports with their revisions, and the claims extracted from them.
+
+Each function works inside the caller's transaction, so a report and its claims are committed together or not at
+all.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from jirga.ingest.report import IncomingReport
+from jirga.model import tlp as tlp_levels
+from jirga.reference import catalog
+from jirga.store.claims import Decomposed
+from jirga.store.schema import Actor, Assessment, Claim, Incident, Place, Relation, Report, Source
+from jirga.store.summary import summarize
+
+RELIABILITY = "ABCDEF"
+
+
+@functools.cache
+def catalog_actors() -> dict[str, catalog.Actor]:
+    return {actor.id: actor for actor in catalog.load_actors()}
+
+
+def source_id(session: Session, name: str, owner: int, reliability: str | None = None) -> int:
+    """The source of that name, made if new; its reliability set when one is given."""
+    source = session.scalar(select(Source).where(Source.name == name))
+    if source is None:
+        source = Source(name=name, reliability=reliability or "F", owner_org_id=owner, tlp="clear")
+        session.add(source)
+        session.flush()
+    elif reliability and source.reliability != reliability:
+        source.reliability = reliability
+    return source.id
+
+
+def stored_hashes(session: Session, source: int, hashes: list[str]) -> set[str]:
+    rows = session.scalars(select(Report.content_hash).where(Report.source_id == source,
+                                                             Report.content_hash.in_(hashes)))
+    return set(rows)
+
+
+def add_report(session: Session, incoming: IncomingReport, source: int, owner: int, tlp: str) -> tuple[Report, bool]:
+    """Store a report; if the same source already has a current report at the same URL, this is its next revision.
+
+    Returns the report and whether it is a revision.
+    """
+    previous = None
+    if incoming.url:
+        previous = session.scalar(select(Report).where(Report.source_id == source, Report.url == incoming.url,
+                                                       Report.is_current).with_for_update())
+    report = Report(source_id=source, url=incoming.url, origin=incoming.origin[:2000], title=incoming.title[:1000],
+                    published=incoming.published, language=incoming.language, content_hash=incoming.content_hash,
+                    text=incoming.text, owner_org_id=owner, tlp=tlp)
+    if previous is not None:
+        report.revision, report.supersedes_id = previous.revision + 1, previous.id
+        previous.is_current = False
+    session.add(report)
+    session.flush()
+    if previous is not None:
+        _retire_superseded_incidents(session, previous.id)
+    return report, previous is not None
+
+
+def add_extraction(session: Session, report: Report, found: Decomposed) -> int:
+    """Incidents and claims for every event of the report; returns how many incidents were made."""
+    _ensure_reference_rows(session, found)
+    owned = {"owner_org_id": report.owner_org_id, "tlp": report.tlp, "sharing_group_id": report.sharing_group_id}
+    incidents = []
+    for event in found.events:
+        incident = Incident(kind=event.kind, **owned)
+        incident.claims = [Claim(report_id=report.id, event=event.event, extractor_version=found.extractor_version,
+                                 **claim, **owned) for claim in event.claims]
+        incidents.append(incident)
+    session.add_all(incidents)
+    session.add_all(Relation(report_id=report.id, extractor_version=found.extractor_version, **relation, **owned)
+                    for relation in found.relations)
+    session.flush()
+    for incident in incidents:
+        summarize(session, incident, incident.claims)
+    report.extractor_version = found.extractor_version
+    return len(incidents)
+
+
+def remove_machine_claims(session: Session, report: Report) -> None:
+    """Before re-extraction: drop the report's machine claims and relations. A claim an analyst assessed is kept,
+    retired; incidents left with no claims go; the others are summarised again."""
+    claims = list(session.scalars(select(Claim).where(Claim.report_id == report.id, Claim.origin == "machine",
+                                                      ~Claim.retired)))
+    assessed = set(session.scalars(select(Assessment.claim_id).where(Assessment.claim_id.in_([c.id for c in claims]))))
+    touched = {c.incident_id for c in claims}
+    for claim in claims:
+        if claim.id in assessed:
+            claim.retired = True
+        else:
+            session.delete(claim)
+    session.execute(delete(Relation).where(Relation.report_id == report.id, Relation.origin == "machine"))
+    session.flush()
+    for incident in session.scalars(select(Incident).where(Incident.id.in_(touched))):
+        session.refresh(incident, ["claims"])
+        if incident.claims or session.scalar(select(exists().where(Assessment.incident_id == incident.id))):
+            summarize(session, incident, incident.claims)
+        else:
+            session.delete(incident)
+
+
+def _retire_superseded_incidents(session: Session, report_id: int) -> None:
+    """An incident told only by superseded revisions is itself superseded (kept, not listed by default)."""
+    from_current = exists().where(Claim.incident_id == Incident.id, Claim.report_id == Report.id, Report.is_current)
+    analysts = exists().where(Claim.incident_id == Incident.id, Claim.origin != "machine")
+    told_here = select(Claim.incident_id).where(Claim.report_id == report_id)
+    session.execute(update(Incident).where(Incident.id.in_(told_here), ~from_current, ~analysts)
+                    .values(status="superseded").execution_options(synchronize_session=False))
+
+
+def _ensure_reference_rows(session: Session, found: Decomposed) -> None:
+    """Actors and places referred to, inserted once; concurrent writers may race, so conflicts are ignored."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    if found.actors:
+        catalog = catalog_actors()
+        rows = []
+        for actor_id, (name, kind) in sorted(found.actors.items()):
+            known = catalog.get(actor_id)
+            rows.append({"id": actor_id, "name": (known.name if known else name)[:300],
+                         "kind": known.kind if known else kind, "parent_id": known.part_of if known else None})
+        session.execute(insert(Actor).values(rows).on_conflict_do_nothing())
+    if found.places:
+        session.execute(insert(Place).values(sorted(found.places.values(), key=lambda p: p["id"]))
+                        .on_conflict_do_nothing())
+
+
+def check_reliability(value: str) -> str:
+    value = value.strip().upper()
+    if len(value) != 1 or value not in RELIABILITY:
+        raise ValueError(f"reliability must be one letter A-F (Admiralty code), not {value!r}")
+    return value
+
+
+def check_tlp(value: str) -> str:
+    return tlp_levels.normalize(value)

@@ -1,0 +1,254 @@
+"""The database schema: SQLAlchemy 2 models named after the domain vocabulary in DESIGN.md.
+
+Every record that can be shared carries its owning organisation, its TLP 2.0 marking and an optional sharing group
+(`Owned`), so that access control and federation need no data migration. Incidents hold a summary computed from
+their claims (`jirga.store.summary`) so that filtered listings are plain indexed queries; the claims stay the truth.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+JSONValue = JSON().with_variant(JSONB(), "postgresql")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Marking(Base):
+    """TLP 2.0 levels with their STIX marking-definition ids (seeded by the first migration)."""
+
+    __tablename__ = "markings"
+    tlp: Mapped[str] = mapped_column(String(16), primary_key=True)  # clear | green | amber | amber+strict | red
+    name: Mapped[str] = mapped_column(String(24))  # TLP:AMBER+STRICT
+    rank: Mapped[int] = mapped_column(Integer, unique=True)  # 0 (clear) .. 4 (red)
+    stix_id: Mapped[str] = mapped_column(String(80), unique=True)
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=_uuid)  # its STIX identity is identity--uuid
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    is_local: Mapped[bool] = mapped_column(Boolean, default=False)
+    key_fingerprint: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class SharingGroup(Base):
+    __tablename__ = "sharing_groups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    owner_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+
+
+class SharingGroupMember(Base):
+    __tablename__ = "sharing_group_members"
+    group_id: Mapped[int] = mapped_column(ForeignKey("sharing_groups.id", ondelete="CASCADE"), primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+
+
+class Owned:
+    """Who owns a record and who else may see it."""
+
+    owner_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    tlp: Mapped[str] = mapped_column(ForeignKey("markings.tlp"), default="amber")
+    sharing_group_id: Mapped[int | None] = mapped_column(ForeignKey("sharing_groups.id"))
+
+
+class Source(Owned, Base):
+    """An outlet or a member organisation that reports, with its Admiralty reliability (A-F; F: cannot be judged)."""
+
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    reliability: Mapped[str] = mapped_column(String(1), default="F")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Report(Owned, Base):
+    """One revision of one report. A changed text under the same URL is a new row that supersedes the old one."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("source_id", "content_hash"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=_uuid)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    url: Mapped[str | None] = mapped_column(String(2000), index=True)
+    origin: Mapped[str] = mapped_column(String(2000))  # the file or URL it was read from
+    title: Mapped[str] = mapped_column(String(1000), default="")
+    published: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    language: Mapped[str | None] = mapped_column(String(8))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    extractor_version: Mapped[str | None] = mapped_column(String(40), index=True)
+    ingested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    source: Mapped[Source] = relationship(lazy="joined")
+
+
+class Actor(Base):
+    """An organisation from the actor catalog (or an unresolved group name), stored once it is referred to."""
+
+    __tablename__ = "actors"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)  # catalog id, or unresolved:<key>
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(40))
+    parent_id: Mapped[str | None] = mapped_column(String(120))
+
+
+class Place(Base):
+    """A gazetteer entry, stored once it is referred to."""
+
+    __tablename__ = "places"
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)  # gazetteer id
+    name: Mapped[str] = mapped_column(String(300))
+    precision: Mapped[str] = mapped_column(String(16))  # country | province | district | city
+    country: Mapped[str] = mapped_column(String(2))
+    province_code: Mapped[str | None] = mapped_column(String(12))
+    province: Mapped[str | None] = mapped_column(String(200))
+    district: Mapped[str | None] = mapped_column(String(200))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+
+
+class Incident(Owned, Base):
+    """A real-world event (attack, security operation, arrest, meeting, visit, statistic) and its claims.
+
+    The columns after `kind` summarise the claims and are recomputed whenever they change.
+    """
+
+    __tablename__ = "incidents"
+    __table_args__ = (
+        Index("ix_incidents_status_date", "status", "date_start"),
+        Index("ix_incidents_country_date", "country", "date_start"),
+        Index("ix_incidents_province_date", "province_code", "date_start"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=_uuid)
+    kind: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | superseded
+    title: Mapped[str] = mapped_column(String(300), default="")
+    date_start: Mapped[dt.date | None] = mapped_column(Date)
+    date_end: Mapped[dt.date | None] = mapped_column(Date)
+    date_precision: Mapped[str | None] = mapped_column(String(8))
+    place_id: Mapped[str | None] = mapped_column(ForeignKey("places.id"))
+    country: Mapped[str | None] = mapped_column(String(2))
+    province_code: Mapped[str | None] = mapped_column(String(12))
+    attack_type: Mapped[str | None] = mapped_column(String(40))
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    killed_low: Mapped[int | None] = mapped_column(Integer)
+    killed_best: Mapped[int | None] = mapped_column(Integer)
+    killed_high: Mapped[int | None] = mapped_column(Integer)
+    injured_low: Mapped[int | None] = mapped_column(Integer)
+    injured_best: Mapped[int | None] = mapped_column(Integer)
+    injured_high: Mapped[int | None] = mapped_column(Integer)
+    report_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+    place: Mapped[Place | None] = relationship(lazy="joined")
+    claims: Mapped[list[Claim]] = relationship(back_populates="incident", order_by="Claim.id")
+
+
+class IncidentActor(Base):
+    """Which actors an incident involves, and how (perpetrator, claimed, denied, attributed, against, about)."""
+
+    __tablename__ = "incident_actors"
+    __table_args__ = (Index("ix_incident_actors_actor", "actor_id", "incident_id"),)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
+    actor_id: Mapped[str] = mapped_column(ForeignKey("actors.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class Claim(Owned, Base):
+    """One report's assertion about one field of one incident, with the span it came from.
+
+    `field` is one of kind, date, place, attack_type, target, killed, injured, perpetrator, responsibility,
+    against, statistic, participant, person, concerning, name; `value` is its JSON form. Claims from the same event
+    of the same report share `event`. Machine claims carry the extractor version; analysts' claims carry none and are
+    never replaced by re-extraction.
+    """
+
+    __tablename__ = "claims"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=_uuid)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
+    event: Mapped[str] = mapped_column(String(40))  # the extraction's id for the event: incident-2, meeting-1
+    field: Mapped[str] = mapped_column(String(24))
+    value: Mapped[Any] = mapped_column(JSONValue)
+    text: Mapped[str] = mapped_column(Text, default="")  # as written in the report
+    span_start: Mapped[int | None] = mapped_column(Integer)
+    span_end: Mapped[int | None] = mapped_column(Integer)
+    sentence_start: Mapped[int | None] = mapped_column(Integer)
+    sentence_end: Mapped[int | None] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(16), default="machine")  # machine | analyst | partner
+    extractor_version: Mapped[str | None] = mapped_column(String(40))
+    # Set when re-extraction replaced a machine claim that an analyst had assessed: kept for the record, not counted.
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    incident: Mapped[Incident] = relationship(back_populates="claims")
+    report: Mapped[Report | None] = relationship()
+
+
+class Relation(Owned, Base):
+    """A relation between two actors (allied_with, splinter_of, part_of, pledged_allegiance_to, ...) as reported."""
+
+    __tablename__ = "relations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[str] = mapped_column(ForeignKey("actors.id"), index=True)
+    relation: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str] = mapped_column(ForeignKey("actors.id"), index=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
+    span_start: Mapped[int | None] = mapped_column(Integer)
+    span_end: Mapped[int | None] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(16), default="machine")
+    extractor_version: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Assessment(Owned, Base):
+    """An analyst's opinion on a claim or an incident (agree, dispute, ...), with confidence and reason."""
+
+    __tablename__ = "assessments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), index=True)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    verdict: Mapped[str] = mapped_column(String(16))
+    confidence: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)

@@ -1,0 +1,306 @@
+"""The store's commands: ingest, incidents, show, search, reextract."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+err = Console(stderr=True, highlight=False)
+
+
+def add_commands(commands, date_type) -> None:
+    db = argparse.ArgumentParser(add_help=False)
+    db.add_argument("--db", help="database: a SQLite file path or a URL such as postgresql://host/db "
+                                 "(default: $JIRGA_DATABASE_URL, else jirga.db in the user's data directory)")
+
+    ingest = commands.add_parser("ingest", parents=[db], help="read, extract and store reports")
+    ingest.add_argument("inputs", nargs="+", help="files, directories, URL lists (.txt of URLs), feeds, STIX bundles "
+                                                  "or http(s) URLs")
+    ingest.add_argument("--source", help="the outlet or partner, where the input does not say")
+    ingest.add_argument("--reliability", help="Admiralty source reliability A-F for the sources of this run")
+    ingest.add_argument("--published", type=date_type, help="publication date where the input does not say")
+    ingest.add_argument("--metadata", help="CSV with columns file,published[,title,source,url] per input file")
+    ingest.add_argument("--tlp", help="TLP 2.0 marking (clear, green, amber, amber+strict, red); default: the "
+                                      "input's own marking, else amber")
+    ingest.add_argument("--workers", type=int, help="extraction processes (default: all cores)")
+    ingest.set_defaults(run=run_ingest)
+
+    incidents = commands.add_parser("incidents", parents=[db], help="list stored incidents")
+    incidents.add_argument("--actor", help="name, alias or acronym; its provinces and branches are included")
+    incidents.add_argument("--country", help="ISO code (PK) or name")
+    incidents.add_argument("--province", help="ISO 3166-2 code (PK-BA) or name")
+    incidents.add_argument("--kind", choices=["attack", "security_operation", "arrest", "statistic", "meeting",
+                                              "visit"])
+    incidents.add_argument("--attack-type", help="e.g. suicide_bombing, armed_assault")
+    incidents.add_argument("--since", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    incidents.add_argument("--until", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    incidents.add_argument("--all", action="store_true", help="include incidents told only by superseded revisions")
+    incidents.add_argument("--limit", type=int, default=100)
+    incidents.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    incidents.set_defaults(run=run_incidents)
+
+    show = commands.add_parser("show", parents=[db], help="one incident: its claims, each with report and sentence")
+    show.add_argument("incident", help="incident number or uuid")
+    show.add_argument("--format", choices=["text", "json"], default="text")
+    show.set_defaults(run=run_show)
+
+    search = commands.add_parser("search", parents=[db], help="full-text search over stored reports")
+    search.add_argument("query", help="words that must all appear")
+    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--format", choices=["table", "json"], default="table")
+    search.set_defaults(run=run_search)
+
+    reextract = commands.add_parser("reextract", parents=[db],
+                                    help="re-run the current extractor over reports made by an older one")
+    reextract.add_argument("--force", action="store_true", help="re-extract every report")
+    reextract.add_argument("--workers", type=int, help="extraction processes (default: all cores)")
+    reextract.set_defaults(run=run_reextract)
+
+
+@contextmanager
+def _store(args) -> Iterator:
+    from jirga.store import open_store
+
+    store = open_store(args.db)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _fail(command: str, message: str, code: int) -> int:
+    err.print(f"jirga {command}: {escape(message)}")
+    return code
+
+
+def guarded(run):
+    """Store and query problems as one line and an exit code, not a traceback."""
+    def wrapper(args) -> int:
+        from jirga.ingest.textfile import BadInput
+        from jirga.store import StoreError
+        from jirga.store.queries import QueryError
+
+        try:
+            return run(args)
+        except StoreError as error:
+            return _fail(args.command, str(error), 1)
+        except (QueryError, BadInput, ValueError) as error:
+            return _fail(args.command, str(error), 2)
+    return wrapper
+
+
+def _progress() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                    transient=True, disable=not err.is_terminal)
+
+
+@guarded
+def run_ingest(args) -> int:
+    from jirga.ingest.readers import read_inputs
+    from jirga.ingest.run import Ingest, IngestOptions
+    from jirga.ingest.textfile import read_metadata
+    from jirga.model import tlp
+    from jirga.store.records import check_reliability
+
+    options = IngestOptions(source=args.source, published=args.published, workers=args.workers,
+                            reliability=check_reliability(args.reliability) if args.reliability else None,
+                            tlp=tlp.normalize(args.tlp) if args.tlp else None,
+                            metadata=read_metadata(Path(args.metadata)) if args.metadata else {})
+    with _store(args) as store, _progress() as progress:
+        task = progress.add_task("ingesting", total=None)
+
+        def on_error(message: str) -> None:
+            progress.console.print(f"jirga ingest: {escape(message)}", highlight=False)
+
+        def on_progress(summary) -> None:
+            progress.update(task, description=summary.line())
+
+        summary = Ingest(store, options, on_error, on_progress).run(read_inputs(args.inputs))
+    print(summary.line())
+    return 1 if summary.failed else 0
+
+
+@guarded
+def run_reextract(args) -> int:
+    from jirga.extract.pipeline import EXTRACTOR_VERSION
+    from jirga.ingest.run import reextract
+
+    with _store(args) as store, _progress() as progress:
+        task = progress.add_task("re-extracting", total=None)
+        done, failed = reextract(store, force=args.force, workers=args.workers,
+                                 on_error=lambda message: progress.console.print(f"jirga reextract: {message}"),
+                                 on_progress=lambda count: progress.update(task, description=f"{count} reports"))
+    print(f"{done} reports re-extracted with {EXTRACTOR_VERSION}, {failed} failed")
+    return 1 if failed else 0
+
+
+def _figures(incident, name: str) -> str:
+    """best, with the range across claims when they differ: 62 (54-63); ≥100 when only a floor is known."""
+    low, best, high = (getattr(incident, f"{name}_{part}") for part in ("low", "best", "high"))
+    if best is None:
+        return f"≥{low}" if low is not None and high is None else (f"{low}-{high}" if low is not None else "")
+    if high is None:
+        return f"≥{low}" if low is not None and low == best else str(best)
+    return str(best) if low == high else f"{best} ({low}-{high})"
+
+
+def _date(incident) -> str:
+    if incident.date_start is None:
+        return ""
+    if incident.date_start == incident.date_end:
+        return incident.date_start.isoformat()
+    return f"{incident.date_start.isoformat()}..{incident.date_end.isoformat()} ({incident.date_precision})"
+
+
+def _incident_row(incident, actors: dict[str, list[str]]) -> dict:
+    place = incident.place
+    return {
+        "id": incident.id, "uuid": incident.uuid, "kind": incident.kind, "title": incident.title,
+        "date": _date(incident), "date_precision": incident.date_precision,
+        "attack_type": incident.attack_type, "target_type": incident.target_type,
+        "place": place.name if place else None, "province": incident.province_code, "country": incident.country,
+        "lat": place.lat if place else None, "lon": place.lon if place else None,
+        "killed_low": incident.killed_low, "killed_best": incident.killed_best, "killed_high": incident.killed_high,
+        "injured_low": incident.injured_low, "injured_best": incident.injured_best,
+        "injured_high": incident.injured_high,
+        "actors": actors.get(incident.id, []), "reports": incident.report_count, "tlp": incident.tlp,
+        "status": incident.status,
+    }
+
+
+@guarded
+def run_incidents(args) -> int:
+    from sqlalchemy import select
+
+    from jirga.store.queries import IncidentFilter, list_incidents
+    from jirga.store.schema import Actor, IncidentActor
+
+    where = IncidentFilter(actor=args.actor, country=args.country, province=args.province, kind=args.kind,
+                           attack_type=args.attack_type, since=args.since, until=args.until,
+                           include_superseded=args.all, limit=args.limit)
+    with _store(args) as store, store.session() as session:
+        incidents = list_incidents(session, where)
+        actors: dict[int, list[str]] = {}
+        links = session.execute(select(IncidentActor.incident_id, IncidentActor.role, Actor.name)
+                                .join(Actor, Actor.id == IncidentActor.actor_id)
+                                .where(IncidentActor.incident_id.in_([i.id for i in incidents]))
+                                .order_by(IncidentActor.incident_id, Actor.name))
+        for incident_id, role, name in links:
+            actors.setdefault(incident_id, []).append(f"{name} ({role})")
+        rows = [_incident_row(incident, actors) for incident in incidents]
+        by_id = {incident.id: incident for incident in incidents}
+    if args.format == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"])
+        writer.writeheader()
+        writer.writerows({**row, "actors": "; ".join(row["actors"])} for row in rows)
+    else:
+        table = Table("id", "date", "what", "where", "killed", "injured", "actors", "reports", title=None)
+        for row in rows:
+            table.add_row(str(row["id"]), row["date"], (row["attack_type"] or row["kind"]).replace("_", " "),
+                          ", ".join(x for x in (row["place"], row["province"], row["country"]) if x),
+                          _figures(by_id[row["id"]], "killed"), _figures(by_id[row["id"]], "injured"),
+                          "\n".join(row["actors"]), str(row["reports"]))
+        Console(width=max(Console().width, 140)).print(table)
+        err.print(f"{len(rows)} incidents" + (f" (the first {args.limit}; see --limit)"
+                                              if len(rows) == args.limit else ""))
+    return 0
+
+
+def _claim_value(claim) -> str:
+    value = claim.value
+    if claim.field in ("killed", "injured"):
+        qualifier = f"{value['qualifier']} " if value.get("qualifier") else ""
+        spread = f" (low {value['low']}, high {value['high']})" if value["low"] != value["high"] else ""
+        return f"{qualifier}{value['best'] if value['best'] is not None else value['low']}{spread}"
+    if claim.field == "date":
+        return value["start"] if value["start"] == value["end"] else f"{value['start']}..{value['end']}"
+    if claim.field == "place":
+        return ", ".join(x for x in (value["name"], value.get("province"), value["country"]) if x)
+    if claim.field == "responsibility":
+        return f"{value['actor']} ({value['mode']})"
+    if claim.field in ("perpetrator", "against", "concerning"):
+        return value["actor"]
+    if claim.field == "target":
+        return f"{value.get('target') or ''} [{value.get('target_type') or '?'}]".strip()
+    if claim.field == "statistic":
+        return "; ".join(f"{f['best']} {unit}" for unit, figures in value["figures"].items() for f in figures)
+    return str(value)
+
+
+@guarded
+def run_show(args) -> int:
+    from jirga.store.queries import get_incident, sentence_of
+
+    with _store(args) as store, store.session() as session:
+        incident = get_incident(session, args.incident)
+        if incident is None:
+            return _fail("show", f"no incident {args.incident}", 1)
+        claims = [c for c in incident.claims if not c.retired]
+        if args.format == "json":
+            out = _incident_row(incident, {}) | {"claims": [
+                {"field": c.field, "value": c.value, "text": c.text, "span": [c.span_start, c.span_end],
+                 "sentence": sentence_of(c), "origin": c.origin, "extractor": c.extractor_version,
+                 "report": {"id": c.report_id, "title": c.report.title if c.report else None,
+                            "source": c.report.source.name if c.report else None,
+                            "published": c.report.published.isoformat() if c.report and c.report.published
+                            else None}} for c in claims]}
+            print(json.dumps(out, indent=2, ensure_ascii=False))
+            return 0
+        console = Console(width=max(Console().width, 140))
+        console.print(f"[bold]Incident {incident.id}[/bold]: {escape(incident.title)}  "
+                      f"[dim]{incident.uuid} · TLP:{incident.tlp.upper()} · {incident.status}[/dim]")
+        console.print(f"date {_date(incident) or '?'} · killed {_figures(incident, 'killed') or '?'} · "
+                      f"injured {_figures(incident, 'injured') or '?'} · {incident.report_count} report(s)")
+        table = Table("field", "value", "report", "sentence", show_lines=True)
+        for claim in claims:
+            report = claim.report
+            where = (f"{report.id} {report.source.name}\n{report.published or ''}" if report else claim.origin)
+            table.add_row(claim.field, escape(_claim_value(claim)), escape(where), _highlight(claim))
+        console.print(table)
+    return 0
+
+
+def _highlight(claim) -> str:
+    """The claim's sentence with the words it came from in bold."""
+    if claim.report is None or claim.sentence_start is None:
+        return ""
+    text, start, end = claim.report.text, claim.sentence_start, claim.sentence_end
+    if claim.span_start is None or not start <= claim.span_start <= claim.span_end <= end:
+        return escape(" ".join(text[start:end].split()))
+    before, inside, after = (escape(re.sub(r"\s+", " ", part)) for part in
+                             (text[start:claim.span_start], text[claim.span_start:claim.span_end],
+                              text[claim.span_end:end]))
+    return f"{before}[bold yellow]{inside}[/bold yellow]{after}".strip()
+
+
+@guarded
+def run_search(args) -> int:
+    from jirga.store.queries import search_reports
+
+    with _store(args) as store, store.session() as session:
+        hits = search_reports(session, args.query, args.limit)
+    if args.format == "json":
+        print(json.dumps([{"report": h.report_id, "title": h.title, "source": h.source,
+                           "published": h.published.isoformat() if h.published else None, "snippet": h.snippet}
+                          for h in hits], indent=2, ensure_ascii=False))
+        return 0
+    table = Table("report", "published", "source", "title", "snippet")
+    for hit in hits:
+        snippet = escape(hit.snippet).replace("«", "[bold yellow]").replace("»", "[/bold yellow]")
+        table.add_row(str(hit.report_id), str(hit.published or ""), escape(hit.source), escape(hit.title), snippet)
+    Console(width=max(Console().width, 140)).print(table)
+    err.print(f"{len(hits)} reports")
+    return 0
