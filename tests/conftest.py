@@ -36,3 +36,39 @@ def seeds() -> Path:
     if not SEEDS.is_dir():
         pytest.skip(f"the shared seeds are not beside the checkout ({SEEDS})")
     return SEEDS
+
+
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _postgres_database():
+    """A throw-away PostgreSQL database on the machine's server, dropped afterwards. Skipped when no server runs,
+    unless JIRGA_REQUIRE_POSTGRES is set (CI), where that is a failure."""
+    import os
+    import uuid
+
+    import psycopg
+
+    name = f"jirga_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        if os.environ.get("JIRGA_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required here but not reachable: {error}")
+        pytest.skip(f"no PostgreSQL server at {POSTGRES_ADMIN}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The store's test suite runs on both backends."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'jirga.db'}"
+    else:
+        yield from _postgres_database()

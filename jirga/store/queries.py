@@ -160,7 +160,8 @@ def resolve_actor(name: str) -> list[str]:
     if actor_id is None:
         best = process.extractOne(match_key(name), list(keys), score_cutoff=85)
         if best:
-            raise QueryError(f"unknown actor {name!r} (did you mean {keys[best[0]]!r}?)")
+            suggestion = next(a.name for a in catalog.load_actors() if a.id == keys[best[0]])
+            raise QueryError(f"unknown actor {name!r} (did you mean {suggestion!r}?)")
         return [f"unresolved:{skeleton(name)}"]  # a group the catalog does not know, keyed as the extractor keys it
     children: dict[str, list[str]] = {}
     for actor in catalog.load_actors():

@@ -54,7 +54,7 @@ def add_report(session: Session, incoming: IncomingReport, source: int, owner: i
     previous = None
     if incoming.url:
         previous = session.scalar(select(Report).where(Report.source_id == source, Report.url == incoming.url,
-                                                       Report.is_current).with_for_update())
+                                                       Report.is_current).with_for_update(of=Report))
     report = Report(source_id=source, url=incoming.url, origin=incoming.origin[:2000], title=incoming.title[:1000],
                     published=incoming.published, language=incoming.language, content_hash=incoming.content_hash,
                     text=incoming.text, owner_org_id=owner, tlp=tlp)
