@@ -18,7 +18,6 @@ from jirga.extract.text import match_key
 from jirga.reference import catalog
 from jirga.store.schema import Actor, Claim, Incident, IncidentActor, Report
 
-
 # SQLite's FTS5 index over reports (created by the first migration, not a model).
 REPORTS_FTS = table("reports_fts", column("rowid"), column("rank"))
 
