@@ -1,4 +1,4 @@
-"""kill -9 in the middle of a large ingest, then run it again: nothing lost, nothing duplicated, nothing half-written."""
+"""kill -9 in the middle of a large ingest, then again: nothing lost, nothing duplicated, nothing half-written."""
 
 from __future__ import annotations
 
