@@ -1,5 +1,5 @@
 # Two commands set everything up on a fresh machine:
-#   make demo   - install, then extract the bundled example reports (the main job)
+#   make demo   - install, then ingest the bundled examples into the default SQLite store and query it
 #   make test   - install with test tools, then lint and run the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
@@ -19,9 +19,9 @@ install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 
 demo: install
-	$(BIN)/jirga extract examples/reports --metadata examples/reports/metadata.csv --out $(OUT)/extracted
-	$(BIN)/jirga extract examples/reports/107_quetta_police_college_wire.txt --published 2016-10-25 --format table
-	@echo "One JSON file per report in $(OUT)/extracted/"
+	$(BIN)/jirga ingest examples --metadata examples/reports/metadata.csv --source "Jirga sample reports"
+	$(BIN)/jirga incidents --actor "Islamic State" --limit 12
+	$(BIN)/jirga search "hospital Quetta" --limit 3
 
 lint: install-dev
 	$(BIN)/ruff check jirga tests benchmarks
