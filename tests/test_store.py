@@ -258,3 +258,25 @@ def test_bad_options_and_databases_are_named():
     assert unreachable.returncode == 1 and "cannot open database" in unreachable.stderr
     with pytest.raises(StoreError):
         open_store("notadialect://x")
+
+
+def test_the_readme_demo_stores_every_kind_of_bundled_input(tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    result = run_jirga("ingest", str(EXAMPLES), "--metadata", str(REPORTS / "metadata.csv"), "--source",
+                       "Jirga sample reports", "--db", url)
+    assert result.returncode == 0, result.stderr
+    store = open_store(url)
+    try:
+        with store.session() as session:
+            by_source = dict(session.execute(select(Source.name, func.count(Report.id)).join(Report.source)
+                                             .group_by(Source.name)).all())
+            assert by_source["Jirga sample reports"] >= 41  # the text reports (and pages naming no site)
+            assert by_source["Frontier Security Wire"] == 3  # the feed's entries
+            assert by_source["Khyber Conflict Research Centre"] >= 2  # the partner's STIX reports
+            partner = select(Report.tlp).join(Report.source).where(Source.name == "Khyber Conflict Research Centre")
+            assert set(session.scalars(partner)) == {"green"}
+            assert session.scalar(select(func.count()).select_from(Incident)) >= 60
+            islamic_state = list_incidents(session, IncidentFilter(actor="Islamic State", limit=1000))
+            assert any(i.place and i.place.name == "Khar" for i in islamic_state)  # from the partner bundle
+    finally:
+        store.close()
