@@ -115,11 +115,12 @@ def test_markings_from_the_input_are_kept_and_only_made_stricter(store):
 def test_changed_text_under_the_same_url_is_a_new_revision_and_old_claims_stay(store):
     text = (REPORTS / QUETTA_ACADEMY).read_text()
     url = "https://news.example/quetta-academy"
-    first = ingest(store, [IncomingReport(text, "v1", source="Wire", url=url)])
+    day = dt.date(2016, 10, 25)
+    first = ingest(store, [IncomingReport(text, "v1", source="Wire", url=url, published=day)])
     assert (first.summary.new, first.summary.updated) == (1, 0)
     claims_before = count(store, Claim)
     revised = text.replace("61", "62")
-    second = ingest(store, [IncomingReport(revised, "v2", source="Wire", url=url)])
+    second = ingest(store, [IncomingReport(revised, "v2", source="Wire", url=url, published=day)])
     assert (second.summary.new, second.summary.updated) == (0, 1)
     with store.session() as session:
         reports = session.scalars(select(Report).order_by(Report.revision)).all()
@@ -127,12 +128,12 @@ def test_changed_text_under_the_same_url_is_a_new_revision_and_old_claims_stay(s
         assert reports[1].supersedes_id == reports[0].id
         assert session.scalar(select(func.count()).select_from(Claim).where(Claim.report_id == reports[0].id)) \
             == claims_before
+        # The new revision's events join the incidents the old one told; only the current revision counts.
         listed = list_incidents(session, IncidentFilter())
-        assert listed and all(claim.report_id == reports[1].id for i in listed for claim in i.claims)
+        assert {claim.report_id for i in listed for claim in i.claims} == {reports[0].id, reports[1].id}
         assert 62 in {i.killed_best for i in listed} and 61 not in {i.killed_best for i in listed}
-        every = list_incidents(session, IncidentFilter(include_superseded=True))
-        assert {i.status for i in every} == {"active", "superseded"}
-    third = ingest(store, [IncomingReport(revised, "v2 again", source="Wire", url=url)])
+        assert len(list_incidents(session, IncidentFilter(include_superseded=True))) == len(listed)
+    third = ingest(store, [IncomingReport(revised, "v2 again", source="Wire", url=url, published=day)])
     assert third.summary.unchanged == 1 and count(store, Report) == 2
 
 

@@ -51,7 +51,7 @@ class Summary:
 
     def line(self) -> str:
         return (f"{self.new} new, {self.unchanged} unchanged, {self.updated} updated, {self.failed} failed; "
-                f"{self.incidents} incidents extracted")
+                f"{self.incidents} new incidents")
 
 
 @dataclass
@@ -155,9 +155,9 @@ class Ingest:
         report = pending.report
         if stored_hashes(session, pending.source, [report.content_hash]):  # stored meanwhile by another run
             return "unchanged", 0
-        row, is_revision = add_report(session, report, pending.source, self.owner, pending.tlp)
+        row = add_report(session, report, pending.source, self.owner, pending.tlp)
         incidents = add_extraction(session, row, result.found)
-        return ("updated" if is_revision else "new"), incidents
+        return ("updated" if row.supersedes_id else "new"), incidents
 
     def _fail(self, message: str) -> None:
         self.summary.failed += 1

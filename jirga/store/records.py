@@ -13,11 +13,23 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from jirga.fuse.cluster import find_incident
 from jirga.ingest.report import IncomingReport
 from jirga.model import tlp as tlp_levels
 from jirga.reference import catalog
 from jirga.store.claims import Decomposed
-from jirga.store.schema import Actor, Assessment, Claim, Incident, Place, Relation, Report, Source
+from jirga.store.schema import (
+    Actor,
+    Assessment,
+    CannotLink,
+    Claim,
+    Incident,
+    IncidentHistory,
+    Place,
+    Relation,
+    Report,
+    Source,
+)
 from jirga.store.summary import summarize
 
 RELIABILITY = "ABCDEF"
@@ -46,11 +58,9 @@ def stored_hashes(session: Session, source: int, hashes: list[str]) -> set[str]:
     return set(rows)
 
 
-def add_report(session: Session, incoming: IncomingReport, source: int, owner: int, tlp: str) -> tuple[Report, bool]:
-    """Store a report; if the same source already has a current report at the same URL, this is its next revision.
-
-    Returns the report and whether it is a revision.
-    """
+def add_report(session: Session, incoming: IncomingReport, source: int, owner: int, tlp: str) -> Report:
+    """Store a report; if the same source already has a current report at the same URL, this is its next revision
+    (`supersedes_id`). Call `add_extraction` next: its events join the incidents the old revision told."""
     previous = None
     if incoming.url:
         previous = session.scalar(select(Report).where(Report.source_id == source, Report.url == incoming.url,
@@ -63,29 +73,58 @@ def add_report(session: Session, incoming: IncomingReport, source: int, owner: i
         previous.is_current = False
     session.add(report)
     session.flush()
-    if previous is not None:
-        _retire_superseded_incidents(session, previous.id)
-    return report, previous is not None
+    return report
 
 
 def add_extraction(session: Session, report: Report, found: Decomposed) -> int:
-    """Incidents and claims for every event of the report; returns how many incidents were made."""
+    """Each event of the report joins the incident it matches or opens a new one; returns how many it opened."""
     _ensure_reference_rows(session, found)
     owned = {"owner_org_id": report.owner_org_id, "tlp": report.tlp, "sharing_group_id": report.sharing_group_id}
-    incidents = []
+    opened = 0
     for event in found.events:
-        incident = Incident(kind=event.kind, **owned)
-        incident.claims = [Claim(report_id=report.id, event=event.event, extractor_version=found.extractor_version,
-                                 **claim, **owned) for claim in event.claims]
-        incidents.append(incident)
-    session.add_all(incidents)
+        placement = find_incident(session, report, event)
+        incident = placement.incident
+        if incident is None:
+            incident = Incident(kind=event.kind, **owned)
+            session.add(incident)
+            opened += 1
+        claims = [Claim(report_id=report.id, event=event.event, extractor_version=found.extractor_version,
+                        **claim, **owned) for claim in event.claims]
+        incident.claims.extend(claims)
+        session.flush()
+        summarize(session, incident, incident.claims)
+        if placement.incident is not None:
+            incident.tlp = tlp_levels.most_restrictive(incident.tlp, report.tlp)
+        record(session, incident, "joined" if placement.incident else "created", {
+            "report_id": report.id, "event": event.event, "claims": [c.id for c in claims],
+            "candidates": placement.candidates,
+            **({"match": placement.match.explain(), "scores": placement.match.features}
+               if placement.match else {})})
+        session.flush()  # the next event, of this report or the next, must see this incident
     session.add_all(Relation(report_id=report.id, extractor_version=found.extractor_version, **relation, **owned)
                     for relation in found.relations)
-    session.flush()
-    for incident in incidents:
-        summarize(session, incident, incident.claims)
     report.extractor_version = found.extractor_version
-    return len(incidents)
+    if report.supersedes_id is not None:
+        retire_superseded(session, report.supersedes_id)
+    return opened
+
+
+def record(session: Session, incident: Incident, action: str, detail: dict, user: str | None = None,
+           reason: str = "") -> IncidentHistory:
+    """A history row with the consensus as it stands after the change."""
+    entry = IncidentHistory(incident_id=incident.id, action=action, detail=detail, created_by=user, reason=reason,
+                            summary=snapshot(incident))
+    session.add(entry)
+    return entry
+
+
+def snapshot(incident: Incident) -> dict:
+    return {"date": [str(incident.date_start) if incident.date_start else None,
+                     str(incident.date_end) if incident.date_end else None, incident.date_precision],
+            "place": incident.place_id, "attack_type": incident.attack_type,
+            "killed": [incident.killed_low, incident.killed_best, incident.killed_high],
+            "injured": [incident.injured_low, incident.injured_best, incident.injured_high],
+            "reports": incident.report_count, "conflict": incident.has_conflict}
 
 
 def remove_machine_claims(session: Session, report: Report) -> None:
@@ -106,11 +145,13 @@ def remove_machine_claims(session: Session, report: Report) -> None:
         session.refresh(incident, ["claims"])
         if incident.claims or session.scalar(select(exists().where(Assessment.incident_id == incident.id))):
             summarize(session, incident, incident.claims)
-        else:
+        else:  # nothing told it but the replaced claims
+            session.execute(delete(IncidentHistory).where(IncidentHistory.incident_id == incident.id))
+            session.execute(delete(CannotLink).where(CannotLink.incident_id == incident.id))
             session.delete(incident)
 
 
-def _retire_superseded_incidents(session: Session, report_id: int) -> None:
+def retire_superseded(session: Session, report_id: int) -> None:
     """An incident told only by superseded revisions is itself superseded (kept, not listed by default)."""
     from_current = exists().where(Claim.incident_id == Incident.id, Claim.report_id == Report.id, Report.is_current)
     analysts = exists().where(Claim.incident_id == Incident.id, Claim.origin != "machine")

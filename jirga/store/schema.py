@@ -174,6 +174,7 @@ class Incident(Owned, Base):
     injured_best: Mapped[int | None] = mapped_column(Integer)
     injured_high: Mapped[int | None] = mapped_column(Integer)
     report_count: Mapped[int] = mapped_column(Integer, default=0)
+    has_conflict: Mapped[bool] = mapped_column(Boolean, default=False)  # its sources disagree (see fuse.consensus)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
@@ -252,3 +253,27 @@ class Assessment(Owned, Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class IncidentHistory(Base):
+    """Every change to an incident: created, a report joined (with the match scores), merged, split, assessed,
+    undone; with who, when, why, and the consensus after the change."""
+
+    __tablename__ = "incident_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[Any] = mapped_column(JSONValue)
+    summary: Mapped[Any] = mapped_column(JSONValue)
+    created_by: Mapped[str | None] = mapped_column(String(200))  # None: the machine
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class CannotLink(Base):
+    """An analyst split this report's event out of this incident: automatic clustering must not put it back."""
+
+    __tablename__ = "cannot_link"
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), primary_key=True)
+    event: Mapped[str] = mapped_column(String(40), primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True)

@@ -1,69 +1,65 @@
-"""An incident's summary columns, computed from its claims (never typed in), and its actor links.
-
-Figures follow UCDP: low is the lowest figure any claim gives, high the highest, best the median of the claims'
-best figures. Fields that take one value (date, place, attack type) come from the narrowest claim, the earliest
-report first. The claims stay the truth; this is recomputed whenever they change.
-"""
+"""An incident's summary columns, computed from its claims by the consensus rules (never typed in), and its
+actor links. Recomputed whenever its claims or their assessments change; the claims stay the truth."""
 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections.abc import Iterable
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from jirga.model.extraction import PRECISION_RANK
-from jirga.store.schema import Claim, Incident, IncidentActor
+from jirga.fuse.consensus import Fact, consensus
+from jirga.store.schema import Assessment, Claim, Incident, IncidentActor, Report, Source
 
-DATE_RANK = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}
 ROLE_OF_FIELD = {"perpetrator": "perpetrator", "against": "against", "concerning": "about"}
 
 
-def summarize(session: Session, incident: Incident, claims: Iterable[Claim]) -> None:
-    claims = [c for c in claims if not c.retired]
-    by_field: dict[str, list[Claim]] = {}
+def facts_of(session: Session, claims: list[Claim]) -> list[Fact]:
+    report_ids = {c.report_id for c in claims if c.report_id is not None}
+    reports = {row.id: row for row in session.execute(
+        select(Report.id, Report.published, Report.is_current, Source.name, Source.reliability)
+        .join(Source, Source.id == Report.source_id).where(Report.id.in_(report_ids)))} if report_ids else {}
+    verdicts: dict[int, str] = {}
+    claim_ids = [c.id for c in claims if c.id is not None]
+    if claim_ids:
+        for claim_id, verdict in session.execute(
+                select(Assessment.claim_id, Assessment.verdict).where(Assessment.claim_id.in_(claim_ids),
+                                                                      Assessment.verdict.in_(("agree", "dispute")))
+                .order_by(Assessment.created_at, Assessment.id)):
+            verdicts[claim_id] = verdict  # the latest wins
+    facts = []
     for claim in claims:
-        by_field.setdefault(claim.field, []).append(claim)
+        report = reports.get(claim.report_id)
+        if report is not None and claim.origin == "machine":
+            source, reliability, published, current = report.name, report.reliability, report.published, \
+                report.is_current
+        else:
+            source, reliability, published, current = f"analyst:{claim.created_by}", "A", None, True
+        facts.append(Fact(claim.field, claim.value, source, reliability, published, verdicts.get(claim.id),
+                          counted=current and not claim.retired))
+    return facts
 
-    kinds = by_field.get("kind")
-    if kinds:
-        incident.kind = kinds[0].value
-    date = min((c.value for c in by_field.get("date", [])), key=lambda d: DATE_RANK.get(d["precision"], 9),
-               default=None)
+
+def summarize(session: Session, incident: Incident, claims: Iterable[Claim]) -> None:
+    claims = list(claims)
+    agreed = consensus(facts_of(session, claims))
+    incident.kind = agreed.kind or incident.kind
+    date, place = agreed.date, agreed.place
     incident.date_start = dt.date.fromisoformat(date["start"]) if date else None
     incident.date_end = dt.date.fromisoformat(date["end"]) if date else None
     incident.date_precision = date["precision"] if date else None
-    place = min((c.value for c in by_field.get("place", [])),
-                key=lambda p: -PRECISION_RANK.get(p["precision"], 0), default=None)
     incident.place_id = place["gazetteer_id"] if place else None
     incident.country = place["country"] if place else None
     incident.province_code = place["province_code"] if place else None
-    incident.attack_type = _first(by_field, "attack_type")
-    target = _first(by_field, "target")
-    incident.target_type = target["target_type"] if target else None
-    for name in ("killed", "injured"):
-        low, best, high = _range([c.value for c in by_field.get(name, [])])
-        setattr(incident, f"{name}_low", low)
-        setattr(incident, f"{name}_best", best)
-        setattr(incident, f"{name}_high", high)
-    incident.report_count = len({c.report_id for c in claims if c.report_id is not None})
+    incident.attack_type = agreed.attack_type
+    incident.target_type = agreed.target_type
+    incident.killed_low, incident.killed_best, incident.killed_high = agreed.killed
+    incident.injured_low, incident.injured_best, incident.injured_high = agreed.injured
+    incident.has_conflict = bool(agreed.conflicts)
+    incident.report_count = len({c.report_id for c in claims if c.report_id is not None and not c.retired})
     incident.title = _title(incident, place)
-    _link_actors(session, incident, claims)
-
-
-def _first(by_field: dict[str, list[Claim]], name: str):
-    values = by_field.get(name)
-    return values[0].value if values else None
-
-
-def _range(figures: list[dict]) -> tuple[int | None, int | None, int | None]:
-    lows = [f["low"] for f in figures if f.get("low") is not None]
-    bests = [f["best"] for f in figures if f.get("best") is not None]
-    highs = [f["high"] for f in figures if f.get("high") is not None]
-    best = int(statistics.median_low(bests)) if bests else None
-    return (min(lows) if lows else None, best, max(highs) if highs else None)
+    _link_actors(session, incident, [c for c in claims if not c.retired])
 
 
 def _title(incident: Incident, place: dict | None) -> str:
