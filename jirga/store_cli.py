@@ -45,6 +45,7 @@ def add_commands(commands, date_type) -> None:
     incidents.add_argument("--attack-type", help="e.g. suicide_bombing, armed_assault")
     incidents.add_argument("--since", help="YYYY, YYYY-MM or YYYY-MM-DD")
     incidents.add_argument("--until", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    incidents.add_argument("--conflicts", action="store_true", help="only incidents whose sources disagree")
     incidents.add_argument("--all", action="store_true", help="include incidents told only by superseded revisions")
     incidents.add_argument("--limit", type=int, default=100)
     incidents.add_argument("--format", choices=["table", "json", "csv"], default="table")
@@ -66,6 +67,10 @@ def add_commands(commands, date_type) -> None:
     reextract.add_argument("--force", action="store_true", help="re-extract every report")
     reextract.add_argument("--workers", type=int, help="extraction processes (default: all cores)")
     reextract.set_defaults(run=run_reextract)
+
+    from jirga.fuse_cli import add_commands as add_verification_commands
+
+    add_verification_commands(commands, db)
 
 
 @contextmanager
@@ -188,7 +193,7 @@ def run_incidents(args) -> int:
 
     where = IncidentFilter(actor=args.actor, country=args.country, province=args.province, kind=args.kind,
                            attack_type=args.attack_type, since=args.since, until=args.until,
-                           include_superseded=args.all, limit=args.limit)
+                           conflicts=args.conflicts, include_superseded=args.all, limit=args.limit)
     with _store(args) as store, store.session() as session:
         incidents = list_incidents(session, where)
         actors: dict[int, list[str]] = {}
@@ -217,6 +222,10 @@ def run_incidents(args) -> int:
         err.print(f"{len(rows)} incidents" + (f" (the first {args.limit}; see --limit)"
                                               if len(rows) == args.limit else ""))
     return 0
+
+
+FIELD_ORDER = {name: i for i, name in enumerate(
+    ("kind", "date", "place", "attack_type", "target", "killed", "injured", "responsibility", "perpetrator"))}
 
 
 def _claim_value(claim) -> str:
@@ -248,10 +257,14 @@ def run_show(args) -> int:
         incident = get_incident(session, args.incident)
         if incident is None:
             return _fail("show", f"no incident {args.incident}", 1)
-        claims = [c for c in incident.claims if not c.retired]
+        from jirga.fuse_cli import print_verification, verification
+
+        checked = verification(session, incident)
+        claims = sorted((c for c in incident.claims if not c.retired), key=lambda c: (FIELD_ORDER.get(c.field, 99),
+                                                                                     c.report_id or 0, c.id))
         if args.format == "json":
-            out = _incident_row(incident, {}) | {"claims": [
-                {"field": c.field, "value": c.value, "text": c.text, "span": [c.span_start, c.span_end],
+            out = _incident_row(incident, {}) | {"verification": checked, "claims": [
+                {"id": c.id, "field": c.field, "value": c.value, "text": c.text, "span": [c.span_start, c.span_end],
                  "sentence": sentence_of(c), "origin": c.origin, "extractor": c.extractor_version,
                  "report": {"id": c.report_id, "title": c.report.title if c.report else None,
                             "source": c.report.source.name if c.report else None,
@@ -264,12 +277,16 @@ def run_show(args) -> int:
                       f"[dim]{incident.uuid} · TLP:{incident.tlp.upper()} · {incident.status}[/dim]")
         console.print(f"date {_date(incident) or '?'} · killed {_figures(incident, 'killed') or '?'} · "
                       f"injured {_figures(incident, 'injured') or '?'} · {incident.report_count} report(s)")
-        table = Table("field", "value", "report", "sentence", show_lines=True)
+        table = Table("claim", "field", "value", "report · source (reliability)", "sentence", show_lines=True,
+                      title="Claims side by side")
         for claim in claims:
             report = claim.report
-            where = (f"{report.id} {report.source.name}\n{report.published or ''}" if report else claim.origin)
-            table.add_row(claim.field, escape(_claim_value(claim)), escape(where), _highlight(claim))
+            where = (f"{report.id} · {report.source.name} ({report.source.reliability})\n{report.published or ''}"
+                     + ("" if report.is_current else "\nsuperseded revision") if report
+                     else f"{claim.origin} {claim.created_by or ''}")
+            table.add_row(str(claim.id), claim.field, escape(_claim_value(claim)), escape(where), _highlight(claim))
         console.print(table)
+        print_verification(console, checked)
     return 0
 
 

@@ -32,6 +32,7 @@ class Fact:
     published: dt.date | None = None
     verdict: str | None = None  # the latest analyst verdict on it: agree | dispute | None
     counted: bool = True  # False: retired or from a superseded revision
+    report_id: int | None = None
 
 
 @dataclass

@@ -58,6 +58,7 @@ class IncidentFilter:
     attack_type: str | None = None
     since: str | None = None
     until: str | None = None
+    conflicts: bool = False  # only incidents whose sources disagree
     include_superseded: bool = False
     limit: int = 100
     before_id: int | None = None  # cursor: incidents listed after this one
@@ -72,6 +73,10 @@ def incident_query(where: IncidentFilter) -> Select:
     query = select(Incident)
     if not where.include_superseded:
         query = query.where(Incident.status == "active")
+    else:
+        query = query.where(Incident.status != "merged")
+    if where.conflicts:
+        query = query.where(Incident.has_conflict)
     if where.actor:
         ids = resolve_actor(where.actor)
         query = query.where(Incident.id.in_(select(IncidentActor.incident_id).where(IncidentActor.actor_id.in_(ids))))

@@ -157,7 +157,7 @@ class Incident(Owned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=_uuid)
     kind: Mapped[str] = mapped_column(String(24))
-    status: Mapped[str] = mapped_column(String(16), default="active")  # active | superseded
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | superseded | merged
     title: Mapped[str] = mapped_column(String(300), default="")
     date_start: Mapped[dt.date | None] = mapped_column(Date)
     date_end: Mapped[dt.date | None] = mapped_column(Date)

@@ -37,7 +37,7 @@ def facts_of(session: Session, claims: list[Claim]) -> list[Fact]:
         else:
             source, reliability, published, current = f"analyst:{claim.created_by}", "A", None, True
         facts.append(Fact(claim.field, claim.value, source, reliability, published, verdicts.get(claim.id),
-                          counted=current and not claim.retired))
+                          counted=current and not claim.retired, report_id=claim.report_id))
     return facts
 
 

@@ -1,0 +1,144 @@
+"""Analysts decide: agree with or dispute a claim, merge two incidents, split reports out of one, undo.
+
+Each decision is one transaction that records who, when and why in the incident's history, and recomputes the
+consensus at once. The same functions serve the command line and the web app.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from jirga.store.records import record
+from jirga.store.schema import Assessment, CannotLink, Claim, Incident, IncidentHistory
+from jirga.store.summary import summarize
+
+VERDICTS = ("agree", "dispute")
+
+
+class DecisionError(ValueError):
+    """A decision that cannot be made as asked; the message says why."""
+
+
+def _incident(session: Session, incident_id: int) -> Incident:
+    incident = session.get(Incident, incident_id)
+    if incident is None or incident.status == "merged":
+        raise DecisionError(f"no incident {incident_id}" if incident is None
+                            else f"incident {incident_id} was merged into another; act on that one")
+    return incident
+
+
+def _require_reason(reason: str) -> str:
+    if not reason.strip():
+        raise DecisionError("a reason is required")
+    return reason.strip()
+
+
+def assess(session: Session, claim_id: int, verdict: str, user: str, reason: str,
+           confidence: str | None = None) -> Assessment:
+    if verdict not in VERDICTS:
+        raise DecisionError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise DecisionError(f"no claim {claim_id}")
+    incident = _incident(session, claim.incident_id)
+    assessment = Assessment(claim_id=claim.id, incident_id=incident.id, verdict=verdict, confidence=confidence,
+                            reason=_require_reason(reason), created_by=user, owner_org_id=incident.owner_org_id)
+    session.add(assessment)
+    session.flush()
+    summarize(session, incident, incident.claims)
+    record(session, incident, "assessed", {"claim": claim.id, "field": claim.field, "verdict": verdict},
+           user, assessment.reason)
+    return assessment
+
+
+def merge(session: Session, keep_id: int, other_id: int, user: str, reason: str) -> tuple[Incident, IncidentHistory]:
+    """All claims of `other` move to `keep`; `other` stays, marked merged, so the merge can be undone."""
+    if keep_id == other_id:
+        raise DecisionError("an incident cannot be merged with itself")
+    keep, other = _incident(session, keep_id), _incident(session, other_id)
+    reason = _require_reason(reason)
+    moved = [c.id for c in other.claims]
+    session.execute(update(Claim).where(Claim.incident_id == other.id).values(incident_id=keep.id)
+                    .execution_options(synchronize_session=False))
+    session.execute(update(Assessment).where(Assessment.incident_id == other.id).values(incident_id=keep.id)
+                    .execution_options(synchronize_session=False))
+    session.expire_all()
+    other.status = "merged"
+    summarize(session, keep, keep.claims)
+    summarize(session, other, [])
+    entry = record(session, keep, "merged", {"from": other.id, "claims": moved}, user, reason)
+    record(session, other, "merged", {"into": keep.id, "claims": moved}, user, reason)
+    session.flush()
+    return keep, entry
+
+
+def split(session: Session, incident_id: int, report_ids: list[int], user: str,
+          reason: str) -> tuple[Incident, IncidentHistory]:
+    """The claims of these reports leave the incident for a new one, and never come back by themselves."""
+    incident = _incident(session, incident_id)
+    reason = _require_reason(reason)
+    leaving = [c for c in incident.claims if c.report_id in set(report_ids)]
+    if not leaving:
+        raise DecisionError(f"incident {incident_id} has no claims from report(s) {', '.join(map(str, report_ids))}")
+    if len(leaving) == len(incident.claims):
+        raise DecisionError("that would leave the incident empty; split off the other reports instead")
+    new = Incident(kind=incident.kind, owner_org_id=incident.owner_org_id, tlp=incident.tlp,
+                   sharing_group_id=incident.sharing_group_id)
+    session.add(new)
+    session.flush()
+    _move(session, [c.id for c in leaving], new.id)
+    for report_id, event in {(c.report_id, c.event) for c in leaving if c.report_id is not None}:
+        session.merge(CannotLink(report_id=report_id, event=event, incident_id=incident.id))
+    session.expire_all()
+    summarize(session, incident, incident.claims)
+    summarize(session, new, new.claims)
+    entry = record(session, incident, "split", {"to": new.id, "claims": [c.id for c in leaving],
+                                                "reports": sorted(set(report_ids))}, user, reason)
+    record(session, new, "created", {"split_from": incident.id, "claims": [c.id for c in leaving]}, user, reason)
+    session.flush()
+    return new, entry
+
+
+def undo(session: Session, history_id: int, user: str, reason: str) -> IncidentHistory:
+    """Reverse an analyst's merge or split, recorded as a decision of its own."""
+    entry = session.get(IncidentHistory, history_id)
+    if entry is None or entry.action not in ("merged", "split") or entry.created_by is None:
+        raise DecisionError(f"history entry {history_id} is not an analyst's merge or split")
+    if entry.detail.get("undone_by"):
+        raise DecisionError(f"history entry {history_id} was already undone")
+    reason = _require_reason(reason)
+    if entry.action == "merged" and "from" in entry.detail:
+        keep, other = _incident(session, entry.incident_id), session.get(Incident, entry.detail["from"])
+        _move(session, entry.detail["claims"], other.id)
+        other.status = "active"
+        touched = [keep, other]
+    elif entry.action == "split":
+        source, new = _incident(session, entry.incident_id), _incident(session, entry.detail["to"])
+        _move(session, entry.detail["claims"], source.id)
+        session.execute(CannotLink.__table__.delete().where(CannotLink.incident_id == source.id,
+                                                            CannotLink.report_id.in_(entry.detail["reports"])))
+        new.status = "merged"
+        touched = [source, new]
+    else:
+        raise DecisionError(f"history entry {history_id} is the merged side; undo the entry of the kept incident")
+    session.expire_all()
+    for incident in touched:
+        summarize(session, incident, incident.claims)
+    undone = record(session, touched[0], "undone", {"entry": entry.id, "action": entry.action}, user, reason)
+    session.flush()
+    entry = session.get(IncidentHistory, history_id)
+    entry.detail = {**entry.detail, "undone_by": undone.id}
+    return undone
+
+
+def _move(session: Session, claim_ids: list[int], incident_id: int) -> None:
+    session.execute(update(Claim).where(Claim.id.in_(claim_ids)).values(incident_id=incident_id)
+                    .execution_options(synchronize_session=False))
+    session.execute(update(Assessment).where(Assessment.claim_id.in_(claim_ids)).values(incident_id=incident_id)
+                    .execution_options(synchronize_session=False))
+
+
+def history(session: Session, incident_id: int) -> list[IncidentHistory]:
+    return list(session.scalars(select(IncidentHistory).where(IncidentHistory.incident_id == incident_id)
+                                .order_by(IncidentHistory.id)))

@@ -1,0 +1,155 @@
+"""Clue verification commands: assess, merge, split, undo, history; and the consensus panel of `jirga show`."""
+
+from __future__ import annotations
+
+import getpass
+import os
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from jirga.store_cli import _store, guarded
+
+
+def add_commands(commands, db_parent) -> None:
+    who = {"help": "the analyst deciding (default: $JIRGA_USER, else the login name)"}
+
+    assess = commands.add_parser("assess", parents=[db_parent], help="agree with or dispute a claim")
+    assess.add_argument("claim", type=int, help="claim number (see jirga show ID --format json)")
+    assess.add_argument("verdict", choices=["agree", "dispute"])
+    assess.add_argument("--reason", required=True)
+    assess.add_argument("--confidence", choices=["low", "moderate", "high"])
+    assess.add_argument("--user", **who)
+    assess.set_defaults(run=run_assess)
+
+    merge = commands.add_parser("merge", parents=[db_parent], help="merge incident OTHER into incident KEEP")
+    merge.add_argument("keep", type=int)
+    merge.add_argument("other", type=int)
+    merge.add_argument("--reason", required=True)
+    merge.add_argument("--user", **who)
+    merge.set_defaults(run=run_merge)
+
+    split = commands.add_parser("split", parents=[db_parent], help="move some reports' claims to a new incident")
+    split.add_argument("incident", type=int)
+    split.add_argument("--report", type=int, action="append", required=True, help="a report to split off (repeat)")
+    split.add_argument("--reason", required=True)
+    split.add_argument("--user", **who)
+    split.set_defaults(run=run_split)
+
+    undo = commands.add_parser("undo", parents=[db_parent], help="undo an analyst's merge or split")
+    undo.add_argument("entry", type=int, help="the history entry of the merge or split (see jirga history)")
+    undo.add_argument("--reason", required=True)
+    undo.add_argument("--user", **who)
+    undo.set_defaults(run=run_undo)
+
+    history = commands.add_parser("history", parents=[db_parent], help="how an incident came to be what it is")
+    history.add_argument("incident", type=int)
+    history.set_defaults(run=run_history)
+
+
+def _user(args) -> str:
+    return args.user or os.environ.get("JIRGA_USER") or getpass.getuser()
+
+
+def _decide(args, action) -> int:
+    from jirga.fuse.decisions import DecisionError
+
+    with _store(args) as store:
+        try:
+            with store.session() as session:
+                message = action(session)
+        except DecisionError as error:
+            Console(stderr=True).print(f"jirga {args.command}: {escape(str(error))}", highlight=False)
+            return 1
+    print(message)
+    return 0
+
+
+@guarded
+def run_assess(args) -> int:
+    from jirga.fuse.decisions import assess
+
+    def act(session) -> str:
+        made = assess(session, args.claim, args.verdict, _user(args), args.reason, args.confidence)
+        return f"claim {args.claim}: {args.verdict} (assessment {made.id}); incident {made.incident_id} recomputed"
+    return _decide(args, act)
+
+
+@guarded
+def run_merge(args) -> int:
+    from jirga.fuse.decisions import merge
+
+    def act(session) -> str:
+        keep, entry = merge(session, args.keep, args.other, _user(args), args.reason)
+        return (f"incident {args.other} merged into {keep.id} "
+                f"(history entry {entry.id}; undo with jirga undo {entry.id})")
+    return _decide(args, act)
+
+
+@guarded
+def run_split(args) -> int:
+    from jirga.fuse.decisions import split
+
+    def act(session) -> str:
+        new, entry = split(session, args.incident, args.report, _user(args), args.reason)
+        return f"reports {', '.join(map(str, args.report))} split off into incident {new.id} " \
+               f"(history entry {entry.id}; undo with jirga undo {entry.id})"
+    return _decide(args, act)
+
+
+@guarded
+def run_undo(args) -> int:
+    from jirga.fuse.decisions import undo
+
+    def act(session) -> str:
+        done = undo(session, args.entry, _user(args), args.reason)
+        return f"history entry {args.entry} undone (entry {done.id})"
+    return _decide(args, act)
+
+
+@guarded
+def run_history(args) -> int:
+    from jirga.fuse.decisions import history
+
+    with _store(args) as store, store.session() as session:
+        entries = history(session, args.incident)
+    if not entries:
+        Console(stderr=True).print(f"jirga history: no incident {args.incident}")
+        return 1
+    table = Table("entry", "when", "who", "what", "detail", "killed (low, best, high)", "reason")
+    for entry in entries:
+        detail = {k: v for k, v in entry.detail.items() if k not in ("claims", "scores")}
+        table.add_row(str(entry.id), entry.created_at.strftime("%Y-%m-%d %H:%M"), entry.created_by or "machine",
+                      entry.action, escape(", ".join(f"{k}: {v}" for k, v in detail.items())),
+                      ", ".join("?" if v is None else str(v) for v in entry.summary["killed"]), escape(entry.reason))
+    Console(width=max(Console().width, 140)).print(table)
+    return 0
+
+
+def verification(session, incident) -> dict:
+    """The consensus, its conflicts and the credibility of each fact, for `jirga show` and the web app."""
+    from jirga.fuse.consensus import consensus
+    from jirga.fuse.grading import grade_all, near_copies
+    from jirga.store.summary import facts_of
+
+    facts = facts_of(session, incident.claims)
+    agreed = consensus(facts)
+    texts = {c.report_id: c.report.text for c in incident.claims if c.report is not None}
+    copies = near_copies(texts)
+    grades = grade_all(facts, agreed, copies)
+    return {"conflicts": agreed.conflicts, "claimed_by": agreed.claimed_by,
+            "killed": dict(zip(("low", "best", "high"), agreed.killed, strict=True)),
+            "injured": dict(zip(("low", "best", "high"), agreed.injured, strict=True)),
+            "credibility": {name: {"level": g.level, "label": g.label, "reason": g.reason}
+                            for name, g in grades.items()},
+            "near_copies": sorted({(a, b) for a, b in copies.items() if a != b})}
+
+
+def print_verification(console: Console, result: dict) -> None:
+    for conflict in result["conflicts"]:
+        console.print(f"[bold red]sources disagree[/bold red]: {escape(conflict)}")
+    table = Table("fact", "credibility", "why", title="Admiralty credibility of the consensus")
+    for name, grade in result["credibility"].items():
+        table.add_row(name, grade["label"], escape(grade["reason"]))
+    console.print(table)
