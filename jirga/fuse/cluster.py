@@ -37,7 +37,9 @@ class Placement:
     candidates: int
 
 
-def view_of_event(event: EventClaims) -> EventView:
+def view_of_event(event: EventClaims, published: dt.date | None = None) -> EventView:
+    """An event as clustering sees it. A date equal to the report's own publication date may be the report's
+    dateline rather than the event's, so it is read as "in the week up to publication"."""
     values: dict[str, object] = {}
     actors = []
     for claim in event.claims:
@@ -47,11 +49,13 @@ def view_of_event(event: EventClaims) -> EventView:
         else:
             values.setdefault(name, value)
     date, killed, target = values.get("date"), values.get("killed"), values.get("target")
+    start = dt.date.fromisoformat(date["start"]) if date else None
+    end = dt.date.fromisoformat(date["end"]) if date else None
+    precision = date["precision"] if date else None
+    if published is not None and precision == "day" and start == published:
+        start, precision = published - UNDATED_WINDOW, "week"
     return EventView(
-        kind=event.kind,
-        date_start=dt.date.fromisoformat(date["start"]) if date else None,
-        date_end=dt.date.fromisoformat(date["end"]) if date else None,
-        date_precision=date["precision"] if date else None,
+        kind=event.kind, date_start=start, date_end=end, date_precision=precision,
         place=place_from(values.get("place")),
         attack_type=values.get("attack_type"),
         target_type=target.get("target_type") if target else None,
@@ -76,7 +80,7 @@ def find_incident(session: Session, report: Report, event: EventClaims) -> Place
     """The incident this event of this report belongs to, if any."""
     if event.kind in NEVER_CLUSTERED:
         return Placement(None, None, 0)
-    view = view_of_event(event)
+    view = view_of_event(event, report.published)
     candidates = _candidates(session, report, event, view)
     if not candidates:
         return Placement(None, None, 0)

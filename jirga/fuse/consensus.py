@@ -120,7 +120,7 @@ def _conflicts(by_field: dict[str, list[Fact]], out: Consensus) -> list[str]:
     for name in ("killed", "injured"):
         bests = sorted({f.value["best"] for f in _latest_per_source(by_field.get(name, []))
                         if f.value.get("best") is not None})
-        if len(bests) > 1 and bests[-1] > bests[0] * 1.1 + 1:
+        if len(bests) > 1:
             found.append(f"{name}: sources give {', '.join(map(str, bests))}")
     if len(out.claimed_by) > 1:
         found.append(f"responsibility claimed by {len(out.claimed_by)} groups")

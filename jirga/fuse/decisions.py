@@ -118,10 +118,14 @@ def undo(session: Session, history_id: int, user: str, reason: str) -> IncidentH
         _move(session, entry.detail["claims"], source.id)
         session.execute(CannotLink.__table__.delete().where(CannotLink.incident_id == source.id,
                                                             CannotLink.report_id.in_(entry.detail["reports"])))
-        new.status = "merged"
+        session.flush()
+        session.expire_all()
+        if not new.claims:  # reports that joined it after the split keep it alive
+            new.status = "merged"
         touched = [source, new]
     else:
         raise DecisionError(f"history entry {history_id} is the merged side; undo the entry of the kept incident")
+    session.flush()
     session.expire_all()
     for incident in touched:
         summarize(session, incident, incident.claims)

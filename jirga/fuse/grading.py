@@ -82,10 +82,19 @@ def _agrees(name: str, value, consensus_value) -> bool:
     return value == consensus_value
 
 
-def _account(fact: Fact, copies: dict[int, int]) -> str:
-    if fact.report_id is not None and fact.report_id in copies:
-        return f"story:{copies[fact.report_id]}" if copies[fact.report_id] != fact.report_id else fact.source
-    return fact.source
+def _accounts(facts: list[Fact], copies: dict[int, int]) -> dict[int, str]:
+    """fact index -> its account: facts from one source, or from near-copies of one story, are one account."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    for fact in facts:
+        if fact.report_id is not None:
+            parent[root(f"story:{copies.get(fact.report_id, fact.report_id)}")] = root(f"source:{fact.source}")
+    return {i: root(f"source:{fact.source}") for i, fact in enumerate(facts)}
 
 
 def _grade(facts: list[Fact], agrees, copies: dict[int, int]) -> Grade:
@@ -95,11 +104,12 @@ def _grade(facts: list[Fact], agrees, copies: dict[int, int]) -> Grade:
                                                                            if agrees(f)):
         return Grade(5, "an analyst disputed every account of it")
     live = [f for f in facts if f.verdict != "dispute"]
-    confirm = {_account(f, copies): f for f in live if agrees(f)}
-    against = {_account(f, copies) for f in live if not agrees(f)} - set(confirm)
-    copied = len([f for f in live if agrees(f)]) - len(confirm)
+    account = _accounts(live, copies)
+    confirm = {account[i]: f for i, f in enumerate(live) if agrees(f)}
+    against = {account[i] for i, f in enumerate(live) if not agrees(f)} - set(confirm)
+    copied = len({f.source for f in live if agrees(f)}) - len(confirm)
     sources = ", ".join(sorted({f.source for f in confirm.values()}))
-    note = f" ({copied} more report(s) repeat another's text, counted once)" if copied > 0 else ""
+    note = f" ({copied} more source(s) repeat another's text, counted once)" if copied > 0 else ""
     contra = f", contradicted by {len(against)}" if against else ""
     told = f"told by {len(confirm)} independent account(s): {sources}{note}{contra}"
     if not confirm:

@@ -15,8 +15,8 @@ from jirga.model.extraction import PRECISION_RANK, PlaceRef
 
 # A report that gives no date for an event most likely tells of something in the week before it appeared.
 UNDATED_WINDOW = dt.timedelta(days=7)
-WEIGHTS = {"date": 0.30, "place": 0.30, "attack_type": 0.10, "target": 0.10, "actors": 0.10, "killed": 0.10}
-THRESHOLD = 0.62
+WEIGHTS = {"date": 0.2, "place": 0.2, "attack_type": 0.15, "target": 0.2, "actors": 0.05, "killed": 0.2}
+THRESHOLD = 0.6
 BOMBINGS = {"bombing", "suicide_bombing"}
 
 
@@ -118,7 +118,7 @@ def _attack_type(a: str | None, b: str | None) -> float:
 def _target(a: str | None, b: str | None) -> float:
     if not a or not b:
         return 0.5
-    return 1.0 if a == b else 0.3
+    return 1.0 if a == b else 0.2
 
 
 def _actors(a: frozenset[str], b: frozenset[str]) -> float:
@@ -132,7 +132,8 @@ def _killed(a: int | None, b: int | None) -> float:
         return 0.5
     if a == b:
         return 1.0
-    return min(a, b) / max(a, b) if max(a, b) else 1.0
+    ratio = min(a, b) / max(a, b)
+    return ratio if ratio >= 0.25 else 0.0  # tolls rise as the dead are counted, but not fourfold in a few days
 
 
 def with_parents(actor_ids: Iterable[str], parents: dict[str, str | None]) -> frozenset[str]:

@@ -1,0 +1,165 @@
+"""Clue verification: matching accounts, consensus without overwriting, Admiralty grades, analysts' decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from jirga.fuse.consensus import Fact, consensus
+from jirga.fuse.decisions import DecisionError, assess, history, merge, split, undo
+from jirga.fuse.grading import grade_all, near_copies
+from jirga.fuse.match import EventView, compare
+from jirga.ingest.report import IncomingReport
+from jirga.ingest.run import Ingest, IngestOptions
+from jirga.model.extraction import PlaceRef
+from jirga.store import open_store
+from jirga.store.queries import IncidentFilter, list_incidents
+from jirga.store.schema import Claim, Incident
+
+QUETTA = PlaceRef("Quetta", "city", "PK", "Balochistan", "PK-BA", "Quetta", gazetteer_id="PK-BA/quetta@city")
+BALOCHISTAN = PlaceRef("Balochistan", "province", "PK", "Balochistan", "PK-BA", gazetteer_id="PK-BA")
+MASTUNG = PlaceRef("Mastung", "city", "PK", "Balochistan", "PK-BA", "Mastung", gazetteer_id="PK-BA/mastung@city")
+DAY = dt.date(2016, 8, 8)
+
+
+def view(**fields) -> EventView:
+    base = {"kind": "attack", "date_start": DAY, "date_end": DAY, "date_precision": "day", "place": QUETTA,
+            "attack_type": "suicide_bombing", "target_type": "health", "killed": 70,
+            "actors": frozenset({"jamaat-ul-ahrar"})}
+    return EventView(**(base | fields))
+
+
+def test_the_same_attack_told_differently_matches():
+    other = view(killed=74, actors=frozenset({"islamic-state"}), place=BALOCHISTAN, date_start=DAY + dt.timedelta(1),
+                 date_end=DAY + dt.timedelta(1))
+    match = compare(view(), other)
+    assert match.same, match.explain()
+    assert set(match.features) == {"date", "place", "attack_type", "target", "actors", "killed"}
+
+
+@pytest.mark.parametrize("change, why", [
+    ({"date_start": DAY + dt.timedelta(7), "date_end": DAY + dt.timedelta(7)}, "7 days apart"),
+    ({"place": MASTUNG}, "different places"),
+    ({"kind": "arrest"}, "attack and arrest"),
+])
+def test_look_alikes_stay_apart(change, why):
+    match = compare(view(), view(**change))
+    assert not match.same and why in match.explain()
+
+
+def test_same_city_same_day_different_attack_scores_below_the_threshold():
+    other = view(attack_type="armed_assault", target_type="police", killed=3, actors=frozenset({"ttp"}))
+    assert not compare(view(), other).same
+
+
+def fact(field, value, source, reliability="F", published=DAY, **kw) -> Fact:
+    return Fact(field, value, source, reliability, published, **kw)
+
+
+def killed(best, low=None, high=None):
+    return {"low": best if low is None else low, "best": best, "high": best if high is None else high}
+
+
+def test_conflicting_figures_and_claims_are_kept_side_by_side():
+    facts = [fact("killed", killed(70), "Dawn", "B"), fact("killed", killed(72), "Geo", "B"),
+             fact("killed", killed(70, high=None), "AFP", "B"), fact("killed", killed(74), "Hospital", "C"),
+             fact("killed", killed(40), "Dawn", "B", published=DAY - dt.timedelta(1)),
+             fact("responsibility", {"actor_id": "jamaat-ul-ahrar", "mode": "claimed"}, "Dawn"),
+             fact("responsibility", {"actor_id": "islamic-state", "mode": "claimed"}, "Amaq")]
+    agreed = consensus(facts)
+    assert agreed.killed == (40, 70, 74)  # low and high across all; best from the B sources' latest figures
+    assert agreed.claimed_by == ["jamaat-ul-ahrar", "islamic-state"]
+    assert any("killed" in c for c in agreed.conflicts) and any("responsibility" in c for c in agreed.conflicts)
+    disputed = [f if f.source != "Geo" else Fact(**{**f.__dict__, "verdict": "agree"}) for f in facts]
+    assert consensus(disputed).killed[1] == 72  # an analyst's agreement outranks the sources
+
+
+def test_credibility_counts_near_copies_once():
+    wire = "A suicide bomber struck the emergency ward of the Civil Hospital in Quetta on Monday killing seventy " \
+           "people including many lawyers who had gathered there after the killing of a bar association leader."
+    texts = {1: wire, 2: wire + " Our correspondent adds that the city was tense.", 3: "Entirely different words "
+             "describe the hospital blast in Quetta that left seventy dead, according to the provincial government."}
+    copies = near_copies(texts)
+    assert copies == {1: 1, 2: 1, 3: 3}
+    facts = [fact("killed", killed(70), f"Outlet {i}", "B", report_id=i) for i in (1, 2, 3)]
+    grades = grade_all(facts, consensus(facts), copies)
+    assert grades["killed"].level == 2 and "counted once" in grades["killed"].reason
+    facts.append(fact("killed", killed(70), "Outlet 4", "B", report_id=4))
+    assert grade_all(facts, consensus(facts), copies | {4: 4})["killed"].level == 1
+    lonely = [fact("killed", killed(70), "Unknown blog", "F", report_id=9)]
+    assert grade_all(lonely, consensus(lonely), {9: 9})["killed"].level == 6
+
+
+HOSPITAL_A = ("Suicide bomber kills 70 at Quetta hospital\n\nQUETTA — A suicide bomber blew himself up at the "
+              "Civil Hospital in Quetta on Monday, killing 70 people, most of them lawyers. Jamaat-ul-Ahrar, a "
+              "faction of the Pakistani Taliban, claimed responsibility.")
+HOSPITAL_B = ("Islamic State claims Quetta hospital attack\n\nThe Islamic State group said through its Amaq agency "
+              "that it carried out Monday's suicide bombing at the Civil Hospital in Quetta, which killed 74 people.")
+MARKET = ("Bomb kills three in Quetta market\n\nQUETTA — A bomb planted on a motorcycle exploded in a Quetta "
+          "vegetable market on Monday, killing three people, police said. No group claimed the blast.")
+
+
+@pytest.fixture
+def store(database_url):
+    store = open_store(database_url)
+    yield store
+    store.close()
+
+
+def ingest(store, *texts_and_sources):
+    Ingest(store, IngestOptions(workers=1), pytest.fail).run(
+        [IncomingReport(text, source, source=source, published=dt.date(2016, 8, 9)) for text, source in
+         texts_and_sources])
+
+
+def incidents(store) -> list[Incident]:
+    with store.session() as session:
+        return list_incidents(session, IncidentFilter(kind="attack"))
+
+
+def test_reports_of_one_attack_become_one_incident_with_both_claims(store):
+    ingest(store, (HOSPITAL_A, "Dawn"), (HOSPITAL_B, "Reuters"), (MARKET, "Geo"))
+    found = incidents(store)
+    hospital = [i for i in found if i.report_count == 2]
+    assert len(hospital) == 1 and len(found) == 2, [(i.title, i.report_count) for i in found]
+    assert (hospital[0].killed_low, hospital[0].killed_high) == (70, 74) and hospital[0].has_conflict
+    with store.session() as session:
+        claimed = {c.value["actor_id"] for c in session.scalars(select(Claim).where(
+            Claim.incident_id == hospital[0].id, Claim.field == "responsibility"))}
+        assert claimed == {"jamaat-ul-ahrar", "islamic-state"}
+        joined = history(session, hospital[0].id)[-1]
+        assert joined.action == "joined" and "score" in joined.detail["match"]
+
+
+def test_analysts_dispute_merge_split_and_undo(store):
+    ingest(store, (HOSPITAL_A, "Dawn"), (HOSPITAL_B, "Reuters"), (MARKET, "Geo"))
+    hospital = next(i for i in incidents(store) if i.report_count == 2)
+    market = next(i for i in incidents(store) if i.report_count == 1)
+    with store.session() as session:
+        figure = session.scalar(select(Claim).where(Claim.incident_id == hospital.id, Claim.field == "killed",
+                                                    Claim.value["best"].as_integer() == 74))
+        assess(session, figure.id, "dispute", "amina", "the hospital counted the bomber")
+        assert session.get(Incident, hospital.id).killed_high == 70  # the disputed figure no longer counts
+        with pytest.raises(DecisionError):
+            assess(session, figure.id, "agree", "amina", " ")  # a reason is required
+    with store.session() as session:
+        reports = sorted({c.report_id for c in session.get(Incident, hospital.id).claims})
+        new, entry = split(session, hospital.id, [reports[1]], "amina", "Amaq claims are often opportunistic")
+        split_entry, new_id = entry.id, new.id
+        assert session.get(Incident, hospital.id).report_count == 1
+    ingest(store, (HOSPITAL_B + " Police confirmed it.", "Reuters"))  # a revision-like report joins, never undoes
+    with store.session() as session:
+        undo(session, split_entry, "amina", "the split was a mistake")
+        assert session.get(Incident, hospital.id).report_count >= 2
+        left = session.get(Incident, new_id)
+        assert left.status == "merged" or left.claims  # emptied, or kept for a report that joined it meanwhile
+    with store.session() as session:
+        keep, entry = merge(session, hospital.id, market.id, "bilal", "testing a merge")
+        assert keep.report_count == 4 or keep.report_count >= 3
+        undo(session, entry.id, "bilal", "they are different attacks")
+        assert session.get(Incident, market.id).status == "active"
+        actions = [h.action for h in history(session, hospital.id)]
+        assert actions[:2] == ["created", "joined"] and {"assessed", "split", "undone", "merged"} <= set(actions)
+        assert session.scalar(select(func.count()).select_from(Incident).where(Incident.status == "active")) >= 2
