@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import func, select
@@ -163,3 +164,31 @@ def test_analysts_dispute_merge_split_and_undo(store):
         actions = [h.action for h in history(session, hospital.id)]
         assert actions[:2] == ["created", "joined"] and {"assessed", "split", "undone", "merged"} <= set(actions)
         assert session.scalar(select(func.count()).select_from(Incident).where(Incident.status == "active")) >= 2
+
+
+def test_the_commands_show_conflicts_and_record_decisions(database_url, tmp_path):
+    from tests.conftest import run_jirga
+
+    for name, text in (("dawn.txt", HOSPITAL_A), ("reuters.txt", HOSPITAL_B), ("geo.txt", MARKET)):
+        (tmp_path / name).write_text(text)
+        run_jirga("ingest", str(tmp_path / name), "--source", name[:-4], "--published", "2016-08-09", "--db",
+                  database_url, check=True)
+    conflicts = json.loads(run_jirga("incidents", "--conflicts", "--format", "json", "--db", database_url,
+                                     check=True).stdout)
+    assert [c["reports"] for c in conflicts] == [2]
+    hospital = conflicts[0]["id"]
+    shown = json.loads(run_jirga("show", str(hospital), "--format", "json", "--db", database_url, check=True).stdout)
+    checked = shown["verification"]
+    assert set(checked["claimed_by"]) == {"jamaat-ul-ahrar", "islamic-state"}
+    assert checked["killed"] == {"low": 70, "best": 70, "high": 74}
+    assert checked["credibility"]["killed"]["level"] == 2  # 70 and 74 from two independent outlets: probably true
+    figure = next(c for c in shown["claims"] if c["field"] == "killed" and c["value"]["best"] == 74)
+    assessed = run_jirga("assess", str(figure["id"]), "dispute", "--reason", "counted the bomber", "--user", "amina",
+                         "--db", database_url)
+    assert assessed.returncode == 0, assessed.stderr
+    again = json.loads(run_jirga("show", str(hospital), "--format", "json", "--db", database_url).stdout)
+    assert again["killed_high"] == 70
+    no_reason = run_jirga("merge", str(hospital), str(hospital), "--reason", "x", "--db", database_url)
+    assert no_reason.returncode == 1 and "cannot be merged with itself" in no_reason.stderr
+    history = run_jirga("history", str(hospital), "--db", database_url, check=True).stdout
+    assert "assessed" in history and "amina" in history and "joined" in history
