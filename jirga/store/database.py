@@ -9,11 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from jirga.store.schema import Organisation
 
 LOCAL_ORG_DEFAULT = "Local organisation"
+# The newest migration in jirga/store/migrations/versions (a test checks). A store already there opens without
+# loading Alembic, which would cost a few tenths of a second on every command.
+SCHEMA_HEAD = "0002"
 
 
 class StoreError(Exception):
@@ -51,7 +50,9 @@ def _sqlite_settings(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def alembic_config(engine: Engine | None = None) -> Config:
+def alembic_config(engine: Engine | None = None):
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", "jirga.store:migrations")
     if engine is not None:
@@ -108,14 +109,27 @@ def open_store(url: str | None = None, *, upgrade: bool = True) -> Store:
     return store
 
 
+def schema_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.scalar(text("SELECT version_num FROM alembic_version"))
+
+
 def migrate(store: Store) -> None:
-    config = alembic_config(store.engine)
-    head = ScriptDirectory.from_config(config).get_current_head()
-    with store.engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-    if current == head:
+    current = schema_revision(store.engine)
+    if current == SCHEMA_HEAD:
         return
-    if current is not None and ScriptDirectory.from_config(config).get_revision(current) is None:
+    from alembic import command
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    config = alembic_config(store.engine)
+    try:
+        known = current is None or ScriptDirectory.from_config(config).get_revision(current) is not None
+    except CommandError:
+        known = False
+    if not known:
         raise StoreError(f"the database is at schema revision {current}, which this version of Jirga does not know "
                          "(made by a newer Jirga?)")
     command.upgrade(config, "head")

@@ -14,6 +14,8 @@ down_revision = '0001'
 branch_labels = None
 depends_on = None
 
+RECENT_INDEXES = ("status", "country", "province_code")
+
 
 def upgrade() -> None:
     op.create_table('incident_history',
@@ -41,10 +43,19 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('incidents', schema=None) as batch_op:
         batch_op.add_column(sa.Column('has_conflict', sa.Boolean(), nullable=False, server_default=sa.false()))
+    if op.get_bind().dialect.name == "postgresql":
+        # Listings are newest first; PostgreSQL can walk these in that order instead of sorting every match.
+        # (SQLite walks its (column, date_start) indexes backwards and refuses NULLS LAST in an index.)
+        for column in RECENT_INDEXES:
+            op.execute(f"CREATE INDEX ix_incidents_recent_{column} ON incidents "
+                       f"({column}, date_start DESC NULLS LAST, id DESC)")
 
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for column in RECENT_INDEXES:
+            op.execute(f"DROP INDEX ix_incidents_recent_{column}")
     with op.batch_alter_table('incidents', schema=None) as batch_op:
         batch_op.drop_column('has_conflict')
 
