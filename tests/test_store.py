@@ -58,10 +58,10 @@ def count(store, model) -> int:
 
 
 def test_schema_matches_models_and_migrations_go_both_ways(store):
+    hand_made = ("reports_fts", "ix_incidents_recent_")  # made by the migrations for one backend, not by the models
     with store.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection, opts={
-            "include_object": lambda obj, name, *_: not (name or "").startswith(("reports_fts", "ix_incidents_recent_"))}),
-            Base.metadata)
+            "include_object": lambda obj, name, *_: not (name or "").startswith(hand_made)}), Base.metadata)
     assert differences == []
     config = alembic_config(store.engine)
     command.downgrade(config, "base")
