@@ -131,7 +131,7 @@ def run_ingest(args) -> int:
         def on_progress(summary) -> None:
             progress.update(task, description=summary.line())
 
-        summary = Ingest(store, options, on_error, on_progress).run(read_inputs(args.inputs))
+        summary = Ingest(store, options, on_error, on_progress).run(read_inputs(args.inputs, detect_language=False))
     print(summary.line())
     return 1 if summary.failed else 0
 

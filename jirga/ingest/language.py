@@ -47,3 +47,11 @@ def detect(text: str) -> str | None:
         return None
     code = _TO_ISO_639_1.get(code, code)
     return code if len(code) == 2 else None
+
+
+def describe(code: str) -> str:
+    """'ru' -> 'Russian (ru)'."""
+    import pycountry
+
+    language = pycountry.languages.get(alpha_2=code)
+    return f"{language.name} ({code})" if language else code

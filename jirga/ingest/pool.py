@@ -19,6 +19,7 @@ class Job:
     key: Hashable
     text: str
     published: dt.date | None
+    language: str | None = None  # detected in the worker when None
 
 
 @dataclass(frozen=True)
@@ -26,21 +27,32 @@ class Result:
     key: Hashable
     found: Decomposed | None
     error: str | None = None
+    language: str | None = None
+
+
+HANDLED_LANGUAGES = {"en"}
 
 
 def run_job(job: Job) -> Result:
     from jirga.extract import extract
+    from jirga.ingest.language import describe, detect
 
+    language = job.language or detect(job.text)
+    if language and language not in HANDLED_LANGUAGES:
+        return Result(job.key, None, f"written in {describe(language)}; the extractor handles "
+                                     f"{', '.join(map(describe, sorted(HANDLED_LANGUAGES)))} only")
     try:
-        return Result(job.key, decompose(extract(job.text, job.published), job.text))
+        return Result(job.key, decompose(extract(job.text, job.published), job.text), language=language)
     except Exception as error:  # one bad report must not stop a run of thousands; its reason is reported
         return Result(job.key, None, f"extraction failed ({type(error).__name__}: {error})")
 
 
 def _warm_up() -> None:
     from jirga.extract.lexicon import default_lexicon
+    from jirga.ingest.language import detect
 
     default_lexicon()
+    detect("Loading the language model once per worker.")
 
 
 def default_workers() -> int:

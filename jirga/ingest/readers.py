@@ -17,20 +17,20 @@ SUFFIX_KINDS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html"
                 ".xml": "feed", ".rss": "feed", ".atom": "feed", ".json": "bundle"}
 
 
-def read_inputs(targets: Sequence[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
-                client: httpx.Client | None = None) -> Iterator[IncomingReport | BadInput]:
+def read_inputs(targets: Sequence[str], *, max_bytes: int = DEFAULT_MAX_BYTES, client: httpx.Client | None = None,
+                detect_language: bool = True) -> Iterator[IncomingReport | BadInput]:
     """Every report in the targets, in order, and a BadInput for each input (or part of one) that cannot be read.
 
     A target is an http(s) URL, a file or a directory (its files with a known suffix, recursively, sorted, hidden
     ones skipped). A .txt file whose lines are URLs is a URL list: each URL is fetched. Reports whose reader did not
-    say their language get the detected one. An HTTP client is made only when a URL is met, and closed at the end;
-    one passed in is used and left open.
+    say their language get the detected one, unless detect_language is off (the ingest detects it in its workers).
+    An HTTP client is made only when a URL is met, and closed at the end; one passed in is used and left open.
     """
     web = _Web(client)
     try:
         for target in targets:
             for item in _read_target(str(target), max_bytes, web):
-                if isinstance(item, IncomingReport) and not item.language:
+                if detect_language and isinstance(item, IncomingReport) and not item.language:
                     item = item.with_defaults(language=detect(item.text))
                 yield item
     finally:

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import pycountry
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from jirga.extract.pipeline import EXTRACTOR_VERSION
-from jirga.ingest.pool import Job, Result, extract_all
+from jirga.ingest.language import describe
+from jirga.ingest.pool import HANDLED_LANGUAGES, Job, Result, extract_all
 from jirga.ingest.report import IncomingReport
 from jirga.ingest.textfile import BadInput
 from jirga.model import tlp as tlp_levels
@@ -26,7 +26,6 @@ from jirga.store import Store
 from jirga.store.records import add_extraction, add_report, remove_machine_claims, source_id, stored_hashes
 from jirga.store.schema import Report
 
-HANDLED_LANGUAGES = {"en"}
 UNATTRIBUTED = "Unattributed"
 
 
@@ -79,6 +78,8 @@ class Ingest:
             if result.found is None:
                 self._fail(f"{pending.report.origin}: {result.error}")
                 continue
+            if result.language and not pending.report.language:
+                pending.report = pending.report.with_defaults(language=result.language)
             batch.append((pending, result))
             if len(batch) >= self.options.batch_size:
                 self._write(batch)
@@ -101,7 +102,7 @@ class Ingest:
                 self.on_progress(self.summary)
                 continue
             self._pending[number] = pending
-            yield Job(number, pending.report.text, pending.report.published)
+            yield Job(number, pending.report.text, pending.report.published, pending.report.language)
 
     def _prepare(self, report: IncomingReport) -> _Pending | None:
         """The report with its metadata and defaults, or None if this source already has this text."""
@@ -109,9 +110,9 @@ class Ingest:
         report = report.with_defaults(**options.metadata.get(Path(report.origin).name, {}))
         report = report.with_defaults(source=options.source, published=options.published)
         report = report.with_defaults(source=_host(report.url) or UNATTRIBUTED)
-        if report.language and report.language not in HANDLED_LANGUAGES:
-            raise BadInput(f"{report.origin}: written in {_language_name(report.language)}; "
-                           f"the extractor handles {', '.join(map(_language_name, sorted(HANDLED_LANGUAGES)))} only")
+        if report.language and report.language not in HANDLED_LANGUAGES:  # known before extraction: refuse now
+            raise BadInput(f"{report.origin}: written in {describe(report.language)}; "
+                           f"the extractor handles {', '.join(map(describe, sorted(HANDLED_LANGUAGES)))} only")
         if not report.text.strip():
             raise BadInput(f"{report.origin}: no text")
         source = self._source(report.source)
@@ -215,11 +216,6 @@ def reextract(store: Store, *, force: bool = False, workers: int | None = None, 
 
 def _host(url: str | None) -> str | None:
     return urlsplit(url).hostname if url else None
-
-
-def _language_name(code: str) -> str:
-    language = pycountry.languages.get(alpha_2=code)
-    return f"{language.name} ({code})" if language else code
 
 
 def _reason(error: SQLAlchemyError) -> str:
