@@ -14,7 +14,7 @@ from jirga.extract import extract
 from jirga.ingest.report import IncomingReport
 from jirga.store import Store, open_store
 from jirga.store.claims import Decomposed, decompose
-from jirga.store.records import add_extraction, add_report, source_id
+from jirga.store.records import add_extraction, add_references, add_report, source_id
 from jirga.store.schema import Claim, Incident
 
 
@@ -56,6 +56,7 @@ def cluster(reports: list[IncomingReport], found: list[Decomposed], url: str = "
     try:
         owner = store.local_org_id()
         with store.session() as session:
+            add_references(session, found)
             for report, decomposed in zip(reports, found, strict=True):
                 row = add_report(session, report, source_id(session, report.source, owner), owner, "amber")
                 add_extraction(session, row, decomposed)

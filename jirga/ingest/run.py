@@ -23,7 +23,14 @@ from jirga.ingest.report import IncomingReport
 from jirga.ingest.textfile import BadInput
 from jirga.model import tlp as tlp_levels
 from jirga.store import Store
-from jirga.store.records import add_extraction, add_report, remove_machine_claims, source_id, stored_hashes
+from jirga.store.records import (
+    add_extraction,
+    add_references,
+    add_report,
+    remove_machine_claims,
+    source_id,
+    stored_hashes,
+)
 from jirga.store.schema import Report
 
 UNATTRIBUTED = "Unattributed"
@@ -138,12 +145,14 @@ class Ingest:
             return
         try:
             with self.store.session() as session:
+                add_references(session, [result.found for _, result in batch])
                 counts = [self._store_one(session, pending, result) for pending, result in batch]
         except SQLAlchemyError:
             counts = []
             for pending, result in batch:
                 try:
                     with self.store.session() as session:
+                        add_references(session, [result.found])
                         counts.append(self._store_one(session, pending, result))
                 except SQLAlchemyError as error:
                     self._fail(f"{pending.report.origin}: not stored ({_reason(error)})")
@@ -193,6 +202,7 @@ def reextract(store: Store, *, force: bool = False, workers: int | None = None, 
     def write() -> None:
         nonlocal done
         with store.session() as session:
+            add_references(session, [result.found for result in batch])
             for result in batch:
                 report = session.get(Report, result.key)
                 remove_machine_claims(session, report)

@@ -77,8 +77,8 @@ def add_report(session: Session, incoming: IncomingReport, source: int, owner: i
 
 
 def add_extraction(session: Session, report: Report, found: Decomposed) -> int:
-    """Each event of the report joins the incident it matches or opens a new one; returns how many it opened."""
-    _ensure_reference_rows(session, found)
+    """Each event of the report joins the incident it matches or opens a new one; returns how many it opened.
+    Call `add_references` first (once for a whole batch)."""
     owned = {"owner_org_id": report.owner_org_id, "tlp": report.tlp, "sharing_group_id": report.sharing_group_id}
     opened = 0
     for event in found.events:
@@ -92,7 +92,8 @@ def add_extraction(session: Session, report: Report, found: Decomposed) -> int:
                         **claim, **owned) for claim in event.claims]
         incident.claims.extend(claims)
         session.flush()
-        summarize(session, incident, incident.claims)
+        summarize(session, incident, incident.claims if placement.incident else claims,
+                  fresh=placement.incident is None)
         if placement.incident is not None:
             incident.tlp = tlp_levels.most_restrictive(incident.tlp, report.tlp)
         record(session, incident, "joined" if placement.incident else "created", {
@@ -160,20 +161,22 @@ def retire_superseded(session: Session, report_id: int) -> None:
                     .values(status="superseded").execution_options(synchronize_session=False))
 
 
-def _ensure_reference_rows(session: Session, found: Decomposed) -> None:
-    """Actors and places referred to, inserted once; concurrent writers may race, so conflicts are ignored."""
+def add_references(session: Session, founds: list[Decomposed]) -> None:
+    """The actors and places some extractions refer to, inserted once; concurrent writers may race, so conflicts
+    are ignored."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    if found.actors:
+    actors = {actor_id: named for found in founds for actor_id, named in found.actors.items()}
+    places = {place_id: place for found in founds for place_id, place in found.places.items()}
+    if actors:
         catalog = catalog_actors()
         rows = []
-        for actor_id, (name, kind) in sorted(found.actors.items()):
+        for actor_id, (name, kind) in sorted(actors.items()):
             known = catalog.get(actor_id)
             rows.append({"id": actor_id, "name": (known.name if known else name)[:300],
                          "kind": known.kind if known else kind, "parent_id": known.part_of if known else None})
         session.execute(insert(Actor).values(rows).on_conflict_do_nothing())
-    if found.places:
-        session.execute(insert(Place).values(sorted(found.places.values(), key=lambda p: p["id"]))
-                        .on_conflict_do_nothing())
+    if places:
+        session.execute(insert(Place).values(sorted(places.values(), key=lambda p: p["id"])).on_conflict_do_nothing())
 
 
 def check_reliability(value: str) -> str:

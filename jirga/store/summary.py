@@ -15,14 +15,15 @@ from jirga.store.schema import Assessment, Claim, Incident, IncidentActor, Repor
 ROLE_OF_FIELD = {"perpetrator": "perpetrator", "against": "against", "concerning": "about"}
 
 
-def facts_of(session: Session, claims: list[Claim]) -> list[Fact]:
+def facts_of(session: Session, claims: list[Claim], fresh: bool = False) -> list[Fact]:
+    """The claims as the consensus sees them. `fresh`: the claims were just made, so no analyst assessed them."""
     report_ids = {c.report_id for c in claims if c.report_id is not None}
     reports = {row.id: row for row in session.execute(
         select(Report.id, Report.published, Report.is_current, Source.name, Source.reliability)
         .join(Source, Source.id == Report.source_id).where(Report.id.in_(report_ids)))} if report_ids else {}
     verdicts: dict[int, str] = {}
     claim_ids = [c.id for c in claims if c.id is not None]
-    if claim_ids:
+    if claim_ids and not fresh:
         for claim_id, verdict in session.execute(
                 select(Assessment.claim_id, Assessment.verdict).where(Assessment.claim_id.in_(claim_ids),
                                                                       Assessment.verdict.in_(("agree", "dispute")))
@@ -41,9 +42,10 @@ def facts_of(session: Session, claims: list[Claim]) -> list[Fact]:
     return facts
 
 
-def summarize(session: Session, incident: Incident, claims: Iterable[Claim]) -> None:
+def summarize(session: Session, incident: Incident, claims: Iterable[Claim], fresh: bool = False) -> None:
+    """`fresh`: a new incident whose claims were just made (nothing to look up about them)."""
     claims = list(claims)
-    agreed = consensus(facts_of(session, claims))
+    agreed = consensus(facts_of(session, claims, fresh))
     incident.kind = agreed.kind or incident.kind
     date, place = agreed.date, agreed.place
     incident.date_start = dt.date.fromisoformat(date["start"]) if date else None
@@ -59,7 +61,7 @@ def summarize(session: Session, incident: Incident, claims: Iterable[Claim]) -> 
     incident.has_conflict = bool(agreed.conflicts)
     incident.report_count = len({c.report_id for c in claims if c.report_id is not None and not c.retired})
     incident.title = _title(incident, place)
-    _link_actors(session, incident, [c for c in claims if not c.retired])
+    _link_actors(session, incident, [c for c in claims if not c.retired], fresh)
 
 
 def _title(incident: Incident, place: dict | None) -> str:
@@ -68,7 +70,7 @@ def _title(incident: Incident, place: dict | None) -> str:
     return f"{what.capitalize()} in {place['name']}" if place else what.capitalize()
 
 
-def _link_actors(session: Session, incident: Incident, claims: list[Claim]) -> None:
+def _link_actors(session: Session, incident: Incident, claims: list[Claim], fresh: bool) -> None:
     links: set[tuple[str, str]] = set()
     for claim in claims:
         if claim.field == "responsibility":
@@ -77,7 +79,7 @@ def _link_actors(session: Session, incident: Incident, claims: list[Claim]) -> N
             links.add((claim.value["actor_id"], ROLE_OF_FIELD[claim.field]))
         elif claim.field == "statistic":
             links.update((actor_id, "about") for actor_id in claim.value.get("about", []))
-    if incident.id is not None:
+    if not fresh:
         session.execute(delete(IncidentActor).where(IncidentActor.incident_id == incident.id))
     session.add_all(IncidentActor(incident_id=incident.id, actor_id=actor_id, role=role)
                     for actor_id, role in sorted(links))
