@@ -192,3 +192,17 @@ def test_the_commands_show_conflicts_and_record_decisions(database_url, tmp_path
     assert no_reason.returncode == 1 and "cannot be merged with itself" in no_reason.stderr
     history = run_jirga("history", str(hospital), "--db", database_url, check=True).stdout
     assert "assessed" in history and "amina" in history and "joined" in history
+
+
+def test_reextraction_keeps_an_analysts_merge(store):
+    from jirga.ingest.run import reextract
+
+    ingest(store, (HOSPITAL_A, "Dawn"), (MARKET, "Geo"))
+    hospital, market = sorted(incidents(store), key=lambda i: -(i.killed_best or 0))
+    with store.session() as session:
+        merge(session, hospital.id, market.id, "amina", "one attack in two places of one street, as later learned")
+    assert reextract(store, workers=1, force=True) == (2, 0)
+    with store.session() as session:
+        kept = session.get(Incident, hospital.id)
+        assert kept.report_count == 2 and session.get(Incident, market.id).status == "merged"
+        assert [h.action for h in history(session, hospital.id)][-2:] == ["reextracted", "reextracted"]

@@ -27,6 +27,7 @@ from jirga.store.records import (
     add_extraction,
     add_references,
     add_report,
+    prune,
     remove_machine_claims,
     source_id,
     stored_hashes,
@@ -205,8 +206,9 @@ def reextract(store: Store, *, force: bool = False, workers: int | None = None, 
             add_references(session, [result.found for result in batch])
             for result in batch:
                 report = session.get(Report, result.key)
-                remove_machine_claims(session, report)
-                add_extraction(session, report, result.found)
+                placed = remove_machine_claims(session, report)
+                add_extraction(session, report, result.found, placed)
+                prune(session, set(placed.values()))
         done += len(batch)
         batch.clear()
         on_progress(done)

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from jirga.fuse.cluster import find_incident
+from jirga.fuse.cluster import Placement, find_incident
 from jirga.ingest.report import IncomingReport
 from jirga.model import tlp as tlp_levels
 from jirga.reference import catalog
@@ -76,13 +76,18 @@ def add_report(session: Session, incoming: IncomingReport, source: int, owner: i
     return report
 
 
-def add_extraction(session: Session, report: Report, found: Decomposed) -> int:
+def add_extraction(session: Session, report: Report, found: Decomposed, placed: dict[str, int] | None = None) -> int:
     """Each event of the report joins the incident it matches or opens a new one; returns how many it opened.
-    Call `add_references` first (once for a whole batch)."""
+    Call `add_references` first (once for a whole batch). `placed`: where a re-extracted report's events were
+    (see `remove_machine_claims`); an event found again goes back to its incident."""
     owned = {"owner_org_id": report.owner_org_id, "tlp": report.tlp, "sharing_group_id": report.sharing_group_id}
     opened = 0
     for event in found.events:
-        placement = find_incident(session, report, event)
+        before = session.get(Incident, placed[event.event]) if placed and event.event in placed else None
+        if before is not None and before.status == "active":
+            placement = Placement(before, None, 0)
+        else:
+            placement = find_incident(session, report, event)
         incident = placement.incident
         if incident is None:
             incident = Incident(kind=event.kind, **owned)
@@ -96,7 +101,9 @@ def add_extraction(session: Session, report: Report, found: Decomposed) -> int:
                   fresh=placement.incident is None)
         if placement.incident is not None:
             incident.tlp = tlp_levels.most_restrictive(incident.tlp, report.tlp)
-        record(session, incident, "joined" if placement.incident else "created", {
+        action = "reextracted" if placement.incident is before and before is not None else (
+            "joined" if placement.incident else "created")
+        record(session, incident, action, {
             "report_id": report.id, "event": event.event, "claims": [c.id for c in claims],
             "candidates": placement.candidates,
             **({"match": placement.match.explain(), "scores": placement.match.features}
@@ -128,13 +135,14 @@ def snapshot(incident: Incident) -> dict:
             "reports": incident.report_count, "conflict": incident.has_conflict}
 
 
-def remove_machine_claims(session: Session, report: Report) -> None:
-    """Before re-extraction: drop the report's machine claims and relations. A claim an analyst assessed is kept,
-    retired; incidents left with no claims go; the others are summarised again."""
+def remove_machine_claims(session: Session, report: Report) -> dict[str, int]:
+    """Before re-extraction: drop the report's machine claims and relations (a claim an analyst assessed is kept,
+    retired). Returns the incident each event was in, so that its new claims go back there and an analyst's
+    merges and splits survive; call `prune` on those incidents afterwards."""
     claims = list(session.scalars(select(Claim).where(Claim.report_id == report.id, Claim.origin == "machine",
                                                       ~Claim.retired)))
     assessed = set(session.scalars(select(Assessment.claim_id).where(Assessment.claim_id.in_([c.id for c in claims]))))
-    touched = {c.incident_id for c in claims}
+    placed = {c.event: c.incident_id for c in claims}
     for claim in claims:
         if claim.id in assessed:
             claim.retired = True
@@ -142,9 +150,17 @@ def remove_machine_claims(session: Session, report: Report) -> None:
             session.delete(claim)
     session.execute(delete(Relation).where(Relation.report_id == report.id, Relation.origin == "machine"))
     session.flush()
-    for incident in session.scalars(select(Incident).where(Incident.id.in_(touched))):
+    return placed
+
+
+def prune(session: Session, incident_ids: set[int]) -> None:
+    """Summarise these incidents again; one left with no claims, no assessment and no analyst's decision goes."""
+    for incident in session.scalars(select(Incident).where(Incident.id.in_(incident_ids))):
         session.refresh(incident, ["claims"])
-        if incident.claims or session.scalar(select(exists().where(Assessment.incident_id == incident.id))):
+        decided = session.scalar(select(exists().where(IncidentHistory.incident_id == incident.id,
+                                                       IncidentHistory.created_by.is_not(None))))
+        assessed = session.scalar(select(exists().where(Assessment.incident_id == incident.id)))
+        if incident.claims or decided or assessed:
             summarize(session, incident, incident.claims)
         else:  # nothing told it but the replaced claims
             session.execute(delete(IncidentHistory).where(IncidentHistory.incident_id == incident.id))
