@@ -21,6 +21,7 @@ from jirga.store.claims import EventClaims
 from jirga.store.schema import CannotLink, Claim, Incident, IncidentActor, Place, Report
 
 MAX_CANDIDATES = 200
+LONGEST_DATE_RANGE = dt.timedelta(days=366)
 NEVER_CLUSTERED = {"statistic"}  # a figure for a period is not an event told by several reports
 ACTOR_ROLES = ("claimed", "perpetrator", "attributed")
 
@@ -102,8 +103,10 @@ def _candidates(session: Session, report: Report, event: EventClaims, view: Even
         start, end = report.published - UNDATED_WINDOW, report.published
     else:
         return []  # neither a date nor a publication date: nothing to block on
+    # The lower bound lets the date index stop early: no incident's date range is longer than a year.
     query = (select(Incident).where(Incident.status == "active", Incident.kind.in_(family),
-                                    Incident.date_start <= end, Incident.date_end >= start)
+                                    Incident.date_start.between(start - LONGEST_DATE_RANGE, end),
+                                    Incident.date_end >= start)
              .where(~exists().where(Claim.incident_id == Incident.id, Claim.report_id == report.id))
              .where(~exists().where(CannotLink.incident_id == Incident.id, CannotLink.report_id == report.id,
                                     CannotLink.event == event.event)))
