@@ -6,6 +6,7 @@ in docs/clue-verification.md; the floors here sit just under them.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
 import pytest
@@ -44,3 +45,33 @@ def test_bcubed_scores_what_it_should():
                                                                                    + (1 / 2 + 1 / 2 + 1) / 3 - 2 / 3))
     precision, recall = evaluate.bcubed({"a": 1, "b": 1, "c": 1}, gold)
     assert recall == 1.0 and precision == pytest.approx((2 / 3 + 2 / 3 + 1 / 3) / 3)
+
+
+def test_the_seed_and_five_outlets_make_one_quetta_hospital_incident_with_both_claims(seeds, tmp_path):
+    from sqlalchemy import select
+
+    from jirga.ingest.report import IncomingReport
+    from jirga.ingest.run import Ingest, IngestOptions
+    from jirga.store import open_store
+    from jirga.store.schema import Claim, Incident
+
+    reports, gold = evaluate.load(CLUSTERS)
+    hospital = [r for r in reports if gold[r.origin] == "quetta-hospital-2016"]
+    seed = (seeds / "002_e7e6cd0a04428e21.txt").read_text(encoding="utf-8")
+    hospital.append(IncomingReport(seed, "seed 002", source="Seed analysis", published=dt.date(2016, 8, 14)))
+    store = open_store(f"sqlite:///{tmp_path / 'quetta.db'}")
+    try:
+        Ingest(store, IngestOptions(workers=1), pytest.fail).run(hospital)
+        with store.session() as session:
+            told = session.execute(select(Claim.incident_id, Claim.report_id).where(Claim.field == "kind")).all()
+            by_incident = defaultdict(set)
+            for incident_id, report_id in told:
+                by_incident[incident_id].add(report_id)
+            biggest = max(by_incident, key=lambda i: len(by_incident[i]))
+            assert len(by_incident[biggest]) == len(hospital)  # the five outlets and the seed: one incident
+            incident = session.get(Incident, biggest)
+            claimed = {c.value["actor_id"] for c in incident.claims
+                       if c.field == "responsibility" and c.value["mode"] == "claimed"}
+            assert {"jamaat-ul-ahrar", "islamic-state"} <= claimed and incident.has_conflict
+    finally:
+        store.close()
