@@ -35,14 +35,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, text
 
+from jirga.access import Viewer
+from jirga.access.auth import implicit_admin
 from jirga.extract.pipeline import EXTRACTOR_VERSION
 from jirga.reference import catalog
 from jirga.reference.gazetteer import load_gazetteer
 from jirga.store import open_store
 from jirga.store.database import Store
-from jirga.store.queries import IncidentFilter, incident_query, list_incidents
+from jirga.store.queries import IncidentFilter, incident_actors, incident_query, list_incidents
 from jirga.store.schema import Actor, Claim, Incident, IncidentActor, Place, Report, Source
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -279,28 +281,22 @@ def _incident(rng: random.Random, incident_id: int, places: dict[str, list[tuple
 
 # Timing.
 
-def run_listing(store: Store, where: IncidentFilter) -> tuple[float, float, int]:
+def run_listing(store: Store, where: IncidentFilter, viewer: Viewer) -> tuple[float, float, int]:
     """As `jirga incidents` does it: (total seconds, seconds of list_incidents alone, incidents listed)."""
     start = time.perf_counter()
     with store.session() as session:
-        incidents = list_incidents(session, where)
+        incidents = list_incidents(session, where, viewer=viewer)
         listed = time.perf_counter()
-        links = session.execute(select(IncidentActor.incident_id, IncidentActor.role, Actor.name)
-                                .join(Actor, Actor.id == IncidentActor.actor_id)
-                                .where(IncidentActor.incident_id.in_([i.id for i in incidents]))
-                                .order_by(IncidentActor.incident_id, Actor.name)).all()
-        actors: dict[int, list[str]] = {}
-        for incident_id, role, name in links:
-            actors.setdefault(incident_id, []).append(f"{name} ({role})")
+        actors = incident_actors(session, incidents, viewer)
         for incident in incidents:  # what the rows read, so nothing is left to load lazily
             _ = (incident.place.name if incident.place else None, actors.get(incident.id))
     return time.perf_counter() - start, listed - start, len(incidents)
 
 
-def timed_build(where: IncidentFilter) -> float:
+def timed_build(where: IncidentFilter, viewer: Viewer) -> float:
     """Seconds to build the query alone, in Python: resolving the actor, country and province names."""
     start = time.perf_counter()
-    incident_query(where)
+    incident_query(where, viewer)
     return time.perf_counter() - start
 
 
@@ -310,9 +306,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def explain(store: Store, where: IncidentFilter) -> str:
+def explain(store: Store, where: IncidentFilter, viewer: Viewer) -> str:
     """The plan of the listing query, compiled with its values inline (the ORM adds the joined place)."""
-    query = incident_query(where).limit(where.limit)
+    query = incident_query(where, viewer).limit(where.limit)
     sql = str(query.compile(dialect=store.engine.dialect, compile_kwargs={"literal_binds": True}))
     with store.session() as session:
         if store.dialect == "postgresql":
@@ -367,6 +363,7 @@ def bench(backend: str, url: str, args: argparse.Namespace) -> list[str]:
     try:
         counts = fill(store, args.incidents)
         filled = time.perf_counter() - start
+        viewer = implicit_admin(store)  # the store has no users: the local organisation's admin, who owns it all
         with store.engine.begin() as connection:
             for statement in args.with_index:
                 connection.execute(text(statement))
@@ -388,12 +385,12 @@ def bench(backend: str, url: str, args: argparse.Namespace) -> list[str]:
               f"(ms, {args.runs} runs)")
         slow = []
         for label, where in FILTERS:
-            run_listing(store, where)  # warm: caches, the actor resolver, the statement cache
-            timings = [run_listing(store, where) for _ in range(args.runs)]
+            run_listing(store, where, viewer)  # warm: caches, the actor resolver, the statement cache
+            timings = [run_listing(store, where, viewer) for _ in range(args.runs)]
             totals = [t[0] * 1000 for t in timings]
             median, p95 = statistics.median(totals), percentile(totals, 0.95)
             listing = statistics.median(t[1] * 1000 for t in timings)
-            build = statistics.median(timed_build(where) * 1000 for _ in range(args.runs))
+            build = statistics.median(timed_build(where, viewer) * 1000 for _ in range(args.runs))
             rows = timings[0][2]
             flag = "  SLOW" if median > TARGET_MS else ""
             print(f"  {label:44} {median:8.1f} {p95:8.1f} {listing:8.1f} {build:6.1f} {rows:5}{flag}")
@@ -404,7 +401,7 @@ def bench(backend: str, url: str, args: argparse.Namespace) -> list[str]:
         for label, where, median in slow:
             kind = "EXPLAIN ANALYZE" if backend == "postgresql" else "EXPLAIN QUERY PLAN"
             print(f"\n  {kind} for {label} (median {median:.1f} ms):")
-            print("\n".join("    " + line for line in explain(store, where).splitlines()))
+            print("\n".join("    " + line for line in explain(store, where, viewer).splitlines()))
 
         cli, version, printed = time_cli(url)
         print(f"\n  command line         {cli * 1000:,.0f} ms for `jirga incidents {' '.join(CLI_ARGS)}` "
