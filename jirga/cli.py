@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     from jirga.store_cli import add_commands
 
     add_commands(commands, _date)
+    from jirga.access_cli import add_commands as add_access_commands
+    add_access_commands(commands)
     return parser
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import os
-
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -13,34 +10,29 @@ from jirga.store_cli import _store, guarded
 
 
 def add_commands(commands, db_parent) -> None:
-    who = {"help": "the analyst deciding (default: $JIRGA_USER, else the login name)"}
 
     assess = commands.add_parser("assess", parents=[db_parent], help="agree with or dispute a claim")
     assess.add_argument("claim", type=int, help="claim number (see jirga show ID --format json)")
     assess.add_argument("verdict", choices=["agree", "dispute"])
     assess.add_argument("--reason", required=True)
     assess.add_argument("--confidence", choices=["low", "moderate", "high"])
-    assess.add_argument("--user", **who)
     assess.set_defaults(run=run_assess)
 
     merge = commands.add_parser("merge", parents=[db_parent], help="merge incident OTHER into incident KEEP")
     merge.add_argument("keep", type=int)
     merge.add_argument("other", type=int)
     merge.add_argument("--reason", required=True)
-    merge.add_argument("--user", **who)
     merge.set_defaults(run=run_merge)
 
     split = commands.add_parser("split", parents=[db_parent], help="move some reports' claims to a new incident")
     split.add_argument("incident", type=int)
     split.add_argument("--report", type=int, action="append", required=True, help="a report to split off (repeat)")
     split.add_argument("--reason", required=True)
-    split.add_argument("--user", **who)
     split.set_defaults(run=run_split)
 
     undo = commands.add_parser("undo", parents=[db_parent], help="undo an analyst's merge or split")
     undo.add_argument("entry", type=int, help="the history entry of the merge or split (see jirga history)")
     undo.add_argument("--reason", required=True)
-    undo.add_argument("--user", **who)
     undo.set_defaults(run=run_undo)
 
     history = commands.add_parser("history", parents=[db_parent], help="how an incident came to be what it is")
@@ -48,18 +40,20 @@ def add_commands(commands, db_parent) -> None:
     history.set_defaults(run=run_history)
 
 
-def _user(args) -> str:
-    return args.user or os.environ.get("JIRGA_USER") or getpass.getuser()
-
-
 def _decide(args, action) -> int:
+    """Run a decision as the acting user in one transaction; a refusal is audited in a transaction of its own."""
+    from jirga.access import AccessError, NotFound, audit
     from jirga.fuse.decisions import DecisionError
 
-    with _store(args) as store:
+    with _store(args) as (store, viewer):
         try:
             with store.session() as session:
-                message = action(session)
-        except DecisionError as error:
+                message = action(session, viewer)
+        except (DecisionError, AccessError) as error:
+            if isinstance(error, AccessError):
+                with store.session() as session:
+                    audit.record(session, viewer, "write", "incident", None,
+                                 "not_found" if isinstance(error, NotFound) else "denied", f"{args.command}: {error}")
             Console(stderr=True).print(f"jirga {args.command}: {escape(str(error))}", highlight=False)
             return 1
     print(message)
@@ -70,8 +64,8 @@ def _decide(args, action) -> int:
 def run_assess(args) -> int:
     from jirga.fuse.decisions import assess
 
-    def act(session) -> str:
-        made = assess(session, args.claim, args.verdict, _user(args), args.reason, args.confidence)
+    def act(session, viewer) -> str:
+        made = assess(session, args.claim, args.verdict, viewer, args.reason, args.confidence)
         return f"claim {args.claim}: {args.verdict} (assessment {made.id}); incident {made.incident_id} recomputed"
     return _decide(args, act)
 
@@ -80,8 +74,8 @@ def run_assess(args) -> int:
 def run_merge(args) -> int:
     from jirga.fuse.decisions import merge
 
-    def act(session) -> str:
-        keep, entry = merge(session, args.keep, args.other, _user(args), args.reason)
+    def act(session, viewer) -> str:
+        keep, entry = merge(session, args.keep, args.other, viewer, args.reason)
         return (f"incident {args.other} merged into {keep.id} "
                 f"(history entry {entry.id}; undo with jirga undo {entry.id})")
     return _decide(args, act)
@@ -91,8 +85,8 @@ def run_merge(args) -> int:
 def run_split(args) -> int:
     from jirga.fuse.decisions import split
 
-    def act(session) -> str:
-        new, entry = split(session, args.incident, args.report, _user(args), args.reason)
+    def act(session, viewer) -> str:
+        new, entry = split(session, args.incident, args.report, viewer, args.reason)
         return f"reports {', '.join(map(str, args.report))} split off into incident {new.id} " \
                f"(history entry {entry.id}; undo with jirga undo {entry.id})"
     return _decide(args, act)
@@ -102,20 +96,22 @@ def run_split(args) -> int:
 def run_undo(args) -> int:
     from jirga.fuse.decisions import undo
 
-    def act(session) -> str:
-        done = undo(session, args.entry, _user(args), args.reason)
+    def act(session, viewer) -> str:
+        done = undo(session, args.entry, viewer, args.reason)
         return f"history entry {args.entry} undone (entry {done.id})"
     return _decide(args, act)
 
 
 @guarded
 def run_history(args) -> int:
+    from jirga.access import NotFound
     from jirga.fuse.decisions import history
 
-    with _store(args) as store, store.session() as session:
-        entries = history(session, args.incident)
-    if not entries:
-        Console(stderr=True).print(f"jirga history: no incident {args.incident}")
+    try:
+        with _store(args) as (store, viewer), store.session() as session:
+            entries = history(session, args.incident, viewer)
+    except NotFound as error:
+        Console(stderr=True).print(f"jirga history: {error}")
         return 1
     table = Table("entry", "when", "who", "what", "detail", "killed (low, best, high)", "reason")
     for entry in entries:

@@ -12,6 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select, update
 
+from jirga.access.auth import implicit_admin
 from jirga.ingest.report import IncomingReport
 from jirga.ingest.run import Ingest, IngestOptions, reextract
 from jirga.store import StoreError, open_store
@@ -128,6 +129,7 @@ def test_markings_from_the_input_are_kept_and_only_made_stricter(store):
 
 
 def test_changed_text_under_the_same_url_is_a_new_revision_and_old_claims_stay(store):
+    me = implicit_admin(store)  # a store without users: the local organisation's admin
     text = (REPORTS / QUETTA_ACADEMY).read_text()
     url = "https://news.example/quetta-academy"
     day = dt.date(2016, 10, 25)
@@ -144,22 +146,24 @@ def test_changed_text_under_the_same_url_is_a_new_revision_and_old_claims_stay(s
         assert session.scalar(select(func.count()).select_from(Claim).where(Claim.report_id == reports[0].id)) \
             == claims_before
         # The new revision's events join the incidents the old one told; only the current revision counts.
-        listed = list_incidents(session, IncidentFilter())
+        listed = list_incidents(session, IncidentFilter(), viewer=me)
         assert {claim.report_id for i in listed for claim in i.claims} == {reports[0].id, reports[1].id}
         assert 62 in {i.killed_best for i in listed} and 61 not in {i.killed_best for i in listed}
-        assert len(list_incidents(session, IncidentFilter(include_superseded=True))) == len(listed)
+        assert len(list_incidents(session, IncidentFilter(include_superseded=True), viewer=me)) == len(listed)
     third = ingest(store, [IncomingReport(revised, "v2 again", source="Wire", url=url, published=day)])
     assert third.summary.unchanged == 1 and count(store, Report) == 2
 
 
 def test_queries_resolve_aliases_countries_provinces_and_periods(store):
+    me = implicit_admin(store)  # a store without users: the local organisation's admin
     ingest(store, [IncomingReport((REPORTS / name).read_text(), name, published=dt.date.fromisoformat(published))
                    for name, published in [(QUETTA_ACADEMY, "2016-10-25"),
                                            ("101_peshawar_army_school_wire.txt", "2014-12-16"),
                                            ("104_lahore_gulshan_park_easter.txt", "2016-03-28")]])
     with store.session() as session:
         def titles(**where) -> set[str]:
-            return {(i.place.name if i.place else "?") for i in list_incidents(session, IncidentFilter(**where))}
+            listed = list_incidents(session, IncidentFilter(**where), viewer=me)
+            return {(i.place.name if i.place else "?") for i in listed}
 
         # Da'ish is the Islamic State; the Quetta academy attack was claimed by it.
         assert "Quetta" in titles(actor="Daesh")
@@ -174,7 +178,7 @@ def test_queries_resolve_aliases_countries_provinces_and_periods(store):
         for bad in ({"since": "2016-13"}, {"country": "Atlantis"}, {"province": "Nowhere"},
                     {"actor": "Islamic Stat"}):
             with pytest.raises(QueryError):
-                list_incidents(session, IncidentFilter(**bad))
+                list_incidents(session, IncidentFilter(**bad), viewer=me)
 
 
 def test_show_lists_each_claim_with_its_report_and_sentence(database_url, sample_dir):
@@ -203,22 +207,24 @@ def test_show_lists_each_claim_with_its_report_and_sentence(database_url, sample
 
 @pytest.mark.parametrize("query", ['"', "AND", "hospital OR", "*", "'; DROP TABLE reports; --", "NEAR(", "üñí"])
 def test_search_takes_any_text_literally(store, query):
+    me = implicit_admin(store)  # a store without users: the local organisation's admin
     ingest(store, [IncomingReport((REPORTS / QUETTA_ACADEMY).read_text(), "academy")])
     with store.session() as session:
-        search_reports(session, query + " Quetta")
+        search_reports(session, query + " Quetta", viewer=me)
     assert count(store, Report) == 1
 
 
 def test_search_finds_reports_by_words(store):
+    me = implicit_admin(store)  # a store without users: the local organisation's admin
     ingest(store, [IncomingReport((REPORTS / name).read_text(), name, title=name) for name in SAMPLE])
     with store.session() as session:
-        hits = search_reports(session, "hospital Quetta")
+        hits = search_reports(session, "hospital Quetta", viewer=me)
         assert hits and hits[0].title == QUETTA_ACADEMY
         assert any("Quetta" in hit.snippet for hit in hits)
-        assert search_reports(session, "Charsadda university")[0].title.startswith("103_")
-        assert search_reports(session, "zanzibar") == []
+        assert search_reports(session, "Charsadda university", viewer=me)[0].title.startswith("103_")
+        assert search_reports(session, "zanzibar", viewer=me) == []
         with pytest.raises(QueryError):
-            search_reports(session, "?!")
+            search_reports(session, "?!", viewer=me)
 
 
 def test_reextract_replaces_machine_claims_and_keeps_analysts_work(store):
@@ -292,7 +298,8 @@ def test_the_readme_demo_stores_every_kind_of_bundled_input(tmp_path):
             partner = select(Report.tlp).join(Report.source).where(Source.name == "Khyber Conflict Research Centre")
             assert set(session.scalars(partner)) == {"green"}
             assert session.scalar(select(func.count()).select_from(Incident)) >= 60
-            islamic_state = list_incidents(session, IncidentFilter(actor="Islamic State", limit=1000))
+            me = implicit_admin(store)
+            islamic_state = list_incidents(session, IncidentFilter(actor="Islamic State", limit=1000), viewer=me)
             assert any(i.place and i.place.name == "Khar" for i in islamic_state)  # from the partner bundle
     finally:
         store.close()

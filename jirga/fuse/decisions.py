@@ -1,7 +1,10 @@
 """Analysts decide: agree with or dispute a claim, merge two incidents, split reports out of one, undo.
 
-Each decision is one transaction that records who, when and why in the incident's history, and recomputes the
-consensus at once. The same functions serve the command line and the web app.
+Each decision is one transaction that records who, when and why in the incident's history (and the audit log),
+and recomputes the consensus at once. Deciding needs the analyst role, and an incident or claim the viewer may not
+see answers "not found", as if it did not exist (NotFound, PermissionDenied: the caller audits a refusal in a
+transaction of its own, since the decision's is rolled back). The same functions serve the command line and the
+web app.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from jirga.access import NotFound, Viewer, audit, visible
+from jirga.access.rules import require_role
 from jirga.store.records import record
 from jirga.store.schema import Assessment, CannotLink, Claim, Incident, IncidentHistory
 from jirga.store.summary import summarize
@@ -20,12 +25,18 @@ class DecisionError(ValueError):
     """A decision that cannot be made as asked; the message says why."""
 
 
-def _incident(session: Session, incident_id: int) -> Incident:
-    incident = session.get(Incident, incident_id)
-    if incident is None or incident.status == "merged":
-        raise DecisionError(f"no incident {incident_id}" if incident is None
-                            else f"incident {incident_id} was merged into another; act on that one")
+def _incident(session: Session, incident_id: int, viewer: Viewer) -> Incident:
+    incident = session.scalar(select(Incident).where(Incident.id == incident_id, visible(Incident, viewer)))
+    if incident is None:
+        raise NotFound(f"no incident {incident_id}")
+    if incident.status == "merged":
+        raise DecisionError(f"incident {incident_id} was merged into another; act on that one")
     return incident
+
+
+def _analyst(viewer: Viewer, doing: str) -> str:
+    require_role(viewer, "analyst", doing)
+    return viewer.username
 
 
 def _require_reason(reason: str) -> str:
@@ -34,29 +45,35 @@ def _require_reason(reason: str) -> str:
     return reason.strip()
 
 
-def assess(session: Session, claim_id: int, verdict: str, user: str, reason: str,
+def assess(session: Session, claim_id: int, verdict: str, viewer: Viewer, reason: str,
            confidence: str | None = None) -> Assessment:
+    user = _analyst(viewer, "assess a claim")
     if verdict not in VERDICTS:
         raise DecisionError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
-    claim = session.get(Claim, claim_id)
+    claim = session.scalar(select(Claim).where(Claim.id == claim_id, visible(Claim, viewer)))
     if claim is None:
-        raise DecisionError(f"no claim {claim_id}")
-    incident = _incident(session, claim.incident_id)
+        raise NotFound(f"no claim {claim_id}")
+    incident = _incident(session, claim.incident_id, viewer)
+    # The analyst's opinion is their organisation's record, marked as the claim it is about.
     assessment = Assessment(claim_id=claim.id, incident_id=incident.id, verdict=verdict, confidence=confidence,
-                            reason=_require_reason(reason), created_by=user, owner_org_id=incident.owner_org_id)
+                            reason=_require_reason(reason), created_by=user, owner_org_id=viewer.org_id,
+                            tlp=claim.tlp, sharing_group_id=claim.sharing_group_id)
     session.add(assessment)
     session.flush()
     summarize(session, incident, incident.claims)
     record(session, incident, "assessed", {"claim": claim.id, "field": claim.field, "verdict": verdict},
            user, assessment.reason)
+    audit.record(session, viewer, "write", "claim", claim.id, "ok", f"assess {verdict}")
     return assessment
 
 
-def merge(session: Session, keep_id: int, other_id: int, user: str, reason: str) -> tuple[Incident, IncidentHistory]:
+def merge(session: Session, keep_id: int, other_id: int, viewer: Viewer,
+          reason: str) -> tuple[Incident, IncidentHistory]:
     """All claims of `other` move to `keep`; `other` stays, marked merged, so the merge can be undone."""
+    user = _analyst(viewer, "merge incidents")
     if keep_id == other_id:
         raise DecisionError("an incident cannot be merged with itself")
-    keep, other = _incident(session, keep_id), _incident(session, other_id)
+    keep, other = _incident(session, keep_id, viewer), _incident(session, other_id, viewer)
     reason = _require_reason(reason)
     moved = [c.id for c in other.claims]
     session.execute(update(Claim).where(Claim.incident_id == other.id).values(incident_id=keep.id)
@@ -69,14 +86,16 @@ def merge(session: Session, keep_id: int, other_id: int, user: str, reason: str)
     summarize(session, other, [])
     entry = record(session, keep, "merged", {"from": other.id, "claims": moved}, user, reason)
     record(session, other, "merged", {"into": keep.id, "claims": moved}, user, reason)
+    audit.record(session, viewer, "write", "incident", keep.id, "ok", f"merge {other.id}")
     session.flush()
     return keep, entry
 
 
-def split(session: Session, incident_id: int, report_ids: list[int], user: str,
+def split(session: Session, incident_id: int, report_ids: list[int], viewer: Viewer,
           reason: str) -> tuple[Incident, IncidentHistory]:
     """The claims of these reports leave the incident for a new one, and never come back by themselves."""
-    incident = _incident(session, incident_id)
+    user = _analyst(viewer, "split an incident")
+    incident = _incident(session, incident_id, viewer)
     reason = _require_reason(reason)
     leaving = [c for c in incident.claims if c.report_id in set(report_ids)]
     if not leaving:
@@ -96,12 +115,14 @@ def split(session: Session, incident_id: int, report_ids: list[int], user: str,
     entry = record(session, incident, "split", {"to": new.id, "claims": [c.id for c in leaving],
                                                 "reports": sorted(set(report_ids))}, user, reason)
     record(session, new, "created", {"split_from": incident.id, "claims": [c.id for c in leaving]}, user, reason)
+    audit.record(session, viewer, "write", "incident", incident.id, "ok", f"split off {new.id}")
     session.flush()
     return new, entry
 
 
-def undo(session: Session, history_id: int, user: str, reason: str) -> IncidentHistory:
+def undo(session: Session, history_id: int, viewer: Viewer, reason: str) -> IncidentHistory:
     """Reverse an analyst's merge or split, recorded as a decision of its own."""
+    user = _analyst(viewer, "undo a decision")
     entry = session.get(IncidentHistory, history_id)
     if entry is None or entry.action not in ("merged", "split") or entry.created_by is None:
         raise DecisionError(f"history entry {history_id} is not an analyst's merge or split")
@@ -109,12 +130,12 @@ def undo(session: Session, history_id: int, user: str, reason: str) -> IncidentH
         raise DecisionError(f"history entry {history_id} was already undone")
     reason = _require_reason(reason)
     if entry.action == "merged" and "from" in entry.detail:
-        keep, other = _incident(session, entry.incident_id), session.get(Incident, entry.detail["from"])
+        keep, other = _incident(session, entry.incident_id, viewer), session.get(Incident, entry.detail["from"])
         _move(session, entry.detail["claims"], other.id)
         other.status = "active"
         touched = [keep, other]
     elif entry.action == "split":
-        source, new = _incident(session, entry.incident_id), _incident(session, entry.detail["to"])
+        source, new = _incident(session, entry.incident_id, viewer), _incident(session, entry.detail["to"], viewer)
         _move(session, entry.detail["claims"], source.id)
         session.execute(CannotLink.__table__.delete().where(CannotLink.incident_id == source.id,
                                                             CannotLink.report_id.in_(entry.detail["reports"])))
@@ -130,6 +151,7 @@ def undo(session: Session, history_id: int, user: str, reason: str) -> IncidentH
     for incident in touched:
         summarize(session, incident, incident.claims)
     undone = record(session, touched[0], "undone", {"entry": entry.id, "action": entry.action}, user, reason)
+    audit.record(session, viewer, "write", "incident", touched[0].id, "ok", f"undo {entry.id}")
     session.flush()
     entry = session.get(IncidentHistory, history_id)
     entry.detail = {**entry.detail, "undone_by": undone.id}
@@ -143,6 +165,11 @@ def _move(session: Session, claim_ids: list[int], incident_id: int) -> None:
                     .execution_options(synchronize_session=False))
 
 
-def history(session: Session, incident_id: int) -> list[IncidentHistory]:
+def history(session: Session, incident_id: int, viewer: Viewer) -> list[IncidentHistory] | None:
+    """The incident's history; None if there is no such incident or the viewer may not see it."""
+    if session.scalar(select(Incident.id).where(Incident.id == incident_id, visible(Incident, viewer))) is None:
+        audit.record(session, viewer, "read", "incident", incident_id, "not_found", "history")
+        return None
+    audit.record(session, viewer, "read", "incident", incident_id, "ok", "history")
     return list(session.scalars(select(IncidentHistory).where(IncidentHistory.incident_id == incident_id)
                                 .order_by(IncidentHistory.id)))

@@ -1,22 +1,34 @@
-"""Reading the store: incidents by filter, one incident with its claims, full-text search over reports."""
+"""Reading the store: incidents by filter, one incident with its claims, full-text search over reports.
+
+Every query takes the `Viewer` who asks and puts `jirga.access.visible` in its WHERE clause, so a record the viewer
+may not see is never loaded; each call writes one entry to the audit log, in the caller's transaction. An incident
+is visible when its own marking or at least one of its claims is; the viewer gets only the claims they may see, and
+when some claims are hidden from them, the incident's summary (date, place, figures, title, actors) is computed
+from the visible claims alone, on a copy detached from the session so that it is never written back.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import pycountry
 from rapidfuzz import process
-from sqlalchemy import Select, column, func, select, table, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, column, exists, func, select, table, text
+from sqlalchemy.orm import Session, lazyload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from jirga.access import Viewer, audit, visible
 from jirga.extract.lexicon import skeleton
 from jirga.extract.text import match_key
+from jirga.fuse.consensus import consensus
 from jirga.reference import catalog
-from jirga.store.schema import Actor, Claim, Incident, IncidentActor, Report
+from jirga.store.schema import Actor, Claim, Incident, IncidentActor, Place, Report
+from jirga.store.summary import actor_links, apply_consensus, facts_of
 
 # SQLite's FTS5 index over reports (created by the first migration, not a model).
 REPORTS_FTS = table("reports_fts", column("rowid"), column("rank"))
@@ -64,13 +76,29 @@ class IncidentFilter:
     before_id: int | None = None  # cursor: incidents listed after this one
 
 
-def list_incidents(session: Session, where: IncidentFilter) -> list[Incident]:
-    """Newest first (by date, then id)."""
-    return list(session.scalars(incident_query(where).limit(where.limit)))
+def list_incidents(session: Session, where: IncidentFilter, *, viewer: Viewer) -> list[Incident]:
+    """The incidents `viewer` may see that match, newest first (by date, then id)."""
+    partial = _hides_claims(viewer).label("partial")
+    rows = session.execute(incident_query(where, viewer).add_columns(partial).limit(where.limit)
+                           .options(_visible_claims(lazyload, viewer))  # incident.claims, if read later
+                           .execution_options(populate_existing=True)).all()
+    incidents = [incident for incident, _ in rows]
+    _as_seen_by(session, [incident for incident, hidden in rows if hidden], viewer)
+    audit.record(session, viewer, "read", "incident", None, "ok", f"list {_describe(where)}: {len(incidents)} found")
+    return incidents
 
 
-def incident_query(where: IncidentFilter) -> Select:
-    query = select(Incident)
+def _check_text(where: IncidentFilter) -> None:
+    for name in ("actor", "country", "province", "kind", "attack_type", "since", "until"):
+        value = getattr(where, name)
+        if value is not None and (len(value) > 300 or any(ord(c) < 32 for c in value)):
+            raise QueryError(f"--{name.replace('_', '-')} {value[:60]!r}: not a name (control characters, or over "
+                             "300 characters)")
+
+
+def incident_query(where: IncidentFilter, viewer: Viewer) -> Select:
+    _check_text(where)
+    query = select(Incident).where(visible(Incident, viewer))
     if not where.include_superseded:
         query = query.where(Incident.status == "active")
     else:
@@ -97,12 +125,77 @@ def incident_query(where: IncidentFilter) -> Select:
     return query.order_by(Incident.date_start.desc().nulls_last(), Incident.id.desc())
 
 
-def get_incident(session: Session, key: str | int) -> Incident | None:
-    """By number or uuid, with claims, their reports and sources loaded."""
-    query = select(Incident).options(selectinload(Incident.claims).selectinload(Claim.report))
+def get_incident(session: Session, key: str | int, *, viewer: Viewer) -> Incident | None:
+    """By number or uuid, with the claims `viewer` may see and their reports (if visible) loaded; None when there is
+    no such incident or the viewer may not see it (the two are told apart only in the audit log, never to the
+    viewer)."""
     key = str(key).strip()
-    query = query.where(Incident.id == int(key)) if key.isdigit() else query.where(Incident.uuid == key)
-    return session.scalar(query)
+    found = None
+    # A longer number is no id (and overflows SQLite's integers); a uuid has 36 characters, none of them NUL.
+    if (key.isdigit() and len(key) <= 18) or (not key.isdigit() and len(key) <= 36 and "\x00" not in key):
+        query = (select(Incident, _hides_claims(viewer))
+                 .where(Incident.id == int(key) if key.isdigit() else Incident.uuid == key, visible(Incident, viewer))
+                 .options(_visible_claims(selectinload, viewer))
+                 .execution_options(populate_existing=True))
+        found = session.execute(query).one_or_none()
+    if found is None:
+        audit.record(session, viewer, "read", "incident", key[:200], "not_found", "show")
+        return None
+    incident, hidden = found
+    if hidden:
+        _as_seen_by(session, [incident], viewer)
+    audit.record(session, viewer, "read", "incident", incident.id, "ok", "show")
+    return incident
+
+
+def incident_actors(session: Session, incidents: Sequence[Incident], viewer: Viewer) -> dict[int, list[str]]:
+    """'Name (role)' of the actors each incident involves, as far as the claims `viewer` sees tell."""
+    actors: dict[int, list[str]] = {}
+    full = [incident.id for incident in incidents if not hasattr(incident, "seen_links")]
+    links = [*session.execute(select(IncidentActor.incident_id, IncidentActor.role, IncidentActor.actor_id)
+                              .where(IncidentActor.incident_id.in_(full))),
+             *[(incident.id, role, actor_id) for incident in incidents for actor_id, role in
+               getattr(incident, "seen_links", [])]]
+    names = actor_names(session, sorted({actor_id for _, _, actor_id in links}))
+    for incident_id, role, actor_id in sorted(links, key=lambda link: (link[0], names.get(link[2], link[2]))):
+        actors.setdefault(incident_id, []).append(f"{names.get(actor_id, actor_id)} ({role})")
+    return actors
+
+
+def _visible_claims(loader, viewer: Viewer):
+    """Load (now or when first read) an incident's claims and their reports, only those `viewer` may see."""
+    return (loader(Incident.claims.and_(visible(Claim, viewer)))
+            .options(loader(Claim.report.and_(visible(Report, viewer)))))
+
+
+def _hides_claims(viewer: Viewer):
+    """True for an incident with at least one (not retired) claim that `viewer` may not see."""
+    return exists().where(Claim.incident_id == Incident.id, ~Claim.retired, ~visible(Claim, viewer))
+
+
+def _as_seen_by(session: Session, incidents: list[Incident], viewer: Viewer) -> None:
+    """For incidents of which `viewer` may see only some claims: the summary from those claims alone, on the
+    incident detached from the session (never written back), with `claims` holding only the visible ones."""
+    if not incidents:
+        return
+    claims: dict[int, list[Claim]] = {}
+    for claim in session.scalars(select(Claim).where(Claim.incident_id.in_([i.id for i in incidents]),
+                                                     visible(Claim, viewer)).order_by(Claim.id)
+                                 .options(selectinload(Claim.report.and_(visible(Report, viewer))))):
+        claims.setdefault(claim.incident_id, []).append(claim)
+    for incident in incidents:
+        seen = claims.get(incident.id, [])
+        agreed = consensus(facts_of(session, seen))
+        session.expunge(incident)
+        apply_consensus(incident, seen, agreed)
+        set_committed_value(incident, "claims", seen)
+        set_committed_value(incident, "place", session.get(Place, incident.place_id) if incident.place_id else None)
+        incident.seen_links = actor_links(seen)
+
+
+def _describe(where: IncidentFilter) -> str:
+    return json.dumps({name: value for name, value in asdict(where).items() if value not in (None, False)},
+                      ensure_ascii=False)
 
 
 def actor_names(session: Session, ids: Sequence[str]) -> dict[str, str]:
@@ -124,8 +217,8 @@ class SearchHit:
     snippet: str
 
 
-def search_reports(session: Session, query: str, limit: int = 20) -> list[SearchHit]:
-    """Reports holding all the words of the query, best match first. The words are taken literally."""
+def search_reports(session: Session, query: str, limit: int = 20, *, viewer: Viewer) -> list[SearchHit]:
+    """Reports `viewer` may see holding all the words of the query, best match first. The words are taken literally."""
     words = re.findall(r"\w+", query)
     if not words:
         raise QueryError(f"nothing to search for in {query!r}")
@@ -135,17 +228,19 @@ def search_reports(session: Session, query: str, limit: int = 20) -> list[Search
         rows = session.execute(
             select(Report, func.ts_headline(text("'english'"), Report.text, tsquery,
                                             "MaxWords=30, MinWords=12, StartSel=«, StopSel=»"))
-            .where(document.op("@@")(tsquery), Report.is_current)
+            .where(document.op("@@")(tsquery), Report.is_current, visible(Report, viewer))
             .order_by(func.ts_rank(document, tsquery).desc(), Report.id).limit(limit)).all()
     else:
         match = " ".join('"' + word.replace('"', "") + '"' for word in words)  # quoted: no FTS5 syntax from users
         rows = session.execute(
             select(Report, text("snippet(reports_fts, 1, '«', '»', '…', 24)"))
             .join(REPORTS_FTS, REPORTS_FTS.c.rowid == Report.id)
-            .where(text("reports_fts MATCH :match").bindparams(match=match), Report.is_current)
+            .where(text("reports_fts MATCH :match").bindparams(match=match), Report.is_current, visible(Report, viewer))
             .order_by(REPORTS_FTS.c.rank, Report.id).limit(limit)).all()
-    return [SearchHit(report.id, report.title, report.source.name, report.published, " ".join(snippet.split()))
+    hits = [SearchHit(report.id, report.title, report.source.name, report.published, " ".join(snippet.split()))
             for report, snippet in rows]
+    audit.record(session, viewer, "read", "report", None, "ok", f"search {query[:500]!r}: {len(hits)} found")
+    return hits
 
 
 @functools.cache
@@ -204,5 +299,6 @@ def resolve_province(value: str, country: str | None = None) -> str:
     raise QueryError(f"unknown province {value!r} (use an ISO 3166-2 code such as PK-BA or a name)")
 
 
-def count_incidents(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Incident).where(Incident.status == "active")) or 0
+def count_incidents(session: Session, *, viewer: Viewer) -> int:
+    return session.scalar(select(func.count()).select_from(Incident)
+                          .where(Incident.status == "active", visible(Incident, viewer))) or 0

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from jirga.fuse.consensus import Fact, consensus
+from jirga.fuse.consensus import Consensus, Fact, consensus
 from jirga.store.schema import Assessment, Claim, Incident, IncidentActor, Report, Source
 
 ROLE_OF_FIELD = {"perpetrator": "perpetrator", "against": "against", "concerning": "about"}
@@ -43,9 +43,17 @@ def facts_of(session: Session, claims: list[Claim], fresh: bool = False) -> list
 
 
 def summarize(session: Session, incident: Incident, claims: Iterable[Claim], fresh: bool = False) -> None:
-    """`fresh`: a new incident whose claims were just made (nothing to look up about them)."""
+    """Write the consensus of these claims into the incident's columns and its actor links.
+    `fresh`: a new incident whose claims were just made (nothing to look up about them)."""
     claims = list(claims)
-    agreed = consensus(facts_of(session, claims, fresh))
+    apply_consensus(incident, claims, consensus(facts_of(session, claims, fresh)))
+    if not fresh:
+        session.execute(delete(IncidentActor).where(IncidentActor.incident_id == incident.id))
+    session.add_all(IncidentActor(incident_id=incident.id, actor_id=actor_id, role=role)
+                    for actor_id, role in actor_links(claims))
+
+
+def apply_consensus(incident: Incident, claims: list[Claim], agreed: Consensus) -> None:
     incident.kind = agreed.kind or incident.kind
     date, place = agreed.date, agreed.place
     incident.date_start = dt.date.fromisoformat(date["start"]) if date else None
@@ -61,7 +69,6 @@ def summarize(session: Session, incident: Incident, claims: Iterable[Claim], fre
     incident.has_conflict = bool(agreed.conflicts)
     incident.report_count = len({c.report_id for c in claims if c.report_id is not None and not c.retired})
     incident.title = _title(incident, place)
-    _link_actors(session, incident, [c for c in claims if not c.retired], fresh)
 
 
 def _title(incident: Incident, place: dict | None) -> str:
@@ -70,16 +77,16 @@ def _title(incident: Incident, place: dict | None) -> str:
     return f"{what.capitalize()} in {place['name']}" if place else what.capitalize()
 
 
-def _link_actors(session: Session, incident: Incident, claims: list[Claim], fresh: bool) -> None:
+def actor_links(claims: Iterable[Claim]) -> list[tuple[str, str]]:
+    """(actor id, role) for each actor the claims involve: perpetrator, claimed, denied, against, about."""
     links: set[tuple[str, str]] = set()
     for claim in claims:
+        if claim.retired:
+            continue
         if claim.field == "responsibility":
             links.add((claim.value["actor_id"], claim.value["mode"]))
         elif claim.field in ROLE_OF_FIELD:
             links.add((claim.value["actor_id"], ROLE_OF_FIELD[claim.field]))
         elif claim.field == "statistic":
             links.update((actor_id, "about") for actor_id in claim.value.get("about", []))
-    if not fresh:
-        session.execute(delete(IncidentActor).where(IncidentActor.incident_id == incident.id))
-    session.add_all(IncidentActor(incident_id=incident.id, actor_id=actor_id, role=role)
-                    for actor_id, role in sorted(links))
+    return sorted(links)

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+import jirga.access.models  # noqa: F401  (the access tables share Base)
 from jirga.store.database import database_url
 from jirga.store.schema import Base
 

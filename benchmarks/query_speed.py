@@ -1,0 +1,446 @@
+"""How fast does `jirga incidents` answer its filters over a store of 100,000 incidents, on SQLite and PostgreSQL?
+
+    python benchmarks/query_speed.py [--incidents N] [--backend sqlite|postgresql|both] [--runs R] [--explain-all]
+                                     [--sqlite-analyze] [--with-index "CREATE INDEX ..."]
+
+A fresh store (`jirga.store.open_store`, so the real schema and indexes) is filled with N synthetic incidents
+(default 100,000) by bulk inserts, not through extraction: dates over 2014-2024, places from the gazetteer in
+PK, AF, IN, IR and TJ with their provinces, kinds and attack types, killed and injured figures, a few hundred
+reports, the claims the ingest writes for each incident (kind, date, place, killed, attack type, responsibility
+...) and actor links for about 60 % of them. Then each filter runs R times (default 20) the way `jirga incidents`
+runs it: `list_incidents` with limit 100 and the query for the listed incidents' actor names, in one session.
+Printed per filter: median and p95 of that, against the target of 100 ms; the median of `list_incidents` alone
+(listing) and of building its query in Python before any SQL runs (build: resolving the names given). The plan
+(SQLite's EXPLAIN QUERY PLAN, PostgreSQL's EXPLAIN ANALYZE) is printed for any filter slower than the target.
+Last, the whole command line is timed once, Python start-up included. SQLite gets no ANALYZE (jirga never runs
+it) unless --sqlite-analyze; PostgreSQL is analysed after the load, as autovacuum would soon do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import insert, text
+
+from jirga.access import Viewer
+from jirga.access.auth import implicit_admin
+from jirga.extract.pipeline import EXTRACTOR_VERSION
+from jirga.reference import catalog
+from jirga.reference.gazetteer import load_gazetteer
+from jirga.store import open_store
+from jirga.store.database import Store
+from jirga.store.queries import IncidentFilter, incident_actors, incident_query, list_incidents
+from jirga.store.schema import Actor, Claim, Incident, IncidentActor, Place, Report, Source
+
+ROOT = Path(__file__).resolve().parents[1]
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+TARGET_MS = 100
+CHUNK = 5_000  # incidents per insert round (with their claims and actor links)
+
+FILTERS: list[tuple[str, IncidentFilter]] = [
+    ("(no filter)", IncidentFilter()),
+    ('--actor "Islamic State"', IncidentFilter(actor="Islamic State")),
+    ("--country PK", IncidentFilter(country="PK")),
+    ("--province PK-BA", IncidentFilter(province="PK-BA")),
+    ("--since 2020 --until 2021-06", IncidentFilter(since="2020", until="2021-06")),
+    ("--actor TTP --country PK --since 2016", IncidentFilter(actor="TTP", country="PK", since="2016")),
+    ("--kind attack --attack-type suicide_bombing", IncidentFilter(kind="attack", attack_type="suicide_bombing")),
+    # Not asked for, but the hard cases for a plan that walks the date index: rare matches.
+    ("--actor LeJ (extra: a rare actor)", IncidentFilter(actor="LeJ")),
+    ("--country TJ --since 2023 (extra: rare)", IncidentFilter(country="TJ", since="2023")),
+    ("--province TJ-GB (extra: a rare province)", IncidentFilter(province="TJ-GB")),
+]
+CLI_ARGS = ["--actor", "Islamic State", "--country", "PK", "--format", "json"]
+
+# The synthetic world: shares of countries, kinds, attack types, and who acts where.
+COUNTRIES = {"PK": 0.45, "AF": 0.35, "IN": 0.08, "IR": 0.08, "TJ": 0.04}
+KINDS = {"attack": 0.70, "security_operation": 0.14, "arrest": 0.08, "meeting": 0.04, "statistic": 0.02,
+         "visit": 0.02}
+ATTACK_TYPES = {"bombing": 0.33, "armed_assault": 0.30, "suicide_bombing": 0.15, "assassination": 0.08,
+                "kidnapping": 0.05, "facility_attack": 0.02, None: 0.07}
+TARGET_TYPES = ["police", "military", "religious", "business", "educational", "transportation", "health",
+                "government", "private_citizens", None]
+ACTORS_BY_COUNTRY = {
+    "PK": {"ttp": 0.40, "bla": 0.15, "jamaat-ul-ahrar": 0.12, "iskp": 0.10, "lej": 0.05, "is-pakistan": 0.05,
+           "lashkar-e-islam": 0.05, "blf": 0.08},
+    "AF": {"iskp": 0.45, "afghan-taliban": 0.35, "haqqani": 0.15, "islamic-state": 0.05},
+    "IN": {"jem": 0.35, "let": 0.35, "hizbul-mujahideen": 0.20, "is-hind": 0.10},
+    "IR": {"jaish-ul-adl": 0.55, "islamic-state": 0.30, "ahvaz-national-resistance": 0.15},
+    "TJ": {"islamic-state": 0.60, "jamaat-ansarullah": 0.40},
+}
+# Within Pakistan, where the attacks are (others: each province alike).
+PROVINCE_SHARES = {"PK": {"PK-KP": 0.40, "PK-BA": 0.30, "PK-SD": 0.12, "PK-PB": 0.12, "*": 0.02}}
+ROLES = {"claimed": 0.5, "perpetrator": 0.3, "attributed": 0.2}
+OUTLETS = ["Dawn", "The Express Tribune", "Reuters", "Associated Press", "TOLOnews", "The Hindu"]
+START, END = dt.date(2014, 1, 1), dt.date(2024, 12, 31)
+
+
+def pick(rng: random.Random, shares: dict):
+    return rng.choices(list(shares), weights=list(shares.values()))[0]
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# Filling the store.
+
+def gazetteer_places(per_province: int = 6) -> dict[str, list[tuple[dict, float]]]:
+    """The most populous cities of each province of each country, as places rows, with a weight for picking them:
+    Pakistan's by PROVINCE_SHARES, elsewhere each province alike."""
+    by_province: dict[tuple[str, str], list[tuple[dict, int]]] = {}
+    for place, _names, population in load_gazetteer():
+        if place.country in COUNTRIES and place.kind == "city" and place.province_code:
+            row = {"id": place.gazetteer_id, "name": place.name, "precision": place.kind, "country": place.country,
+                   "province_code": place.province_code, "province": place.province or None,
+                   "district": place.district or None, "lat": place.lat, "lon": place.lon}
+            by_province.setdefault((place.country, place.province_code), []).append((row, population))
+    found: dict[str, list[tuple[dict, float]]] = {country: [] for country in COUNTRIES}
+    for (country, province), cities in by_province.items():
+        cities = sorted(cities, key=lambda entry: -entry[1])[:per_province]
+        share = PROVINCE_SHARES.get(country, {}).get(province, PROVINCE_SHARES.get(country, {}).get("*", 1.0))
+        total = sum(math.sqrt(max(population, 1000)) for _, population in cities)
+        found[country] += [(row, share * math.sqrt(max(population, 1000)) / total) for row, population in cities]
+    for country, places in found.items():
+        if not places:
+            sys.exit(f"the gazetteer has no cities with a province in {country}")
+    return found
+
+
+def fill(store: Store, n: int, seed: int = 2024) -> dict[str, int]:
+    """N incidents with their claims, links and the rows they refer to; returns the counts inserted."""
+    rng = random.Random(seed)
+    places = gazetteer_places()
+    actors = {actor.id: actor for actor in catalog.load_actors()}
+    used = {actor_id for shares in ACTORS_BY_COUNTRY.values() for actor_id in shares}
+    missing = used - set(actors)
+    if missing:
+        sys.exit(f"actors not in the catalog: {', '.join(sorted(missing))}")
+    owner = store.local_org_id()
+    owned = {"owner_org_id": owner, "tlp": "amber", "sharing_group_id": None}
+    created = now()
+    counts = dict.fromkeys(["incidents", "claims", "incident_actors", "reports", "places", "actors"], 0)
+    n_reports = max(20, n // 200)
+    days = (END - START).days
+
+    with store.engine.begin() as connection:
+        connection.execute(insert(Actor.__table__), [
+            {"id": a.id, "name": a.name, "kind": a.kind, "parent_id": a.part_of} for a in actors.values()])
+        place_rows = [row for entries in places.values() for row, _ in entries]
+        connection.execute(insert(Place.__table__), place_rows)
+        sources = []
+        for name in OUTLETS:
+            sources.append(connection.execute(insert(Source.__table__).returning(Source.__table__.c.id), {
+                "name": name, "reliability": "B", "created_at": created, **owned, "tlp": "clear"}).scalar_one())
+        report_rows = []
+        for number in range(1, n_reports + 1):
+            published = START + dt.timedelta(days=rng.randrange(days))
+            body = f"Synthetic report {number} for the query benchmark, published {published.isoformat()}."
+            report_rows.append({
+                "id": number, "uuid": str(uuid.uuid4()), "source_id": rng.choice(sources), "url": None,
+                "origin": f"benchmark/{number:06d}.txt", "title": f"Benchmark report {number}",
+                "published": published, "language": "en", "content_hash": f"{number:064x}", "text": body,
+                "revision": 1, "supersedes_id": None, "is_current": True, "extractor_version": EXTRACTOR_VERSION,
+                "ingested_at": created, **owned})
+        connection.execute(insert(Report.__table__), report_rows)
+    counts.update(actors=len(actors), places=len(place_rows), reports=n_reports)
+
+    for first in range(1, n + 1, CHUNK):
+        incidents, claims, links = [], [], []
+        for incident_id in range(first, min(first + CHUNK, n + 1)):
+            row, row_claims, row_links = _incident(rng, incident_id, places, n_reports, days, owned, created)
+            incidents.append(row)
+            claims += row_claims
+            links += row_links
+        with store.engine.begin() as connection:
+            connection.execute(insert(Incident.__table__), incidents)
+            connection.execute(insert(Claim.__table__), claims)
+            if links:
+                connection.execute(insert(IncidentActor.__table__), links)
+        counts["incidents"] += len(incidents)
+        counts["claims"] += len(claims)
+        counts["incident_actors"] += len(links)
+
+    if store.dialect == "postgresql":  # explicit ids were given: move the sequences past them
+        with store.engine.begin() as connection:
+            for table in ("incidents", "reports"):
+                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                        f"(SELECT max(id) FROM {table}))"))
+    return counts
+
+
+def _figure(rng: random.Random, kind: str) -> dict | None:
+    if kind not in ("attack", "security_operation") or rng.random() < 0.12:
+        return None
+    best = min(int(rng.paretovariate(1.2)) - 1, 400)
+    spread = rng.random() < 0.25
+    low, high = (max(0, best - rng.randint(0, 5)), best + rng.randint(0, 10)) if spread else (best, best)
+    qualifier = rng.choice([None, None, None, "at least", "over"])
+    return {"low": low, "best": best, "high": None if qualifier == "over" else high, "qualifier": qualifier,
+            "text": str(best), "span": None}
+
+
+def _incident(rng: random.Random, incident_id: int, places: dict[str, list[tuple[dict, float]]], n_reports: int,
+              days: int, owned: dict, created: dt.datetime) -> tuple[dict, list[dict], list[dict]]:
+    country = pick(rng, COUNTRIES)
+    candidates = places[country]
+    place = rng.choices([row for row, _ in candidates], weights=[w for _, w in candidates])[0]
+    kind = pick(rng, KINDS)
+    attack_type = pick(rng, ATTACK_TYPES) if kind == "attack" else None
+    target_type = rng.choice(TARGET_TYPES) if kind == "attack" else None
+    date = None
+    if rng.random() >= 0.01:  # a few incidents have no date
+        start = START + dt.timedelta(days=rng.randrange(days))
+        roll = rng.random()
+        if roll < 0.88:
+            date = {"start": start, "end": start, "precision": "day"}
+        elif roll < 0.97:
+            month_start = start.replace(day=1)
+            following = (month_start + dt.timedelta(days=32)).replace(day=1)
+            date = {"start": month_start, "end": following - dt.timedelta(days=1), "precision": "month"}
+        else:
+            date = {"start": start - dt.timedelta(days=start.weekday()),
+                    "end": start - dt.timedelta(days=start.weekday()) + dt.timedelta(days=6), "precision": "week"}
+    killed, injured = _figure(rng, kind), _figure(rng, kind)
+    report_ids = [rng.randint(1, n_reports)]
+    if rng.random() < 0.15:
+        report_ids.append(rng.randint(1, n_reports))
+    actor_links: list[tuple[str, str]] = []
+    if kind in ("attack", "security_operation", "arrest") and rng.random() < 0.6 / 0.92:
+        for _ in range(2 if rng.random() < 0.1 else 1):
+            actor_id = pick(rng, ACTORS_BY_COUNTRY[country])
+            role = "against" if kind != "attack" else pick(rng, ROLES)
+            actor_links.append((actor_id, role))
+    actor_links = sorted(set(actor_links))
+    status = "superseded" if rng.random() < 0.02 else "active"
+    what = (attack_type or kind).replace("_", " ").capitalize()
+    incident = {
+        "id": incident_id, "uuid": str(uuid.uuid4()), "kind": kind, "status": status,
+        "title": f"{what} in {place['name']}",
+        "date_start": date["start"] if date else None, "date_end": date["end"] if date else None,
+        "date_precision": date["precision"] if date else None,
+        "place_id": place["id"], "country": country, "province_code": place["province_code"],
+        "attack_type": attack_type, "target_type": target_type,
+        "killed_low": killed["low"] if killed else None, "killed_best": killed["best"] if killed else None,
+        "killed_high": killed["high"] if killed else None,
+        "injured_low": injured["low"] if injured else None, "injured_best": injured["best"] if injured else None,
+        "injured_high": injured["high"] if injured else None,
+        "report_count": len(set(report_ids)), "created_at": created, "updated_at": created, **owned,
+    }
+
+    values: list[tuple[str, object]] = [("kind", kind)]
+    if date:
+        values.append(("date", {"start": date["start"].isoformat(), "end": date["end"].isoformat(),
+                                "precision": date["precision"], "text": date["start"].strftime("%d %B %Y")}))
+    values.append(("place", {"name": place["name"], "city": place["name"], "district": place["district"],
+                             "province": place["province"], "province_code": place["province_code"],
+                             "country": country, "lat": place["lat"], "lon": place["lon"], "precision": "city",
+                             "gazetteer_id": place["id"]}))
+    if attack_type:
+        values.append(("attack_type", attack_type))
+    if target_type:
+        values.append(("target", {"target": None, "target_type": target_type}))
+    for name, figure in (("killed", killed), ("injured", injured)):
+        if figure:
+            values.append((name, {**figure, "mentions": [figure]}))
+    for actor_id, role in actor_links:
+        if role in ("claimed", "attributed"):
+            values.append(("responsibility", {"actor_id": actor_id, "actor": actor_id, "mode": role}))
+        else:
+            values.append((role, {"actor_id": actor_id, "actor": actor_id}))
+    claims = []
+    for number, report_id in enumerate(report_ids):
+        # The first report tells everything; a second one repeats the kind, date and casualty figures.
+        told = values if number == 0 else [v for v in values if v[0] in ("kind", "date", "killed", "injured")]
+        for position, (field_name, value) in enumerate(told):
+            span = 40 * position
+            claims.append({
+                "uuid": str(uuid.uuid4()), "incident_id": incident_id, "report_id": report_id,
+                "event": "incident-1", "field": field_name, "value": value, "text": "",
+                "span_start": span, "span_end": span + 12, "sentence_start": 0, "sentence_end": 200,
+                "origin": "machine", "extractor_version": EXTRACTOR_VERSION, "retired": False, "created_by": None,
+                "created_at": created, **owned})
+    links = [{"incident_id": incident_id, "actor_id": actor_id, "role": role} for actor_id, role in actor_links]
+    return incident, claims, links
+
+
+# Timing.
+
+def run_listing(store: Store, where: IncidentFilter, viewer: Viewer) -> tuple[float, float, int]:
+    """As `jirga incidents` does it: (total seconds, seconds of list_incidents alone, incidents listed)."""
+    start = time.perf_counter()
+    with store.session() as session:
+        incidents = list_incidents(session, where, viewer=viewer)
+        listed = time.perf_counter()
+        actors = incident_actors(session, incidents, viewer)
+        for incident in incidents:  # what the rows read, so nothing is left to load lazily
+            _ = (incident.place.name if incident.place else None, actors.get(incident.id))
+    return time.perf_counter() - start, listed - start, len(incidents)
+
+
+def timed_build(where: IncidentFilter, viewer: Viewer) -> float:
+    """Seconds to build the query alone, in Python: resolving the actor, country and province names."""
+    start = time.perf_counter()
+    incident_query(where, viewer)
+    return time.perf_counter() - start
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest rank."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def explain(store: Store, where: IncidentFilter, viewer: Viewer) -> str:
+    """The plan of the listing query, compiled with its values inline (the ORM adds the joined place)."""
+    query = incident_query(where, viewer).limit(where.limit)
+    sql = str(query.compile(dialect=store.engine.dialect, compile_kwargs={"literal_binds": True}))
+    with store.session() as session:
+        if store.dialect == "postgresql":
+            rows = session.execute(text("EXPLAIN ANALYZE " + sql)).scalars().all()
+            return "\n".join(rows)
+        rows = session.execute(text("EXPLAIN QUERY PLAN " + sql)).all()
+    depth = {0: 0}
+    lines = []
+    for node, parent, _unused, detail in rows:
+        depth[node] = depth.get(parent, 0) + 1
+        lines.append("  " * depth[node] + detail)
+    return "\n".join(lines)
+
+
+def time_cli(url: str) -> tuple[float, float, int]:
+    """(seconds for `jirga incidents ...`, seconds for `jirga --version`, incidents printed)."""
+    base = [sys.executable, "-m", "jirga.cli"]
+    start = time.perf_counter()
+    subprocess.run([*base, "--version"], capture_output=True, check=True, cwd=ROOT)
+    version = time.perf_counter() - start
+    start = time.perf_counter()
+    done = subprocess.run([*base, "incidents", "--db", url, *CLI_ARGS], capture_output=True, text=True, check=True,
+                          cwd=ROOT)
+    seconds = time.perf_counter() - start
+    return seconds, version, len(json.loads(done.stdout))
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A throw-away database on the local server, dropped afterwards."""
+    import psycopg
+
+    name = f"jirga_bench_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        sys.exit(f"no PostgreSQL server at {POSTGRES_ADMIN} ({error}); run with --backend sqlite")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def bench(backend: str, url: str, args: argparse.Namespace) -> list[str]:
+    """Fill, time, explain; returns the labels of the filters slower than the target."""
+    print(f"\n{backend}")
+    start = time.perf_counter()
+    store = open_store(url)
+    try:
+        counts = fill(store, args.incidents)
+        filled = time.perf_counter() - start
+        viewer = implicit_admin(store)  # the store has no users: the local organisation's admin, who owns it all
+        with store.engine.begin() as connection:
+            for statement in args.with_index:
+                connection.execute(text(statement))
+            if backend == "postgresql" or args.sqlite_analyze:
+                connection.execute(text("ANALYZE"))
+            stored = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                      for table in counts}
+        print(f"  filled               {counts['incidents']:,} incidents, {counts['claims']:,} claims, "
+              f"{counts['incident_actors']:,} actor links, {counts['reports']:,} reports, {counts['places']} "
+              f"places, {counts['actors']} actors in {filled:.1f} s"
+              + (" (then ANALYZE)" if backend == "postgresql" or args.sqlite_analyze else " (no ANALYZE)"))
+        for statement in args.with_index:
+            print(f"  extra index          {statement}")
+        mismatched = {table: (counts[table], stored[table]) for table in counts if counts[table] != stored[table]}
+        if mismatched:
+            sys.exit(f"{backend}: inserted and stored counts differ: {mismatched}")
+
+        print(f"  {'filter':44} {'median':>8} {'p95':>8} {'listing':>8} {'build':>6} {'rows':>5}  "
+              f"(ms, {args.runs} runs)")
+        slow = []
+        for label, where in FILTERS:
+            run_listing(store, where, viewer)  # warm: caches, the actor resolver, the statement cache
+            timings = [run_listing(store, where, viewer) for _ in range(args.runs)]
+            totals = [t[0] * 1000 for t in timings]
+            median, p95 = statistics.median(totals), percentile(totals, 0.95)
+            listing = statistics.median(t[1] * 1000 for t in timings)
+            build = statistics.median(timed_build(where, viewer) * 1000 for _ in range(args.runs))
+            rows = timings[0][2]
+            flag = "  SLOW" if median > TARGET_MS else ""
+            print(f"  {label:44} {median:8.1f} {p95:8.1f} {listing:8.1f} {build:6.1f} {rows:5}{flag}")
+            if rows == 0:
+                print(f"  {'':44} (no incidents matched: the synthetic data should have some)")
+            if median > TARGET_MS or args.explain_all:
+                slow.append((label, where, median))
+        for label, where, median in slow:
+            kind = "EXPLAIN ANALYZE" if backend == "postgresql" else "EXPLAIN QUERY PLAN"
+            print(f"\n  {kind} for {label} (median {median:.1f} ms):")
+            print("\n".join("    " + line for line in explain(store, where, viewer).splitlines()))
+
+        cli, version, printed = time_cli(url)
+        print(f"\n  command line         {cli * 1000:,.0f} ms for `jirga incidents {' '.join(CLI_ARGS)}` "
+              f"({printed} incidents printed); `jirga --version` alone takes {version * 1000:,.0f} ms")
+    finally:
+        store.close()
+    return [f"{backend}: {label}" for label, _, median in slow if median > TARGET_MS]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--incidents", type=int, default=100_000, help="incidents in the store (default 100000)")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--runs", type=int, default=20, help="timed runs per filter (default 20)")
+    parser.add_argument("--explain-all", action="store_true", help="print the plan of every filter, not only slow ones")
+    parser.add_argument("--sqlite-analyze", action="store_true",
+                        help="run ANALYZE on SQLite after the load (jirga itself does not)")
+    parser.add_argument("--with-index", action="append", default=[], metavar="SQL",
+                        help="a CREATE INDEX statement run after the load, to try an index before adding it to "
+                             "jirga's migrations (repeatable; it must suit every backend chosen)")
+    args = parser.parse_args()
+    if args.incidents < 1 or args.runs < 1:
+        parser.error("--incidents and --runs must be at least 1")
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+
+    print(f"machine   {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(f"store     {args.incidents:,} synthetic incidents; target: under {TARGET_MS} ms per filtered listing "
+          f"(limit 100, with actor names)")
+    slow: list[str] = []
+    for backend in backends:
+        if backend == "sqlite":
+            with tempfile.TemporaryDirectory(prefix="jirga-query-bench-") as tmp:
+                slow += bench(backend, f"sqlite:///{Path(tmp) / 'jirga.db'}", args)
+        else:
+            with postgres_database() as url:
+                slow += bench(backend, url, args)
+    print("\n" + (f"slower than {TARGET_MS} ms: " + "; ".join(slow) if slow
+                  else f"every filter answered in under {TARGET_MS} ms (median)"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""Signing in: passwords (argon2id), API tokens (SHA-256 of a 256-bit secret), and the implicit admin of a new store.
+
+A failed sign-in is written to the audit log in a transaction of its own, so it stays even though the command
+fails. A successful one is not logged by itself: the entry of whatever the user then does names them (and the token).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import exists, select
+
+from jirga.access import audit
+from jirga.access.errors import AuthenticationError
+from jirga.access.models import ApiToken, User
+from jirga.access.rules import Viewer
+from jirga.store.database import Store
+
+# argon2id with the library's defaults (RFC 9106's second recommendation: t=3, m=64 MiB, p=4).
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not a password: compared against when the user is unknown, so timing tells nothing")
+
+TOKEN_PREFIX = "jirga_"
+IMPLICIT_ADMIN = "(implicit-admin)"  # not a valid username, so no user can take the name
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}")
+MIN_PASSWORD = 10
+
+
+def check_username(name: str) -> str:
+    if not USERNAME.fullmatch(name):
+        raise ValueError(f"not a username: {name!r} (1-100 letters, digits, '.', '_', '@', '-'; a letter or digit "
+                         "first)")
+    return name
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"a password needs at least {MIN_PASSWORD} characters")
+    return _hasher.hash(password)
+
+
+def new_token() -> tuple[str, str, str]:
+    """(the token, its displayed prefix, the SHA-256 that is stored). The token is shown once and never stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return token, token[:len(TOKEN_PREFIX) + 6], token_hash(token)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.strip().encode()).hexdigest()
+
+
+def _viewer(user: User, origin: str, token_id: int | None = None) -> Viewer:
+    return Viewer(user.id, user.org_id, user.role, user.username, token_id, origin)
+
+
+def _refused(store: Store, message: str, *, actor: str, org_id: int | None, origin: str) -> AuthenticationError:
+    """The refusal, written to the audit log in a transaction of its own."""
+    with store.session() as session:
+        audit.record(session, None, "login", "user", actor, "denied", message, actor=actor, org_id=org_id,
+                     origin=origin)
+    return AuthenticationError(message)
+
+
+def sign_in_with_password(store: Store, username: str, password: str, origin: str = "cli") -> Viewer:
+    with store.session() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+        try:
+            good = _hasher.verify(stored, password) and stored is not _DUMMY_HASH
+        except (VerificationError, InvalidHashError):
+            good = False
+        if good and user.disabled:
+            good = False
+        elif good and _hasher.check_needs_rehash(stored):
+            user.password_hash = _hasher.hash(password)
+    if not good:
+        raise _refused(store, f"sign-in refused for {username!r}: wrong username or password, or a disabled user",
+                       actor=username[:100], org_id=user.org_id if user else None, origin=origin)
+    return _viewer(user, origin)
+
+
+def sign_in_with_token(store: Store, token: str, origin: str = "cli") -> Viewer:
+    now = dt.datetime.now(dt.UTC)
+    with store.session() as session:
+        row = session.scalar(select(ApiToken).where(ApiToken.secret_hash == token_hash(token)))
+        if row is None:
+            problem = "unknown token"
+        elif row.revoked_at is not None:
+            problem = f"token {row.id} ({row.prefix}…) was revoked"
+        elif row.expires_at is not None and _aware(row.expires_at) <= now:
+            problem = f"token {row.id} ({row.prefix}…) expired at {_aware(row.expires_at):%Y-%m-%d %H:%M} UTC"
+        elif row.user.disabled:
+            problem = f"token {row.id} ({row.prefix}…) belongs to a disabled user"
+        else:
+            return _viewer(row.user, origin, row.id)
+        actor, org_id = (row.user.username, row.user.org_id) if row is not None else ("(unknown token)", None)
+    raise _refused(store, f"sign-in refused: {problem}", actor=actor, org_id=org_id, origin=origin)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def has_users(store: Store) -> bool:
+    with store.session() as session:
+        return bool(session.scalar(select(exists().where(User.id.isnot(None)))))
+
+
+def implicit_admin(store: Store, origin: str = "cli") -> Viewer | None:
+    """The local organisation's implicit instance admin, while the store has no users; else None."""
+    if has_users(store):
+        return None
+    return Viewer(None, store.local_org_id(), "instance_admin", IMPLICIT_ADMIN, None, origin)
+
+
+def sign_in(store: Store, *, username: str | None = None, password: str | None = None, token: str | None = None,
+            origin: str = "cli") -> Viewer:
+    """Who acts: the token's user; else the named user with their password; else, in a store without users, the
+    implicit admin of the local organisation."""
+    if token:
+        viewer = sign_in_with_token(store, token, origin)
+        if username and username != viewer.username:
+            raise AuthenticationError(f"the token belongs to {viewer.username!r}, not to {username!r}")
+        return viewer
+    if username:
+        if password is None:
+            raise AuthenticationError(f"no password for {username!r}: set JIRGA_PASSWORD, or use a token "
+                                      "(JIRGA_TOKEN)")
+        return sign_in_with_password(store, username, password, origin)
+    viewer = implicit_admin(store, origin)
+    if viewer is None:
+        raise AuthenticationError("this store has users: say who you are with --as USER (or JIRGA_USER) and "
+                                  "JIRGA_PASSWORD, or with a token in JIRGA_TOKEN")
+    return viewer

@@ -1,0 +1,85 @@
+"""Who may see and do what: the one access-control function, `visible`, and the role checks.
+
+`visible(Model, viewer)` is a SQLAlchemy boolean expression that every query of the store puts in its WHERE
+clause, so a record the viewer may not see is never loaded. The rules (docs/access-control.md):
+
+| record's TLP   | who sees it                                                                  |
+|----------------|------------------------------------------------------------------------------|
+| any            | every user of the owner organisation                                         |
+| CLEAR, GREEN   | every user of every organisation of the instance                             |
+| AMBER          | the owner organisation and the members of the record's sharing group, if any |
+| AMBER+STRICT   | the owner organisation only, even with a sharing group                       |
+| RED            | the owner organisation only                                                  |
+
+Roles do not change what a user reads (an instance admin reads like any user of its organisation); they decide
+what a user may write and administer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+
+from jirga.access.errors import PermissionDenied
+from jirga.access.models import ROLES
+from jirga.store.schema import Assessment, Claim, Incident, Owned, Relation, Report, SharingGroupMember
+
+OPEN_LEVELS = ("clear", "green")  # seen by every organisation of the instance
+SHARED_LEVELS = ("amber",)  # seen by the sharing group's members too; AMBER+STRICT and RED never leave the owner
+
+# Records that carry markings and are read through the store's queries.
+OWNED_MODELS = (Incident, Claim, Report, Relation, Assessment)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking: passed explicitly to every query and every administrative act."""
+
+    user_id: int | None  # None: the implicit instance admin of a store that has no users yet
+    org_id: int
+    role: str
+    username: str
+    token_id: int | None = None  # set when the user signed in with an API token
+    origin: str = "cli"  # where from, for the audit log: cli@host
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"unknown role {self.role!r} for user {self.username!r} (one of {', '.join(ROLES)})")
+
+    def has_role(self, minimum: str) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(minimum)
+
+
+def _marking_allows(model: type[Owned], viewer: Viewer) -> ColumnElement[bool]:
+    groups = select(SharingGroupMember.group_id).where(SharingGroupMember.org_id == viewer.org_id)
+    # Never NULL (a record without a sharing group gives FALSE, not NULL), so NOT visible(...) is safe to use too.
+    return or_(model.owner_org_id == viewer.org_id,
+               model.tlp.in_(OPEN_LEVELS),
+               and_(model.tlp.in_(SHARED_LEVELS), model.sharing_group_id.isnot(None),
+                    model.sharing_group_id.in_(groups)))
+
+
+def visible(model: type[Owned], viewer: Viewer) -> ColumnElement[bool]:
+    """The records of `model` that `viewer` may see, as a WHERE clause.
+
+    An incident is visible when its own marking allows it or when at least one of its (not retired) claims is
+    visible: a partner sees the incidents it has contributed to or been shared claims of, and only those claims.
+    """
+    if model is Incident:
+        return or_(_marking_allows(Incident, viewer),
+                   exists().where(Claim.incident_id == Incident.id, ~Claim.retired, _marking_allows(Claim, viewer)))
+    if not (isinstance(model, type) and issubclass(model, Owned)):
+        raise TypeError(f"{model!r} carries no marking; access control applies to {OWNED_MODELS}")
+    return _marking_allows(model, viewer)
+
+
+def require_role(viewer: Viewer, minimum: str, doing: str) -> None:
+    if not viewer.has_role(minimum):
+        raise PermissionDenied(f"{viewer.username} ({viewer.role}) may not {doing}: it needs the role {minimum}"
+                               " or higher")
+
+
+def may_administer_users_of(viewer: Viewer, org_id: int) -> bool:
+    """Org admins administer the users of their own organisation; instance admins those of every organisation."""
+    return viewer.role == "instance_admin" or (viewer.role == "org_admin" and viewer.org_id == org_id)

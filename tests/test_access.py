@@ -1,0 +1,643 @@
+"""Access control on SQLite and PostgreSQL: each user sees exactly what docs/access-control.md allows, through every
+read path (the query layer and the `jirga incidents/show/search` commands); sign-in, tokens, administration across
+organisations, SQL injection in filters, and the hash-chained audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, func, select, text, update
+
+from jirga.access import AuthenticationError, NotFound, PermissionDenied, Viewer, admin, audit
+from jirga.access.auth import hash_password, implicit_admin, sign_in, sign_in_with_password, sign_in_with_token
+from jirga.access.models import ROLES, ApiToken, AuditEntry, User
+from jirga.model.tlp import LEVELS
+from jirga.store import open_store
+from jirga.store.queries import (
+    IncidentFilter,
+    QueryError,
+    get_incident,
+    incident_actors,
+    list_incidents,
+    search_reports,
+)
+from jirga.store.schema import (
+    Actor,
+    Claim,
+    Incident,
+    IncidentActor,
+    Organisation,
+    Report,
+    SharingGroup,
+    SharingGroupMember,
+    Source,
+)
+from jirga.store.summary import summarize
+from tests.conftest import ROOT
+
+PASSWORD = "correct horse battery staple"
+PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once, reuse for every made-up user
+WORD = "zebrafinch"  # in every made-up report, so a search for it finds every report the viewer may see
+
+
+@pytest.fixture
+def store(database_url):
+    store = open_store(database_url)
+    yield store
+    store.close()
+
+
+# The rules of docs/access-control.md, written again in plain Python, independent of the SQL.
+
+
+def may_see(org: int, owner: int, tlp: str, group: int | None, members: dict[int, set[int]]) -> bool:
+    if org == owner:
+        return True
+    if tlp in ("clear", "green"):
+        return True
+    return tlp == "amber" and group is not None and org in members.get(group, set())
+
+
+# A made-up world: organisations, sharing groups, users, reports, incidents with claims.
+
+Marking = tuple[int, str, int | None]  # owner (index), tlp, sharing group (index)
+
+
+@dataclass
+class World:
+    orgs: int
+    groups: list[frozenset[int]]  # members of each group, as organisation indexes
+    users: list[tuple[int, str]]  # (organisation index, role)
+    reports: list[Marking]
+    incidents: list[tuple[Marking, list[tuple[Marking, int, bool]]]]  # own marking; claims (marking, report, retired)
+
+
+@dataclass
+class Built:
+    """The ids the database gave to the world's parts, and the world in those ids."""
+
+    org_ids: list[int] = field(default_factory=list)
+    members: dict[int, set[int]] = field(default_factory=dict)
+    viewers: list[Viewer] = field(default_factory=list)
+    reports: dict[int, tuple[int, str, int | None]] = field(default_factory=dict)
+    incidents: dict[int, tuple[int, str, int | None]] = field(default_factory=dict)
+    claims: dict[int, tuple[int, str, int | None, int, int, bool, int]] = field(default_factory=dict)
+    # claim id -> (owner, tlp, group, incident id, report id, retired, killed)
+
+
+@st.composite
+def worlds(draw) -> World:
+    orgs = draw(st.integers(1, 4))
+    org = st.integers(0, orgs - 1)
+    groups = draw(st.lists(st.frozensets(org, max_size=orgs), max_size=3))
+    group = st.none() | st.integers(0, len(groups) - 1) if groups else st.none()
+    marking = st.tuples(org, st.sampled_from(LEVELS), group)
+    users = draw(st.lists(st.tuples(org, st.sampled_from(ROLES)), min_size=1, max_size=5))
+    reports = draw(st.lists(marking, min_size=1, max_size=4))
+    retired = st.sampled_from([False, False, False, True])  # now and then a claim kept only for an assessment
+    claim = st.tuples(marking, st.integers(0, len(reports) - 1), retired)
+    incidents = draw(st.lists(st.tuples(marking, st.lists(claim, max_size=4)), max_size=5))
+    return World(orgs, groups, users, reports, incidents)
+
+
+def clear(store) -> None:
+    with store.session() as session:
+        for model in (IncidentActor, Claim, Incident, Report, Source, SharingGroupMember, SharingGroup, ApiToken,
+                      User, Organisation):
+            session.execute(delete(model))
+
+
+def build(store, world: World, prefix: str = "") -> Built:
+    built = Built()
+    with store.session() as session:
+        orgs = [Organisation(name=f"{prefix}org{i}") for i in range(world.orgs)]
+        session.add_all(orgs)
+        session.flush()
+        built.org_ids = [o.id for o in orgs]
+        groups = []
+        for number, members in enumerate(world.groups):
+            group = SharingGroup(name=f"{prefix}group{number}", owner_org_id=orgs[0].id)
+            session.add(group)
+            session.flush()
+            session.add_all(SharingGroupMember(group_id=group.id, org_id=orgs[m].id) for m in members)
+            groups.append(group.id)
+            built.members[group.id] = {orgs[m].id for m in members}
+
+        def marks(marking: Marking) -> dict:
+            owner, tlp, group = marking
+            return {"owner_org_id": orgs[owner].id, "tlp": tlp,
+                    "sharing_group_id": groups[group] if group is not None else None}
+
+        for number, (org, role) in enumerate(world.users):
+            user = User(username=f"{prefix}user{number}", org_id=orgs[org].id, role=role,
+                        password_hash=PASSWORD_HASH)
+            session.add(user)
+            session.flush()
+            built.viewers.append(Viewer(user.id, user.org_id, role, user.username))
+        source = Source(name=f"{prefix}wire", owner_org_id=orgs[0].id, tlp="clear")
+        session.add(source)
+        session.flush()
+        reports = []
+        for number, marking in enumerate(world.reports):
+            report = Report(source_id=source.id, origin=f"r{number}", content_hash=f"{prefix}{number}",
+                            title=f"report {number}", text=f"Report {number} tells of a {WORD} in Quetta.",
+                            **marks(marking))
+            session.add(report)
+            session.flush()
+            reports.append(report)
+            built.reports[report.id] = tuple(marks(marking).values())
+        killed = 0
+        for marking, claims in world.incidents:
+            incident = Incident(kind="attack", **marks(marking))
+            session.add(incident)
+            session.flush()
+            built.incidents[incident.id] = tuple(marks(marking).values())
+            rows = []
+            for claim_marking, report, retired in claims:
+                killed += 1
+                rows.append(Claim(incident_id=incident.id, report_id=reports[report].id, event="incident-1",
+                                  field="killed", value={"low": killed, "best": killed, "high": killed},
+                                  text=str(killed), retired=retired, **marks(claim_marking)))
+            session.add_all(rows)
+            session.flush()
+            summarize(session, incident, rows)
+            for row in rows:
+                built.claims[row.id] = (row.owner_org_id, row.tlp, row.sharing_group_id, incident.id, row.report_id,
+                                        row.retired, row.value["best"])
+    return built
+
+
+@dataclass
+class Expected:
+    incidents: set[int]
+    claims: dict[int, set[int]]  # by incident
+    reports: set[int]
+    killed_high: dict[int, int | None]  # by incident: the highest figure among the claims the viewer sees
+
+
+def expected_for(built: Built, viewer: Viewer) -> Expected:
+    def sees(marking) -> bool:
+        return may_see(viewer.org_id, *marking, built.members)
+
+    claims: dict[int, set[int]] = {incident: set() for incident in built.incidents}
+    for claim, (owner, tlp, group, incident, _, _, _) in built.claims.items():
+        if sees((owner, tlp, group)):
+            claims[incident].add(claim)
+    live = {incident: [c for c in claims[incident] if not built.claims[c][5]] for incident in built.incidents}
+    return Expected(
+        incidents={incident for incident, marking in built.incidents.items() if sees(marking) or live[incident]},
+        claims=claims,
+        reports={report for report, marking in built.reports.items() if sees(marking)},
+        killed_high={incident: max((built.claims[c][6] for c in live[incident]), default=None)
+                     for incident in built.incidents})
+
+
+def check_reads(store, built: Built, viewer: Viewer) -> None:
+    """Every read path of the query layer gives `viewer` exactly what the rules allow, and no more."""
+    want = expected_for(built, viewer)
+    with store.session() as session:
+        listed = list_incidents(session, IncidentFilter(include_superseded=True, limit=1000), viewer=viewer)
+        assert {i.id for i in listed} == want.incidents, viewer
+        assert {i.id: i.killed_high for i in listed} == {i: want.killed_high[i] for i in want.incidents}
+        for incident in listed:  # read later, lazily: still only what the viewer may see
+            assert {c.id for c in incident.claims} == want.claims[incident.id]
+            assert all((c.report is not None) == (c.report_id in want.reports) for c in incident.claims)
+        hits = search_reports(session, WORD, limit=1000, viewer=viewer)
+        assert {hit.report_id for hit in hits} == want.reports
+    for incident_id in built.incidents:
+        with store.session() as session:
+            shown = get_incident(session, incident_id, viewer=viewer)
+            if incident_id not in want.incidents:
+                assert shown is None
+                continue
+            assert {c.id for c in shown.claims} == want.claims[incident_id]
+            assert shown.killed_high == want.killed_high[incident_id]  # the summary of what the viewer sees
+            for claim in shown.claims:
+                assert (claim.report is not None) == (claim.report_id in want.reports)
+
+
+def test_access_each_user_sees_exactly_what_the_rules_allow(store):
+    @settings(max_examples=40 if store.dialect == "sqlite" else 15, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(worlds())
+    def check(world: World) -> None:
+        clear(store)
+        built = build(store, world)
+        for viewer in built.viewers:
+            check_reads(store, built, viewer)
+
+    check()
+
+
+def one_record_world(tlp: str) -> World:
+    """Owner org 0, partner org 1 (in the sharing group with org 0), outsider org 2; a user of each; one report and
+    one incident (with one claim) marked `tlp` with the group, the same again without it."""
+    with_group, without = (0, tlp, 0), (0, tlp, None)
+    return World(orgs=3, groups=[frozenset({0, 1})], users=[(0, "viewer"), (1, "viewer"), (2, "viewer")],
+                 reports=[with_group, without],
+                 incidents=[(with_group, [(with_group, 0, False)]), (without, [(without, 1, False)])])
+
+
+@pytest.mark.parametrize(("tlp", "partner_sees", "outsider_sees"), [
+    ("clear", {"group", "none"}, {"group", "none"}),
+    ("green", {"group", "none"}, {"group", "none"}),
+    ("amber", {"group"}, set()),
+    ("amber+strict", set(), set()),
+    ("red", set(), set()),
+])
+def test_access_each_tlp_level(store, tlp, partner_sees, outsider_sees):
+    built = build(store, one_record_world(tlp))
+    owner, partner, outsider = built.viewers
+    incidents = sorted(built.incidents)  # with the group, without
+    for viewer, sees in ((owner, {"group", "none"}), (partner, partner_sees), (outsider, outsider_sees)):
+        with store.session() as session:
+            listed = {i.id for i in list_incidents(session, IncidentFilter(), viewer=viewer)}
+            hits = {hit.report_id for hit in search_reports(session, WORD, viewer=viewer)}
+        assert listed == {incident for incident, name in zip(incidents, ("group", "none"), strict=True)
+                          if name in sees}, (tlp, viewer.username)
+        assert len(hits) == len(sees)
+        check_reads(store, built, viewer)
+
+
+def test_access_every_role_reads_alike_and_an_instance_admin_has_no_god_mode(store):
+    roles = [(0, role) for role in ROLES] + [(1, role) for role in ROLES]
+    world = World(orgs=2, groups=[], users=roles, reports=[(0, "red", None), (1, "amber", None)],
+                  incidents=[((0, "red", None), [((0, "red", None), 0, False)]),
+                             ((1, "amber+strict", None), [((1, "amber", None), 1, False)])])
+    built = build(store, world)
+    seen = {}
+    for viewer in built.viewers:
+        check_reads(store, built, viewer)
+        with store.session() as session:
+            seen[viewer.role, viewer.org_id] = {i.id for i in list_incidents(session, IncidentFilter(),
+                                                                              viewer=viewer)}
+    first, second = sorted(built.incidents)
+    for role in ROLES:
+        assert seen[role, built.org_ids[0]] == {first}
+        assert seen[role, built.org_ids[1]] == {second}  # the other organisation's instance admin included
+
+
+def test_access_a_partly_visible_incident_names_only_the_actors_its_visible_claims_name(store):
+    built = build(store, World(orgs=2, groups=[], users=[(0, "viewer"), (1, "viewer")], reports=[(0, "green", None)],
+                               incidents=[]))
+    owner, partner = built.viewers
+    with store.session() as session:
+        session.add_all([Actor(id="shown-group", name="Shown Group", kind="group"),
+                         Actor(id="hidden-group", name="Hidden Group", kind="group")])
+        incident = Incident(kind="attack", owner_org_id=owner.org_id, tlp="green")
+        session.add(incident)
+        session.flush()
+        claims = [Claim(incident_id=incident.id, event="incident-1", field="responsibility",
+                        value={"actor_id": actor, "actor": actor, "mode": "claimed"}, owner_org_id=owner.org_id,
+                        tlp=tlp) for actor, tlp in (("shown-group", "green"), ("hidden-group", "red"))]
+        session.add_all(claims)
+        session.flush()
+        summarize(session, incident, claims)
+    for viewer, names in ((owner, ["Hidden Group (claimed)", "Shown Group (claimed)"]),
+                          (partner, ["Shown Group (claimed)"])):
+        with store.session() as session:
+            listed = list_incidents(session, IncidentFilter(), viewer=viewer)
+            assert incident_actors(session, listed, viewer) == {incident.id: names}
+
+
+# Signing in
+
+
+def test_access_wrong_password_unknown_user_and_disabled_user_are_refused_and_audited(store):
+    built = build(store, World(orgs=1, groups=[], users=[(0, "analyst"), (0, "org_admin")], reports=[],
+                               incidents=[]))
+    analyst, org_admin = built.viewers
+    assert sign_in_with_password(store, analyst.username, PASSWORD).user_id == analyst.user_id
+    for username, password in ((analyst.username, "wrong password"), ("nobody", PASSWORD),
+                               (analyst.username, "")):
+        with pytest.raises(AuthenticationError, match="wrong username or password"):
+            sign_in_with_password(store, username, password)
+    admin.disable_user(store, org_admin, analyst.username)
+    with pytest.raises(AuthenticationError):
+        sign_in_with_password(store, analyst.username, PASSWORD)
+    with store.session() as session:
+        logins = session.execute(select(AuditEntry.actor, AuditEntry.result).where(AuditEntry.action == "login")
+                                 .order_by(AuditEntry.id)).all()
+    assert logins == [(analyst.username, "denied"), ("nobody", "denied"), (analyst.username, "denied"),
+                      (analyst.username, "denied")]
+    with pytest.raises(AuthenticationError, match="--as USER"):
+        sign_in(store)  # users exist: no implicit admin any more
+
+
+def test_access_tokens_sign_in_until_revoked_or_expired(store):
+    built = build(store, World(orgs=2, groups=[], users=[(0, "analyst"), (0, "org_admin"), (1, "org_admin")],
+                               reports=[], incidents=[]))
+    analyst, org_admin, other_admin = built.viewers
+    token_id, token = admin.create_token(store, analyst, name="nightly export")
+    viewer = sign_in_with_token(store, token)
+    assert (viewer.user_id, viewer.token_id) == (analyst.user_id, token_id)
+    assert sign_in(store, username=analyst.username, token=token).username == analyst.username
+    with pytest.raises(AuthenticationError, match="not to"):
+        sign_in(store, username=org_admin.username, token=token)
+    with pytest.raises(AuthenticationError, match="unknown token"):
+        sign_in_with_token(store, token[:-2] + "xx")
+    with pytest.raises(NotFound):
+        admin.revoke_token(store, other_admin, token_id)  # another organisation's admin: not theirs to see
+    admin.revoke_token(store, org_admin, token_id)
+    with pytest.raises(AuthenticationError, match="revoked"):
+        sign_in_with_token(store, token)
+
+    expiring_id, expiring = admin.create_token(store, analyst, expires_in=dt.timedelta(days=1))
+    assert sign_in_with_token(store, expiring).token_id == expiring_id
+    with store.session() as session:
+        session.execute(update(ApiToken).where(ApiToken.id == expiring_id)
+                        .values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
+    with pytest.raises(AuthenticationError, match="expired"):
+        sign_in_with_token(store, expiring)
+    with store.session() as session:
+        stored = session.scalars(select(ApiToken.secret_hash)).all()
+    assert token not in stored and expiring not in stored  # only hashes are kept
+
+
+# Administration across organisations
+
+
+def test_access_an_org_admin_administers_only_their_own_organisation(store):
+    built = build(store, World(orgs=2, groups=[], users=[(0, "org_admin"), (1, "analyst"), (0, "analyst"),
+                                                         (0, "instance_admin")], reports=[], incidents=[]))
+    admin_a, analyst_b, analyst_a, instance_admin = built.viewers
+    org_b = built.org_ids[1]
+    with pytest.raises(PermissionDenied):
+        admin.add_user(store, admin_a, "intruder", "analyst", PASSWORD, org_b)
+    with pytest.raises(PermissionDenied):
+        admin.disable_user(store, admin_a, analyst_b.username)
+    with pytest.raises(PermissionDenied):
+        admin.add_user(store, admin_a, "boss", "instance_admin", PASSWORD)  # above their own role
+    with pytest.raises(PermissionDenied):
+        admin.add_user(store, analyst_a, "friend", "viewer", PASSWORD)  # analysts administer nobody
+    with pytest.raises(PermissionDenied):
+        admin.add_org(store, admin_a, "Rogue partner")
+    admin.add_user(store, admin_a, "newcomer", "viewer", PASSWORD)
+    admin.disable_user(store, admin_a, analyst_a.username)
+    admin.add_org(store, instance_admin, "Partner C", "SHA256:abc")
+    admin.add_user(store, instance_admin, "c-admin", "org_admin", PASSWORD, "Partner C")
+    with store.session() as session:
+        users = dict(session.execute(select(User.username, User.disabled)).all())
+        refused = session.execute(select(AuditEntry.actor, AuditEntry.target_type, AuditEntry.result)
+                                  .where(AuditEntry.result == "denied").order_by(AuditEntry.id)).all()
+    assert "intruder" not in users and "boss" not in users and users[analyst_b.username] is False
+    assert users["newcomer"] is False and users[analyst_a.username] is True
+    assert refused == [(admin_a.username, "user", "denied"), (admin_a.username, "user", "denied"),
+                       (admin_a.username, "user", "denied"), (analyst_a.username, "user", "denied"),
+                       (admin_a.username, "organisation", "denied")]
+
+
+def test_access_sharing_groups_list_only_where_the_organisation_belongs(store):
+    built = build(store, World(orgs=3, groups=[], users=[(0, "org_admin"), (1, "viewer"), (2, "org_admin")],
+                               reports=[], incidents=[]))
+    admin_a, viewer_b, admin_c = built.viewers
+    admin.add_group(store, admin_a, "QCCM", ["org1"])
+    with pytest.raises(PermissionDenied):
+        admin.add_group(store, viewer_b, "Mine", [])
+    with pytest.raises(NotFound):
+        admin.add_group(store, admin_a, "Ghosts", ["no such org"])
+    assert [(g.name, members) for g, members in admin.list_groups(store, viewer_b)] == [("QCCM", ["org0", "org1"])]
+    assert admin.list_groups(store, admin_c) == []
+
+
+# The command line
+
+
+def jirga(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("JIRGA_")} | env
+    return subprocess.run([sys.executable, "-m", "jirga.cli", *args], capture_output=True, text=True, cwd=ROOT,
+                          input=stdin, env=environment)
+
+
+def test_access_cli_reads_as_the_signed_in_user(tmp_path):
+    # The commands call the query layer checked above on both backends; here, on SQLite, that they pass the user on.
+    database_url = f"sqlite:///{tmp_path / 'cli.db'}"
+    store = open_store(database_url)
+    world = World(orgs=2, groups=[frozenset({0, 1})], users=[(0, "analyst"), (1, "viewer")],
+                  reports=[(0, "red", None), (0, "amber", 0), (1, "green", None)],
+                  incidents=[((0, "red", None), [((0, "red", None), 0, False)]),
+                             ((0, "amber", 0), [((0, "amber", 0), 1, False), ((0, "red", None), 0, False)]),
+                             ((1, "green", None), [((1, "green", None), 2, False)])])
+    built = build(store, world)
+    for viewer in built.viewers:
+        want = expected_for(built, viewer)
+        _, token = admin.create_token(store, viewer)
+        listed = jirga("incidents", "--db", database_url, "--format", "json", JIRGA_TOKEN=token)
+        assert listed.returncode == 0, listed.stderr
+        assert {row["id"] for row in json.loads(listed.stdout)} == want.incidents
+        found = jirga("search", WORD, "--db", database_url, "--format", "json", JIRGA_TOKEN=token)
+        assert {hit["report"] for hit in json.loads(found.stdout)} == want.reports
+        shared = sorted(built.incidents)[1]  # AMBER with the group; one of its claims is RED
+        shown = json.loads(jirga("show", str(shared), "--db", database_url, "--format", "json",
+                                 JIRGA_TOKEN=token).stdout)
+        assert len(shown["claims"]) == len(want.claims[shared])
+        assert shown["killed_high"] == want.killed_high[shared]
+    # Signing in by name and password, and the wrong password.
+    partner = built.viewers[1]
+    by_password = jirga("incidents", "--db", database_url, "--as", partner.username, "--format", "json",
+                        JIRGA_PASSWORD=PASSWORD)
+    assert by_password.returncode == 0, by_password.stderr
+    wrong = jirga("incidents", "--db", database_url, "--as", partner.username, JIRGA_PASSWORD="guess")
+    assert wrong.returncode == 1 and "wrong username or password" in wrong.stderr and "Traceback" not in wrong.stderr
+    nobody = jirga("incidents", "--db", database_url)
+    assert nobody.returncode == 1 and "--as USER" in nobody.stderr
+    store.close()
+
+
+def test_access_another_organisations_red_incident_is_not_found_and_audited(database_url, store):
+    world = World(orgs=2, groups=[], users=[(0, "analyst"), (1, "analyst")], reports=[(1, "red", None)],
+                  incidents=[((1, "red", None), [((1, "red", None), 0, False)])])
+    built = build(store, world)
+    (red,) = built.incidents
+    _, token = admin.create_token(store, built.viewers[0])
+    hidden = jirga("show", str(red), "--db", database_url, JIRGA_TOKEN=token)
+    missing = jirga("show", "987654", "--db", database_url, JIRGA_TOKEN=token)
+    assert hidden.returncode == missing.returncode == 1
+    assert hidden.stderr.replace(str(red), "N") == missing.stderr.replace("987654", "N")  # the same answer
+    assert hidden.stdout == missing.stdout == ""
+    with store.session() as session:
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.target_type == "incident",
+                                                        AuditEntry.target_id == str(red)))
+    assert (entry.actor, entry.action, entry.target_type, entry.result) == (
+        built.viewers[0].username, "read", "incident", "not_found")
+
+
+def test_access_cli_without_users_acts_as_the_implicit_admin_until_the_first_user(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    assert jirga("incidents", "--db", url).returncode == 0
+    first = jirga("user", "add", "amina", "--role", "analyst", "--password-stdin", "--db", url, stdin=PASSWORD)
+    assert first.returncode == 1 and "first user" in first.stderr
+    made = jirga("user", "add", "amina", "--role", "instance_admin", "--password-stdin", "--db", url,
+                 stdin=PASSWORD + "\n")
+    assert made.returncode == 0, made.stderr
+    assert jirga("incidents", "--db", url).returncode == 1  # users exist now: say who you are
+    as_amina = {"JIRGA_USER": "amina", "JIRGA_PASSWORD": PASSWORD}
+    assert jirga("org", "add", "Partner B", "--db", url, **as_amina).returncode == 0
+    assert jirga("group", "add", "QCCM", "--member", "Partner B", "--db", url, **as_amina).returncode == 0
+    groups = json.loads(jirga("group", "list", "--format", "json", "--db", url, **as_amina).stdout)
+    assert groups[0]["name"] == "QCCM" and "Partner B" in groups[0]["members"]
+    listed = json.loads(jirga("audit", "list", "--format", "json", "--db", url, **as_amina).stdout)
+    assert {row["actor"] for row in listed} == {"amina", "(implicit-admin)"}
+    verified = jirga("audit", "verify", "--db", url, **as_amina)
+    assert verified.returncode == 0 and "intact" in verified.stdout
+
+
+def test_access_writing_needs_an_analyst_and_belongs_to_their_organisation(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'write.db'}")
+    built = build(store, World(orgs=2, groups=[], users=[(1, "viewer"), (1, "analyst")], reports=[], incidents=[]))
+    viewer, analyst = built.viewers
+    report = tmp_path / "wire.txt"
+    report.write_text("PESHAWAR, March 4 - A suicide bomber killed 57 people at a mosque in Peshawar on Friday.")
+    url = str(store.engine.url)
+    tokens = {v.role: admin.create_token(store, v)[1] for v in built.viewers}
+    refused = jirga("ingest", str(report), "--db", url, "--workers", "1", JIRGA_TOKEN=tokens["viewer"])
+    assert refused.returncode == 1 and "may not ingest" in refused.stderr
+    done = jirga("ingest", str(report), "--db", url, "--workers", "1", JIRGA_TOKEN=tokens["analyst"])
+    assert done.returncode == 0 and done.stdout.startswith("1 new"), done.stderr
+    with store.session() as session:
+        assert set(session.scalars(select(Report.owner_org_id))) == {analyst.org_id}
+        assert set(session.scalars(select(Claim.owner_org_id))) == {analyst.org_id}
+        writes = session.execute(select(AuditEntry.actor, AuditEntry.result).where(AuditEntry.action == "write")
+                                 .order_by(AuditEntry.id)).all()
+    assert writes == [(viewer.username, "denied"), (analyst.username, "ok")]
+    store.close()
+
+
+# SQL injection
+
+
+INJECTIONS = ["' OR '1'='1", "'; DROP TABLE incidents; --", '" OR 1=1 --', "1) OR (1=1", "%' --",
+              "PK' UNION SELECT * FROM users --", "\x00", "2016-01' OR 'a'='a", "NEAR(", "*"]
+
+
+@pytest.mark.parametrize("field_name", ["actor", "country", "province", "since", "until", "kind", "attack_type"])
+def test_access_sql_injection_in_filters_gives_a_query_error_or_nothing_more(store, field_name):
+    world = World(orgs=2, groups=[], users=[(0, "viewer")], reports=[(1, "red", None), (0, "green", None)],
+                  incidents=[((1, "red", None), [((1, "red", None), 0, False)]),
+                             ((0, "green", None), [((0, "green", None), 1, False)])])
+    built = build(store, world)
+    viewer = built.viewers[0]
+    allowed = expected_for(built, viewer).incidents
+    for value in INJECTIONS:
+        with store.session() as session:
+            try:
+                listed = list_incidents(session, IncidentFilter(**{field_name: value}, include_superseded=True),
+                                        viewer=viewer)
+            except QueryError:
+                continue
+            assert {i.id for i in listed} <= allowed
+    with store.session() as session:
+        for value in INJECTIONS:
+            assert {h.report_id for h in search_reports(session, f"{value} {WORD}", viewer=viewer)} <= \
+                expected_for(built, viewer).reports
+        assert session.scalar(select(func.count()).select_from(Incident)) == 2  # nothing dropped
+
+
+# The audit log
+
+
+def tamper(store, statement: str) -> None:
+    """As someone with the database owner's rights would: drop the append-only triggers, then change a row."""
+    with store.engine.begin() as connection:
+        if store.dialect == "postgresql":
+            connection.execute(text("DROP TRIGGER audit_log_append_only ON audit_log"))
+        else:
+            connection.execute(text("DROP TRIGGER audit_log_no_update"))
+            connection.execute(text("DROP TRIGGER audit_log_no_delete"))
+        connection.execute(text(statement))
+
+
+def audited_reads(store, count: int) -> None:
+    viewer = implicit_admin(store)
+    for _ in range(count):
+        with store.session() as session:
+            list_incidents(session, IncidentFilter(), viewer=viewer)
+
+
+def test_access_every_query_writes_one_chained_entry(store):
+    audited_reads(store, 5)
+    with store.session() as session:
+        entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        assert [e.id for e in entries] == [1, 2, 3, 4, 5]
+        assert entries[0].prev_hash == "0" * 64
+        assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(entries))
+        assert audit.verify(session).ok
+
+
+def test_access_the_audit_log_refuses_updates_and_deletes(store):
+    audited_reads(store, 2)
+    for statement in ("UPDATE audit_log SET actor = 'someone else' WHERE id = 1", "DELETE FROM audit_log"):
+        with pytest.raises(Exception, match="append-only"), store.engine.begin() as connection:
+            connection.execute(text(statement))
+
+
+@pytest.mark.parametrize(("statement", "broken_at", "why"), [
+    ("UPDATE audit_log SET actor = 'someone else' WHERE id = 3", 3, "altered"),
+    ("UPDATE audit_log SET result = 'ok', hash = 'f' || substr(hash, 2) WHERE id = 3", 3, "altered"),
+    ("UPDATE audit_log SET prev_hash = 'f' || substr(prev_hash, 2) WHERE id = 4", 4, "does not link"),
+    ("DELETE FROM audit_log WHERE id = 3", 3, "deleted"),
+    ("DELETE FROM audit_log WHERE id >= 4", 4, "entries after 3 were deleted"),
+])
+def test_access_audit_verify_finds_the_first_broken_link(store, statement, broken_at, why):
+    audited_reads(store, 5)
+    tamper(store, statement)
+    with store.session() as session:
+        verdict = audit.verify(session)
+    assert (verdict.broken_at, verdict.ok) == (broken_at, False)
+    assert why in verdict.reason
+
+
+def test_access_cli_audit_verify_exits_1_at_a_deleted_middle_entry(database_url, store):
+    audited_reads(store, 5)
+    assert jirga("audit", "verify", "--db", database_url).returncode == 0
+    tamper(store, "DELETE FROM audit_log WHERE id = 3")
+    result = jirga("audit", "verify", "--db", database_url)
+    assert result.returncode == 1
+    assert result.stdout.startswith("audit log broken at entry 3: entry 3 deleted"), result.stdout
+
+
+def test_access_audit_list_is_for_admins_and_org_admins_see_their_own(store):
+    built = build(store, World(orgs=2, groups=[], users=[(0, "org_admin"), (1, "analyst"), (1, "instance_admin")],
+                               reports=[], incidents=[]))
+    admin_a, analyst_b, instance_admin = built.viewers
+    for viewer in built.viewers:
+        with store.session() as session:
+            list_incidents(session, IncidentFilter(), viewer=viewer)
+    with store.session() as session:
+        with pytest.raises(PermissionDenied):
+            audit.entries(session, analyst_b)
+        assert {e.actor for e in audit.entries(session, admin_a)} == {admin_a.username}
+        assert {e.actor for e in audit.entries(session, instance_admin)} == {v.username for v in built.viewers}
+
+
+def test_access_concurrent_writers_never_fork_the_chain(store):
+    viewer = implicit_admin(store)
+    errors: list[BaseException] = []
+
+    def write_many() -> None:
+        try:
+            for _ in range(15):
+                with store.session() as session:
+                    audit.record(session, viewer, "read", "incident", None, "ok", "concurrency test")
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=write_many) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with store.session() as session:
+        verdict = audit.verify(session)
+    assert verdict.ok and verdict.entries == 60
