@@ -228,3 +228,20 @@ def test_deciding_needs_an_analyst_who_can_see_the_incident(store):
         merge(session, first, second, analyst(store, "pavel", org=partner_id), "not ours")
     with store.session() as session:
         assert history(session, first, analyst(store, "pavel", org=partner_id)) is None
+
+
+def test_claims_fuse_only_within_one_audience(store):
+    """Whoever sees an incident sees all its claims: a partner's GREEN report and our AMBER one stay apart, open
+    reports from anyone fuse, and an analyst cannot merge across audiences."""
+    Ingest(store, IngestOptions(workers=1, tlp="amber"), pytest.fail).run(
+        [IncomingReport(HOSPITAL_A, "ours", source="Dawn", published=dt.date(2016, 8, 9))])
+    Ingest(store, IngestOptions(workers=1), pytest.fail).run(
+        [IncomingReport(HOSPITAL_B, "partner", source="Reuters", published=dt.date(2016, 8, 9), tlp="green")])
+    amber, green = sorted(incidents(store), key=lambda i: i.tlp)
+    assert (amber.tlp, green.tlp, amber.report_count, green.report_count) == ("amber", "green", 1, 1)
+    with store.session() as session, pytest.raises(DecisionError, match="different organisations"):
+        merge(session, amber.id, green.id, analyst(store), "same attack")
+    Ingest(store, IngestOptions(workers=1), pytest.fail).run(
+        [IncomingReport(HOSPITAL_A.replace("70", "71"), "open", source="AFP", published=dt.date(2016, 8, 9),
+                        tlp="clear")])
+    assert {(i.tlp, i.report_count) for i in incidents(store)} == {("amber", 1), ("green", 2)}

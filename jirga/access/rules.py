@@ -83,3 +83,15 @@ def require_role(viewer: Viewer, minimum: str, doing: str) -> None:
 def may_administer_users_of(viewer: Viewer, org_id: int) -> bool:
     """Org admins administer the users of their own organisation; instance admins those of every organisation."""
     return viewer.role == "instance_admin" or (viewer.role == "org_admin" and viewer.org_id == org_id)
+
+
+def same_audience(model: type[Owned], owner_org_id: int, tlp: str, sharing_group_id: int | None) -> ColumnElement[bool]:
+    """The records of `model` seen by exactly the users who see a record with this owner, marking and group.
+
+    Clue verification fuses claims only within one audience, so that whoever sees an incident sees all its claims
+    and its stored summary tells them nothing they may not see.
+    """
+    if tlp in OPEN_LEVELS:
+        return model.tlp.in_(OPEN_LEVELS)
+    group = model.sharing_group_id.is_(None) if sharing_group_id is None else model.sharing_group_id == sharing_group_id
+    return and_(model.owner_org_id == owner_org_id, model.tlp == tlp, group)

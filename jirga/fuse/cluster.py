@@ -1,8 +1,9 @@
 """Incremental clustering: a new report's event joins the incident it matches best, or opens a new one.
 
-Candidates come from an indexed query (same kind, dates within a day of each other, same country); each is
-scored with `match.compare`. Nothing already placed is moved, so an analyst's merge or split is never undone by
-the machine; an event an analyst split out of an incident never goes back into it (`CannotLink`).
+Candidates come from an indexed query (same kind, dates within a day of each other, same country, and the same
+audience: see `access.rules.same_audience`); each is scored with `match.compare`. Nothing already placed is moved,
+so an analyst's merge or split is never undone by the machine; an event an analyst split out of an incident never
+goes back into it (`CannotLink`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from jirga.access.rules import same_audience
 from jirga.fuse.match import UNDATED_WINDOW, EventView, Match, compare, place_from, with_parents
 from jirga.model.extraction import PlaceRef
 from jirga.reference import catalog
@@ -107,6 +109,7 @@ def _candidates(session: Session, report: Report, event: EventClaims, view: Even
     query = (select(Incident).where(Incident.status == "active", Incident.kind.in_(family),
                                     Incident.date_start.between(start - LONGEST_DATE_RANGE, end),
                                     Incident.date_end >= start)
+             .where(same_audience(Incident, report.owner_org_id, report.tlp, report.sharing_group_id))
              .where(~exists().where(Claim.incident_id == Incident.id, Claim.report_id == report.id))
              .where(~exists().where(CannotLink.incident_id == Incident.id, CannotLink.report_id == report.id,
                                     CannotLink.event == event.event)))

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from jirga.access import NotFound, Viewer, audit, visible
-from jirga.access.rules import require_role
+from jirga.access.rules import require_role, same_audience
 from jirga.store.records import record
 from jirga.store.schema import Assessment, CannotLink, Claim, Incident, IncidentHistory
 from jirga.store.summary import summarize
@@ -74,6 +74,10 @@ def merge(session: Session, keep_id: int, other_id: int, viewer: Viewer,
     if keep_id == other_id:
         raise DecisionError("an incident cannot be merged with itself")
     keep, other = _incident(session, keep_id, viewer), _incident(session, other_id, viewer)
+    if not session.scalar(select(Incident.id).where(Incident.id == other.id, same_audience(
+            Incident, keep.owner_org_id, keep.tlp, keep.sharing_group_id))):
+        raise DecisionError(f"incidents {keep.id} and {other.id} are seen by different organisations (owner, TLP or "
+                            "sharing group differ); merged, one's claims would show through the other")
     reason = _require_reason(reason)
     moved = [c.id for c in other.claims]
     session.execute(update(Claim).where(Claim.incident_id == other.id).values(incident_id=keep.id)
