@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from importlib import resources
 
@@ -35,7 +36,9 @@ def _read_yaml(name: str) -> dict:
     return yaml.safe_load(resources.files("jirga.reference").joinpath(name).read_text(encoding="utf-8"))
 
 
+@functools.cache
 def load_actors() -> tuple[Actor, ...]:
+    """The actor catalog, read once per process."""
     actors = []
     for row in _read_yaml("actors.yaml")["actors"]:
         actors.append(
