@@ -21,6 +21,8 @@ from sqlalchemy import delete, func, select, text, update
 from jirga.access import AuthenticationError, NotFound, PermissionDenied, Viewer, admin, audit
 from jirga.access.auth import hash_password, implicit_admin, sign_in, sign_in_with_password, sign_in_with_token
 from jirga.access.models import ROLES, ApiToken, AuditEntry, User
+from jirga.fuse.decisions import history
+from jirga.fuse_cli import verification
 from jirga.model.tlp import LEVELS
 from jirga.store import open_store
 from jirga.store.queries import (
@@ -217,11 +219,13 @@ def check_reads(store, built: Built, viewer: Viewer) -> None:
     for incident_id in built.incidents:
         with store.session() as session:
             shown = get_incident(session, incident_id, viewer=viewer)
+            told = history(session, incident_id, viewer)  # clue verification's read path
             if incident_id not in want.incidents:
-                assert shown is None
+                assert shown is None and told is None
                 continue
-            assert {c.id for c in shown.claims} == want.claims[incident_id]
+            assert {c.id for c in shown.claims} == want.claims[incident_id] and told is not None
             assert shown.killed_high == want.killed_high[incident_id]  # the summary of what the viewer sees
+            assert verification(session, shown)["killed"]["high"] == want.killed_high[incident_id]
             for claim in shown.claims:
                 assert (claim.report is not None) == (claim.report_id in want.reports)
 
