@@ -45,7 +45,7 @@ TARGET_REPORTS, TARGET_MINUTES = 100_000, 30
 SAMPLE_SECONDS = 0.2
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 CHECKPOINTS = (25, 50, 75, 100)
-SUMMARY = re.compile(r"(\d+) new, (\d+) unchanged, (\d+) updated, (\d+) failed; (\d+) incidents extracted")
+SUMMARY = re.compile(r"(\d+) new, (\d+) unchanged, (\d+) updated, (\d+) failed; (\d+) new incidents")
 
 
 def build_corpus(directory: Path, n: int) -> Path:
