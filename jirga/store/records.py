@@ -30,7 +30,7 @@ from jirga.store.schema import (
     Report,
     Source,
 )
-from jirga.store.summary import summarize
+from jirga.store.summary import claim_rows, summarize
 
 RELIABILITY = "ABCDEF"
 
@@ -92,13 +92,15 @@ def add_extraction(session: Session, report: Report, found: Decomposed, placed: 
         if incident is None:
             incident = Incident(kind=event.kind, **owned)
             session.add(incident)
+            session.flush()
             opened += 1
-        claims = [Claim(report_id=report.id, event=event.event, extractor_version=found.extractor_version,
-                        **claim, **owned) for claim in event.claims]
-        incident.claims.extend(claims)
+        # Set by id, not appended to incident.claims: that would load every claim of a big incident as objects.
+        claims = [Claim(incident_id=incident.id, report_id=report.id, event=event.event,
+                        extractor_version=found.extractor_version, **claim, **owned) for claim in event.claims]
+        session.add_all(claims)
         session.flush()
-        summarize(session, incident, incident.claims if placement.incident else claims,
-                  fresh=placement.incident is None)
+        fresh = placement.incident is None
+        summarize(session, incident, claims if fresh else claim_rows(session, incident.id), fresh=fresh)
         if placement.incident is not None:
             incident.tlp = tlp_levels.most_restrictive(incident.tlp, report.tlp)
         action = "reextracted" if placement.incident is before and before is not None else (

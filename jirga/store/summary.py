@@ -42,6 +42,13 @@ def facts_of(session: Session, claims: list[Claim], fresh: bool = False) -> list
     return facts
 
 
+def claim_rows(session: Session, incident_id: int) -> list:
+    """An incident's claims as light rows with what the consensus reads (not ORM objects: big incidents have
+    hundreds of claims, and this runs each time a report joins one)."""
+    return list(session.execute(select(Claim.id, Claim.field, Claim.value, Claim.report_id, Claim.origin,
+                                       Claim.retired, Claim.created_by).where(Claim.incident_id == incident_id)))
+
+
 def summarize(session: Session, incident: Incident, claims: Iterable[Claim], fresh: bool = False) -> None:
     """Write the consensus of these claims into the incident's columns and its actor links.
     `fresh`: a new incident whose claims were just made (nothing to look up about them)."""
