@@ -7,7 +7,7 @@ The reports are extracted once, then clustered into a fresh in-memory store for 
 
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
 from jirga.fuse import evaluate, match
@@ -26,4 +26,6 @@ def main(thresholds: list[float]) -> None:
 
 
 if __name__ == "__main__":
-    main([float(arg) for arg in sys.argv[1:]] or [0.5, 0.55, 0.58, 0.6, 0.62, 0.65])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("thresholds", nargs="*", type=float, default=[0.5, 0.55, 0.58, 0.6, 0.62, 0.65])
+    main(parser.parse_args().thresholds)

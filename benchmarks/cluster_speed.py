@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import event, func, insert, select, text
+from throwaway import postgres_database
 
 from jirga.extract.pipeline import EXTRACTOR_VERSION
 from jirga.fuse.cluster import MAX_CANDIDATES, parents
@@ -66,7 +67,6 @@ from jirga.store.database import Store
 from jirga.store.records import add_extraction, add_references, add_report, source_id
 from jirga.store.schema import Actor, Claim, Incident, IncidentActor, IncidentHistory, Place, Report, Source
 
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 CLUSTER_TARGET_S = 60
 ADD_TARGET_MS = 50
 CHUNK = 5_000  # incidents per insert round (with their claims and actor links)
@@ -642,25 +642,6 @@ def profile_one(store: Store, source: int, owner: int, incoming: IncomingReport,
         print(f"\n  {kind.strip()} of the slowest query ({seconds * 1000:.1f} ms):")
         for row in rows:
             print("    " + (row[0] if store.dialect == "postgresql" else str(row[-1])))
-
-
-@contextmanager
-def postgres_database() -> Iterator[str]:
-    """A throw-away database on the local server, dropped afterwards."""
-    import psycopg
-
-    name = f"jirga_bench_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        sys.exit(f"no PostgreSQL server at {POSTGRES_ADMIN} ({error}); run with --backend sqlite")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def bench_adding(backend: str, url: str, args: argparse.Namespace) -> bool:

@@ -30,15 +30,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from throwaway import postgres_database
+
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = ROOT / "examples" / "reports"
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 OUTLETS = ["Dawn", "The Express Tribune", "Reuters", "Associated Press", "TOLOnews", "Radio Free Europe",
            "The Hindu", "Iran International"]
 TARGET_REPORTS, TARGET_MINUTES = 100_000, 30
@@ -244,25 +243,6 @@ class Counter:
             with suppress(Exception):
                 self.connection.close()
             self.connection = None
-
-
-@contextmanager
-def postgres_database() -> Iterator[str]:
-    """A throw-away database on the local server, dropped afterwards."""
-    import psycopg
-
-    name = f"jirga_bench_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        sys.exit(f"no PostgreSQL server at {POSTGRES_ADMIN} ({error}); run with --backend sqlite")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @dataclass

@@ -31,11 +31,10 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import insert, text
+from throwaway import postgres_database
 
 from jirga.access import Viewer
 from jirga.access.auth import implicit_admin
@@ -48,7 +47,6 @@ from jirga.store.queries import IncidentFilter, incident_actors, incident_query,
 from jirga.store.schema import Actor, Claim, Incident, IncidentActor, Place, Report, Source
 
 ROOT = Path(__file__).resolve().parents[1]
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 TARGET_MS = 100
 CHUNK = 5_000  # incidents per insert round (with their claims and actor links)
 
@@ -334,25 +332,6 @@ def time_cli(url: str) -> tuple[float, float, int]:
                           cwd=ROOT)
     seconds = time.perf_counter() - start
     return seconds, version, len(json.loads(done.stdout))
-
-
-@contextmanager
-def postgres_database() -> Iterator[str]:
-    """A throw-away database on the local server, dropped afterwards."""
-    import psycopg
-
-    name = f"jirga_bench_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        sys.exit(f"no PostgreSQL server at {POSTGRES_ADMIN} ({error}); run with --backend sqlite")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def bench(backend: str, url: str, args: argparse.Namespace) -> list[str]:
