@@ -31,6 +31,7 @@ from jirga.store.records import (
     remove_machine_claims,
     source_id,
     stored_hashes,
+    stored_pairs,
 )
 from jirga.store.schema import Report
 
@@ -147,14 +148,16 @@ class Ingest:
         try:
             with self.store.session() as session:
                 add_references(session, [result.found for _, result in batch])
-                counts = [self._store_one(session, pending, result) for pending, result in batch]
+                stored = stored_pairs(session, [(pending.source, pending.report.content_hash) for pending, _ in batch])
+                counts = [self._store_one(session, pending, result, stored) for pending, result in batch]
         except SQLAlchemyError:
             counts = []
             for pending, result in batch:
                 try:
                     with self.store.session() as session:
                         add_references(session, [result.found])
-                        counts.append(self._store_one(session, pending, result))
+                        stored = stored_pairs(session, [(pending.source, pending.report.content_hash)])
+                        counts.append(self._store_one(session, pending, result, stored))
                 except SQLAlchemyError as error:
                     self._fail(f"{pending.report.origin}: not stored ({_reason(error)})")
         for state, incidents in counts:
@@ -162,9 +165,9 @@ class Ingest:
             self.summary.incidents += incidents
         self.on_progress(self.summary)
 
-    def _store_one(self, session, pending: _Pending, result: Result) -> tuple[str, int]:
+    def _store_one(self, session, pending: _Pending, result: Result, stored: set[tuple[int, str]]) -> tuple[str, int]:
         report = pending.report
-        if stored_hashes(session, pending.source, [report.content_hash]):  # stored meanwhile by another run
+        if (pending.source, report.content_hash) in stored:  # stored meanwhile by another run
             return "unchanged", 0
         row = add_report(session, report, pending.source, self.owner, pending.tlp)
         incidents = add_extraction(session, row, result.found)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, exists, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -56,6 +56,12 @@ def stored_hashes(session: Session, source: int, hashes: list[str]) -> set[str]:
     rows = session.scalars(select(Report.content_hash).where(Report.source_id == source,
                                                              Report.content_hash.in_(hashes)))
     return set(rows)
+
+
+def stored_pairs(session: Session, pairs: list[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Those of these (source, content hash) pairs already stored: one query, by the unique index, for a batch."""
+    key = tuple_(Report.source_id, Report.content_hash)
+    return {tuple(row) for row in session.execute(select(Report.source_id, Report.content_hash).where(key.in_(pairs)))}
 
 
 def add_report(session: Session, incoming: IncomingReport, source: int, owner: int, tlp: str) -> Report:
