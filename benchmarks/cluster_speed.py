@@ -50,7 +50,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import event, func, select, text
+from synthetic_store import END, START, bulk_fill
 from throwaway import postgres_database
 
 from jirga.extract.pipeline import EXTRACTOR_VERSION
@@ -65,11 +66,10 @@ from jirga.store import open_store
 from jirga.store.claims import Decomposed, EventClaims
 from jirga.store.database import Store
 from jirga.store.records import add_extraction, add_references, add_report, source_id
-from jirga.store.schema import Actor, Claim, Incident, IncidentActor, IncidentHistory, Place, Report, Source
+from jirga.store.schema import Incident, IncidentActor, IncidentHistory
 
 CLUSTER_TARGET_S = 60
 ADD_TARGET_MS = 50
-CHUNK = 5_000  # incidents per insert round (with their claims and actor links)
 
 # The synthetic world: shares of countries, kinds, attack types, and who acts where.
 COUNTRIES = {"PK": 0.50, "AF": 0.35, "IR": 0.10, "TJ": 0.05}
@@ -91,17 +91,12 @@ PROVINCE_SHARES = {"PK": {"PK-KP": 0.40, "PK-BA": 0.30, "PK-SD": 0.12, "PK-PB": 
 ROLES = {"claimed": 0.5, "perpetrator": 0.3, "attributed": 0.2}
 ACCOUNTS_PER_EVENT = {1: 0.10, 2: 0.14, 3: 0.18, 4: 0.20, 5: 0.20, 6: 0.18}  # mean 3.8
 LOOK_ALIKES = 0.20  # share of events made as a look-alike of an earlier one
-OUTLETS = ["Dawn", "The Express Tribune", "Reuters", "Associated Press", "TOLOnews", "Tasnim"]
-START, END = dt.date(2014, 1, 1), dt.date(2024, 12, 31)
 FAMILY = {"visit": "meeting"}  # as match._family: meetings and visits are compared with one another
 
 
 def pick(rng: random.Random, shares: dict):
     return rng.choices(list(shares), weights=list(shares.values()))[0]
 
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -375,58 +370,11 @@ def bench_clustering(n: int, seed: int) -> bool:
 def fill(store: Store, n: int, world: dict[str, tuple[list[City], list[float]]], seed: int) -> dict[str, int]:
     """N incidents with their claims, links and the rows they refer to; returns the counts inserted."""
     rng = random.Random(seed)
-    actors = {actor.id: actor for actor in catalog.load_actors()}
-    missing = {actor_id for shares in ACTORS_BY_COUNTRY.values() for actor_id in shares} - set(actors)
+    missing = {a for shares in ACTORS_BY_COUNTRY.values() for a in shares} - {a.id for a in catalog.load_actors()}
     check(not missing, f"actors not in the catalog: {', '.join(sorted(missing))}")
-    owner = store.local_org_id()
-    owned = {"owner_org_id": owner, "tlp": "amber", "sharing_group_id": None}
-    created = now()
-    counts = dict.fromkeys(["incidents", "claims", "incident_actors", "reports", "places", "actors"], 0)
-    n_reports = max(20, n // 200)
-
-    with store.engine.begin() as connection:
-        connection.execute(insert(Actor.__table__), [
-            {"id": a.id, "name": a.name, "kind": a.kind, "parent_id": a.part_of} for a in actors.values()])
-        place_rows = [city.row for cities, _ in world.values() for city in cities]
-        connection.execute(insert(Place.__table__), place_rows)
-        sources = [connection.execute(insert(Source.__table__).returning(Source.__table__.c.id), {
-            "name": name, "reliability": "B", "created_at": created, **owned, "tlp": "clear"}).scalar_one()
-            for name in OUTLETS]
-        report_rows = []
-        for number in range(1, n_reports + 1):
-            published = START + dt.timedelta(days=rng.randrange((END - START).days))
-            report_rows.append({
-                "id": number, "uuid": str(uuid.uuid4()), "source_id": rng.choice(sources), "url": None,
-                "origin": f"benchmark/{number:06d}.txt", "title": f"Benchmark report {number}",
-                "published": published, "language": "en", "content_hash": f"{number:064x}",
-                "text": f"Synthetic report {number} for the clustering benchmark, published {published}.",
-                "revision": 1, "supersedes_id": None, "is_current": True, "extractor_version": EXTRACTOR_VERSION,
-                "ingested_at": created, **owned})
-        connection.execute(insert(Report.__table__), report_rows)
-    counts.update(actors=len(actors), places=len(place_rows), reports=n_reports)
-
-    for first in range(1, n + 1, CHUNK):
-        incidents, claims, links = [], [], []
-        for incident_id in range(first, min(first + CHUNK, n + 1)):
-            row, row_claims, row_links = _incident(rng, incident_id, world, n_reports, owned, created)
-            incidents.append(row)
-            claims += row_claims
-            links += row_links
-        with store.engine.begin() as connection:
-            connection.execute(insert(Incident.__table__), incidents)
-            connection.execute(insert(Claim.__table__), claims)
-            if links:
-                connection.execute(insert(IncidentActor.__table__), links)
-        counts["incidents"] += len(incidents)
-        counts["claims"] += len(claims)
-        counts["incident_actors"] += len(links)
-
-    if store.dialect == "postgresql":  # explicit ids were given: move the sequences past them
-        with store.engine.begin() as connection:
-            for table in ("incidents", "reports"):
-                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                        f"(SELECT max(id) FROM {table}))"))
-    return counts
+    return bulk_fill(store, n, rng, [city.row for cities, _ in world.values() for city in cities],
+                     lambda number, n_reports, owned, created: _incident(rng, number, world, n_reports, owned,
+                                                                         created), "clustering")
 
 
 def place_value(city: City) -> dict:

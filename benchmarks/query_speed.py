@@ -33,7 +33,8 @@ import time
 import uuid
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
+from synthetic_store import END, START, bulk_fill
 from throwaway import postgres_database
 
 from jirga.access import Viewer
@@ -44,11 +45,9 @@ from jirga.reference.gazetteer import load_gazetteer
 from jirga.store import open_store
 from jirga.store.database import Store
 from jirga.store.queries import IncidentFilter, incident_actors, incident_query, list_incidents
-from jirga.store.schema import Actor, Claim, Incident, IncidentActor, Place, Report, Source
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_MS = 100
-CHUNK = 5_000  # incidents per insert round (with their claims and actor links)
 
 FILTERS: list[tuple[str, IncidentFilter]] = [
     ("(no filter)", IncidentFilter()),
@@ -84,16 +83,11 @@ ACTORS_BY_COUNTRY = {
 # Within Pakistan, where the attacks are (others: each province alike).
 PROVINCE_SHARES = {"PK": {"PK-KP": 0.40, "PK-BA": 0.30, "PK-SD": 0.12, "PK-PB": 0.12, "*": 0.02}}
 ROLES = {"claimed": 0.5, "perpetrator": 0.3, "attributed": 0.2}
-OUTLETS = ["Dawn", "The Express Tribune", "Reuters", "Associated Press", "TOLOnews", "The Hindu"]
-START, END = dt.date(2014, 1, 1), dt.date(2024, 12, 31)
 
 
 def pick(rng: random.Random, shares: dict):
     return rng.choices(list(shares), weights=list(shares.values()))[0]
 
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 # Filling the store.
@@ -124,62 +118,13 @@ def fill(store: Store, n: int, seed: int = 2024) -> dict[str, int]:
     """N incidents with their claims, links and the rows they refer to; returns the counts inserted."""
     rng = random.Random(seed)
     places = gazetteer_places()
-    actors = {actor.id: actor for actor in catalog.load_actors()}
-    used = {actor_id for shares in ACTORS_BY_COUNTRY.values() for actor_id in shares}
-    missing = used - set(actors)
+    missing = {a for shares in ACTORS_BY_COUNTRY.values() for a in shares} - {a.id for a in catalog.load_actors()}
     if missing:
         sys.exit(f"actors not in the catalog: {', '.join(sorted(missing))}")
-    owner = store.local_org_id()
-    owned = {"owner_org_id": owner, "tlp": "amber", "sharing_group_id": None}
-    created = now()
-    counts = dict.fromkeys(["incidents", "claims", "incident_actors", "reports", "places", "actors"], 0)
-    n_reports = max(20, n // 200)
     days = (END - START).days
-
-    with store.engine.begin() as connection:
-        connection.execute(insert(Actor.__table__), [
-            {"id": a.id, "name": a.name, "kind": a.kind, "parent_id": a.part_of} for a in actors.values()])
-        place_rows = [row for entries in places.values() for row, _ in entries]
-        connection.execute(insert(Place.__table__), place_rows)
-        sources = []
-        for name in OUTLETS:
-            sources.append(connection.execute(insert(Source.__table__).returning(Source.__table__.c.id), {
-                "name": name, "reliability": "B", "created_at": created, **owned, "tlp": "clear"}).scalar_one())
-        report_rows = []
-        for number in range(1, n_reports + 1):
-            published = START + dt.timedelta(days=rng.randrange(days))
-            body = f"Synthetic report {number} for the query benchmark, published {published.isoformat()}."
-            report_rows.append({
-                "id": number, "uuid": str(uuid.uuid4()), "source_id": rng.choice(sources), "url": None,
-                "origin": f"benchmark/{number:06d}.txt", "title": f"Benchmark report {number}",
-                "published": published, "language": "en", "content_hash": f"{number:064x}", "text": body,
-                "revision": 1, "supersedes_id": None, "is_current": True, "extractor_version": EXTRACTOR_VERSION,
-                "ingested_at": created, **owned})
-        connection.execute(insert(Report.__table__), report_rows)
-    counts.update(actors=len(actors), places=len(place_rows), reports=n_reports)
-
-    for first in range(1, n + 1, CHUNK):
-        incidents, claims, links = [], [], []
-        for incident_id in range(first, min(first + CHUNK, n + 1)):
-            row, row_claims, row_links = _incident(rng, incident_id, places, n_reports, days, owned, created)
-            incidents.append(row)
-            claims += row_claims
-            links += row_links
-        with store.engine.begin() as connection:
-            connection.execute(insert(Incident.__table__), incidents)
-            connection.execute(insert(Claim.__table__), claims)
-            if links:
-                connection.execute(insert(IncidentActor.__table__), links)
-        counts["incidents"] += len(incidents)
-        counts["claims"] += len(claims)
-        counts["incident_actors"] += len(links)
-
-    if store.dialect == "postgresql":  # explicit ids were given: move the sequences past them
-        with store.engine.begin() as connection:
-            for table in ("incidents", "reports"):
-                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                        f"(SELECT max(id) FROM {table}))"))
-    return counts
+    return bulk_fill(store, n, rng, [row for entries in places.values() for row, _ in entries],
+                     lambda number, n_reports, owned, created: _incident(rng, number, places, n_reports, days, owned,
+                                                                         created), "query")
 
 
 def _figure(rng: random.Random, kind: str) -> dict | None:

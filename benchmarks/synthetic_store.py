@@ -1,0 +1,79 @@
+"""Filling a store fast with synthetic incidents for the benchmarks: bulk inserts, not extraction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from collections.abc import Callable
+
+from sqlalchemy import insert, text
+
+from jirga.extract.pipeline import EXTRACTOR_VERSION
+from jirga.reference import catalog
+from jirga.store.database import Store
+from jirga.store.schema import Actor, Claim, Incident, IncidentActor, Place, Report, Source
+
+CHUNK = 5_000  # incidents per insert round (with their claims and actor links)
+OUTLETS = ["Dawn", "The Express Tribune", "Reuters", "Associated Press", "TOLOnews", "Tasnim"]
+START, END = dt.date(2014, 1, 1), dt.date(2024, 12, 31)
+
+# make_incident(incident id, number of reports, owned columns, created) -> (incident row, claim rows, link rows)
+MakeIncident = Callable[[int, int, dict, dt.datetime], tuple[dict, list[dict], list[dict]]]
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def bulk_fill(store: Store, n: int, rng: random.Random, place_rows: list[dict], make_incident: MakeIncident,
+              purpose: str) -> dict[str, int]:
+    """Every catalog actor, the places, a few outlets and reports, then n incidents made by make_incident, in
+    chunks; returns the counts inserted."""
+    actors = catalog.load_actors()
+    owned = {"owner_org_id": store.local_org_id(), "tlp": "amber", "sharing_group_id": None}
+    created = now()
+    counts = dict.fromkeys(["incidents", "claims", "incident_actors"], 0)
+    n_reports = max(20, n // 200)
+    with store.engine.begin() as connection:
+        connection.execute(insert(Actor.__table__), [
+            {"id": a.id, "name": a.name, "kind": a.kind, "parent_id": a.part_of} for a in actors])
+        connection.execute(insert(Place.__table__), place_rows)
+        sources = [connection.execute(insert(Source.__table__).returning(Source.__table__.c.id), {
+            "name": name, "reliability": "B", "created_at": created, **owned, "tlp": "clear"}).scalar_one()
+            for name in OUTLETS]
+        report_rows = []
+        for number in range(1, n_reports + 1):
+            published = START + dt.timedelta(days=rng.randrange((END - START).days))
+            report_rows.append({
+                "id": number, "uuid": str(uuid.uuid4()), "source_id": rng.choice(sources), "url": None,
+                "origin": f"benchmark/{number:06d}.txt", "title": f"Benchmark report {number}",
+                "published": published, "language": "en", "content_hash": f"{number:064x}",
+                "text": f"Synthetic report {number} for the {purpose} benchmark, published {published.isoformat()}.",
+                "revision": 1, "supersedes_id": None, "is_current": True, "extractor_version": EXTRACTOR_VERSION,
+                "ingested_at": created, **owned})
+        connection.execute(insert(Report.__table__), report_rows)
+    counts.update(actors=len(actors), places=len(place_rows), reports=n_reports)
+
+    for first in range(1, n + 1, CHUNK):
+        incidents, claims, links = [], [], []
+        for incident_id in range(first, min(first + CHUNK, n + 1)):
+            row, row_claims, row_links = make_incident(incident_id, n_reports, owned, created)
+            incidents.append(row)
+            claims += row_claims
+            links += row_links
+        with store.engine.begin() as connection:
+            connection.execute(insert(Incident.__table__), incidents)
+            connection.execute(insert(Claim.__table__), claims)
+            if links:
+                connection.execute(insert(IncidentActor.__table__), links)
+        counts["incidents"] += len(incidents)
+        counts["claims"] += len(claims)
+        counts["incident_actors"] += len(links)
+
+    if store.dialect == "postgresql":  # explicit ids were given: move the sequences past them
+        with store.engine.begin() as connection:
+            for table in ("incidents", "reports"):
+                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                        f"(SELECT max(id) FROM {table}))"))
+    return counts
