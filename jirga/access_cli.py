@@ -114,7 +114,8 @@ def add_commands(commands) -> None:
 
 
 @contextmanager
-def _acting(args) -> Iterator:
+def signed_in(args) -> Iterator:
+    """The store, and who acts on it."""
     from jirga.store import open_store
 
     store = open_store(args.db)
@@ -170,7 +171,7 @@ def _new_password(args) -> str:
 def run_org_add(args) -> int:
     from jirga.access import admin
 
-    with _acting(args) as (store, viewer):
+    with signed_in(args) as (store, viewer):
         org_id = admin.add_org(store, viewer, args.name, args.fingerprint)
     print(f"organisation {org_id}: {args.name}")
     return 0
@@ -180,7 +181,7 @@ def run_org_add(args) -> int:
 def run_org_list(args) -> int:
     from jirga.access import admin
 
-    with _acting(args) as (store, viewer):
+    with signed_in(args) as (store, viewer):
         rows = [{"id": o.id, "name": o.name, "local": o.is_local, "uuid": o.uuid, "fingerprint": o.key_fingerprint}
                 for o in admin.list_orgs(store, viewer)]
     _print(rows, args.format, ["id", "name", "local", "uuid", "fingerprint"])
@@ -191,7 +192,7 @@ def run_org_list(args) -> int:
 def run_user_add(args) -> int:
     from jirga.access import admin
 
-    with _acting(args) as (store, viewer):
+    with signed_in(args) as (store, viewer):
         password = _new_password(args)
         user_id = admin.add_user(store, viewer, args.username, args.role, password, args.org)
     print(f"user {user_id}: {args.username} ({args.role})")
@@ -202,7 +203,7 @@ def run_user_add(args) -> int:
 def run_user_list(args) -> int:
     from jirga.access import admin
 
-    with _acting(args) as (store, viewer):
+    with signed_in(args) as (store, viewer):
         rows = [{"id": u.id, "username": u.username, "organisation": u.org.name, "role": u.role,
                  "disabled": u.disabled, "created": _when(u.created_at)} for u in admin.list_users(store, viewer)]
     _print(rows, args.format, ["id", "username", "organisation", "role", "disabled", "created"])
@@ -213,7 +214,7 @@ def run_user_list(args) -> int:
 def run_user_disable(args) -> int:
     from jirga.access import admin
 
-    with _acting(args) as (store, viewer):
+    with signed_in(args) as (store, viewer):
         admin.disable_user(store, viewer, args.username)
     print(f"user {args.username} disabled")
     return 0
@@ -225,7 +226,7 @@ def run_token_create(args) -> int:
 
     if args.expires is not None and args.expires < 1:
         raise ValueError(f"--expires takes a number of days, 1 or more, not {args.expires}")
-    with _acting(args) as (store, viewer):
+    with signed_in(args) as (store, viewer):
         token_id, token = admin.create_token(store, viewer, args.user, args.name,
                                              dt.timedelta(days=args.expires) if args.expires else None)
     err.print(f"token {token_id} made; it is shown this once: keep it secret, use it as JIRGA_TOKEN")
@@ -237,7 +238,7 @@ def run_token_create(args) -> int:
 def run_token_revoke(args) -> int:
     from jirga.access import admin
 
-    with _acting(args) as (store, viewer):
+    with signed_in(args) as (store, viewer):
         admin.revoke_token(store, viewer, args.token)
     print(f"token {args.token} revoked")
     return 0
@@ -247,7 +248,7 @@ def run_token_revoke(args) -> int:
 def run_token_list(args) -> int:
     from jirga.access import admin
 
-    with _acting(args) as (store, viewer):
+    with signed_in(args) as (store, viewer):
         rows = [{"id": t.id, "prefix": t.prefix, "user": t.user.username, "name": t.name,
                  "created": _when(t.created_at), "expires": _when(t.expires_at), "revoked": _when(t.revoked_at)}
                 for t in admin.list_tokens(store, viewer)]
@@ -259,7 +260,7 @@ def run_token_list(args) -> int:
 def run_group_add(args) -> int:
     from jirga.access import admin
 
-    with _acting(args) as (store, viewer):
+    with signed_in(args) as (store, viewer):
         group_id = admin.add_group(store, viewer, args.name, args.member)
     print(f"sharing group {group_id}: {args.name}")
     return 0
@@ -269,7 +270,7 @@ def run_group_add(args) -> int:
 def run_group_list(args) -> int:
     from jirga.access import admin
 
-    with _acting(args) as (store, viewer):
+    with signed_in(args) as (store, viewer):
         rows = [{"id": g.id, "name": g.name, "members": ", ".join(members)}
                 for g, members in admin.list_groups(store, viewer)]
     _print(rows, args.format, ["id", "name", "members"])
@@ -281,7 +282,7 @@ def run_audit_verify(args) -> int:
     from jirga.access import audit
     from jirga.access.errors import PermissionDenied
 
-    with _acting(args) as (store, viewer):
+    with signed_in(args) as (store, viewer):
         if not audit.may_read_log(viewer):
             with store.session() as session:
                 audit.record(session, viewer, "admin", "audit_log", None, "denied", "verify")
@@ -305,7 +306,7 @@ def run_audit_list(args) -> int:
     from jirga.access import audit
     from jirga.access.errors import PermissionDenied
 
-    with _acting(args) as (store, viewer):
+    with signed_in(args) as (store, viewer):
         try:
             with store.session() as session:
                 found = audit.entries(session, viewer, limit=args.limit, actor=args.actor)

@@ -6,7 +6,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from jirga.store_cli import _store, guarded
+from jirga.access_cli import signed_in
+from jirga.store_cli import guarded
 
 
 def add_commands(commands, db_parent) -> None:
@@ -41,19 +42,14 @@ def add_commands(commands, db_parent) -> None:
 
 
 def _decide(args, action) -> int:
-    """Run a decision as the acting user in one transaction; a refusal is audited in a transaction of its own."""
-    from jirga.access import AccessError, NotFound, audit
-    from jirga.fuse.decisions import DecisionError
+    """Run a decision as the acting user in one transaction (refusals audited by `decide`)."""
+    from jirga.access import AccessError
+    from jirga.fuse.decisions import DecisionError, decide
 
-    with _store(args) as (store, viewer):
+    with signed_in(args) as (store, viewer):
         try:
-            with store.session() as session:
-                message = action(session, viewer)
+            message = decide(store, viewer, args.command, lambda session: action(session, viewer))
         except (DecisionError, AccessError) as error:
-            if isinstance(error, AccessError):
-                with store.session() as session:
-                    audit.record(session, viewer, "write", "incident", None,
-                                 "not_found" if isinstance(error, NotFound) else "denied", f"{args.command}: {error}")
             Console(stderr=True).print(f"jirga {args.command}: {escape(str(error))}", highlight=False)
             return 1
     print(message)
@@ -104,14 +100,12 @@ def run_undo(args) -> int:
 
 @guarded
 def run_history(args) -> int:
-    from jirga.access import NotFound
     from jirga.fuse.decisions import history
 
-    try:
-        with _store(args) as (store, viewer), store.session() as session:
-            entries = history(session, args.incident, viewer)
-    except NotFound as error:
-        Console(stderr=True).print(f"jirga history: {error}")
+    with signed_in(args) as (store, viewer), store.session() as session:
+        entries = history(session, args.incident, viewer)
+    if entries is None:
+        Console(stderr=True).print(f"jirga history: no incident {args.incident}")
         return 1
     table = Table("entry", "when", "who", "what", "detail", "killed (low, best, high)", "reason")
     for entry in entries:
@@ -121,25 +115,6 @@ def run_history(args) -> int:
                       ", ".join("?" if v is None else str(v) for v in entry.summary["killed"]), escape(entry.reason))
     Console(width=max(Console().width, 140)).print(table)
     return 0
-
-
-def verification(session, incident) -> dict:
-    """The consensus, its conflicts and the credibility of each fact, for `jirga show` and the web app."""
-    from jirga.fuse.consensus import consensus
-    from jirga.fuse.grading import grade_all, near_copies
-    from jirga.store.summary import facts_of
-
-    facts = facts_of(session, incident.claims)
-    agreed = consensus(facts)
-    texts = {c.report_id: c.report.text for c in incident.claims if c.report is not None}
-    copies = near_copies(texts)
-    grades = grade_all(facts, agreed, copies)
-    return {"conflicts": agreed.conflicts, "claimed_by": agreed.claimed_by,
-            "killed": dict(zip(("low", "best", "high"), agreed.killed, strict=True)),
-            "injured": dict(zip(("low", "best", "high"), agreed.injured, strict=True)),
-            "credibility": {name: {"level": g.level, "label": g.label, "reason": g.reason}
-                            for name, g in grades.items()},
-            "near_copies": sorted({(a, b) for a, b in copies.items() if a != b})}
 
 
 def print_verification(console: Console, result: dict) -> None:

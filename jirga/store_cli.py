@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from jirga import present
+from jirga.access_cli import signed_in
 
 err = Console(stderr=True, highlight=False)
 
@@ -72,19 +72,6 @@ def add_commands(commands, date_type) -> None:
     add_verification_commands(commands, db)
 
 
-@contextmanager
-def _store(args) -> Iterator:
-    """The store and who acts on it."""
-    from jirga.access_cli import acting_viewer
-    from jirga.store import open_store
-
-    store = open_store(args.db)
-    try:
-        yield store, acting_viewer(store, args)
-    finally:
-        store.close()
-
-
 def _fail(command: str, message: str, code: int) -> int:
     err.print(f"jirga {command}: {escape(message)}")
     return code
@@ -124,7 +111,7 @@ def run_ingest(args) -> int:
                             reliability=check_reliability(args.reliability) if args.reliability else None,
                             tlp=tlp.normalize(args.tlp) if args.tlp else None,
                             metadata=read_metadata(Path(args.metadata)) if args.metadata else {})
-    with _store(args) as (store, viewer), _progress() as progress:
+    with signed_in(args) as (store, viewer), _progress() as progress:
         _allowed(store, viewer, "analyst", "write", "ingest", "ingest reports")
         task = progress.add_task("ingesting", total=None)
 
@@ -166,7 +153,7 @@ def run_reextract(args) -> int:
     from jirga.extract.pipeline import EXTRACTOR_VERSION
     from jirga.ingest.run import reextract
 
-    with _store(args) as (store, viewer), _progress() as progress:
+    with signed_in(args) as (store, viewer), _progress() as progress:
         # It rewrites the machine claims of every organisation's reports: a task for the instance's admins.
         _allowed(store, viewer, "instance_admin", "write", "reextract", "re-extract the store")
         task = progress.add_task("re-extracting", total=None)
@@ -178,40 +165,6 @@ def run_reextract(args) -> int:
     return 1 if failed else 0
 
 
-def _figures(incident, name: str) -> str:
-    """best, with the range across claims when they differ: 62 (54-63); ≥100 when only a floor is known."""
-    low, best, high = (getattr(incident, f"{name}_{part}") for part in ("low", "best", "high"))
-    if best is None:
-        return f"≥{low}" if low is not None and high is None else (f"{low}-{high}" if low is not None else "")
-    if high is None:
-        return f"≥{low}" if low is not None and low == best else str(best)
-    return str(best) if low == high else f"{best} ({low}-{high})"
-
-
-def _date(incident) -> str:
-    if incident.date_start is None:
-        return ""
-    if incident.date_start == incident.date_end:
-        return incident.date_start.isoformat()
-    return f"{incident.date_start.isoformat()}..{incident.date_end.isoformat()} ({incident.date_precision})"
-
-
-def _incident_row(incident, actors: dict[str, list[str]]) -> dict:
-    place = incident.place
-    return {
-        "id": incident.id, "uuid": incident.uuid, "kind": incident.kind, "title": incident.title,
-        "date": _date(incident), "date_precision": incident.date_precision,
-        "attack_type": incident.attack_type, "target_type": incident.target_type,
-        "place": place.name if place else None, "province": incident.province_code, "country": incident.country,
-        "lat": place.lat if place else None, "lon": place.lon if place else None,
-        "killed_low": incident.killed_low, "killed_best": incident.killed_best, "killed_high": incident.killed_high,
-        "injured_low": incident.injured_low, "injured_best": incident.injured_best,
-        "injured_high": incident.injured_high,
-        "actors": actors.get(incident.id, []), "reports": incident.report_count, "tlp": incident.tlp,
-        "status": incident.status,
-    }
-
-
 @guarded
 def run_incidents(args) -> int:
     from jirga.store.queries import IncidentFilter, incident_actors, list_incidents
@@ -219,13 +172,13 @@ def run_incidents(args) -> int:
     where = IncidentFilter(actor=args.actor, country=args.country, province=args.province, kind=args.kind,
                            attack_type=args.attack_type, since=args.since, until=args.until,
                            conflicts=args.conflicts, include_superseded=args.all, limit=args.limit)
-    with _store(args) as (store, viewer), store.session() as session:
+    with signed_in(args) as (store, viewer), store.session() as session:
         incidents = list_incidents(session, where, viewer=viewer)
         actors = incident_actors(session, incidents, viewer)
-        rows = [_incident_row(incident, actors) for incident in incidents]
+        rows = [present.incident_row(incident, actors) for incident in incidents]
         by_id = {incident.id: incident for incident in incidents}
     if args.format == "json":
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        print(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
     elif args.format == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"])
         writer.writeheader()
@@ -235,7 +188,7 @@ def run_incidents(args) -> int:
         for row in rows:
             table.add_row(str(row["id"]), row["date"], (row["attack_type"] or row["kind"]).replace("_", " "),
                           ", ".join(x for x in (row["place"], row["province"], row["country"]) if x),
-                          _figures(by_id[row["id"]], "killed"), _figures(by_id[row["id"]], "injured"),
+                          present.figures(by_id[row["id"]], "killed"), present.figures(by_id[row["id"]], "injured"),
                           "\n".join(row["actors"]), str(row["reports"]))
         Console(width=max(Console().width, 140)).print(table)
         err.print(f"{len(rows)} incidents" + (f" (the first {args.limit}; see --limit)"
@@ -243,59 +196,30 @@ def run_incidents(args) -> int:
     return 0
 
 
-FIELD_ORDER = {name: i for i, name in enumerate(
-    ("kind", "date", "place", "attack_type", "target", "killed", "injured", "responsibility", "perpetrator"))}
-
-
-def _claim_value(claim) -> str:
-    value = claim.value
-    if claim.field in ("killed", "injured"):
-        qualifier = f"{value['qualifier']} " if value.get("qualifier") else ""
-        spread = f" (low {value['low']}, high {value['high']})" if value["low"] != value["high"] else ""
-        return f"{qualifier}{value['best'] if value['best'] is not None else value['low']}{spread}"
-    if claim.field == "date":
-        return value["start"] if value["start"] == value["end"] else f"{value['start']}..{value['end']}"
-    if claim.field == "place":
-        return ", ".join(x for x in (value["name"], value.get("province"), value["country"]) if x)
-    if claim.field == "responsibility":
-        return f"{value['actor']} ({value['mode']})"
-    if claim.field in ("perpetrator", "against", "concerning"):
-        return value["actor"]
-    if claim.field == "target":
-        return f"{value.get('target') or ''} [{value.get('target_type') or '?'}]".strip()
-    if claim.field == "statistic":
-        return "; ".join(f"{f['best']} {unit}" for unit, figures in value["figures"].items() for f in figures)
-    return str(value)
-
-
 @guarded
 def run_show(args) -> int:
-    from jirga.store.queries import get_incident, sentence_of
+    from jirga.store.queries import get_incident
 
-    with _store(args) as (store, viewer), store.session() as session:
+    with signed_in(args) as (store, viewer), store.session() as session:
         incident = get_incident(session, args.incident, viewer=viewer)
         if incident is None:
             return _fail("show", f"no incident {args.incident}", 1)
-        from jirga.fuse_cli import print_verification, verification
+        from jirga.fuse.verify import verification
+        from jirga.fuse_cli import print_verification
 
         checked = verification(session, incident)
-        claims = sorted((c for c in incident.claims if not c.retired), key=lambda c: (FIELD_ORDER.get(c.field, 99),
-                                                                                     c.report_id or 0, c.id))
+        claims = present.ordered_claims(incident)
         if args.format == "json":
-            out = _incident_row(incident, {}) | {"verification": checked, "claims": [
-                {"id": c.id, "field": c.field, "value": c.value, "text": c.text, "span": [c.span_start, c.span_end],
-                 "sentence": sentence_of(c), "origin": c.origin, "extractor": c.extractor_version,
-                 "report": {"id": c.report_id, "title": c.report.title if c.report else None,
-                            "source": c.report.source.name if c.report else None,
-                            "published": c.report.published.isoformat() if c.report and c.report.published
-                            else None}} for c in claims]}
-            print(json.dumps(out, indent=2, ensure_ascii=False))
+            out = present.incident_row(incident, {}) | {"verification": checked,
+                                                        "claims": [present.claim_dict(c) for c in claims]}
+            print(json.dumps(out, indent=2, ensure_ascii=False, default=str))
             return 0
         console = Console(width=max(Console().width, 140))
         console.print(f"[bold]Incident {incident.id}[/bold]: {escape(incident.title)}  "
                       f"[dim]{incident.uuid} · TLP:{incident.tlp.upper()} · {incident.status}[/dim]")
-        console.print(f"date {_date(incident) or '?'} · killed {_figures(incident, 'killed') or '?'} · "
-                      f"injured {_figures(incident, 'injured') or '?'} · {incident.report_count} report(s)")
+        console.print(f"date {present.date_text(incident) or '?'} · "
+                      f"killed {present.figures(incident, 'killed') or '?'} · "
+                      f"injured {present.figures(incident, 'injured') or '?'} · {incident.report_count} report(s)")
         table = Table("claim", "field", "value", "report · source (reliability)", "sentence", show_lines=True,
                       title="Claims side by side")
         for claim in claims:
@@ -303,7 +227,8 @@ def run_show(args) -> int:
             where = (f"{report.id} · {report.source.name} ({report.source.reliability})\n{report.published or ''}"
                      + ("" if report.is_current else "\nsuperseded revision") if report
                      else f"{claim.origin} {claim.created_by or ''}")
-            table.add_row(str(claim.id), claim.field, escape(_claim_value(claim)), escape(where), _highlight(claim))
+            table.add_row(str(claim.id), claim.field, escape(present.claim_value(claim)), escape(where),
+                          _highlight(claim))
         console.print(table)
         print_verification(console, checked)
     return 0
@@ -311,22 +236,15 @@ def run_show(args) -> int:
 
 def _highlight(claim) -> str:
     """The claim's sentence with the words it came from in bold."""
-    if claim.report is None or claim.sentence_start is None:
-        return ""
-    text, start, end = claim.report.text, claim.sentence_start, claim.sentence_end
-    if claim.span_start is None or not start <= claim.span_start <= claim.span_end <= end:
-        return escape(" ".join(text[start:end].split()))
-    before, inside, after = (escape(re.sub(r"\s+", " ", part)) for part in
-                             (text[start:claim.span_start], text[claim.span_start:claim.span_end],
-                              text[claim.span_end:end]))
-    return f"{before}[bold yellow]{inside}[/bold yellow]{after}".strip()
+    before, inside, after = (escape(part) for part in present.sentence_parts(claim))
+    return f"{before}[bold yellow]{inside}[/bold yellow]{after}".strip() if inside else before
 
 
 @guarded
 def run_search(args) -> int:
     from jirga.store.queries import search_reports
 
-    with _store(args) as (store, viewer), store.session() as session:
+    with signed_in(args) as (store, viewer), store.session() as session:
         hits = search_reports(session, args.query, args.limit, viewer=viewer)
     if args.format == "json":
         print(json.dumps([{"report": h.report_id, "title": h.title, "source": h.source,

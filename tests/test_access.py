@@ -587,8 +587,10 @@ def test_access_the_audit_log_refuses_updates_and_deletes(store):
 
 @pytest.mark.parametrize(("statement", "broken_at", "why"), [
     ("UPDATE audit_log SET actor = 'someone else' WHERE id = 3", 3, "altered"),
-    ("UPDATE audit_log SET result = 'ok', hash = 'f' || substr(hash, 2) WHERE id = 3", 3, "altered"),
-    ("UPDATE audit_log SET prev_hash = 'f' || substr(prev_hash, 2) WHERE id = 4", 4, "does not link"),
+    ("UPDATE audit_log SET result = 'ok', hash = CASE WHEN hash LIKE 'f%' THEN 'e' ELSE 'f' END || substr(hash, 2) "
+     "WHERE id = 3", 3, "altered"),
+    ("UPDATE audit_log SET prev_hash = CASE WHEN prev_hash LIKE 'f%' THEN 'e' ELSE 'f' END "
+     "|| substr(prev_hash, 2) WHERE id = 4", 4, "does not link"),
     ("DELETE FROM audit_log WHERE id = 3", 3, "deleted"),
     ("DELETE FROM audit_log WHERE id >= 4", 4, "entries after 3 were deleted"),
 ])

@@ -194,7 +194,7 @@ def test_show_lists_each_claim_with_its_report_and_sentence(database_url, sample
     text = (REPORTS / QUETTA_ACADEMY).read_text()
     for claim in shown["claims"]:
         assert claim["report"]["published"] == "2016-10-25"
-        if claim["span"][0] is not None:
+        if claim["span"] is not None:
             assert text[claim["span"][0]:claim["span"][1]] == claim["text"]
             assert " ".join(claim["text"].split()) in claim["sentence"]
     table = run_jirga("show", str(academy["id"]), "--db", database_url)

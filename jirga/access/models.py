@@ -83,3 +83,18 @@ class AuditChain(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     length: Mapped[int] = mapped_column(Integer, default=0)  # the id of the last entry
     head_hash: Mapped[str] = mapped_column(String(64))
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie holds a 256-bit secret; only its SHA-256 is kept, with a second secret that
+    every form and HTMX request must echo (double submit), so another site cannot post in the user's name."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(lazy="joined")

@@ -148,3 +148,8 @@ def target_type(match: re.Match) -> str:
         if match.group(f"t{i}"):
             return kind
     return "other"
+
+
+# The codes the extractor gives, for forms and filters that offer them.
+ATTACK_TYPES = ("armed_assault", "assassination", "bombing", "facility_attack", "kidnapping", "suicide_bombing")
+TARGET_TYPES = tuple(sorted({kind for _, kind in TARGETS}))

@@ -15,10 +15,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from jirga.fuse.match import BOMBINGS
+
 RELIABILITY_ORDER = "ABCDEF"
 DATE_RANK = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}
 PLACE_RANK = {"city": 0, "district": 1, "province": 2, "country": 3}
-BOMBINGS = {"bombing", "suicide_bombing"}
 
 
 @dataclass(frozen=True)

@@ -177,3 +177,18 @@ def history(session: Session, incident_id: int, viewer: Viewer) -> list[Incident
     audit.record(session, viewer, "read", "incident", incident_id, "ok", "history")
     return list(session.scalars(select(IncidentHistory).where(IncidentHistory.incident_id == incident_id)
                                 .order_by(IncidentHistory.id)))
+
+
+def decide(store, viewer: Viewer, what: str, act):
+    """Run `act(session)` as one transaction and return what it returns. A refusal (no such incident or claim, or
+    not allowed) rolls the decision back and is audited in a transaction of its own, then raised again."""
+    from jirga.access import AccessError
+
+    try:
+        with store.session() as session:
+            return act(session)
+    except AccessError as error:
+        with store.session() as session:
+            audit.record(session, viewer, "write", "incident", None,
+                         "not_found" if isinstance(error, NotFound) else "denied", f"{what}: {error}")
+        raise

@@ -86,8 +86,21 @@ def _read_file(path: Path, max_bytes: int, web: _Web) -> Iterator[IncomingReport
     except BadInput as error:
         yield error
         return
-    origin = str(path)
-    declared = SUFFIX_KINDS.get(path.suffix.lower())
+    yield from _read_data(data, str(path), path.suffix, max_bytes, web)
+
+
+def read_upload(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[IncomingReport | BadInput]:
+    """The reports in an uploaded file, read as a file of that name would be; a list of URLs is refused (the server
+    fetches nothing on a browser's behalf)."""
+    if len(data) > max_bytes:
+        yield BadInput(f"{name}: {len(data):,} bytes, over the limit of {max_bytes:,}")
+        return
+    yield from _read_data(data, name, Path(name).suffix, max_bytes, None)
+
+
+def _read_data(data: bytes, origin: str, suffix: str, max_bytes: int, web: _Web | None
+               ) -> Iterator[IncomingReport | BadInput]:
+    declared = SUFFIX_KINDS.get(suffix.lower())
     kind = "text" if declared == "text" else choose_kind(declared, data)
     if kind != "text":
         yield from read_document(data, origin, kind)
@@ -100,6 +113,8 @@ def _read_file(path: Path, max_bytes: int, web: _Web) -> Iterator[IncomingReport
         return
     if urls is None:
         yield IncomingReport(text=text, origin=origin)
-        return
-    for url in urls:
-        yield from web.fetch(url, max_bytes)
+    elif web is None:
+        yield BadInput(f"{origin}: a list of URLs; fetch them with `jirga ingest {Path(origin).name}`")
+    else:
+        for url in urls:
+            yield from web.fetch(url, max_bytes)

@@ -23,6 +23,7 @@ from jirga.ingest.report import IncomingReport
 from jirga.ingest.textfile import BadInput
 from jirga.model import tlp as tlp_levels
 from jirga.store import Store
+from jirga.store.claims import HAND_CODED
 from jirga.store.records import (
     add_extraction,
     add_references,
@@ -30,10 +31,9 @@ from jirga.store.records import (
     prune,
     remove_machine_claims,
     source_id,
-    stored_hashes,
     stored_pairs,
 )
-from jirga.store.schema import Report
+from jirga.store.schema import Report, Source
 
 UNATTRIBUTED = "Unattributed"
 
@@ -129,7 +129,7 @@ class Ingest:
         if key in self._in_run:
             return None
         with self.store.session() as session:
-            if stored_hashes(session, source, [report.content_hash]):
+            if stored_pairs(session, [key]):
                 return None
         self._in_run.add(key)
         marking = report.tlp if options.tlp is None else tlp_levels.most_restrictive(report.tlp, options.tlp)
@@ -188,7 +188,9 @@ def reextract(store: Store, *, force: bool = False, workers: int | None = None, 
     Returns (reports re-extracted, failures).
     """
     with store.session() as session:
-        query = select(Report.id).where(Report.is_current).order_by(Report.id)
+        # Incidents coded by hand have no machine claims to redo.
+        query = select(Report.id).where(Report.is_current, Report.extractor_version.is_distinct_from(HAND_CODED))
+        query = query.order_by(Report.id)
         if not force:
             query = query.where((Report.extractor_version != EXTRACTOR_VERSION) | Report.extractor_version.is_(None))
         ids = list(session.scalars(query))
@@ -235,3 +237,18 @@ def _host(url: str | None) -> str | None:
 
 def _reason(error: SQLAlchemyError) -> str:
     return str(getattr(error, "orig", None) or error).splitlines()[0]
+
+
+def ingest_one(store: Store, report: IncomingReport, owner: int, reliability: str | None = None
+               ) -> tuple[int | None, Summary, list[str]]:
+    """One report, extracted in this process and stored at once (the web app's paste and upload): its id (also when
+    it was stored before), the summary line and any errors."""
+    errors: list[str] = []
+    run = Ingest(store, IngestOptions(workers=1, reliability=reliability), errors.append)
+    run.owner = owner
+    summary = run.run([report])
+    source = report.source or _host(report.url) or UNATTRIBUTED
+    with store.session() as session:
+        found = session.scalar(select(Report.id).join(Report.source).where(
+            Report.content_hash == report.content_hash, Source.name == source))
+    return found, summary, errors

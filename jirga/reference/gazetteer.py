@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 from importlib import resources
 
 from jirga.model import PlaceRef
@@ -30,3 +31,45 @@ def load_gazetteer() -> tuple[tuple[PlaceRef, tuple[str, ...], int], ...]:
             names = tuple(dict.fromkeys([row["name"], *filter(None, row["aliases"].split("|"))]))
             entries.append((place, names, int(row["population"] or 0)))
     return tuple(entries)
+
+
+@functools.cache
+def _by_name() -> dict[str, list[tuple[PlaceRef, int]]]:
+    from jirga.extract.text import match_key
+
+    names: dict[str, list[tuple[PlaceRef, int]]] = {}
+    for place, known_as, population in load_gazetteer():
+        for name in known_as:
+            names.setdefault(match_key(name), []).append((place, population))
+    return names
+
+
+def find_place(name: str, country: str | None = None) -> PlaceRef:
+    """The gazetteer's place of that name (in that country, if given): the most populous where several share it.
+    ValueError naming close names when there is none."""
+    from rapidfuzz import process
+
+    from jirga.extract.text import match_key
+
+    key = match_key(name)
+    found = [(place, population) for place, population in _by_name().get(key, [])
+             if country is None or place.country == country.upper()]
+    if found:
+        return max(found, key=lambda entry: (entry[1], -KIND_RANK[entry[0].kind]))[0]
+    close = [match for match, _, _ in process.extract(key, list(_by_name()), limit=3, score_cutoff=80)]
+    hint = f" (did you mean {', '.join(repr(_by_name()[c][0][0].name) for c in close)}?)" if close else ""
+    raise ValueError(f"no place {name!r} in the gazetteer{' of ' + country.upper() if country else ''}{hint}")
+
+
+def search_places(prefix: str, country: str | None = None, limit: int = 20) -> list[PlaceRef]:
+    """Places one of whose names starts with `prefix`, the most populous first."""
+    from jirga.extract.text import match_key
+
+    key = match_key(prefix)
+    found: dict[str, tuple[PlaceRef, int]] = {}
+    for name, entries in _by_name().items():
+        if name.startswith(key):
+            for place, population in entries:
+                if country is None or place.country == country.upper():
+                    found[place.gazetteer_id] = (place, population)
+    return [place for place, _ in sorted(found.values(), key=lambda entry: -entry[1])[:limit]]

@@ -12,6 +12,8 @@ from jirga.extract.lexicon import skeleton
 from jirga.model import serialize
 from jirga.model.extraction import Extraction, Incident, Meeting, PlaceRef, Span
 
+HAND_CODED = "hand-coded"  # the extractor version of a report whose incident an analyst coded by hand
+
 
 @dataclass
 class EventClaims:
@@ -27,6 +29,8 @@ class Decomposed:
     relations: list[dict[str, Any]] = field(default_factory=list)
     actors: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (name, kind)
     places: dict[str, dict[str, Any]] = field(default_factory=dict)  # gazetteer id -> place columns
+    origin: str = "machine"  # or "analyst": an incident coded by hand (jirga.store.coding)
+    created_by: str | None = None  # the analyst
 
 
 def decompose(extraction: Extraction, text: str) -> Decomposed:

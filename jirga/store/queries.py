@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 
 import pycountry
 from rapidfuzz import process
-from sqlalchemy import Select, column, func, select, table, text
+from sqlalchemy import ColumnElement, Select, and_, column, func, or_, select, table, text
 from sqlalchemy.orm import Session, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -73,7 +73,8 @@ class IncidentFilter:
     conflicts: bool = False  # only incidents whose sources disagree
     include_superseded: bool = False
     limit: int = 100
-    before_id: int | None = None  # cursor: incidents listed after this one
+    after: tuple[dt.date | None, int] | None = None  # keyset cursor: list what comes after (date_start, id)
+    min_id: int | None = None  # only incidents opened after this one (ids only grow): a watchlist's new matches
 
 
 def list_incidents(session: Session, where: IncidentFilter, *, viewer: Viewer) -> list[Incident]:
@@ -119,9 +120,19 @@ def incident_query(where: IncidentFilter, viewer: Viewer) -> Select:
         query = query.where(Incident.date_end >= parse_period(where.since).start)
     if where.until:
         query = query.where(Incident.date_start <= parse_period(where.until).end)
-    if where.before_id:
-        query = query.where(Incident.id < where.before_id)
+    if where.after:
+        query = query.where(_after(*where.after))
+    if where.min_id:
+        query = query.where(Incident.id > where.min_id)
     return query.order_by(Incident.date_start.desc().nulls_last(), Incident.id.desc())
+
+
+def _after(date: dt.date | None, incident_id: int) -> ColumnElement[bool]:
+    """The incidents listed after (date, id) in the order date_start DESC NULLS LAST, id DESC."""
+    if date is None:
+        return and_(Incident.date_start.is_(None), Incident.id < incident_id)
+    return or_(Incident.date_start < date, and_(Incident.date_start == date, Incident.id < incident_id),
+               Incident.date_start.is_(None))
 
 
 def get_incident(session: Session, key: str | int, *, viewer: Viewer) -> Incident | None:
@@ -199,17 +210,11 @@ def _as_seen_by(session: Session, incidents: list[Incident], viewer: Viewer) -> 
 
 def _describe(where: IncidentFilter) -> str:
     return json.dumps({name: value for name, value in asdict(where).items() if value not in (None, False)},
-                      ensure_ascii=False)
+                      ensure_ascii=False, default=str)
 
 
 def actor_names(session: Session, ids: Sequence[str]) -> dict[str, str]:
     return dict(session.execute(select(Actor.id, Actor.name).where(Actor.id.in_(ids))).all())
-
-
-def sentence_of(claim: Claim) -> str:
-    if claim.report is None or claim.sentence_start is None:
-        return ""
-    return " ".join(claim.report.text[claim.sentence_start:claim.sentence_end].split())
 
 
 @dataclass(frozen=True)
@@ -301,8 +306,3 @@ def resolve_province(value: str, country: str | None = None) -> str:
     if found:
         raise QueryError(f"province {value!r} is ambiguous ({', '.join(found[:6])}); give its code or --country")
     raise QueryError(f"unknown province {value!r} (use an ISO 3166-2 code such as PK-BA or a name)")
-
-
-def count_incidents(session: Session, *, viewer: Viewer) -> int:
-    return session.scalar(select(func.count()).select_from(Incident)
-                          .where(Incident.status == "active", visible(Incident, viewer))) or 0

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from jirga.fuse.cluster import Placement, find_incident
+from jirga.fuse.consensus import RELIABILITY_ORDER
 from jirga.ingest.report import IncomingReport
 from jirga.model import tlp as tlp_levels
 from jirga.reference import catalog
@@ -32,8 +33,6 @@ from jirga.store.schema import (
 )
 from jirga.store.summary import claim_rows, summarize
 
-RELIABILITY = "ABCDEF"
-
 
 @functools.cache
 def catalog_actors() -> dict[str, catalog.Actor]:
@@ -50,12 +49,6 @@ def source_id(session: Session, name: str, owner: int, reliability: str | None =
     elif reliability and source.reliability != reliability:
         source.reliability = reliability
     return source.id
-
-
-def stored_hashes(session: Session, source: int, hashes: list[str]) -> set[str]:
-    rows = session.scalars(select(Report.content_hash).where(Report.source_id == source,
-                                                             Report.content_hash.in_(hashes)))
-    return set(rows)
 
 
 def stored_pairs(session: Session, pairs: list[tuple[int, str]]) -> set[tuple[int, str]]:
@@ -87,6 +80,7 @@ def add_extraction(session: Session, report: Report, found: Decomposed, placed: 
     Call `add_references` first (once for a whole batch). `placed`: where a re-extracted report's events were
     (see `remove_machine_claims`); an event found again goes back to its incident."""
     owned = {"owner_org_id": report.owner_org_id, "tlp": report.tlp, "sharing_group_id": report.sharing_group_id}
+    machine_version = found.extractor_version if found.origin == "machine" else None  # analysts' claims carry none
     opened = 0
     for event in found.events:
         before = session.get(Incident, placed[event.event]) if placed and event.event in placed else None
@@ -101,8 +95,9 @@ def add_extraction(session: Session, report: Report, found: Decomposed, placed: 
             session.flush()
             opened += 1
         # Set by id, not appended to incident.claims: that would load every claim of a big incident as objects.
-        claims = [Claim(incident_id=incident.id, report_id=report.id, event=event.event,
-                        extractor_version=found.extractor_version, **claim, **owned) for claim in event.claims]
+        claims = [Claim(incident_id=incident.id, report_id=report.id, event=event.event, origin=found.origin,
+                        created_by=found.created_by, extractor_version=machine_version, **claim, **owned)
+                  for claim in event.claims]
         session.add_all(claims)
         session.flush()
         fresh = placement.incident is None
@@ -205,10 +200,7 @@ def add_references(session: Session, founds: list[Decomposed]) -> None:
 
 def check_reliability(value: str) -> str:
     value = value.strip().upper()
-    if len(value) != 1 or value not in RELIABILITY:
+    if len(value) != 1 or value not in RELIABILITY_ORDER:
         raise ValueError(f"reliability must be one letter A-F (Admiralty code), not {value!r}")
     return value
 
-
-def check_tlp(value: str) -> str:
-    return tlp_levels.normalize(value)

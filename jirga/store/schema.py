@@ -277,3 +277,16 @@ class CannotLink(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), primary_key=True)
     event: Mapped[str] = mapped_column(String(40), primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
+
+
+class Watchlist(Base):
+    """A user's saved incident filter. Incidents opened after `seen_up_to` (an incident id: ids only grow) that match
+    it are new to the user until they open the watchlist."""
+
+    __tablename__ = "watchlists"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    filter: Mapped[Any] = mapped_column(JSONValue)  # IncidentFilter's fields, as the user set them
+    seen_up_to: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)

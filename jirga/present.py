@@ -1,0 +1,133 @@
+"""How stored records read to people: figures with their range, date ranges, claim values, an incident as a row.
+
+Shared by the command line and the web app, so both say the same thing the same way.
+"""
+
+from __future__ import annotations
+
+
+def figures(incident, name: str) -> str:
+    """best, with the range across claims when they differ: 62 (54-63); ≥100 when only a floor is known."""
+    low, best, high = (getattr(incident, f"{name}_{part}") for part in ("low", "best", "high"))
+    if best is None:
+        return f"≥{low}" if low is not None and high is None else (f"{low}-{high}" if low is not None else "")
+    if high is None:
+        return f"≥{low}" if low is not None and low == best else str(best)
+    return str(best) if low == high else f"{best} ({low}-{high})"
+
+
+def date_text(incident) -> str:
+    if incident.date_start is None:
+        return ""
+    if incident.date_start == incident.date_end:
+        return incident.date_start.isoformat()
+    return f"{incident.date_start.isoformat()}..{incident.date_end.isoformat()} ({incident.date_precision})"
+
+
+def incident_row(incident, actors: dict[str, list[str]]) -> dict:
+    place = incident.place
+    return {
+        "id": incident.id, "uuid": incident.uuid, "kind": incident.kind, "title": incident.title,
+        "date": date_text(incident), "date_start": incident.date_start, "date_end": incident.date_end,
+        "date_precision": incident.date_precision,
+        "attack_type": incident.attack_type, "target_type": incident.target_type,
+        "place": place.name if place else None, "province": incident.province_code, "country": incident.country,
+        "lat": place.lat if place else None, "lon": place.lon if place else None,
+        "killed_low": incident.killed_low, "killed_best": incident.killed_best, "killed_high": incident.killed_high,
+        "injured_low": incident.injured_low, "injured_best": incident.injured_best,
+        "injured_high": incident.injured_high,
+        "actors": actors.get(incident.id, []), "reports": incident.report_count, "tlp": incident.tlp,
+        "status": incident.status, "conflict": incident.has_conflict,
+    }
+
+
+FIELD_ORDER = {name: i for i, name in enumerate(
+    ("kind", "date", "place", "attack_type", "target", "killed", "injured", "responsibility", "perpetrator"))}
+
+
+def ordered_claims(incident) -> list:
+    """The incident's counted claims, field by field, then by report."""
+    return sorted((c for c in incident.claims if not c.retired),
+                  key=lambda c: (FIELD_ORDER.get(c.field, 99), c.report_id or 0, c.id))
+
+
+def claim_value(claim) -> str:
+    value = claim.value
+    if claim.field in ("killed", "injured"):
+        qualifier = f"{value['qualifier']} " if value.get("qualifier") else ""
+        spread = f" (low {value['low']}, high {value['high']})" if value["low"] != value["high"] else ""
+        return f"{qualifier}{value['best'] if value['best'] is not None else value['low']}{spread}"
+    if claim.field == "date":
+        return value["start"] if value["start"] == value["end"] else f"{value['start']}..{value['end']}"
+    if claim.field == "place":
+        return ", ".join(x for x in (value["name"], value.get("province"), value["country"]) if x)
+    if claim.field == "responsibility":
+        return f"{value['actor']} ({value['mode']})"
+    if claim.field in ("perpetrator", "against", "concerning"):
+        return value["actor"]
+    if claim.field == "target":
+        return f"{value.get('target') or ''} [{value.get('target_type') or '?'}]".strip()
+    if claim.field == "statistic":
+        return "; ".join(f"{f['best']} {unit}" for unit, figures in value["figures"].items() for f in figures)
+    return str(value)
+
+
+def sentence_of(claim) -> str:
+    if claim.report is None or claim.sentence_start is None:
+        return ""
+    return " ".join(claim.report.text[claim.sentence_start:claim.sentence_end].split())
+
+
+def claim_dict(claim) -> dict:
+    """A claim with where it came from: its words, their span, the sentence, the report and its source."""
+    report = claim.report
+    return {"id": claim.id, "incident_id": claim.incident_id, "field": claim.field, "value": claim.value,
+            "text": claim.text, "span": None if claim.span_start is None else [claim.span_start, claim.span_end],
+            "sentence": sentence_of(claim), "origin": claim.origin, "created_by": claim.created_by,
+            "extractor": claim.extractor_version, "tlp": claim.tlp,
+            "report": None if report is None else {
+                "id": report.id, "title": report.title, "source": report.source.name,
+                "reliability": report.source.reliability, "published": report.published,
+                "current": report.is_current}}
+
+
+def report_dict(report) -> dict:
+    return {"id": report.id, "uuid": report.uuid, "title": report.title, "source": report.source.name,
+            "reliability": report.source.reliability, "url": report.url, "published": report.published,
+            "language": report.language, "revision": report.revision, "current": report.is_current,
+            "tlp": report.tlp, "ingested_at": report.ingested_at}
+
+
+def sentence_parts(claim) -> tuple[str, str, str]:
+    """The claim's sentence as (before, the words it came from, after), for highlighting."""
+    report = claim.report
+    if report is None or claim.sentence_start is None:
+        return "", "", ""
+    start, end = claim.sentence_start, claim.sentence_end
+    if claim.span_start is None or not start <= claim.span_start < claim.span_end <= end:
+        return " ".join(report.text[start:end].split()), "", ""
+    text = report.text
+    gap_before = " " if text[max(claim.span_start - 1, 0):claim.span_start].isspace() else ""
+    gap_after = " " if text[claim.span_end:claim.span_end + 1].isspace() else ""
+    return (" ".join(text[start:claim.span_start].split()) + gap_before,
+            " ".join(text[claim.span_start:claim.span_end].split()),
+            gap_after + " ".join(text[claim.span_end:end].split()))
+
+
+def highlight(text: str, claims: list, focus: int | None = None) -> list[tuple[str, object | None, bool]]:
+    """The text cut into (piece, the claim it was coded into or None, in the focused incident): one mark per span.
+    Where spans overlap the first (then the longest) wins; the others are still listed beside the text."""
+    marks, end = [], 0
+    for claim in sorted((c for c in claims if c.span_start is not None and c.span_end > c.span_start),
+                        key=lambda c: (c.span_start, -c.span_end)):
+        if claim.span_start >= end:
+            marks.append(claim)
+            end = claim.span_end
+    pieces, at = [], 0
+    for claim in marks:
+        if claim.span_start > at:
+            pieces.append((text[at:claim.span_start], None, False))
+        pieces.append((text[claim.span_start:claim.span_end], claim, focus is None or claim.incident_id == focus))
+        at = claim.span_end
+    pieces.append((text[at:], None, False))
+    return pieces

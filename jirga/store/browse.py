@@ -1,0 +1,123 @@
+"""Reading the store for the web app: reports with their claims, sources, trends, an actor's record.
+
+Like `queries`, every function takes the `Viewer`, filters with `jirga.access.visible` in SQL and writes one audit
+entry. Actors and places are reference data (the bundled catalog and gazetteer) and need no marking; what the
+store says about them (incidents, relations) is filtered like everything else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Integer, cast, extract, func, or_, select
+from sqlalchemy.orm import Session
+
+from jirga.access import Viewer, audit, visible
+from jirga.reference import catalog
+from jirga.store.queries import IncidentFilter, actor_names, incident_query
+from jirga.store.schema import Claim, Incident, Relation, Report, Source
+
+
+def get_report(session: Session, report_id: int, *, viewer: Viewer) -> Report | None:
+    """The report, if `viewer` may see it (None otherwise, told apart only in the audit log)."""
+    report = session.scalar(select(Report).where(Report.id == report_id, visible(Report, viewer)))
+    audit.record(session, viewer, "read", "report", report_id, "ok" if report else "not_found", "read")
+    return report
+
+
+def report_claims(session: Session, report: Report, viewer: Viewer) -> list[Claim]:
+    """The claims coded from the report that `viewer` may see, in text order."""
+    return list(session.scalars(select(Claim).where(Claim.report_id == report.id, ~Claim.retired,
+                                                    visible(Claim, viewer))
+                                .order_by(Claim.span_start.is_(None), Claim.span_start, Claim.id)))
+
+
+def list_reports(session: Session, *, viewer: Viewer, limit: int = 50, before_id: int | None = None,
+                 source: str | None = None) -> list[Report]:
+    """Current reports `viewer` may see, newest stored first."""
+    query = select(Report).where(Report.is_current, visible(Report, viewer))
+    if before_id:
+        query = query.where(Report.id < before_id)
+    if source:
+        query = query.join(Source).where(Source.name == source)
+    reports = list(session.scalars(query.order_by(Report.id.desc()).limit(limit)))
+    audit.record(session, viewer, "read", "report", None, "ok", f"list: {len(reports)} found")
+    return reports
+
+
+def list_sources(session: Session, *, viewer: Viewer) -> list[tuple[Source, int]]:
+    """Sources `viewer` may see, each with how many of its reports they may see."""
+    counted = (select(Report.source_id, func.count().label("reports"))
+               .where(Report.is_current, visible(Report, viewer)).group_by(Report.source_id).subquery())
+    rows = session.execute(select(Source, func.coalesce(counted.c.reports, 0))
+                           .outerjoin(counted, counted.c.source_id == Source.id)
+                           .where(or_(visible(Source, viewer), counted.c.reports > 0))
+                           .order_by(Source.name)).all()
+    audit.record(session, viewer, "read", "source", None, "ok", f"list: {len(rows)} found")
+    return [(source, count) for source, count in rows]
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    month: str  # YYYY-MM
+    incidents: int
+    killed: int
+
+
+def trend(session: Session, where: IncidentFilter, *, viewer: Viewer, months: int = 24) -> list[MonthCount]:
+    """Incidents (and the best figure of the killed) per month, for the last `months` months that have any, over
+    the incidents `viewer` may see that match. Counts by the month the incident began."""
+    matching = incident_query(where, viewer).order_by(None).with_only_columns(Incident.id).subquery()
+    year, month = extract("year", Incident.date_start), extract("month", Incident.date_start)
+    rows = session.execute(
+        select(cast(year, Integer), cast(month, Integer), func.count(),
+               func.coalesce(func.sum(Incident.killed_best), 0))
+        .where(Incident.id.in_(select(matching.c.id)), Incident.date_start.isnot(None))
+        .group_by(year, month).order_by(year.desc(), month.desc()).limit(months)).all()
+    audit.record(session, viewer, "read", "incident", None, "ok", "trend")
+    return [MonthCount(f"{y:04d}-{m:02d}", n, int(k)) for y, m, n, k in reversed(rows)]
+
+
+@dataclass(frozen=True)
+class ActorRecord:
+    actor: catalog.Actor
+    parent: catalog.Actor | None
+    parts: list[catalog.Actor]  # provinces and branches
+    splinter_of: catalog.Actor | None
+    splinters: list[catalog.Actor]
+    relations: list[tuple[str, str, str, int]]  # (subject id, relation, object id, how many reports say so)
+    names: dict[str, str]  # actor id -> name, for every actor named above
+    by_year: list[tuple[int, int]]  # (year, incidents involving the actor or its parts)
+
+
+def catalog_actor(actor_id: str) -> catalog.Actor | None:
+    return next((actor for actor in catalog.load_actors() if actor.id == actor_id), None)
+
+
+def actor_record(session: Session, actor_id: str, *, viewer: Viewer) -> ActorRecord | None:
+    actor = catalog_actor(actor_id)
+    if actor is None:
+        audit.record(session, viewer, "read", "actor", actor_id[:200], "not_found", "read")
+        return None
+    everyone = catalog.load_actors()
+    rows = session.execute(
+        select(Relation.subject_id, Relation.relation, Relation.object_id, func.count())
+        .where(or_(Relation.subject_id == actor_id, Relation.object_id == actor_id), visible(Relation, viewer))
+        .group_by(Relation.subject_id, Relation.relation, Relation.object_id)).all()
+    relations = sorted(((s, r, o, n) for s, r, o, n in rows), key=lambda row: -row[3])
+    names = {a.id: a.name for a in everyone}
+    unknown = {i for s, _, o, _ in relations for i in (s, o) if i not in names}
+    if unknown:
+        names |= actor_names(session, sorted(unknown))
+    where = IncidentFilter(actor=actor.name, limit=0)
+    matching = incident_query(where, viewer).order_by(None).with_only_columns(Incident.id).subquery()
+    year = extract("year", Incident.date_start)
+    by_year = [(int(y), n) for y, n in session.execute(
+        select(cast(year, Integer), func.count()).where(Incident.id.in_(select(matching.c.id)),
+                                                        Incident.date_start.isnot(None))
+        .group_by(year).order_by(year))]
+    audit.record(session, viewer, "read", "actor", actor_id, "ok", "read")
+    return ActorRecord(actor, catalog_actor(actor.part_of) if actor.part_of else None,
+                       [a for a in everyone if a.part_of == actor.id],
+                       catalog_actor(actor.splinter_of) if actor.splinter_of else None,
+                       [a for a in everyone if a.splinter_of == actor.id], relations, names, by_year)

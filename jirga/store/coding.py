@@ -1,0 +1,146 @@
+"""An incident coded by hand: an analyst's field report, or a trainee's coding of an incident, stored as claims.
+
+The form's fields become the same kind of extraction the machine makes, with the analyst as origin and no extractor
+version, so the claims cluster, count in the consensus and show side by side like any other; re-extraction never
+touches them. The report's text is what the analyst wrote (or a line made from the fields when they wrote none).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from jirga.access import Viewer
+from jirga.access.rules import require_role
+from jirga.extract.lexicon import skeleton
+from jirga.extract.vocabulary import ATTACK_TYPES, TARGET_TYPES
+from jirga.ingest.report import IncomingReport
+from jirga.model import tlp as tlp_levels
+from jirga.model.extraction import ActorRef, Claim, DateRange, Extraction, Figure, Incident, Span
+from jirga.reference import catalog
+from jirga.reference.gazetteer import find_place
+from jirga.store import Store
+from jirga.store.claims import HAND_CODED, decompose
+from jirga.store.queries import parse_period, resolve_actor
+from jirga.store.records import add_extraction, add_references, add_report, check_reliability, source_id
+from jirga.store.schema import Claim as ClaimRow
+
+KINDS = ("attack", "security_operation", "arrest")
+
+
+@dataclass
+class CodedIncident:
+    kind: str = "attack"
+    date: str = ""  # YYYY, YYYY-MM or YYYY-MM-DD
+    place: str = ""
+    country: str | None = None
+    attack_type: str | None = None
+    target: str | None = None
+    target_type: str | None = None
+    perpetrators: list[str] = field(default_factory=list)
+    claimed_by: list[str] = field(default_factory=list)
+    killed: tuple[int | None, int | None, int | None] = (None, None, None)  # low, best, high
+    injured: tuple[int | None, int | None, int | None] = (None, None, None)
+    source: str = ""
+    reliability: str | None = None
+    published: dt.date | None = None
+    title: str = ""
+    text: str = ""  # the field report as written
+    tlp: str = "amber"
+
+
+class CodingError(ValueError):
+    """A coded incident that cannot be stored as given; the message names the field."""
+
+
+def code_incident(store: Store, coded: CodedIncident, viewer: Viewer) -> tuple[int, list[int]]:
+    """Store the coded incident as the viewer's organisation's report and claims: (report id, incident ids)."""
+    require_role(viewer, "analyst", "code an incident")
+    incident, actors = _incident(coded)
+    text = coded.text.strip() or _describe(coded)
+    extraction = Extraction(len(text), coded.published, HAND_CODED, incidents=(incident,), actors=actors)
+    found = decompose(extraction, text)
+    found.origin, found.created_by = "analyst", viewer.username
+    report = IncomingReport(text, f"coded by {viewer.username}", title=coded.title.strip() or _describe(coded),
+                            source=coded.source.strip(), published=coded.published,
+                            tlp=tlp_levels.normalize(coded.tlp))
+    if not report.source:
+        raise CodingError("source: say who reported it (an office, an outlet, a partner)")
+    with store.session() as session:
+        source = source_id(session, report.source, viewer.org_id,
+                           check_reliability(coded.reliability) if coded.reliability else None)
+        add_references(session, [found])
+        row = add_report(session, report, source, viewer.org_id, report.tlp)
+        add_extraction(session, row, found)
+        session.flush()
+        incidents = sorted(set(session.scalars(select(ClaimRow.incident_id).where(ClaimRow.report_id == row.id))))
+        return row.id, incidents
+
+
+def _incident(coded: CodedIncident) -> tuple[Incident, tuple[ActorRef, ...]]:
+    if coded.kind not in KINDS:
+        raise CodingError(f"kind: one of {', '.join(KINDS)}, not {coded.kind!r}")
+    if coded.attack_type and coded.attack_type not in ATTACK_TYPES:
+        raise CodingError(f"attack type: one of {', '.join(ATTACK_TYPES)}, not {coded.attack_type!r}")
+    if coded.target_type and coded.target_type not in TARGET_TYPES:
+        raise CodingError(f"target type: one of {', '.join(TARGET_TYPES)}, not {coded.target_type!r}")
+    date = None
+    if coded.date.strip():
+        try:
+            period = parse_period(coded.date)
+        except ValueError as error:
+            raise CodingError(f"date: {error}") from None
+        precision = {4: "year", 7: "month"}.get(len(coded.date.strip()), "day")
+        date = DateRange(period.start, period.end, precision, coded.date.strip())
+    place = None
+    if coded.place.strip():
+        try:
+            place = find_place(coded.place.strip(), coded.country or None)
+        except ValueError as error:
+            raise CodingError(f"place: {error}") from None
+    actors: dict[str, ActorRef] = {}
+    for name in [*coded.perpetrators, *coded.claimed_by]:
+        actors.setdefault(name, _actor(name))
+    nowhere = Span(0, 0)
+    return Incident(
+        "incident-1", coded.kind, sentences=(), spans={}, attack_type=coded.attack_type or None,
+        target=coded.target or None, target_type=coded.target_type or None, place=place, date=date,
+        killed=_figure("killed", coded.killed), injured=_figure("injured", coded.injured),
+        claims=tuple(Claim(actors[name].name, actors[name].id, "claimed", nowhere) for name in coded.claimed_by),
+        perpetrator=tuple(actors[name].name for name in coded.perpetrators),
+    ), tuple(actors.values())
+
+
+def _actor(name: str) -> ActorRef:
+    name = name.strip()
+    try:
+        actor_id = resolve_actor(name)[0]
+    except ValueError as error:
+        raise CodingError(f"actor: {error}") from None
+    if actor_id.startswith("unresolved:"):
+        return ActorRef(f"unresolved:{skeleton(name)}", name, "unresolved", name, Span(0, 0), "unresolved")
+    known = next(actor for actor in catalog.load_actors() if actor.id == actor_id)
+    return ActorRef(actor_id, known.name, known.kind, name, Span(0, 0), "alias")
+
+
+def _figure(name: str, values: tuple[int | None, int | None, int | None]) -> Figure | None:
+    low, best, high = values
+    if best is None and low is None and high is None:
+        return None
+    if any(v is not None and v < 0 for v in values):
+        raise CodingError(f"{name}: figures cannot be negative")
+    low = low if low is not None else best if best is not None else high
+    high = high if high is not None else best if best is not None else low
+    best = best if best is not None else (low if low == high else None)
+    if not low <= high or (best is not None and not low <= best <= high):
+        raise CodingError(f"{name}: low ≤ best ≤ high, not {values[0]}, {values[1]}, {values[2]}")
+    return Figure(low, best, high)
+
+
+def _describe(coded: CodedIncident) -> str:
+    what = (coded.attack_type or coded.kind).replace("_", " ")
+    where = f" in {coded.place.strip()}" if coded.place.strip() else ""
+    when = f" on {coded.date.strip()}" if coded.date.strip() else ""
+    return f"{what.capitalize()}{where}{when}, coded by hand"

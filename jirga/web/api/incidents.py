@@ -1,0 +1,137 @@
+"""Incidents: the filtered list (keyset pages), one incident with its claims side by side, its history, and the
+analysts' decisions (assess a claim, merge, split)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import select
+
+from jirga import present
+from jirga.access import NotFound, visible
+from jirga.fuse import decisions
+from jirga.fuse.decisions import decide
+from jirga.fuse.verify import verification
+from jirga.store.queries import IncidentFilter, QueryError, get_incident, incident_actors, list_incidents
+from jirga.store.schema import Assessment
+from jirga.web.api import models
+from jirga.web.auth import store_of
+from jirga.web.deps import ActingViewer
+
+router = APIRouter(tags=["incidents"])
+
+Text = Annotated[str | None, Query(max_length=300)]
+
+
+def encode_cursor(date: dt.date | None, incident_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{date.isoformat() if date else ''}~{incident_id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[dt.date | None, int]:
+    try:
+        date, _, number = base64.urlsafe_b64decode(cursor.encode()).decode().partition("~")
+        return (dt.date.fromisoformat(date) if date else None), int(number)
+    except (ValueError, UnicodeError, binascii.Error):
+        raise QueryError(f"not a cursor from this API: {cursor[:60]!r}") from None
+
+
+Period = Annotated[str | None, Query(max_length=10, description="YYYY, YYYY-MM or YYYY-MM-DD")]
+
+
+def incident_filter(actor: Annotated[str | None, Query(max_length=300, description="name, alias or acronym; its "
+                                                        "provinces and branches are included")] = None,
+                    country: Annotated[str | None, Query(max_length=300, description="ISO code or name")] = None,
+                    province: Annotated[str | None, Query(max_length=300, description="ISO 3166-2 code or name")
+                                        ] = None,
+                    kind: Text = None, attack_type: Text = None, since: Period = None, until: Period = None,
+                    conflicts: Annotated[bool, Query(description="only incidents whose sources disagree")] = False,
+                    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                    cursor: Annotated[str | None, Query(max_length=100)] = None) -> IncidentFilter:
+    """The filters of `jirga incidents`, shared by the API and the pages."""
+    return IncidentFilter(actor=actor or None, country=country or None, province=province or None, kind=kind or None,
+                          attack_type=attack_type or None, since=since or None, until=until or None,
+                          conflicts=conflicts, limit=limit, after=decode_cursor(cursor) if cursor else None)
+
+
+Filter = Annotated[IncidentFilter, Depends(incident_filter)]
+
+
+@router.get("/incidents", response_model=models.IncidentPage, summary="Incidents, newest first")
+def incidents(request: Request, viewer: ActingViewer, where: Filter) -> dict:
+    with store_of(request).session() as session:
+        found = list_incidents(session, where, viewer=viewer)
+        actors = incident_actors(session, found, viewer)
+        items = [present.incident_row(incident, actors) for incident in found]
+    last = found[-1] if len(found) == where.limit else None
+    return {"items": items, "next_cursor": encode_cursor(last.date_start, last.id) if last else None}
+
+
+@router.get("/incidents/{incident_id}", response_model=models.IncidentDetail,
+            summary="One incident: claims side by side, consensus, conflicts, credibility, assessments")
+def incident(request: Request, incident_id: int, viewer: ActingViewer) -> dict:
+    with store_of(request).session() as session:
+        found = get_incident(session, incident_id, viewer=viewer)
+        detail = incident_detail(session, found, viewer) if found is not None else None
+    if detail is None:  # after the commit, so that the audit entry of the refusal stays
+        raise NotFound(f"no incident {incident_id}")
+    return detail
+
+
+def incident_detail(session, found, viewer) -> dict:
+    actors = incident_actors(session, [found], viewer)
+    assessments = session.scalars(select(Assessment).where(Assessment.incident_id == found.id,
+                                                           visible(Assessment, viewer)).order_by(Assessment.id))
+    return present.incident_row(found, actors) | {
+        "claims": [present.claim_dict(claim) for claim in present.ordered_claims(found)],
+        "verification": verification(session, found),
+        "assessments": [assessment_dict(a) for a in assessments]}
+
+
+def assessment_dict(a: Assessment) -> dict:
+    return {"id": a.id, "claim_id": a.claim_id, "incident_id": a.incident_id, "verdict": a.verdict,
+            "confidence": a.confidence, "reason": a.reason, "created_by": a.created_by, "created_at": a.created_at,
+            "tlp": a.tlp}
+
+
+@router.get("/incidents/{incident_id}/history", response_model=list[models.HistoryEntry],
+            summary="How the incident came to be what it is")
+def incident_history(request: Request, incident_id: int, viewer: ActingViewer) -> list[dict]:
+    with store_of(request).session() as session:  # a refusal is audited: raise after the commit
+        entries = decisions.history(session, incident_id, viewer)
+        rows = None if entries is None else [
+            {"id": e.id, "action": e.action, "created_by": e.created_by, "created_at": e.created_at,
+             "reason": e.reason, "detail": e.detail, "summary": e.summary} for e in entries]
+    if rows is None:
+        raise NotFound(f"no incident {incident_id}")
+    return rows
+
+
+@router.post("/claims/{claim_id}/assessments", response_model=models.Assessment, status_code=201,
+             summary="Agree with or dispute a claim (analysts)")
+def assess(request: Request, claim_id: int, body: models.AssessmentIn, viewer: ActingViewer) -> dict:
+    return decide(store_of(request), viewer, "assess", lambda session: assessment_dict(
+        decisions.assess(session, claim_id, body.verdict, viewer, body.reason, body.confidence)))
+
+
+@router.post("/incidents/{incident_id}/merge", response_model=models.Decision,
+             summary="Merge another incident into this one (analysts)")
+def merge(request: Request, incident_id: int, body: models.MergeIn, viewer: ActingViewer) -> dict:
+    def act(session) -> dict:
+        keep, entry = decisions.merge(session, incident_id, body.other, viewer, body.reason)
+        return {"incident_id": keep.id, "history_entry": entry.id,
+                "message": f"incident {body.other} merged into {keep.id}"}
+    return decide(store_of(request), viewer, "merge", act)
+
+
+@router.post("/incidents/{incident_id}/split", response_model=models.Decision,
+             summary="Move some reports' claims to a new incident (analysts)")
+def split(request: Request, incident_id: int, body: models.SplitIn, viewer: ActingViewer) -> dict:
+    def act(session) -> dict:
+        new, entry = decisions.split(session, incident_id, body.reports, viewer, body.reason)
+        return {"incident_id": new.id, "history_entry": entry.id,
+                "message": f"reports {', '.join(map(str, body.reports))} split off into incident {new.id}"}
+    return decide(store_of(request), viewer, "split", act)

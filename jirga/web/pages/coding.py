@@ -1,0 +1,63 @@
+"""Coding an incident by hand: an analyst's field report, stored as the analyst's claims with its source."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+
+from jirga.extract.vocabulary import ATTACK_TYPES, TARGET_TYPES
+from jirga.model.tlp import LEVELS
+from jirga.store.coding import KINDS, CodedIncident, CodingError, code_incident
+from jirga.store.queries import QueryError, parse_period
+from jirga.web.auth import store_of
+from jirga.web.deps import ActingViewer
+from jirga.web.pages.rendering import render
+
+router = APIRouter()
+
+Text = Annotated[str, Form(max_length=300)]
+
+
+def _choices() -> dict:
+    return {"kinds": KINDS, "attack_types": ATTACK_TYPES, "target_types": TARGET_TYPES, "levels": LEVELS}
+
+
+@router.get("/code")
+def code_page(request: Request, viewer: ActingViewer):
+    return render(request, "code.html", form={}, **_choices())
+
+
+def _number(value: str, name: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 7:
+        raise CodingError(f"{name}: a whole number of people, not {value[:20]!r}")
+    return int(value)
+
+
+@router.post("/code")
+def code(request: Request, viewer: ActingViewer, source: Text, kind: Text = "attack", date: Text = "",
+         place: Text = "", country: Annotated[str, Form(max_length=2)] = "", attack_type: Text = "",
+         target: Text = "", target_type: Text = "", perpetrators: Text = "", claimed_by: Text = "",
+         killed_low: Text = "", killed_best: Text = "", killed_high: Text = "", injured_low: Text = "",
+         injured_best: Text = "", injured_high: Text = "", reliability: Text = "", published: Text = "",
+         title: Text = "", text: Annotated[str, Form(max_length=100_000)] = "", tlp: Text = "amber"):
+    form = dict(locals())
+    del form["request"], form["viewer"]
+    try:
+        coded = CodedIncident(
+            kind=kind, date=date, place=place, country=country or None, attack_type=attack_type or None,
+            target=target or None, target_type=target_type or None,
+            perpetrators=[name.strip() for name in perpetrators.split(";") if name.strip()],
+            claimed_by=[name.strip() for name in claimed_by.split(";") if name.strip()],
+            killed=tuple(_number(form[f"killed_{part}"], f"killed ({part})") for part in ("low", "best", "high")),
+            injured=tuple(_number(form[f"injured_{part}"], f"injured ({part})") for part in ("low", "best", "high")),
+            source=source, reliability=reliability or None, title=title, text=text, tlp=tlp,
+            published=parse_period(published).start if published.strip() else None)
+        report_id, incidents = code_incident(store_of(request), coded, viewer)
+    except (CodingError, QueryError, ValueError) as error:
+        return render(request, "code.html", status_code=422, form=form, problem=str(error), **_choices())
+    return RedirectResponse(f"/incidents/{incidents[0]}" if incidents else f"/reports/{report_id}", status_code=303)

@@ -1,0 +1,100 @@
+"""The incident list (filters, trend chart, pages) and the incident page (claims side by side, consensus,
+credibility, and the analysts' decisions: agree, dispute, merge, split)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+
+from jirga.access import NotFound
+from jirga.extract.vocabulary import ATTACK_TYPES
+from jirga.fuse import decisions
+from jirga.fuse.decisions import decide
+from jirga.store.browse import trend
+from jirga.store.queries import get_incident, incident_actors, list_incidents
+from jirga.web.api.incidents import Filter, encode_cursor, incident_detail
+from jirga.web.auth import store_of
+from jirga.web.charts import bar_chart
+from jirga.web.deps import ActingViewer
+from jirga.web.pages.rendering import render
+
+router = APIRouter()
+
+KINDS = ("attack", "security_operation", "arrest", "statistic", "meeting", "visit")
+
+
+@router.get("/")
+def home():
+    return RedirectResponse("/incidents", status_code=303)
+
+
+def _query(request: Request, **change) -> str:
+    params = {key: value for key, value in request.query_params.items() if value} | change
+    return urlencode({key: value for key, value in params.items() if value not in (None, "")})
+
+
+@router.get("/incidents")
+def incidents_page(request: Request, viewer: ActingViewer, where: Filter):
+    with store_of(request).session() as session:
+        found = list_incidents(session, where, viewer=viewer)
+        actors = incident_actors(session, found, viewer)
+        last = found[-1] if len(found) == where.limit else None
+        more = _query(request, cursor=encode_cursor(last.date_start, last.id)) if last else None
+        return render(request, "incidents.html", incidents=found, actors=actors, where=where, more=more,
+                      kinds=KINDS, attack_types=ATTACK_TYPES, trend_query=_query(request, cursor=None),
+                      first_page=where.after is None)
+
+
+@router.get("/incidents/trend")
+def trend_fragment(request: Request, viewer: ActingViewer, where: Filter):
+    """The trend chart of the filtered list, loaded after the page so that the list shows at once."""
+    with store_of(request).session() as session:
+        months = trend(session, where, viewer=viewer)
+    return render(request, "_trend.html", chart=bar_chart([(m.month, m.incidents) for m in months]), months=months)
+
+
+@router.get("/incidents/{incident_id}")
+def incident_page(request: Request, incident_id: int, viewer: ActingViewer):
+    with store_of(request).session() as session:
+        found = get_incident(session, incident_id, viewer=viewer)
+        if found is None:
+            page = None
+        else:
+            detail = incident_detail(session, found, viewer)
+            history = decisions.history(session, incident_id, viewer) or []
+            page = render(request, "incident.html", incident=found, detail=detail, history=history,
+                          reports=sorted({(c.report.id, c.report.title, c.report.source.name)
+                                          for c in found.claims if c.report is not None}))
+    if page is None:  # after the commit, so that the refusal's audit entry stays
+        raise NotFound(f"no incident {incident_id}")
+    return page
+
+
+Reason = Annotated[str, Form(min_length=1, max_length=5000)]
+
+
+@router.post("/claims/{claim_id}/assess")
+def assess(request: Request, claim_id: int, viewer: ActingViewer, verdict: Annotated[str, Form()], reason: Reason,
+           incident: Annotated[int, Form()]):
+    decide(store_of(request), viewer, "assess",
+           lambda session: decisions.assess(session, claim_id, verdict, viewer, reason))
+    return RedirectResponse(f"/incidents/{incident}#consensus", status_code=303)
+
+
+@router.post("/incidents/{incident_id}/merge")
+def merge(request: Request, incident_id: int, viewer: ActingViewer, other: Annotated[int, Form(ge=1)],
+          reason: Reason):
+    decide(store_of(request), viewer, "merge",
+           lambda session: decisions.merge(session, incident_id, other, viewer, reason))
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+
+
+@router.post("/incidents/{incident_id}/split")
+def split(request: Request, incident_id: int, viewer: ActingViewer, reason: Reason,
+          report: Annotated[list[int], Form()]):
+    new = decide(store_of(request), viewer, "split",
+                 lambda session: decisions.split(session, incident_id, report, viewer, reason)[0].id)
+    return RedirectResponse(f"/incidents/{new}", status_code=303)

@@ -1,0 +1,38 @@
+"""Templates and how a page is rendered."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+from sqlalchemy import select
+
+from jirga import __version__, present
+from jirga.model import tlp as tlp_levels
+from jirga.store.schema import Organisation
+
+templates = Jinja2Templates(directory=str(resources.files("jirga.web").joinpath("templates")))
+templates.env.globals |= {"version": __version__, "present": present}
+templates.env.filters["label"] = lambda code: (code or "").replace("_", " ")
+templates.env.filters["marked"] = lambda snippet: escape(snippet).replace("«", Markup("<mark>")).replace(
+    "»", Markup("</mark>"))  # a search snippet, its matches between « and »
+templates.env.filters["tlp_name"] = lambda level: f"TLP:{tlp_levels.normalize(level).upper()}"
+
+
+def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
+    """A page, with who is signed in (if anyone) and their CSRF secret for its forms."""
+    viewer = getattr(request.state, "viewer", None)
+    organisation = None
+    if viewer is not None:
+        with request.app.state.store.session() as session:
+            organisation = session.scalar(select(Organisation.name).where(Organisation.id == viewer.org_id))
+    return templates.TemplateResponse(request, template, {"viewer": viewer, "organisation": organisation,
+                                                          "csrf": getattr(request.state, "csrf", ""), **context},
+                                       status_code=status_code)
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    return render(request, "error.html", status_code=status, status=status, message=message)
