@@ -1,12 +1,13 @@
 # Two commands set everything up on a fresh machine:
-#   make demo   - install, then ingest the bundled examples into the default SQLite store and query it
-#   make test   - install with test tools, then lint and run the whole test suite
+#   make demo   - install, ingest the bundled examples into the default SQLite store, query it, then serve the
+#                 web app on http://127.0.0.1:8000 (Ctrl-C stops it)
+#   make test   - install with test tools and Debian's chromium (browser tests), then lint and run every test
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test lint install install-dev bench clean
+.PHONY: demo test lint install install-dev browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +23,18 @@ demo: install
 	$(BIN)/jirga ingest examples --metadata examples/reports/metadata.csv --source "Jirga sample reports"
 	$(BIN)/jirga incidents --actor "Islamic State" --limit 12
 	$(BIN)/jirga search "hospital Quetta" --limit 3
+	$(BIN)/jirga serve
 
 lint: install-dev
 	$(BIN)/ruff check jirga tests benchmarks
 
-test: install-dev lint
+# The browser tests drive Debian's chromium through Playwright; Playwright never downloads a browser of its own.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends chromium; }
+
+test: install-dev lint browser
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/python

@@ -1,0 +1,1 @@
+"""The web app: REST API and analysts' pages (see docs/web.md)."""
