@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test lint install install-dev browser bench clean
+.PHONY: demo test lint install install-dev browser vendor bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,15 @@ browser:
 
 test: install-dev lint browser
 	$(BIN)/python -m pytest
+
+# Re-fetch the vendored front-end assets from npm and check they are the reviewed ones (docs/web.md).
+HTMX_VERSION = 2.0.11
+HTMX_SHA256  = d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717
+vendor:
+	rm -rf $(OUT)/vendor && mkdir -p $(OUT)/vendor
+	cd $(OUT)/vendor && npm pack --silent htmx.org@$(HTMX_VERSION) && tar xzf htmx.org-$(HTMX_VERSION).tgz
+	echo "$(HTMX_SHA256)  $(OUT)/vendor/package/dist/htmx.min.js" | sha256sum --check
+	cp $(OUT)/vendor/package/dist/htmx.min.js jirga/web/static/vendor/htmx.min.js
 
 bench: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[bench]'
