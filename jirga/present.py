@@ -13,6 +13,8 @@ def figures(incident, name: str) -> str:
         return f"≥{low}" if low is not None and high is None else (f"{low}-{high}" if low is not None else "")
     if high is None:
         return f"≥{low}" if low is not None and low == best else str(best)
+    if low is None:
+        return str(best) if best == high else f"{best} (up to {high})"
     return str(best) if low == high else f"{best} ({low}-{high})"
 
 
@@ -54,9 +56,10 @@ def ordered_claims(incident) -> list:
 def claim_value(claim) -> str:
     value = claim.value
     if claim.field in ("killed", "injured"):
-        qualifier = f"{value['qualifier']} " if value.get("qualifier") else ""
-        spread = f" (low {value['low']}, high {value['high']})" if value["low"] != value["high"] else ""
-        return f"{qualifier}{value['best'] if value['best'] is not None else value['low']}{spread}"
+        low, best, high = value["low"], value["best"], value["high"]
+        qualifier = f"{value['qualifier'].replace('_', ' ')} " if value.get("qualifier") else ""
+        spread = "" if low == high else f" (low {low}, high {high if high is not None else 'unknown'})"
+        return f"{qualifier}{best if best is not None else low}{spread}"
     if claim.field == "date":
         return value["start"] if value["start"] == value["end"] else f"{value['start']}..{value['end']}"
     if claim.field == "place":
