@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, text, update
 
-from jirga.access import AuthenticationError, NotFound, PermissionDenied, Viewer, admin, audit
+from jirga.access import AuthenticationError, NotFound, PermissionDenied, Viewer, admin, audit, auth
 from jirga.access.auth import hash_password, implicit_admin, sign_in, sign_in_with_password, sign_in_with_token
 from jirga.access.models import ROLES, ApiToken, AuditEntry, User
 from jirga.fuse.decisions import history
-from jirga.fuse_cli import verification
+from jirga.fuse.verify import verification
 from jirga.model.tlp import LEVELS
 from jirga.store import open_store
 from jirga.store.queries import (
@@ -336,6 +336,20 @@ def test_access_wrong_password_unknown_user_and_disabled_user_are_refused_and_au
                       (analyst.username, "denied")]
     with pytest.raises(AuthenticationError, match="--as USER"):
         sign_in(store)  # users exist: no implicit admin any more
+
+
+def test_access_five_wrong_passwords_lock_the_username_for_a_while(store, monkeypatch):
+    built = build(store, World(orgs=1, groups=[], users=[(0, "analyst"), (0, "analyst")], reports=[], incidents=[]))
+    target, bystander = built.viewers
+    for _ in range(auth.MAX_FAILURES):
+        with pytest.raises(AuthenticationError, match="wrong username or password"):
+            sign_in_with_password(store, target.username, "guessing again")
+    with pytest.raises(AuthenticationError, match="5 wrong passwords within 15 minutes; try again after"):
+        sign_in_with_password(store, target.username, PASSWORD)  # even the right password, until the lock ends
+    assert sign_in_with_password(store, bystander.username, PASSWORD).user_id == bystander.user_id
+    later = dt.datetime.now(dt.UTC) + auth.LOCKOUT + dt.timedelta(seconds=1)
+    monkeypatch.setattr(auth, "_now", lambda: later)  # the lock ends LOCKOUT after the last wrong password
+    assert sign_in_with_password(store, target.username, PASSWORD).user_id == target.user_id
 
 
 def test_access_tokens_sign_in_until_revoked_or_expired(store):

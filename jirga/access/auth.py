@@ -17,7 +17,7 @@ from sqlalchemy import exists, select
 
 from jirga.access import audit
 from jirga.access.errors import AuthenticationError
-from jirga.access.models import ApiToken, User
+from jirga.access.models import ApiToken, AuditEntry, User
 from jirga.access.rules import Viewer
 from jirga.store.database import Store
 
@@ -66,7 +66,35 @@ def _refused(store: Store, message: str, *, actor: str, org_id: int | None, orig
     return AuthenticationError(message)
 
 
+# After this many wrong passwords for one username within the window, that username is locked for the window.
+MAX_FAILURES = 5
+LOCKOUT = dt.timedelta(minutes=15)
+WRONG_PASSWORD = "wrong username or password, or a disabled user"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _locked_until(store: Store, username: str) -> dt.datetime | None:
+    """When the lock on this username ends, if it has failed MAX_FAILURES times within LOCKOUT (the audit log
+    holds every refusal; refusals for being locked do not count, so the lock ends LOCKOUT after the last wrong
+    password)."""
+    since = _now() - LOCKOUT
+    with store.session() as session:
+        failures = session.scalars(
+            select(AuditEntry.at).where(AuditEntry.action == "login", AuditEntry.result == "denied",
+                                        AuditEntry.actor == username[:100], AuditEntry.at > since,
+                                        AuditEntry.detail.contains(WRONG_PASSWORD))
+            .order_by(AuditEntry.at.desc()).limit(MAX_FAILURES)).all()
+    return _aware(failures[0]) + LOCKOUT if len(failures) >= MAX_FAILURES else None
+
+
 def sign_in_with_password(store: Store, username: str, password: str, origin: str = "cli") -> Viewer:
+    if (until := _locked_until(store, username)) is not None:
+        raise _refused(store, f"sign-in refused for {username!r}: {MAX_FAILURES} wrong passwords within "
+                              f"{LOCKOUT.seconds // 60} minutes; try again after {until:%H:%M} UTC",
+                       actor=username[:100], org_id=None, origin=origin)
     with store.session() as session:
         user = session.scalar(select(User).where(User.username == username))
         stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
@@ -79,7 +107,7 @@ def sign_in_with_password(store: Store, username: str, password: str, origin: st
         elif good and _hasher.check_needs_rehash(stored):
             user.password_hash = _hasher.hash(password)
     if not good:
-        raise _refused(store, f"sign-in refused for {username!r}: wrong username or password, or a disabled user",
+        raise _refused(store, f"sign-in refused for {username!r}: {WRONG_PASSWORD}",
                        actor=username[:100], org_id=user.org_id if user else None, origin=origin)
     return _viewer(user, origin)
 
