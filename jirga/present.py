@@ -5,6 +5,8 @@ Shared by the command line and the web app, so both say the same thing the same 
 
 from __future__ import annotations
 
+import bisect
+
 
 def figures(incident, name: str) -> str:
     """best, with the range across claims when they differ: 62 (54-63); ≥100 when only a floor is known."""
@@ -119,13 +121,17 @@ def sentence_parts(claim) -> tuple[str, str, str]:
 
 def highlight(text: str, claims: list, focus: int | None = None) -> list[tuple[str, object | None, bool]]:
     """The text cut into (piece, the claim it was coded into or None, in the focused incident): one mark per span.
-    Where spans overlap the first (then the longest) wins; the others are still listed beside the text."""
-    marks, end = [], 0
+    Where spans overlap the narrowest (then the first) wins, so a figure or a place stays a mark of its own inside a
+    sentence-long span such as an attack type's; the others are still listed beside the text."""
+    starts: list[int] = []  # of the marks so far, which never overlap: in order of start, so also of end
+    marks: list = []
     for claim in sorted((c for c in claims if c.span_start is not None and c.span_end > c.span_start),
-                        key=lambda c: (c.span_start, -c.span_end)):
-        if claim.span_start >= end:
-            marks.append(claim)
-            end = claim.span_end
+                        key=lambda c: (c.span_end - c.span_start, c.span_start)):
+        at = bisect.bisect_left(starts, claim.span_end)  # marks from `at` on start at or after this one's end
+        if at and marks[at - 1].span_end > claim.span_start:  # the mark before them is the only one it can overlap
+            continue
+        starts.insert(at, claim.span_start)
+        marks.insert(at, claim)
     pieces, at = [], 0
     for claim in marks:
         if claim.span_start > at:
