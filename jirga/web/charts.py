@@ -35,6 +35,22 @@ def bar_chart(values: list[tuple[str, int]], width: int = 640, height: int = 120
     return BarChart(bars, width, height, top)
 
 
+def months_between(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Every month (YYYY-MM) from the first to the last counted, zero where none, so the time axis is even."""
+    if not counts:
+        return []
+    first, last = min(counts), max(counts)
+    month, out = int(first[:4]) * 12 + int(first[5:7]) - 1, []
+    while (label := f"{month // 12:04d}-{month % 12 + 1:02d}") <= last:
+        out.append((label, counts.get(label, 0)))
+        month += 1
+    return out
+
+
+def years_between(counts: dict[int, int]) -> list[tuple[str, int]]:
+    return [(str(year), counts.get(year, 0)) for year in range(min(counts), max(counts) + 1)] if counts else []
+
+
 @dataclass(frozen=True)
 class Node:
     id: str

@@ -9,7 +9,7 @@ from jirga.access import NotFound
 from jirga.reference import catalog
 from jirga.store.browse import actor_record
 from jirga.web.auth import store_of
-from jirga.web.charts import bar_chart, star_graph
+from jirga.web.charts import bar_chart, star_graph, years_between
 from jirga.web.deps import ActingViewer
 from jirga.web.pages.rendering import render
 
@@ -29,4 +29,4 @@ def actor_page(request: Request, actor_id: str, viewer: ActingViewer):
         raise NotFound(f"no actor {actor_id!r} in the catalog")
     nodes, edges = star_graph((found.actor.id, found.actor.name), found.relations, found.names)
     return render(request, "actor.html", record=found, nodes=nodes, edges=edges,
-                  years=bar_chart([(str(year), count) for year, count in found.by_year], width=480, height=100))
+                  years=bar_chart(years_between(dict(found.by_year)), width=480, height=100))

@@ -14,10 +14,10 @@ from jirga.extract.vocabulary import ATTACK_TYPES
 from jirga.fuse import decisions
 from jirga.fuse.decisions import decide
 from jirga.store.browse import trend
-from jirga.store.queries import get_incident, incident_actors, list_incidents
+from jirga.store.queries import actor_names, get_incident, incident_actors, list_incidents
 from jirga.web.api.incidents import Filter, encode_cursor, incident_detail
 from jirga.web.auth import store_of
-from jirga.web.charts import bar_chart
+from jirga.web.charts import bar_chart, months_between
 from jirga.web.deps import ActingViewer
 from jirga.web.pages.rendering import render
 
@@ -53,7 +53,8 @@ def trend_fragment(request: Request, viewer: ActingViewer, where: Filter):
     """The trend chart of the filtered list, loaded after the page so that the list shows at once."""
     with store_of(request).session() as session:
         months = trend(session, where, viewer=viewer)
-    return render(request, "_trend.html", chart=bar_chart([(m.month, m.incidents) for m in months]), months=months)
+    chart = bar_chart(months_between({m.month: m.incidents for m in months}))
+    return render(request, "_trend.html", chart=chart, months=months)
 
 
 @router.get("/incidents/{incident_id}")
@@ -65,7 +66,9 @@ def incident_page(request: Request, incident_id: int, viewer: ActingViewer):
         else:
             detail = incident_detail(session, found, viewer)
             history = decisions.history(session, incident_id, viewer) or []
+            claimants = actor_names(session, detail["verification"]["claimed_by"])
             page = render(request, "incident.html", incident=found, detail=detail, history=history,
+                          claimed_by=[claimants.get(a, a) for a in detail["verification"]["claimed_by"]],
                           reports=sorted({(c.report.id, c.report.title, c.report.source.name)
                                           for c in found.claims if c.report is not None}))
     if page is None:  # after the commit, so that the refusal's audit entry stays
