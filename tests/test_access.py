@@ -1,6 +1,6 @@
 """Access control on SQLite and PostgreSQL: each user sees exactly what docs/access-control.md allows, through every
-read path (the query layer and the `jirga incidents/show/search` commands); sign-in, tokens, administration across
-organisations, SQL injection in filters, and the hash-chained audit log."""
+read path (the query layer, the `jirga incidents/show/search` commands and the REST API); sign-in, tokens,
+administration across organisations, SQL injection in filters, and the hash-chained audit log."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, field
 
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, text, update
@@ -39,12 +40,15 @@ from jirga.store.schema import (
     Incident,
     IncidentActor,
     Organisation,
+    Relation,
     Report,
     SharingGroup,
     SharingGroupMember,
     Source,
+    Watchlist,
 )
 from jirga.store.summary import summarize
+from jirga.web.app import create_app
 from tests.conftest import ROOT
 
 PASSWORD = "correct horse battery staple"
@@ -82,6 +86,7 @@ class World:
     users: list[tuple[int, str]]  # (organisation index, role)
     reports: list[Marking]
     incidents: list[tuple[Marking, list[tuple[Marking, int, bool]]]]  # own marking; claims (marking, report, retired)
+    relations: list[Marking] = field(default_factory=list)  # each: Jamaat-ul-Ahrar is part of the TTP
 
 
 @dataclass
@@ -95,6 +100,7 @@ class Built:
     incidents: dict[int, tuple[int, str, int | None]] = field(default_factory=dict)
     claims: dict[int, tuple[int, str, int | None, int, int, bool, int]] = field(default_factory=dict)
     # claim id -> (owner, tlp, group, incident id, report id, retired, killed)
+    relations: dict[int, tuple[int, str, int | None]] = field(default_factory=dict)
 
 
 @st.composite
@@ -109,13 +115,14 @@ def worlds(draw) -> World:
     retired = st.sampled_from([False, False, False, True])  # now and then a claim kept only for an assessment
     claim = st.tuples(marking, st.integers(0, len(reports) - 1), retired)
     incidents = draw(st.lists(st.tuples(marking, st.lists(claim, max_size=4)), max_size=5))
-    return World(orgs, groups, users, reports, incidents)
+    relations = draw(st.lists(marking, max_size=3))
+    return World(orgs, groups, users, reports, incidents, relations)
 
 
 def clear(store) -> None:
     with store.session() as session:
-        for model in (IncidentActor, Claim, Incident, Report, Source, SharingGroupMember, SharingGroup, ApiToken,
-                      User, Organisation):
+        for model in (Watchlist, Relation, IncidentActor, Claim, Incident, Report, Source, SharingGroupMember,
+                      SharingGroup, ApiToken, User, Organisation):
             session.execute(delete(model))
 
 
@@ -176,7 +183,19 @@ def build(store, world: World, prefix: str = "") -> Built:
             for row in rows:
                 built.claims[row.id] = (row.owner_org_id, row.tlp, row.sharing_group_id, incident.id, row.report_id,
                                         row.retired, row.value["best"])
+        if world.relations:
+            for actor, name in RELATED:
+                session.merge(Actor(id=actor, name=name, kind="armed_group"))
+        for marking in world.relations:
+            relation = Relation(subject_id=RELATED[0][0], relation="part_of", object_id=RELATED[1][0],
+                                **marks(marking))
+            session.add(relation)
+            session.flush()
+            built.relations[relation.id] = tuple(marks(marking).values())
     return built
+
+
+RELATED = (("jamaat-ul-ahrar", "Jamaat-ul-Ahrar"), ("ttp", "Tehrik-i-Taliban Pakistan"))  # catalog actors
 
 
 @dataclass
@@ -239,6 +258,70 @@ def test_access_each_user_sees_exactly_what_the_rules_allow(store):
         built = build(store, world)
         for viewer in built.viewers:
             check_reads(store, built, viewer)
+
+    check()
+
+
+def check_api_reads(store, client: TestClient, built: Built, viewer: Viewer) -> None:
+    """Every read of the REST API gives `viewer` exactly what the rules allow, and no more."""
+    want = expected_for(built, viewer)
+    headers = {"Authorization": f"Bearer {admin.create_token(store, viewer)[1]}"}
+
+    def read(path: str, status: int = 200, **params):
+        response = client.get(f"/api/v1{path}", headers=headers, params=params)
+        assert response.status_code == status, (viewer, path, response.text)
+        return response.json()
+
+    def sees(marking) -> bool:
+        return may_see(viewer.org_id, *marking, built.members)
+
+    listed = read("/incidents", limit=500)["items"]
+    assert {i["id"]: i["killed_high"] for i in listed} == {i: want.killed_high[i] for i in want.incidents}, viewer
+    for incident in built.incidents:
+        if incident not in want.incidents:  # as if it did not exist
+            assert read(f"/incidents/{incident}", 404) == read(f"/incidents/{incident}/history", 404) == {
+                "error": f"no incident {incident}", "status": 404}
+            continue
+        shown = read(f"/incidents/{incident}")
+        counted = {c for c in want.claims[incident] if not built.claims[c][5]}  # retired claims are not shown
+        assert {c["id"] for c in shown["claims"]} == counted
+        assert all((c["report"] is not None) == (built.claims[c["id"]][4] in want.reports) for c in shown["claims"])
+        assert shown["killed_high"] == shown["verification"]["killed"]["high"] == want.killed_high[incident]
+        read(f"/incidents/{incident}/history")
+    assert {r["id"] for r in read("/reports", limit=500)["items"]} == want.reports
+    for report in built.reports:
+        if report not in want.reports:
+            assert read(f"/reports/{report}", 404) == {"error": f"no report {report}", "status": 404}
+            continue
+        coded = {c for c, (*marking, _, of, retired, _) in built.claims.items()
+                 if of == report and not retired and sees(marking)}
+        assert {c["id"] for c in read(f"/reports/{report}")["claims"]} == coded
+    assert {hit["report"] for hit in read("/search", q=WORD, limit=200)} == want.reports
+    assert [(s["name"], s["reports"]) for s in read("/sources")] == [("wire", len(want.reports))]
+    said = sum(1 for marking in built.relations.values() if sees(marking))
+    for actor, _ in RELATED:
+        assert read(f"/actors/{actor}")["relations"] == ([{"subject": RELATED[0][0], "relation": "part_of",
+                                                           "object": RELATED[1][0], "reports": said}] if said else [])
+    # A watchlist matching every incident, as if saved before any was stored: its news are what the user may see.
+    made = client.post("/api/v1/watchlists", headers=headers, json={"name": "attacks", "kind": "attack"})
+    assert made.status_code == 201, made.text
+    with store.session() as session:
+        session.execute(update(Watchlist).where(Watchlist.id == made.json()["id"]).values(seen_up_to=0))
+    assert [w["new"] for w in read("/watchlists")] == [len(want.incidents)]
+    assert {i["id"] for i in read(f"/watchlists/{made.json()['id']}/new")} == want.incidents
+
+
+def test_access_the_api_shows_each_user_exactly_what_the_rules_allow(store):
+    client = TestClient(create_app(store=store), raise_server_exceptions=True)
+
+    @settings(max_examples=20 if store.dialect == "sqlite" else 8, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(worlds())
+    def check(world: World) -> None:
+        clear(store)
+        built = build(store, world)
+        for viewer in built.viewers:
+            check_api_reads(store, client, built, viewer)
 
     check()
 

@@ -43,7 +43,7 @@ def add_watchlist(request: Request, body: models.WatchlistIn, viewer: ActingView
 
 @router.get("/watchlists/{watchlist_id}/new", response_model=list[models.Incident],
             summary="Incidents opened since I last looked that match; marks them seen")
-def watchlist_news(request: Request, watchlist_id: int, viewer: ActingViewer) -> list[dict]:
+def watchlist_news(request: Request, watchlist_id: models.PathId, viewer: ActingViewer) -> list[dict]:
     with store_of(request).session() as session:
         watchlist = watchlists.get(session, viewer, watchlist_id)
         before = watchlists.seen(session, viewer, watchlist)
@@ -53,7 +53,7 @@ def watchlist_news(request: Request, watchlist_id: int, viewer: ActingViewer) ->
 
 
 @router.delete("/watchlists/{watchlist_id}", status_code=204, response_class=Response, summary="Delete a watchlist")
-def delete_watchlist(request: Request, watchlist_id: int, viewer: ActingViewer) -> Response:
+def delete_watchlist(request: Request, watchlist_id: models.PathId, viewer: ActingViewer) -> Response:
     with store_of(request).session() as session:
         watchlists.remove(session, viewer, watchlist_id)
     return Response(status_code=204)

@@ -34,6 +34,8 @@ def encode_cursor(date: dt.date | None, incident_id: int) -> str:
 def decode_cursor(cursor: str) -> tuple[dt.date | None, int]:
     try:
         date, _, number = base64.urlsafe_b64decode(cursor.encode()).decode().partition("~")
+        if not 1 <= int(number) <= models.MAX_ID:  # no incident has another, and the database would refuse it
+            raise ValueError(number)
         return (dt.date.fromisoformat(date) if date else None), int(number)
     except (ValueError, UnicodeError, binascii.Error):
         raise QueryError(f"not a cursor from this API: {cursor[:60]!r}") from None
@@ -72,7 +74,7 @@ def incidents(request: Request, viewer: ActingViewer, where: Filter) -> dict:
 
 @router.get("/incidents/{incident_id}", response_model=models.IncidentDetail,
             summary="One incident: claims side by side, consensus, conflicts, credibility, assessments")
-def incident(request: Request, incident_id: int, viewer: ActingViewer) -> dict:
+def incident(request: Request, incident_id: models.PathId, viewer: ActingViewer) -> dict:
     with store_of(request).session() as session:
         found = get_incident(session, incident_id, viewer=viewer)
         detail = incident_detail(session, found, viewer) if found is not None else None
@@ -99,7 +101,7 @@ def assessment_dict(a: Assessment) -> dict:
 
 @router.get("/incidents/{incident_id}/history", response_model=list[models.HistoryEntry],
             summary="How the incident came to be what it is")
-def incident_history(request: Request, incident_id: int, viewer: ActingViewer) -> list[dict]:
+def incident_history(request: Request, incident_id: models.PathId, viewer: ActingViewer) -> list[dict]:
     with store_of(request).session() as session:  # a refusal is audited: raise after the commit
         entries = decisions.history(session, incident_id, viewer)
         rows = None if entries is None else [
@@ -112,14 +114,14 @@ def incident_history(request: Request, incident_id: int, viewer: ActingViewer) -
 
 @router.post("/claims/{claim_id}/assessments", response_model=models.Assessment, status_code=201,
              summary="Agree with or dispute a claim (analysts)")
-def assess(request: Request, claim_id: int, body: models.AssessmentIn, viewer: ActingViewer) -> dict:
+def assess(request: Request, claim_id: models.PathId, body: models.AssessmentIn, viewer: ActingViewer) -> dict:
     return decide(store_of(request), viewer, "assess", lambda session: assessment_dict(
         decisions.assess(session, claim_id, body.verdict, viewer, body.reason, body.confidence)))
 
 
 @router.post("/incidents/{incident_id}/merge", response_model=models.Decision,
              summary="Merge another incident into this one (analysts)")
-def merge(request: Request, incident_id: int, body: models.MergeIn, viewer: ActingViewer) -> dict:
+def merge(request: Request, incident_id: models.PathId, body: models.MergeIn, viewer: ActingViewer) -> dict:
     def act(session) -> dict:
         keep, entry = decisions.merge(session, incident_id, body.other, viewer, body.reason)
         return {"incident_id": keep.id, "history_entry": entry.id,
@@ -129,7 +131,7 @@ def merge(request: Request, incident_id: int, body: models.MergeIn, viewer: Acti
 
 @router.post("/incidents/{incident_id}/split", response_model=models.Decision,
              summary="Move some reports' claims to a new incident (analysts)")
-def split(request: Request, incident_id: int, body: models.SplitIn, viewer: ActingViewer) -> dict:
+def split(request: Request, incident_id: models.PathId, body: models.SplitIn, viewer: ActingViewer) -> dict:
     def act(session) -> dict:
         new, entry = decisions.split(session, incident_id, body.reports, viewer, body.reason)
         return {"incident_id": new.id, "history_entry": entry.id,

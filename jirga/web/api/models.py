@@ -3,11 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from fastapi import Path
+from pydantic import AfterValidator, BaseModel, Field
 
 Tlp = Literal["clear", "green", "amber", "amber+strict", "red"]
+
+# Ids are INTEGER columns, at most 2**31 - 1 on PostgreSQL: a larger number names nothing, and as a query parameter it
+# fails in the database (PostgreSQL: integer out of range; SQLite, past 2**63: OverflowError). Refused here (422).
+MAX_ID = 2**31 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+BodyId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _name(value: str | None) -> str | None:
+    if value is not None and any(ord(c) < 32 for c in value):
+        raise ValueError("a name holds no control characters (such as NUL)")
+    return value
+
+
+# No name holds a control character, and PostgreSQL's text cannot hold NUL: refused here (422), not sent on.
+NoControl = AfterValidator(_name)
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+# SQLite gives stored times back naive (they are UTC): say so, as RFC 3339 date-times must.
+Timestamp = Annotated[dt.datetime, AfterValidator(_utc)]
 
 
 class Problem(BaseModel):
@@ -102,7 +127,7 @@ class Assessment(BaseModel):
     confidence: str | None
     reason: str
     created_by: str
-    created_at: dt.datetime
+    created_at: Timestamp
     tlp: Tlp
 
 
@@ -116,7 +141,7 @@ class HistoryEntry(BaseModel):
     id: int
     action: str
     created_by: str | None
-    created_at: dt.datetime
+    created_at: Timestamp
     reason: str
     detail: dict[str, Any]
     summary: dict[str, Any] = Field(description="the consensus after this change")
@@ -129,12 +154,12 @@ class AssessmentIn(BaseModel):
 
 
 class MergeIn(BaseModel):
-    other: int = Field(description="the incident merged into this one", ge=1)
+    other: BodyId = Field(description="the incident merged into this one")
     reason: str = Field(min_length=1, max_length=5000)
 
 
 class SplitIn(BaseModel):
-    reports: list[int] = Field(min_length=1, description="reports whose claims move to a new incident")
+    reports: list[BodyId] = Field(min_length=1, description="reports whose claims move to a new incident")
     reason: str = Field(min_length=1, max_length=5000)
 
 
@@ -156,7 +181,7 @@ class Report(BaseModel):
     revision: int
     current: bool
     tlp: Tlp
-    ingested_at: dt.datetime
+    ingested_at: Timestamp
 
 
 class ReportDetail(Report):
@@ -172,7 +197,7 @@ class ReportPage(BaseModel):
 class ReportIn(BaseModel):
     text: str = Field(min_length=1, max_length=2_000_000)
     title: str = Field(default="", max_length=1000)
-    source: str = Field(min_length=1, max_length=200, description="the outlet or partner")
+    source: Annotated[str, NoControl] = Field(min_length=1, max_length=200, description="the outlet or partner")
     url: str | None = Field(default=None, max_length=2000)
     published: dt.date | None = None
     tlp: Tlp = "amber"
@@ -246,7 +271,7 @@ class Me(BaseModel):
 
 
 class WatchlistIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Annotated[str, NoControl] = Field(min_length=1, max_length=200)
     actor: str | None = Field(default=None, max_length=300)
     country: str | None = Field(default=None, max_length=300)
     province: str | None = Field(default=None, max_length=300)

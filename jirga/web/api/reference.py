@@ -34,7 +34,8 @@ def actors(viewer: ActingViewer, q: Annotated[str | None, Query(max_length=200)]
 
 @router.get("/actors/{actor_id}", response_model=models.ActorDetail,
             summary="One actor: aliases, parent, parts and splinters, relations, incidents by year")
-def actor(request: Request, actor_id: Annotated[str, Path(max_length=120)], viewer: ActingViewer) -> dict:
+def actor(request: Request, actor_id: Annotated[str, Path(max_length=120), models.NoControl],
+          viewer: ActingViewer) -> dict:
     with store_of(request).session() as session:
         found = actor_record(session, actor_id, viewer=viewer)
     if found is None:

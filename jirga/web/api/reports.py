@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
 from jirga import present
-from jirga.access import NotFound, Viewer, audit, visible
+from jirga.access import NotFound, PermissionDenied, Viewer, audit, visible
 from jirga.access.rules import require_role
 from jirga.ingest.report import IncomingReport
 from jirga.ingest.run import ingest_one
@@ -24,9 +24,12 @@ router = APIRouter(tags=["reports"])
 
 
 @router.get("/reports", response_model=models.ReportPage, summary="Current reports, newest stored first")
-def reports(request: Request, viewer: ActingViewer, source: Annotated[str | None, Query(max_length=200)] = None,
+def reports(request: Request, viewer: ActingViewer,
+            source: Annotated[str | None, Query(max_length=200), models.NoControl] = None,
             limit: Annotated[int, Query(ge=1, le=500)] = 50,
             cursor: Annotated[str | None, Query(max_length=20, pattern=r"^\d{1,18}$")] = None) -> dict:
+    if cursor and int(cursor) > models.MAX_ID:  # no report has such an id, and the database would refuse it
+        raise QueryError(f"not a cursor from this API: {cursor!r}")
     with store_of(request).session() as session:
         found = list_reports(session, viewer=viewer, limit=limit, before_id=int(cursor) if cursor else None,
                              source=source)
@@ -36,7 +39,7 @@ def reports(request: Request, viewer: ActingViewer, source: Annotated[str | None
 
 @router.get("/reports/{report_id}", response_model=models.ReportDetail,
             summary="One report: its text and every claim coded from it, with spans")
-def report(request: Request, report_id: int, viewer: ActingViewer) -> dict:
+def report(request: Request, report_id: models.PathId, viewer: ActingViewer) -> dict:
     with store_of(request).session() as session:
         found = get_report(session, report_id, viewer=viewer)
         detail = None if found is None else present.report_dict(found) | {
@@ -48,7 +51,12 @@ def report(request: Request, report_id: int, viewer: ActingViewer) -> dict:
 
 def store_report(store: Store, viewer: Viewer, incoming: IncomingReport, reliability: str | None) -> dict:
     """Extract and store one report for the viewer's organisation (the API's POST and the pages' paste/upload)."""
-    require_role(viewer, "analyst", "add reports")
+    try:
+        require_role(viewer, "analyst", "add reports")
+    except PermissionDenied as refusal:  # audited, in a transaction of its own, as `jirga ingest` audits it
+        with store.session() as session:
+            audit.record(session, viewer, "write", "report", None, "denied", str(refusal))
+        raise
     report_id, summary, errors = ingest_one(store, incoming, viewer.org_id, reliability)
     incidents: list[int] = []
     with store.session() as session:
