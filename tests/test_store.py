@@ -16,6 +16,7 @@ from jirga.access.auth import implicit_admin
 from jirga.ingest.report import IncomingReport
 from jirga.ingest.run import Ingest, IngestOptions, reextract
 from jirga.store import StoreError, open_store
+from jirga.store.browse import actor_record, trend
 from jirga.store.database import alembic_config
 from jirga.store.queries import IncidentFilter, QueryError, list_incidents, search_reports
 from jirga.store.schema import Assessment, Base, Claim, Incident, Organisation, Relation, Report, Source
@@ -179,6 +180,29 @@ def test_queries_resolve_aliases_countries_provinces_and_periods(store):
                     {"actor": "Islamic Stat"}):
             with pytest.raises(QueryError):
                 list_incidents(session, IncidentFilter(**bad), viewer=me)
+
+
+def test_trend_counts_the_last_months_with_incidents_across_gaps(store):
+    """The trend counts the months up to the newest match first, and reaches further back over months without."""
+    me = implicit_admin(store)
+    ingest(store, [IncomingReport((REPORTS / name).read_text(), name, published=dt.date.fromisoformat(published))
+                   for name, published in [(QUETTA_ACADEMY, "2016-10-25"),
+                                           ("101_peshawar_army_school_wire.txt", "2014-12-16"),
+                                           ("104_lahore_gulshan_park_easter.txt", "2016-03-28")]])
+    with store.session() as session:
+        def months(n: int, **where) -> list[tuple[str, int]]:
+            return [(m.month, m.incidents) for m in trend(session, IncidentFilter(**where), viewer=me, months=n)]
+
+        assert months(1) == [("2016-10", 1)]
+        # The Quetta report also tells of the hospital bombing there in August; the months between have none.
+        assert months(2) == [("2016-08", 1), ("2016-10", 1)]
+        assert months(3) == [("2016-03", 1), ("2016-08", 1), ("2016-10", 1)]
+        assert months(24) == [("2014-12", 1), ("2016-03", 1), ("2016-08", 1), ("2016-10", 1)]
+        assert months(24, country="PK", until="2016-06") == [("2014-12", 1), ("2016-03", 1)]
+        assert months(24, actor="Islamic State") == [("2016-10", 1)]
+        assert months(24, actor="BLA") == []
+        assert actor_record(session, "islamic-state", viewer=me).by_year == [(2016, 1)]
+        assert dict(actor_record(session, "ttp", viewer=me).by_year)[2014] == 1
 
 
 def test_show_lists_each_claim_with_its_report_and_sentence(database_url, sample_dir):
