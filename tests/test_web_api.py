@@ -646,3 +646,20 @@ def test_api_times_carry_their_time_zone(site):
     for value in times:
         assert dt.datetime.fromisoformat(value).utcoffset() == dt.timedelta(0), value
     assert site.ok(f"/incidents/{hospital['id']}")["assessments"][0]["created_at"] == assessment["created_at"]
+
+
+@pytest.mark.parametrize("path", ["/incidents/2147483648", "/reports/2147483648", "/watchlists/2147483648",
+                                  "/claims/2147483648/panel", "/actors/a%00b", "/reports/1?incident=2147483648"])
+def test_pages_refuse_ids_the_database_cannot_hold_with_a_page_not_a_server_error(library, path):
+    # The pages read the same tables: such ids reached PostgreSQL and failed there (a 500).
+    headers = {"Authorization": f"Bearer {library.people['amina'].token}"}
+    response = library.client.get(path, headers=headers)
+    assert response.status_code == 422
+    assert "text/html" in response.headers["content-type"] and "Please check the form" in response.text
+
+
+def test_pages_refuse_a_nul_in_a_form_field(library):
+    headers = {"Authorization": f"Bearer {library.people['amina'].token}"}
+    response = library.client.post("/code", data={"source": "Field\x00office", "kind": "attack"}, headers=headers)
+    assert response.status_code == 400
+    assert "NUL character" in response.text

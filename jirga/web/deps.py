@@ -17,9 +17,13 @@ async def acting_viewer(request: Request) -> Viewer:
     """The signed-in user. A browser's form carries its CSRF secret as a field: read it first (Starlette caches the
     parsed form, so the route's own Form parameters still get it)."""
     content_type = request.headers.get("content-type", "")
+    values: list[str] = []  # the API's own models check its parameters; the pages' forms are checked here
     if request.method not in SAFE_METHODS and content_type.startswith(FORM_TYPES):
         form = await request.form()
         request.state.form_csrf = str(form.get("csrf") or "")
+        values = [value for value in form.values() if isinstance(value, str)]
+    if any("\x00" in value for value in values):  # no text holds one, and PostgreSQL refuses to store it
+        raise ValueError("a field or parameter holds a NUL character")
     return await run_in_threadpool(viewer_of, request)
 
 

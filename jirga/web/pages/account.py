@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from jirga.access.errors import AuthenticationError
 from jirga.store import watchlists
 from jirga.store.queries import IncidentFilter, incident_actors, list_incidents
+from jirga.web.api.models import PathId
 from jirga.web.auth import SESSION_COOKIE, SESSION_HOURS, end_session, origin_of, start_session, store_of
 from jirga.web.deps import ActingViewer
 from jirga.web.pages.rendering import render
@@ -76,7 +77,7 @@ def save_watchlist(request: Request, viewer: ActingViewer, name: Annotated[str, 
 
 
 @router.get("/watchlists/{watchlist_id}")
-def watchlist_page(request: Request, watchlist_id: int, viewer: ActingViewer):
+def watchlist_page(request: Request, watchlist_id: PathId, viewer: ActingViewer):
     """The watchlist's matches, the new ones marked; opening it marks them seen."""
     with store_of(request).session() as session:
         watchlist = watchlists.get(session, viewer, watchlist_id)
@@ -87,7 +88,7 @@ def watchlist_page(request: Request, watchlist_id: int, viewer: ActingViewer):
 
 
 @router.post("/watchlists/{watchlist_id}/delete")
-def delete_watchlist(request: Request, watchlist_id: int, viewer: ActingViewer):
+def delete_watchlist(request: Request, watchlist_id: PathId, viewer: ActingViewer):
     with store_of(request).session() as session:
         watchlists.remove(session, viewer, watchlist_id)
     return RedirectResponse("/watchlists", status_code=303)

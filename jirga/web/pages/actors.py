@@ -3,7 +3,9 @@ incidents over time)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 
 from jirga.access import NotFound
 from jirga.reference import catalog
@@ -21,8 +23,11 @@ def actors_page(request: Request, viewer: ActingViewer):
     return render(request, "actors.html", actors=sorted(catalog.load_actors(), key=lambda a: a.name.lower()))
 
 
+ActorId = Annotated[str, Path(max_length=120, pattern=r"^[\w:.-]+$")]  # catalog ids: islamic-state, iskp
+
+
 @router.get("/actors/{actor_id}")
-def actor_page(request: Request, actor_id: str, viewer: ActingViewer):
+def actor_page(request: Request, actor_id: ActorId, viewer: ActingViewer):
     with store_of(request).session() as session:
         found = actor_record(session, actor_id[:120], viewer=viewer)
     if found is None:

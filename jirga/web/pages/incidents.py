@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from pydantic import Field
 
 from jirga.access import NotFound
 from jirga.extract.vocabulary import ATTACK_TYPES
@@ -16,6 +17,7 @@ from jirga.fuse.decisions import decide
 from jirga.store.browse import trend
 from jirga.store.queries import actor_names, get_incident, incident_actors, list_incidents
 from jirga.web.api.incidents import Filter, encode_cursor, incident_detail
+from jirga.web.api.models import MAX_ID, PathId
 from jirga.web.auth import store_of
 from jirga.web.charts import bar_chart, months_between
 from jirga.web.deps import ActingViewer
@@ -58,7 +60,7 @@ def trend_fragment(request: Request, viewer: ActingViewer, where: Filter):
 
 
 @router.get("/incidents/{incident_id}")
-def incident_page(request: Request, incident_id: int, viewer: ActingViewer):
+def incident_page(request: Request, incident_id: PathId, viewer: ActingViewer):
     with store_of(request).session() as session:
         found = get_incident(session, incident_id, viewer=viewer)
         if found is None:
@@ -80,15 +82,15 @@ Reason = Annotated[str, Form(min_length=1, max_length=5000)]
 
 
 @router.post("/claims/{claim_id}/assess")
-def assess(request: Request, claim_id: int, viewer: ActingViewer, verdict: Annotated[str, Form()], reason: Reason,
-           incident: Annotated[int, Form()]):
+def assess(request: Request, claim_id: PathId, viewer: ActingViewer, verdict: Annotated[str, Form()], reason: Reason,
+           incident: Annotated[int, Form(ge=1, le=MAX_ID)]):
     decide(store_of(request), viewer, "assess",
            lambda session: decisions.assess(session, claim_id, verdict, viewer, reason))
     return RedirectResponse(f"/incidents/{incident}#consensus", status_code=303)
 
 
 @router.post("/incidents/{incident_id}/merge")
-def merge(request: Request, incident_id: int, viewer: ActingViewer, other: Annotated[int, Form(ge=1)],
+def merge(request: Request, incident_id: PathId, viewer: ActingViewer, other: Annotated[int, Form(ge=1, le=MAX_ID)],
           reason: Reason):
     decide(store_of(request), viewer, "merge",
            lambda session: decisions.merge(session, incident_id, other, viewer, reason))
@@ -96,8 +98,8 @@ def merge(request: Request, incident_id: int, viewer: ActingViewer, other: Annot
 
 
 @router.post("/incidents/{incident_id}/split")
-def split(request: Request, incident_id: int, viewer: ActingViewer, reason: Reason,
-          report: Annotated[list[int], Form()]):
+def split(request: Request, incident_id: PathId, viewer: ActingViewer, reason: Reason,
+          report: Annotated[list[Annotated[int, Field(ge=1, le=MAX_ID)]], Form()]):
     new = decide(store_of(request), viewer, "split",
                  lambda session: decisions.split(session, incident_id, report, viewer, reason)[0].id)
     return RedirectResponse(f"/incidents/{new}", status_code=303)

@@ -22,6 +22,7 @@ from jirga.model.tlp import LEVELS
 from jirga.store.browse import get_report, list_reports, report_claims
 from jirga.store.queries import parse_period, search_reports
 from jirga.store.schema import Claim, Report
+from jirga.web.api.models import MAX_ID, PathId
 from jirga.web.api.reports import store_report
 from jirga.web.auth import store_of
 from jirga.web.deps import ActingViewer
@@ -31,7 +32,7 @@ router = APIRouter()
 
 
 @router.get("/reports")
-def reports_page(request: Request, viewer: ActingViewer, before: int | None = None):
+def reports_page(request: Request, viewer: ActingViewer, before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None):
     with store_of(request).session() as session:
         found = list_reports(session, viewer=viewer, limit=50, before_id=before)
         return render(request, "reports.html", reports=found, more=found[-1].id if len(found) == 50 else None)
@@ -87,7 +88,8 @@ def _marked(item: IncomingReport, tlp: str) -> IncomingReport:
 
 
 @router.get("/reports/{report_id}")
-def report_page(request: Request, report_id: int, viewer: ActingViewer, incident: int | None = None,
+def report_page(request: Request, report_id: PathId, viewer: ActingViewer,
+                incident: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
                 added: bool = False):
     with store_of(request).session() as session:
         report = get_report(session, report_id, viewer=viewer)
@@ -103,7 +105,7 @@ def report_page(request: Request, report_id: int, viewer: ActingViewer, incident
 
 
 @router.get("/claims/{claim_id}/panel")
-def claim_panel(request: Request, claim_id: int, viewer: ActingViewer):
+def claim_panel(request: Request, claim_id: PathId, viewer: ActingViewer):
     """What was coded from one highlighted span (loaded into the reader's side panel)."""
     with store_of(request).session() as session:
         claim = session.scalar(select(Claim).where(Claim.id == claim_id, visible(Claim, viewer))
