@@ -223,8 +223,9 @@ def test_show_lists_each_claim_with_its_report_and_sentence(database_url, sample
             assert " ".join(claim["text"].split()) in claim["sentence"]
     table = run_jirga("show", str(academy["id"]), "--db", database_url)
     assert "Lashkar-e-Jhangvi al-Alami (claimed)" in table.stdout
-    missing = run_jirga("show", "999999", "--db", database_url)
-    assert missing.returncode == 1 and "no incident 999999" in missing.stderr
+    for number in ("999999", "2147483648", "99999999999999999999"):  # beyond the id columns too (a 500 once)
+        missing = run_jirga("show", number, "--db", database_url)
+        assert missing.returncode == 1 and f"no incident {number}" in missing.stderr
     csv_out = run_jirga("incidents", "--db", database_url, "--format", "csv", "--country", "PK", check=True).stdout
     assert csv_out.splitlines()[0].startswith("id,uuid,kind,title,date")
 

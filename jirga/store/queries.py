@@ -34,6 +34,9 @@ from jirga.store.summary import actor_links, apply_consensus, facts_of
 REPORTS_FTS = table("reports_fts", column("rowid"), column("rank"))
 
 
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
+
+
 class QueryError(ValueError):
     """A filter that cannot be understood; the message says which and why."""
 
@@ -141,10 +144,12 @@ def get_incident(session: Session, key: str | int, *, viewer: Viewer) -> Inciden
     viewer)."""
     key = str(key).strip()
     found = None
-    # A longer number is no id (and overflows SQLite's integers); a uuid has 36 characters, none of them NUL.
-    if (key.isdigit() and len(key) <= 18) or (not key.isdigit() and len(key) <= 36 and "\x00" not in key):
+    # A larger number is no id (ids are INTEGER columns, and PostgreSQL refuses a larger parameter); a uuid has 36
+    # characters, none of them NUL.
+    number = key.isascii() and key.isdigit() and len(key) <= 10 and int(key) <= MAX_ID
+    if number or (not key.isdigit() and len(key) <= 36 and "\x00" not in key):
         query = (select(Incident)
-                 .where(Incident.id == int(key) if key.isdigit() else Incident.uuid == key, visible(Incident, viewer))
+                 .where(Incident.id == int(key) if number else Incident.uuid == key, visible(Incident, viewer))
                  .options(_visible_claims(selectinload, viewer))
                  .execution_options(populate_existing=True))
         found = session.scalars(query).one_or_none()

@@ -8,11 +8,12 @@ from typing import Annotated, Any, Literal
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, Field
 
+from jirga.store.queries import MAX_ID
+
 Tlp = Literal["clear", "green", "amber", "amber+strict", "red"]
 
 # Ids are INTEGER columns, at most 2**31 - 1 on PostgreSQL: a larger number names nothing, and as a query parameter it
 # fails in the database (PostgreSQL: integer out of range; SQLite, past 2**63: OverflowError). Refused here (422).
-MAX_ID = 2**31 - 1
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 BodyId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
