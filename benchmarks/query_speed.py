@@ -28,14 +28,13 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 
 from sqlalchemy import text
 from synthetic_store import END, START, bulk_fill
-from throwaway import postgres_database
+from throwaway import database
 
 from jirga.access import Viewer
 from jirga.access.auth import implicit_admin
@@ -356,12 +355,8 @@ def main() -> None:
           f"(limit 100, with actor names)")
     slow: list[str] = []
     for backend in backends:
-        if backend == "sqlite":
-            with tempfile.TemporaryDirectory(prefix="jirga-query-bench-") as tmp:
-                slow += bench(backend, f"sqlite:///{Path(tmp) / 'jirga.db'}", args)
-        else:
-            with postgres_database() as url:
-                slow += bench(backend, url, args)
+        with database(backend) as url:
+            slow += bench(backend, url, args)
     print("\n" + (f"slower than {TARGET_MS} ms: " + "; ".join(slow) if slow
                   else f"every filter answered in under {TARGET_MS} ms (median)"))
 

@@ -27,3 +27,17 @@ def postgres_database() -> Iterator[str]:
     finally:
         with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def database(backend: str) -> Iterator[str]:
+    """A throw-away store's URL: a SQLite file in a temporary folder, or a PostgreSQL database."""
+    if backend == "postgresql":
+        with postgres_database() as url:
+            yield url
+        return
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="jirga-bench-") as folder:
+        yield f"sqlite:///{Path(folder) / 'jirga.db'}"

@@ -24,7 +24,6 @@ import platform
 import socket
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -33,7 +32,7 @@ import httpx
 import uvicorn
 from query_speed import fill, percentile
 from sqlalchemy import func, select, text, update
-from throwaway import postgres_database
+from throwaway import database
 
 from jirga.access import admin
 from jirga.access.auth import implicit_admin, sign_in_with_password
@@ -233,12 +232,8 @@ def main() -> None:
           f"{TARGET_MS} ms (median)")
     slow: list[str] = []
     for backend in backends:
-        if backend == "sqlite":
-            with tempfile.TemporaryDirectory(prefix="jirga-web-bench-") as tmp:
-                slow += bench(backend, f"sqlite:///{Path(tmp) / 'jirga.db'}", args)
-        else:
-            with postgres_database() as url:
-                slow += bench(backend, url, args)
+        with database(backend) as url:
+            slow += bench(backend, url, args)
     print("\n" + (f"slower than {TARGET_MS} ms: " + "; ".join(slow) if slow
                   else f"every page answered in under {TARGET_MS} ms (median)"))
     sys.exit(1 if slow else 0)
