@@ -45,8 +45,11 @@ def near_copies(texts: dict[int, str]) -> dict[int, int]:
     ids = sorted(texts)
     for i, a in enumerate(ids):
         for b in ids[i + 1:]:
-            union = len(sets[a] | sets[b])
-            if union and len(sets[a] & sets[b]) / union >= NEAR_COPY:
+            if root(a) == root(b):  # already one group: comparing them again changes nothing
+                continue
+            shared = len(sets[a] & sets[b])
+            union = len(sets[a]) + len(sets[b]) - shared
+            if union and shared / union >= NEAR_COPY:
                 group[root(b)] = root(a)
     return {report_id: root(report_id) for report_id in ids}
 

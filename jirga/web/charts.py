@@ -30,7 +30,7 @@ def bar_chart(values: list[tuple[str, int]], width: int = 640, height: int = 120
     step = width / max(len(values), 1)
     bars = []
     for i, (label, value) in enumerate(values):
-        tall = (height - 16) * value / top if top else 0
+        tall = (height - 28) * value / top if top else 0  # room for the axis below and a value above
         bars.append(Bar(label, value, i * step + 1, height - 14 - tall, max(step - 2, 1), tall))
     return BarChart(bars, width, height, top)
 
