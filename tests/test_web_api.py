@@ -663,3 +663,13 @@ def test_pages_refuse_a_nul_in_a_form_field(library):
     response = library.client.post("/code", data={"source": "Field\x00office", "kind": "attack"}, headers=headers)
     assert response.status_code == 400
     assert "NUL character" in response.text
+
+
+def test_pages_refuse_a_reliability_that_is_no_admiralty_grade(site):
+    headers = {"Authorization": f"Bearer {site.people['amina'].token}"}
+    before = site.ok("/sources"), site.ok("/reports")
+    response = site.client.post("/reports/new", data={"source": "Dawn", "text": PATROL, "reliability": "Z"},
+                                headers=headers)
+    assert response.status_code == 400
+    assert "reliability must be one letter A-F" in response.text
+    assert (site.ok("/sources"), site.ok("/reports")) == before  # nothing stored, no grade changed

@@ -15,6 +15,7 @@ from jirga.ingest.run import ingest_one
 from jirga.store import Store
 from jirga.store.browse import get_report, list_reports, report_claims
 from jirga.store.queries import QueryError, search_reports
+from jirga.store.records import check_reliability
 from jirga.store.schema import Claim, Report
 from jirga.web.api import models
 from jirga.web.auth import store_of
@@ -57,7 +58,8 @@ def store_report(store: Store, viewer: Viewer, incoming: IncomingReport, reliabi
         with store.session() as session:
             audit.record(session, viewer, "write", "report", None, "denied", str(refusal))
         raise
-    report_id, summary, errors = ingest_one(store, incoming, viewer.org_id, reliability)
+    report_id, summary, errors = ingest_one(store, incoming, viewer.org_id,
+                                            check_reliability(reliability) if reliability else None)
     incidents: list[int] = []
     with store.session() as session:
         if report_id is not None and not session.scalar(select(visible(Report, viewer)).where(Report.id == report_id)):
