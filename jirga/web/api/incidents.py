@@ -83,12 +83,13 @@ def incident(request: Request, incident_id: models.PathId, viewer: ActingViewer)
     return detail
 
 
-def incident_detail(session, found, viewer) -> dict:
+def incident_detail(session, found, viewer, claims: bool = True) -> dict:
+    """The incident as the API gives it; `claims=False` leaves out the claims (the page renders them itself)."""
     actors = incident_actors(session, [found], viewer)
     assessments = session.scalars(select(Assessment).where(Assessment.incident_id == found.id,
                                                            visible(Assessment, viewer)).order_by(Assessment.id))
     return present.incident_row(found, actors) | {
-        "claims": [present.claim_dict(claim) for claim in present.ordered_claims(found)],
+        "claims": [present.claim_dict(claim) for claim in present.ordered_claims(found)] if claims else [],
         "verification": verification(session, found),
         "assessments": [assessment_dict(a) for a in assessments]}
 

@@ -66,10 +66,13 @@ def incident_page(request: Request, incident_id: PathId, viewer: ActingViewer):
         if found is None:
             page = None
         else:
-            detail = incident_detail(session, found, viewer)
+            detail = incident_detail(session, found, viewer, claims=False)
             history = decisions.history(session, incident_id, viewer) or []
             claimants = actor_names(session, detail["verification"]["claimed_by"])
-            page = render(request, "incident.html", incident=found, detail=detail, history=history,
+            assessed: dict[int, list[dict]] = {}
+            for assessment in detail["assessments"]:
+                assessed.setdefault(assessment["claim_id"], []).append(assessment)
+            page = render(request, "incident.html", incident=found, detail=detail, history=history, assessed=assessed,
                           claimed_by=[claimants.get(a, a) for a in detail["verification"]["claimed_by"]],
                           reports=sorted({(c.report.id, c.report.title, c.report.source.name)
                                           for c in found.claims if c.report is not None}))
