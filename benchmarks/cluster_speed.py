@@ -51,7 +51,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import event, func, select, text
-from synthetic_store import END, START, bulk_fill
+from synthetic_store import END, START, bulk_fill, claim_rows, event_values
 from throwaway import postgres_database
 
 from jirga.extract.pipeline import EXTRACTOR_VERSION
@@ -432,31 +432,10 @@ def _incident(rng: random.Random, incident_id: int, world: dict[str, tuple[list[
         ("date", {"start": start.isoformat(), "end": end.isoformat(), "precision": precision,
                   "text": start.strftime("%d %B %Y")}),
         ("place", place_value(e.city))]
-    if e.attack_type:
-        values.append(("attack_type", e.attack_type))
-    if e.target_type:
-        values.append(("target", {"target": None, "target_type": e.target_type}))
-    for name, value in (("killed", killed), ("injured", injured)):
-        if value:
-            values.append((name, {**value, "mentions": [value]}))
-    for actor_id, role in actor_links:
-        if role in ("claimed", "attributed"):
-            values.append(("responsibility", {"actor_id": actor_id, "actor": actor_id, "mode": role}))
-        else:
-            values.append((role, {"actor_id": actor_id, "actor": actor_id}))
-    claims = []
-    for number, report_id in enumerate(report_ids):
-        # The first report tells everything; a second one repeats the kind, date, place and casualty figures.
-        told = values if number == 0 else [v for v in values if v[0] in ("kind", "date", "place", "killed",
-                                                                          "injured")]
-        for position, (field_name, value) in enumerate(told):
-            span = 40 * position
-            claims.append({
-                "uuid": str(uuid.uuid4()), "incident_id": incident_id, "report_id": report_id,
-                "event": "incident-1", "field": field_name, "value": value, "text": "",
-                "span_start": span, "span_end": span + 12, "sentence_start": 0, "sentence_end": 200,
-                "origin": "machine", "extractor_version": EXTRACTOR_VERSION, "retired": False, "created_by": None,
-                "created_at": created, **owned})
+    values += event_values(e.attack_type, e.target_type, killed, injured, actor_links)
+    # A second report repeats the kind, date, place and casualty figures.
+    claims = claim_rows(incident_id, values, report_ids, {"kind", "date", "place", "killed", "injured"}, owned,
+                        created)
     links = [{"incident_id": incident_id, "actor_id": actor_id, "role": role}
              for actor_id, role in sorted(set(actor_links))]
     return incident, claims, links

@@ -33,12 +33,11 @@ import uuid
 from pathlib import Path
 
 from sqlalchemy import text
-from synthetic_store import END, START, bulk_fill
+from synthetic_store import END, START, bulk_fill, claim_rows, event_values
 from throwaway import database
 
 from jirga.access import Viewer
 from jirga.access.auth import implicit_admin
-from jirga.extract.pipeline import EXTRACTOR_VERSION
 from jirga.reference import catalog
 from jirga.reference.gazetteer import load_gazetteer
 from jirga.store import open_store
@@ -193,30 +192,9 @@ def _incident(rng: random.Random, incident_id: int, places: dict[str, list[tuple
                              "province": place["province"], "province_code": place["province_code"],
                              "country": country, "lat": place["lat"], "lon": place["lon"], "precision": "city",
                              "gazetteer_id": place["id"]}))
-    if attack_type:
-        values.append(("attack_type", attack_type))
-    if target_type:
-        values.append(("target", {"target": None, "target_type": target_type}))
-    for name, figure in (("killed", killed), ("injured", injured)):
-        if figure:
-            values.append((name, {**figure, "mentions": [figure]}))
-    for actor_id, role in actor_links:
-        if role in ("claimed", "attributed"):
-            values.append(("responsibility", {"actor_id": actor_id, "actor": actor_id, "mode": role}))
-        else:
-            values.append((role, {"actor_id": actor_id, "actor": actor_id}))
-    claims = []
-    for number, report_id in enumerate(report_ids):
-        # The first report tells everything; a second one repeats the kind, date and casualty figures.
-        told = values if number == 0 else [v for v in values if v[0] in ("kind", "date", "killed", "injured")]
-        for position, (field_name, value) in enumerate(told):
-            span = 40 * position
-            claims.append({
-                "uuid": str(uuid.uuid4()), "incident_id": incident_id, "report_id": report_id,
-                "event": "incident-1", "field": field_name, "value": value, "text": "",
-                "span_start": span, "span_end": span + 12, "sentence_start": 0, "sentence_end": 200,
-                "origin": "machine", "extractor_version": EXTRACTOR_VERSION, "retired": False, "created_by": None,
-                "created_at": created, **owned})
+    values += event_values(attack_type, target_type, killed, injured, actor_links)
+    # A second report repeats the kind, date and casualty figures.
+    claims = claim_rows(incident_id, values, report_ids, {"kind", "date", "killed", "injured"}, owned, created)
     links = [{"incident_id": incident_id, "actor_id": actor_id, "role": role} for actor_id, role in actor_links]
     return incident, claims, links
 

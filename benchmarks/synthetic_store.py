@@ -77,3 +77,39 @@ def bulk_fill(store: Store, n: int, rng: random.Random, place_rows: list[dict], 
                 connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                         f"(SELECT max(id) FROM {table}))"))
     return counts
+
+
+def event_values(attack_type: str | None, target_type: str | None, killed: dict | None, injured: dict | None,
+                 actor_links: list[tuple[str, str]]) -> list[tuple[str, object]]:
+    """The claim values of an incident after its kind, date and place: attack and target type, figures, actors."""
+    values: list[tuple[str, object]] = []
+    if attack_type:
+        values.append(("attack_type", attack_type))
+    if target_type:
+        values.append(("target", {"target": None, "target_type": target_type}))
+    for name, figure in (("killed", killed), ("injured", injured)):
+        if figure:
+            values.append((name, {**figure, "mentions": [figure]}))
+    for actor_id, role in actor_links:
+        if role in ("claimed", "attributed"):
+            values.append(("responsibility", {"actor_id": actor_id, "actor": actor_id, "mode": role}))
+        else:
+            values.append((role, {"actor_id": actor_id, "actor": actor_id}))
+    return values
+
+
+def claim_rows(incident_id: int, values: list[tuple[str, object]], report_ids: list[int], repeated: set[str],
+               owned: dict, created: dt.datetime) -> list[dict]:
+    """Machine claims: the first report tells every value; each further report repeats only the `repeated` fields."""
+    claims = []
+    for number, report_id in enumerate(report_ids):
+        told = values if number == 0 else [value for value in values if value[0] in repeated]
+        for position, (field_name, value) in enumerate(told):
+            span = 40 * position
+            claims.append({
+                "uuid": str(uuid.uuid4()), "incident_id": incident_id, "report_id": report_id,
+                "event": "incident-1", "field": field_name, "value": value, "text": "",
+                "span_start": span, "span_end": span + 12, "sentence_start": 0, "sentence_end": 200,
+                "origin": "machine", "extractor_version": EXTRACTOR_VERSION, "retired": False, "created_by": None,
+                "created_at": created, **owned})
+    return claims
