@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, Row, Select, cast, extract, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from jirga.access import Viewer, audit, visible
 from jirga.reference import catalog
@@ -24,6 +24,14 @@ def get_report(session: Session, report_id: int, *, viewer: Viewer) -> Report | 
     report = session.scalar(select(Report).where(Report.id == report_id, visible(Report, viewer)))
     audit.record(session, viewer, "read", "report", report_id, "ok" if report else "not_found", "read")
     return report
+
+
+def get_claim(session: Session, claim_id: int, *, viewer: Viewer) -> Claim | None:
+    """The claim with its report (if `viewer` may see them)."""
+    claim = session.scalar(select(Claim).where(Claim.id == claim_id, visible(Claim, viewer))
+                           .options(selectinload(Claim.report.and_(visible(Report, viewer)))))
+    audit.record(session, viewer, "read", "claim", claim_id, "ok" if claim else "not_found", "read")
+    return claim
 
 
 def report_claims(session: Session, report: Report, viewer: Viewer) -> list[Claim]:

@@ -61,6 +61,7 @@ def viewer_of(request: Request) -> Viewer:
             raise NotSignedIn("your session has ended; sign in again")
         user = session_row.user
         viewer = Viewer(user.id, user.org_id, user.role, user.username, None, origin)
+        request.state.organisation = user.org.name  # loaded with the user: the pages' header needs no query
     else:
         viewer = implicit_admin(store, origin)
         if viewer is None:

@@ -25,8 +25,8 @@ templates.env.filters["tlp_name"] = lambda level: f"TLP:{tlp_levels.normalize(le
 def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
     """A page, with who is signed in (if anyone) and their CSRF secret for its forms."""
     viewer = getattr(request.state, "viewer", None)
-    organisation = None
-    if viewer is not None:
+    organisation = getattr(request.state, "organisation", None)
+    if viewer is not None and organisation is None:
         with request.app.state.store.session() as session:
             organisation = session.scalar(select(Organisation.name).where(Organisation.id == viewer.org_id))
     return templates.TemplateResponse(request, template, {"viewer": viewer, "organisation": organisation,

@@ -8,20 +8,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from starlette.concurrency import run_in_threadpool
 
 from jirga import present
-from jirga.access import NotFound, audit, visible
+from jirga.access import NotFound
 from jirga.ingest.readers import read_upload
 from jirga.ingest.report import IncomingReport
 from jirga.ingest.textfile import DEFAULT_MAX_BYTES, BadInput
 from jirga.model import tlp as tlp_levels
 from jirga.model.tlp import LEVELS
-from jirga.store.browse import get_report, list_reports, report_claims
+from jirga.store.browse import get_claim, get_report, list_reports, report_claims
 from jirga.store.queries import parse_period, search_reports
-from jirga.store.schema import Claim, Report
 from jirga.web.api.models import MAX_ID, PathId
 from jirga.web.api.reports import store_report
 from jirga.web.auth import store_of
@@ -108,9 +105,7 @@ def report_page(request: Request, report_id: PathId, viewer: ActingViewer,
 def claim_panel(request: Request, claim_id: PathId, viewer: ActingViewer):
     """What was coded from one highlighted span (loaded into the reader's side panel)."""
     with store_of(request).session() as session:
-        claim = session.scalar(select(Claim).where(Claim.id == claim_id, visible(Claim, viewer))
-                               .options(selectinload(Claim.report.and_(visible(Report, viewer)))))
-        audit.record(session, viewer, "read", "claim", claim_id, "ok" if claim else "not_found", "panel")
+        claim = get_claim(session, claim_id, viewer=viewer)
         page = render(request, "_claim_panel.html", claim=claim) if claim else None
     if page is None:
         raise NotFound(f"no claim {claim_id}")
