@@ -30,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="CSV with columns file,published[,title]: a publication date per input file")
     extract.add_argument("--out", type=Path, help="write DIR/<stem>.json per input instead of stdout")
     extract.add_argument("--format", choices=["json", "table"], default="json")
+    extract.add_argument("--explain", action="store_true",
+                         help="say, per event, which sentence opened it and why each later one joined it")
     extract.add_argument("--max-bytes", type=int, default=None, help="refuse files larger than this (10 MB)")
     extract.set_defaults(run=run_extract)
 
@@ -70,7 +72,7 @@ def run_extract(args: argparse.Namespace) -> int:
             failed += 1
             continue
         published = metadata.get(item.name, {}).get("published") or args.published
-        result = serialize.extraction(extract(report.text, published), {"path": str(item)})
+        result = serialize.extraction(extract(report.text, published), {"path": str(item)}, explain=args.explain)
         if args.out:
             (args.out / f"{item.stem}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
         elif args.format == "table":

@@ -46,6 +46,11 @@ def print_extraction(result: dict, text: str, console: Console | None = None) ->
         console.print(incidents)
     else:
         console.print("No incidents.")
+    for i in result["incidents"]:
+        if i.get("explain"):
+            console.print(f"[bold]{i['id']}[/bold] ({i['kind']}, {_place(i['place'])}):", markup=True)
+            for line in i["explain"]:
+                console.print(f"  {line}", markup=False, highlight=False)
     meetings = Table("kind", "name", "place", "date", "participants", "people", title="Meetings")
     for m in result["meetings"]:
         meetings.add_row(m["kind"], m["name"], _place(m["place"]), _date(m["date"]), " ".join(m["participants"]),

@@ -33,7 +33,8 @@ _NATIONWIDE = re.compile(r"\b(?:nationwide|countrywide|across\s+the\s+country|al
 _THE_GROUP = re.compile(r"\bagainst\s+(?:the|this)\s+(?:group|outfit|organi[sz]ation|militants)\b", re.IGNORECASE)
 _KIND_OF = {"attack": vocab.ATTACK_TRIGGER, "security_operation": vocab.OPERATION_TRIGGER,
             "arrest": vocab.ARREST_TRIGGER}
-_SAME_PLACE = re.compile(r"\b(?:the|this|same)\s+(?:city|capital|town|provincial\s+capital)\b(?!\s+of\b)"
+_SAME_PLACE = re.compile(r"\b(?:the|this|same)\s+(?:city|capital|town|provincial\s+capital|district|area"
+                         r"|neighbou?rhood)\b(?!\s+of\b)"
                          r"|\bthe\s+city's\b",
                          re.IGNORECASE)
 CONTINUATION_REACH = 3  # sentences after an event in which an untriggered claim or toll still belongs to it
@@ -67,9 +68,12 @@ class Event:
     place: PlaceMention | None = None
     date: DateRange | None = None
     last_sentence: int = 0
+    trail: list[str] = field(default_factory=list)
 
-    def absorb(self, mention: EventMention) -> None:
+    def absorb(self, mention: EventMention, why: str = "") -> None:
         self.mentions.append(mention)
+        if why:
+            self.trail.append(f"sentence {mention.sentence + 1}: {why}")
         self.last_sentence = max(self.last_sentence, mention.sentence)
         own_place = best_place(mention)
         if own_place and (self.place is None or own_place.place.refines(self.place.place)):
@@ -81,15 +85,58 @@ class Event:
 
 def find_incidents(doc: Document) -> list[Incident]:
     events: list[Event] = []
+    headline: list[EventMention] = []
     for index, sentence in enumerate(doc.sentences):
         mentions = _mentions_in(doc, index, sentence)
         if not any(m.kind == "attack" for m in mentions):
-            _continue_event(doc, events, index, sentence, claims_only=bool(mentions))
+            casualties = _casualty_mention(doc, events, index, sentence)
+            if casualties is not None:
+                mentions.append(casualties)
+            else:
+                _continue_event(doc, events, index, sentence, claims_only=bool(mentions))
         for mention in mentions:
-            if mention.plural and not (mention.killed or mention.injured):
-                continue  # "attacks on foreigners have been rare": no particular event
+            if mention.plural and (_aggregate(doc, mention) or not (mention.killed or mention.injured)):
+                continue  # "attacks on foreigners have been rare", "15 attacks killed 99": no particular event
+            if index == 0 and _is_headline(doc):
+                headline.append(mention)  # the headline repeats the lead: placed once the lead is
+                continue
+            _place_mention(doc, events, mention)
+    for mention in headline:
+        lead = next((e for e in events if e.kind == mention.kind), None)
+        if lead is not None and _retells(lead, mention):
+            lead.absorb(mention, f"the headline {_describe(doc, mention)} repeats the lead")
+        else:
             _place_mention(doc, events, mention)
     return [_incident(doc, n, event) for n, event in enumerate(events, 1)]
+
+
+def _retells(event: Event, mention: EventMention) -> bool:
+    """A headline retells the lead's event unless its place or date rules that out."""
+    place, date = best_place(mention), nearest_date(mention)
+    if place and event.place and not (place.place.within(event.place.place) or event.place.place.within(place.place)):
+        return False
+    return not (date and event.date and not (date.start <= event.date.end and event.date.start <= date.end))
+
+
+def _is_headline(doc: Document) -> bool:
+    """A first line standing alone without a full stop: the headline, which retells the lead's event."""
+    first = doc.sentences[0] if doc.sentences else None
+    if first is None:
+        return False
+    line = doc.text[first.start : first.end].rstrip()
+    return "\n" not in line and not line.endswith((".", "!", "?", ":")) and doc.text[first.end : first.end + 3].count(
+        "\n") >= 1
+
+
+_AGGREGATE = re.compile(r"\b(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|scores?"
+                        r"|hundreds?|these|those|such|all|several|many|multiple|numerous|series\s+of|spate\s+of"
+                        r"|wave\s+of|number\s+of|total\s+of|of)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def _aggregate(doc: Document, mention: EventMention) -> bool:
+    """'in 15 terrorist attacks', 'these attacks killed 6': a count of events, which is a statistic."""
+    first = mention.triggers[0]
+    return bool(_AGGREGATE.search(doc.text[max(mention.segment.start, first.start - 40) : first.start]))
 
 
 def _mentions_in(doc: Document, index: int, sentence: Span) -> list[EventMention]:
@@ -164,9 +211,12 @@ def _new_event_between(doc: Document, previous: Span, current: Span) -> bool:
     between = Span(previous.end, current.start)
     sentence = doc.sentences[doc.sentence_index(previous.start)]
     # "the hospital assault began, a suicide bomber blew himself up": a known event, then a new one
+    # ... but "the explosion that sent a bus into a ravine was a suicide bombing" names the same one
     if _is_definite(doc.text, sentence, previous) and re.search(r"\b(?:an?|another)\s+(?:[\w-]+\s+)?$",
                                                                 doc.text[max(previous.end, current.start - 25):
-                                                                         current.start]):
+                                                                         current.start]) \
+            and not re.search(r"\b(?:was|is|were|been)\s+(?:also\s+)?an?\s+(?:[\w-]+\s+)?$",
+                              doc.text[max(previous.end, current.start - 30): current.start]):
         return True
     text = doc.text[between.start : between.end]
     if re.search(r",\s*(?:an?|the|this)\s+(?:[\w-]+\s+)?$", text):  # "..., an attack claimed by": the same event
@@ -414,37 +464,111 @@ def _evidence(mention: EventMention, placed: bool = True) -> bool:
     return (bool(mention.places) or not placed) and any(signals)
 
 
+_ANOTHER = re.compile(r"\b(?:earlier|previous|prior|another|last\s+such|similar|separate|other)\s+(?:[\w-]+\s+){0,2}$",
+                      re.IGNORECASE)
+
+
+def _another(doc: Document, mention: EventMention) -> bool:
+    """'In an earlier attack', 'the last such attack', 'another blast': an event other than the one just told."""
+    first = mention.triggers[0]
+    return bool(_ANOTHER.search(doc.text[max(mention.segment.start, first.start - 30) : first.start]))
+
+
+def _describe(doc: Document, mention: EventMention) -> str:
+    words = ", ".join(repr(doc.text[t.start : t.end]) for t in mention.triggers if t.end > t.start) or "no event word"
+    date = nearest_date(mention)
+    facts = [f"place {p.text}" for p in mention.places[:2]] + ([f"date {date.text!r}"] if date else [])
+    facts += [f"killed {f.text!r}" for f in mention.killed[:2]] + [f"injured {f.text!r}" for f in mention.injured[:2]]
+    return words + (f" with {', '.join(facts)}" if facts else "")
+
+
+def _context_place(doc: Document, events: list[Event]) -> PlaceMention | None:
+    """Where a report's other events happened, at province level: 'In an earlier attack' in a report on Quetta."""
+    placed = [e for e in events if e.place is not None]
+    if not placed:
+        return doc.dateline
+    place = placed[-1].place
+    if place.place.kind in ("country", "province"):
+        return place
+    wider = [p for p in doc.places if p.place.kind == "province" and place.place.within(p.place)]
+    if wider:
+        return wider[0]
+    country = doc.countries.get(place.place.country)
+    return PlaceMention(country, place.span, place.text) if country else None
+
+
 def _place_mention(doc: Document, events: list[Event], mention: EventMention) -> None:
     same_kind = [e for e in events if e.kind == mention.kind]
     # An anaphor ("the attack") points to an event told before its sentence, not to one it has just opened.
     told_before = [e for e in same_kind if e.mentions[0].sentence < mention.sentence]
     recent = _antecedent(told_before, mention)
+    another = _another(doc, mention)
+    if another:
+        mention.definite = False
     if best_place(mention) is None and recent and recent.place and _SAME_PLACE.search(
             doc.text, mention.segment.start, mention.segment.end):
         mention.places = [recent.place]
     if best_place(mention) is None and mention.definite and recent and mention.sentence - recent.last_sentence <= 6 \
             and _compatible(recent, mention):
-        recent.absorb(mention)
+        recent.absorb(mention, f"{_describe(doc, mention)} refers back to it")
         return
     if best_place(mention) is None and mention.definite and not (recent and mention.sentence - recent.last_sentence
                                                                   <= 6):
-        mention.places = doc.within(doc.places, mention.segment)  # no antecedent: a first mention after all
+        # no antecedent: a first mention after all
+        mention.places = [p for p in doc.within(doc.places, mention.segment) if p != doc.dateline]
     if best_place(mention) is not None:
-        for event in reversed(same_kind):
-            if event.place and _compatible(event, mention):
-                event.absorb(mention)
-                return
+        if not another:
+            for event in reversed(same_kind):
+                if event.place and _compatible(event, mention):
+                    event.absorb(mention, f"{_describe(doc, mention)} agrees in place and date")
+                    return
         if _evidence(mention):
-            events.append(_new_event(mention))
+            events.append(_new_event(mention, _describe(doc, mention)))
         return
     if mention.kind == "attack" and doc.dateline and not same_kind and _evidence(mention, placed=False):
         mention.places = [doc.dateline]
-        events.append(_new_event(mention))
+        events.append(_new_event(mention, f"{_describe(doc, mention)}, placed at the dateline"))
     elif mention.kind == "arrest" and _demonym_place(doc, mention):
-        events.append(_new_event(mention))
-    elif recent and not mention.plural and _compatible(recent, mention) and mention.sentence - recent.last_sentence <= (
+        events.append(_new_event(mention, _describe(doc, mention)))
+    elif recent and not another and not mention.plural and _compatible(recent, mention) \
+            and mention.sentence - recent.last_sentence <= (
             CONTINUATION_REACH if mention.claims or mention.killed or mention.injured else 1):
-        recent.absorb(mention)
+        recent.absorb(mention, f"{_describe(doc, mention)} continues it")
+    elif mention.kind == "attack" and recent and (mention.killed or mention.injured) and (
+            another or (not mention.definite and _dates_elsewhere(recent, mention))):
+        context = _context_place(doc, events)
+        if context is not None:
+            mention.places = [context]
+            events.append(_new_event(mention, f"{_describe(doc, mention)}: another event, placed where the report's "
+                                              f"others are"))
+
+
+def _dates_elsewhere(event: Event, mention: EventMention, follow_up: int = 0) -> bool:
+    """Whether the mention's date rules out the event's; `follow_up` days after it still count as the event's
+    (a toll given the morning after)."""
+    date = nearest_date(mention)
+    end = event.date.end + dt.timedelta(days=follow_up) if event.date else None
+    return bool(date and event.date and not (date.start <= end and event.date.start <= date.end))
+
+
+_CASUALTY_WORD = re.compile(r"\b(?:killed|died|dead|martyred|slain|lost\s+their\s+lives|injured|wounded)\b", re.I)
+
+
+def _casualty_mention(doc: Document, events: list[Event], index: int, sentence: Span) -> EventMention | None:
+    """'On July 23 four policemen were killed': a toll with a date of its own tells an event of its own, even
+    without an event word."""
+    word = next(iter(doc.matches(_CASUALTY_WORD, sentence)), None)
+    if word is None:
+        return None
+    dates = [d for d in doc.within(doc.dates, sentence) if _dates_an_event(doc.text, d)
+             and d.precision in ("day", "week", "month")]
+    attacks = [e for e in events if e.kind == "attack"]
+    if not dates or not attacks:
+        return None
+    mention = _build_mention(doc, "attack", [Span(word.start(), word.end())], index, sentence)
+    if not (mention.killed or mention.injured) or not _dates_elsewhere(attacks[-1], mention, follow_up=3):
+        return None
+    return mention
 
 
 def _antecedent(events: list[Event], mention: EventMention) -> Event | None:
@@ -471,9 +595,9 @@ def _demonym_place(doc: Document, mention: EventMention) -> bool:
     return False
 
 
-def _new_event(mention: EventMention) -> Event:
+def _new_event(mention: EventMention, why: str) -> Event:
     event = Event(mention.kind, [], last_sentence=mention.sentence)
-    event.absorb(mention)
+    event.absorb(mention, f"opened it ({why})")
     return event
 
 
@@ -543,6 +667,7 @@ def _incident(doc: Document, number: int, event: Event) -> Incident:
         claims=tuple(claims),
         perpetrator=tuple(dict.fromkeys(c.actor for c in perpetrators)),
         against=tuple(dict.fromkeys(c.actor for c in against)),
+        trail=tuple(event.trail),
     )
 
 

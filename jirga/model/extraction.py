@@ -64,7 +64,9 @@ class PlaceRef:
 
     def refines(self, other: PlaceRef) -> bool:
         """A more precise place inside other: a city in its province."""
-        return PRECISION_RANK[self.kind] > PRECISION_RANK[other.kind] and self.within(other)
+        rank = PRECISION_RANK
+        finer = rank[self.kind] > rank[other.kind] or (self.kind, other.kind) == ("city", "district")
+        return finer and self.gazetteer_id != other.gazetteer_id and self.within(other)
 
     def within(self, other: PlaceRef) -> bool:
         """True if self lies inside other (or is the same place)."""
@@ -133,6 +135,7 @@ class Incident:
     against: tuple[str, ...] = ()
     source: str | None = None  # statistics: who asserts the figure
     about: tuple[str, ...] = ()  # statistics: groups the figure concerns
+    trail: tuple[str, ...] = field(default=(), compare=False)  # why each sentence joined it (--explain)
 
     @property
     def claimed_by(self) -> tuple[str, ...]:

@@ -56,7 +56,7 @@ def spans(fields: dict[str, tuple[Span, ...]]) -> dict[str, list[list[int]]]:
     return {name: [span(s) for s in values] for name, values in fields.items()}
 
 
-def incident(i: Incident) -> dict[str, Any]:
+def incident(i: Incident, explain: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {"id": i.id, "kind": i.kind}
     if i.kind == "attack":
         out |= {"attack_type": i.attack_type, "target": i.target, "target_type": i.target_type}
@@ -79,6 +79,8 @@ def incident(i: Incident) -> dict[str, Any]:
         if i.kind == "security_operation":
             out["against"] = list(i.against)
     out |= {"spans": spans(i.spans), "sentences": [span(s) for s in i.sentences]}
+    if explain:
+        out["explain"] = list(i.trail)
     return out
 
 
@@ -124,12 +126,12 @@ def _people(refs: tuple[PersonRef, ...]) -> list[dict[str, Any]]:
     return list(grouped.values())
 
 
-def extraction(e: Extraction, document: dict[str, Any] | None = None) -> dict[str, Any]:
+def extraction(e: Extraction, document: dict[str, Any] | None = None, explain: bool = False) -> dict[str, Any]:
     return {
         "document": (document or {}) | {"length": e.text_length,
                                          "published": e.published.isoformat() if e.published else None},
         "extractor": {"version": e.extractor_version},
-        "incidents": [incident(i) for i in e.incidents],
+        "incidents": [incident(i, explain) for i in e.incidents],
         "meetings": [meeting(m) for m in e.meetings],
         "relations": [relation(r) for r in e.relations],
         "actors": _actors(e.actors),
