@@ -92,13 +92,13 @@ def claim_dict(claim) -> dict:
             "extractor": claim.extractor_version, "tlp": claim.tlp,
             "report": None if report is None else {
                 "id": report.id, "title": report.title, "source": report.source.name,
-                "reliability": report.source.reliability, "published": report.published,
+                "reliability": report.reliability, "published": report.published,
                 "current": report.is_current}}
 
 
 def report_dict(report) -> dict:
     return {"id": report.id, "uuid": report.uuid, "title": report.title, "source": report.source.name,
-            "reliability": report.source.reliability, "url": report.url, "published": report.published,
+            "reliability": report.reliability, "url": report.url, "published": report.published,
             "language": report.language, "revision": report.revision, "current": report.is_current,
             "tlp": report.tlp, "ingested_at": report.ingested_at}
 

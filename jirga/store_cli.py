@@ -67,6 +67,13 @@ def add_commands(commands, date_type) -> None:
     reextract.add_argument("--workers", type=int, help="extraction processes (default: all cores)")
     reextract.set_defaults(run=run_reextract)
 
+    withdraw = commands.add_parser("withdraw", parents=[db],
+                                   help="delete a report and its claims for good, recorded in the audit log "
+                                        "(instance admins; org admins: their organisation's reports)")
+    withdraw.add_argument("report", type=int, help="report number (see jirga search, or jirga show INCIDENT)")
+    withdraw.add_argument("--reason", required=True, help="why: kept in the audit log")
+    withdraw.set_defaults(run=run_withdraw)
+
     from jirga.fuse_cli import add_commands as add_verification_commands
 
     add_verification_commands(commands, db)
@@ -121,8 +128,8 @@ def run_ingest(args) -> int:
         def on_progress(summary) -> None:
             progress.update(task, description=summary.line())
 
-        run = Ingest(store, options, on_error, on_progress)
-        run.owner = viewer.org_id  # what a user ingests belongs to their organisation
+        # What a user ingests belongs to their organisation; each batch is audited in their name as it is stored.
+        run = Ingest(store, options, on_error, on_progress, viewer=viewer)
         summary = run.run(read_inputs(args.inputs, detect_language=False))
         _audit(store, viewer, "write", "ingest", summary.line())
     print(summary.line())
@@ -163,6 +170,19 @@ def run_reextract(args) -> int:
         _audit(store, viewer, "write", "reextract", f"{done} reports re-extracted, {failed} failed")
     print(f"{done} reports re-extracted with {EXTRACTOR_VERSION}, {failed} failed")
     return 1 if failed else 0
+
+
+@guarded
+def run_withdraw(args) -> int:
+    from jirga.store.withdrawal import withdraw
+
+    with signed_in(args) as (store, viewer):
+        done = withdraw(store, viewer, args.report, args.reason)
+    print(f"report {done.report_id} withdrawn: {done.claims} claims deleted; "
+          f"incidents deleted: {', '.join(map(str, done.removed)) or 'none'}; "
+          f"recomputed: {', '.join(map(str, done.recomputed)) or 'none'}"
+          + (f"; report {done.current_again} is the current revision again" if done.current_again else ""))
+    return 0
 
 
 @guarded
@@ -224,7 +244,7 @@ def run_show(args) -> int:
                       title="Claims side by side")
         for claim in claims:
             report = claim.report
-            where = (f"{report.id} · {report.source.name} ({report.source.reliability})\n{report.published or ''}"
+            where = (f"{report.id} · {report.source.name} ({report.reliability})\n{report.published or ''}"
                      + ("" if report.is_current else "\nsuperseded revision") if report
                      else f"{claim.origin} {claim.created_by or ''}")
             table.add_row(str(claim.id), claim.field, escape(present.claim_value(claim)), escape(where),

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from jirga.access import NotFound, Viewer, audit, visible
 from jirga.access.rules import require_role, same_audience
+from jirga.store.queries import MAX_ID
 from jirga.store.records import record
 from jirga.store.schema import Assessment, CannotLink, Claim, Incident, IncidentHistory
 from jirga.store.summary import summarize
@@ -127,8 +128,8 @@ def split(session: Session, incident_id: int, report_ids: list[int], viewer: Vie
 def undo(session: Session, history_id: int, viewer: Viewer, reason: str) -> IncidentHistory:
     """Reverse an analyst's merge or split, recorded as a decision of its own."""
     user = _analyst(viewer, "undo a decision")
-    entry = session.get(IncidentHistory, history_id)
-    if entry is None or entry.action not in ("merged", "split") or entry.created_by is None:
+    entry = _entry(session, history_id, viewer)
+    if entry.action not in ("merged", "split") or entry.created_by is None:
         raise DecisionError(f"history entry {history_id} is not an analyst's merge or split")
     if entry.detail.get("undone_by"):
         raise DecisionError(f"history entry {history_id} was already undone")
@@ -160,6 +161,20 @@ def undo(session: Session, history_id: int, viewer: Viewer, reason: str) -> Inci
     entry = session.get(IncidentHistory, history_id)
     entry.detail = {**entry.detail, "undone_by": undone.id}
     return undone
+
+
+def _entry(session: Session, history_id: int, viewer: Viewer) -> IncidentHistory:
+    """The history entry, if the viewer may see every incident it names; otherwise exactly the answer for one that
+    does not exist, so that nothing (an incident's id, another organisation's merge) shows through."""
+    entry = session.get(IncidentHistory, history_id) if 0 < history_id <= MAX_ID else None
+    if entry is not None:
+        named = {entry.incident_id, *(entry.detail.get(key) for key in ("from", "into", "to"))} - {None}
+        seen = session.scalars(select(Incident.id).where(Incident.id.in_(named), visible(Incident, viewer)))
+        if set(seen) != named:
+            entry = None
+    if entry is None:
+        raise NotFound(f"no history entry {history_id}")
+    return entry
 
 
 def _move(session: Session, claim_ids: list[int], incident_id: int) -> None:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from jirga.access import Viewer, audit
 from jirga.extract.pipeline import EXTRACTOR_VERSION
 from jirga.ingest.language import describe
 from jirga.ingest.pool import HANDLED_LANGUAGES, Job, Result, extract_all
@@ -71,11 +72,13 @@ class _Pending:
 
 class Ingest:
     def __init__(self, store: Store, options: IngestOptions, on_error: Callable[[str], None],
-                 on_progress: Callable[[Summary], None] = lambda summary: None):
+                 on_progress: Callable[[Summary], None] = lambda summary: None, viewer: Viewer | None = None):
         self.store, self.options = store, options
         self.on_error, self.on_progress = on_error, on_progress
         self.summary = Summary()
-        self.owner = store.local_org_id()
+        # Who ingests: what they store belongs to their organisation, and each batch is audited in its name.
+        self.viewer = viewer
+        self.owner = viewer.org_id if viewer else store.local_org_id()
         self._sources: dict[str, int] = {}
         self._pending: dict[int, _Pending] = {}
         self._in_run: set[tuple[int, str]] = set()
@@ -129,7 +132,7 @@ class Ingest:
         if key in self._in_run:
             return None
         with self.store.session() as session:
-            if stored_pairs(session, [key]):
+            if stored_pairs(session, self.owner, [key]):
                 return None
         self._in_run.add(key)
         marking = report.tlp if options.tlp is None else tlp_levels.most_restrictive(report.tlp, options.tlp)
@@ -148,30 +151,43 @@ class Ingest:
         try:
             with self.store.session() as session:
                 add_references(session, [result.found for _, result in batch])
-                stored = stored_pairs(session, [(pending.source, pending.report.content_hash) for pending, _ in batch])
+                stored = stored_pairs(session, self.owner,
+                                      [(pending.source, pending.report.content_hash) for pending, _ in batch])
                 counts = [self._store_one(session, pending, result, stored) for pending, result in batch]
+                self._audit(session, counts)
         except SQLAlchemyError:
             counts = []
             for pending, result in batch:
                 try:
                     with self.store.session() as session:
                         add_references(session, [result.found])
-                        stored = stored_pairs(session, [(pending.source, pending.report.content_hash)])
+                        stored = stored_pairs(session, self.owner, [(pending.source, pending.report.content_hash)])
                         counts.append(self._store_one(session, pending, result, stored))
+                        self._audit(session, counts[-1:])
                 except SQLAlchemyError as error:
                     self._fail(f"{pending.report.origin}: not stored ({_reason(error)})")
-        for state, incidents in counts:
+        for state, incidents, _ in counts:
             setattr(self.summary, state, getattr(self.summary, state) + 1)
             self.summary.incidents += incidents
         self.on_progress(self.summary)
 
-    def _store_one(self, session, pending: _Pending, result: Result, stored: set[tuple[int, str]]) -> tuple[str, int]:
+    def _store_one(self, session, pending: _Pending, result: Result,
+                   stored: set[tuple[int, str]]) -> tuple[str, int, int | None]:
+        """(new | updated | unchanged, incidents opened, the report's id if stored)."""
         report = pending.report
         if (pending.source, report.content_hash) in stored:  # stored meanwhile by another run
-            return "unchanged", 0
+            return "unchanged", 0, None
         row = add_report(session, report, pending.source, self.owner, pending.tlp)
         incidents = add_extraction(session, row, result.found)
-        return ("updated" if row.supersedes_id else "new"), incidents
+        return ("updated" if row.supersedes_id else "new"), incidents, row.id
+
+    def _audit(self, session, counts: list[tuple[str, int, int | None]]) -> None:
+        """One entry naming the reports the batch stored, in the batch's transaction: a run killed at any moment
+        leaves no stored report without its entry."""
+        stored = [report_id for _, _, report_id in counts if report_id is not None]
+        if self.viewer is not None and stored:
+            audit.record(session, self.viewer, "write", "report", None, "ok",
+                         f"ingest: stored reports {', '.join(map(str, stored))}")
 
     def _fail(self, message: str) -> None:
         self.summary.failed += 1
@@ -239,16 +255,17 @@ def _reason(error: SQLAlchemyError) -> str:
     return str(getattr(error, "orig", None) or error).splitlines()[0]
 
 
-def ingest_one(store: Store, report: IncomingReport, owner: int, reliability: str | None = None
-               ) -> tuple[int | None, Summary, list[str]]:
+def ingest_one(store: Store, report: IncomingReport, owner: int, reliability: str | None = None, *,
+               viewer: Viewer | None = None) -> tuple[int | None, Summary, list[str]]:
     """One report, extracted in this process and stored at once (the web app's paste and upload): its id (also when
-    it was stored before), the summary line and any errors."""
+    `owner` stored it before), the summary line and any errors. With `viewer`, the write is audited in their name."""
     errors: list[str] = []
-    run = Ingest(store, IngestOptions(workers=1, reliability=reliability), errors.append)
+    run = Ingest(store, IngestOptions(workers=1, reliability=reliability), errors.append, viewer=viewer)
     run.owner = owner
     summary = run.run([report])
     source = report.source or _host(report.url) or UNATTRIBUTED
     with store.session() as session:
+        # The owner's own report only: another organisation's copy of the text is never named.
         found = session.scalar(select(Report.id).join(Report.source).where(
-            Report.content_hash == report.content_hash, Source.name == source))
+            Report.owner_org_id == owner, Report.content_hash == report.content_hash, Source.name == source))
     return found, summary, errors

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, Row, Select, cast, extract, func, or_, select
+from sqlalchemy import Integer, Row, Select, and_, cast, extract, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from jirga.access import Viewer, audit, visible
 from jirga.reference import catalog
 from jirga.store.queries import IncidentFilter, actor_names, incident_query, resolve_actor
-from jirga.store.schema import Claim, Incident, IncidentActor, Relation, Report, Source
+from jirga.store.schema import Claim, Incident, IncidentActor, Relation, Report, Source, SourceGrade
 
 
 def get_report(session: Session, report_id: int, *, viewer: Viewer) -> Report | None:
@@ -54,16 +54,19 @@ def list_reports(session: Session, *, viewer: Viewer, limit: int = 50, before_id
     return reports
 
 
-def list_sources(session: Session, *, viewer: Viewer) -> list[tuple[Source, int]]:
-    """Sources `viewer` may see, each with how many of its reports they may see."""
+def list_sources(session: Session, *, viewer: Viewer) -> list[tuple[Source, int, str]]:
+    """Sources with at least one current report `viewer` may see: each with how many, and the viewer's
+    organisation's grade of it (F where it has none). A source named only by reports hidden from the viewer is not
+    listed: its name (a STIX identity, a feed's title, a host) would tell what others hold."""
     counted = (select(Report.source_id, func.count().label("reports"))
                .where(Report.is_current, visible(Report, viewer)).group_by(Report.source_id).subquery())
-    rows = session.execute(select(Source, func.coalesce(counted.c.reports, 0))
-                           .outerjoin(counted, counted.c.source_id == Source.id)
-                           .where(or_(visible(Source, viewer), counted.c.reports > 0))
+    rows = session.execute(select(Source, counted.c.reports, func.coalesce(SourceGrade.reliability, "F"))
+                           .join(counted, counted.c.source_id == Source.id)
+                           .outerjoin(SourceGrade, and_(SourceGrade.source_id == Source.id,
+                                                        SourceGrade.org_id == viewer.org_id))
                            .order_by(Source.name)).all()
     audit.record(session, viewer, "read", "source", None, "ok", f"list: {len(rows)} found")
-    return [(source, count) for source, count in rows]
+    return [(source, count, grade) for source, count, grade in rows]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from jirga.access import Viewer
 from jirga.access.rules import require_role
@@ -24,8 +25,16 @@ from jirga.reference.gazetteer import find_place
 from jirga.store import Store
 from jirga.store.claims import HAND_CODED, decompose
 from jirga.store.queries import parse_period, resolve_actor
-from jirga.store.records import add_extraction, add_references, add_report, check_reliability, source_id
+from jirga.store.records import (
+    add_extraction,
+    add_references,
+    add_report,
+    check_reliability,
+    source_id,
+    stored_report,
+)
 from jirga.store.schema import Claim as ClaimRow
+from jirga.store.schema import Source
 
 KINDS = ("attack", "security_operation", "arrest")
 
@@ -68,15 +77,36 @@ def code_incident(store: Store, coded: CodedIncident, viewer: Viewer) -> tuple[i
                             tlp=tlp_levels.normalize(coded.tlp))
     if not report.source:
         raise CodingError("source: say who reported it (an office, an outlet, a partner)")
-    with store.session() as session:
-        source = source_id(session, report.source, viewer.org_id,
-                           check_reliability(coded.reliability) if coded.reliability else None)
-        add_references(session, [found])
-        row = add_report(session, report, source, viewer.org_id, report.tlp)
-        add_extraction(session, row, found)
-        session.flush()
-        incidents = sorted(set(session.scalars(select(ClaimRow.incident_id).where(ClaimRow.report_id == row.id))))
-        return row.id, incidents
+    try:
+        with store.session() as session:
+            return _store(session, report, found, coded, viewer)
+    except IntegrityError:
+        with store.session() as session:
+            source = session.scalar(select(Source.id).where(Source.name == report.source))
+            existing = stored_report(session, viewer.org_id, source, report.content_hash) if source else None
+        if existing is None:
+            raise
+        raise CodingError(_already(existing)) from None  # the same coding stored meanwhile by a colleague
+
+
+def _already(report_id: int | None) -> str:
+    return (f"this incident is already stored as report {report_id}, with the same source and text; "
+            "open it there, or say something new in the text")
+
+
+def _store(session, report: IncomingReport, found, coded: CodedIncident, viewer: Viewer) -> tuple[int, list[int]]:
+    # A text is unique per owner and source, so only the viewer's organisation's own report can be the same one.
+    source = source_id(session, report.source, viewer.org_id,
+                       check_reliability(coded.reliability) if coded.reliability else None)
+    existing = stored_report(session, viewer.org_id, source, report.content_hash)
+    if existing is not None:
+        raise CodingError(_already(existing))
+    add_references(session, [found])
+    row = add_report(session, report, source, viewer.org_id, report.tlp)
+    add_extraction(session, row, found)
+    session.flush()
+    incidents = sorted(set(session.scalars(select(ClaimRow.incident_id).where(ClaimRow.report_id == row.id))))
+    return row.id, incidents
 
 
 def _incident(coded: CodedIncident) -> tuple[Incident, tuple[ActorRef, ...]]:

@@ -30,6 +30,7 @@ from jirga.store.schema import (
     Relation,
     Report,
     Source,
+    SourceGrade,
 )
 from jirga.store.summary import claim_rows, summarize
 
@@ -40,33 +41,53 @@ def catalog_actors() -> dict[str, catalog.Actor]:
 
 
 def source_id(session: Session, name: str, owner: int, reliability: str | None = None) -> int:
-    """The source of that name, made if new; its reliability set when one is given."""
+    """The source of that name, made if new; `owner`'s grade of it set when one is given (each organisation grades
+    the sources for itself: see `SourceGrade`)."""
     source = session.scalar(select(Source).where(Source.name == name))
     if source is None:
-        source = Source(name=name, reliability=reliability or "F", owner_org_id=owner, tlp="clear")
+        source = Source(name=name, owner_org_id=owner, tlp="clear")
         session.add(source)
         session.flush()
-    elif reliability and source.reliability != reliability:
-        source.reliability = reliability
+    if reliability:
+        grade = session.get(SourceGrade, (owner, source.id))
+        if grade is None:
+            session.add(SourceGrade(org_id=owner, source_id=source.id, reliability=reliability))
+        else:
+            grade.reliability = reliability
+        session.flush()
     return source.id
 
 
-def stored_pairs(session: Session, pairs: list[tuple[int, str]]) -> set[tuple[int, str]]:
-    """Those of these (source, content hash) pairs already stored: one query, by the unique index, for a batch."""
+def stored_pairs(session: Session, owner: int, pairs: list[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Those of these (source, content hash) pairs `owner` has already stored: one query, by the unique index, for a
+    batch. Only the owner's own reports count, so "unchanged" never tells what another organisation stored."""
     key = tuple_(Report.source_id, Report.content_hash)
-    return {tuple(row) for row in session.execute(select(Report.source_id, Report.content_hash).where(key.in_(pairs)))}
+    return {tuple(row) for row in session.execute(select(Report.source_id, Report.content_hash)
+                                                  .where(Report.owner_org_id == owner, key.in_(pairs)))}
+
+
+def stored_report(session: Session, owner: int, source: int, content_hash: str) -> int | None:
+    """The id of `owner`'s report of this source with this text, if there is one."""
+    return session.scalar(select(Report.id).where(Report.owner_org_id == owner, Report.source_id == source,
+                                                  Report.content_hash == content_hash))
 
 
 def add_report(session: Session, incoming: IncomingReport, source: int, owner: int, tlp: str) -> Report:
-    """Store a report; if the same source already has a current report at the same URL, this is its next revision
-    (`supersedes_id`). Call `add_extraction` next: its events join the incidents the old revision told."""
-    previous = None
-    if incoming.url:
-        previous = session.scalar(select(Report).where(Report.source_id == source, Report.url == incoming.url,
-                                                       Report.is_current).with_for_update(of=Report))
+    """Store a report; if the same owner already has a current report of the same source at the same URL for the
+    same audience (TLP and sharing group), this is its next revision (`supersedes_id`). Call `add_extraction` next:
+    its events join the incidents the old revision told."""
     report = Report(source_id=source, url=incoming.url, origin=incoming.origin[:2000], title=incoming.title[:1000],
                     published=incoming.published, language=incoming.language, content_hash=incoming.content_hash,
                     text=incoming.text, owner_org_id=owner, tlp=tlp)
+    previous = None
+    if incoming.url:
+        # Never another organisation's report, nor one seen by other people: a revision would retire it, and its
+        # number would tell that it exists.
+        group = (Report.sharing_group_id.is_(None) if report.sharing_group_id is None
+                 else Report.sharing_group_id == report.sharing_group_id)
+        previous = session.scalar(select(Report).where(Report.source_id == source, Report.url == incoming.url,
+                                                       Report.is_current, Report.owner_org_id == owner,
+                                                       Report.tlp == tlp, group).with_for_update(of=Report))
     if previous is not None:
         report.revision, report.supersedes_id = previous.revision + 1, previous.id
         previous.is_current = False

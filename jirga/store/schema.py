@@ -84,20 +84,33 @@ class Owned:
 
 
 class Source(Owned, Base):
-    """An outlet or a member organisation that reports, with its Admiralty reliability (A-F; F: cannot be judged)."""
+    """An outlet or a member organisation that reports. Its Admiralty reliability is each organisation's own
+    opinion (`SourceGrade`): one organisation's grade never changes what another computes."""
 
     __tablename__ = "sources"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    reliability: Mapped[str] = mapped_column(String(1), default="F")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
+class SourceGrade(Base):
+    """An organisation's Admiralty reliability of a source (A-F). Without one, the source is F (cannot be judged)
+    for that organisation. A report's facts are weighed with the grade of the organisation that owns the report."""
+
+    __tablename__ = "source_grades"
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    reliability: Mapped[str] = mapped_column(String(1))
+
+
 class Report(Owned, Base):
-    """One revision of one report. A changed text under the same URL is a new row that supersedes the old one."""
+    """One revision of one report. A changed text under the same URL, from the same owner for the same audience, is
+    a new row that supersedes the old one. A text is stored once per owner and source: another organisation's copy
+    is its own report, so that neither the uniqueness nor "unchanged" tells anyone what others stored."""
 
     __tablename__ = "reports"
-    __table_args__ = (UniqueConstraint("source_id", "content_hash"),)
+    __table_args__ = (UniqueConstraint("owner_org_id", "source_id", "content_hash",
+                                       name="uq_reports_owner_source_hash"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=_uuid)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
@@ -115,6 +128,14 @@ class Report(Owned, Base):
     ingested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
     source: Mapped[Source] = relationship(lazy="joined")
+    # The owner's grade of the source: the partner's opinion travels with its reports.
+    grade: Mapped[SourceGrade | None] = relationship(
+        primaryjoin="and_(SourceGrade.source_id == foreign(Report.source_id), "
+                    "SourceGrade.org_id == foreign(Report.owner_org_id))", lazy="joined", viewonly=True)
+
+    @property
+    def reliability(self) -> str:
+        return self.grade.reliability if self.grade else "F"
 
 
 class Actor(Base):

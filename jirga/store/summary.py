@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
 
 from jirga.fuse.consensus import Consensus, Fact, consensus
-from jirga.store.schema import Assessment, Claim, Incident, IncidentActor, Report, Source
+from jirga.store.schema import Assessment, Claim, Incident, IncidentActor, Report, Source, SourceGrade
 
 ROLE_OF_FIELD = {"perpetrator": "perpetrator", "against": "against", "concerning": "about"}
 
@@ -18,9 +18,14 @@ ROLE_OF_FIELD = {"perpetrator": "perpetrator", "against": "against", "concerning
 def facts_of(session: Session, claims: list[Claim], fresh: bool = False) -> list[Fact]:
     """The claims as the consensus sees them. `fresh`: the claims were just made, so no analyst assessed them."""
     report_ids = {c.report_id for c in claims if c.report_id is not None}
+    # Each report is weighed with its owner's grade of its source: a partner's grade never changes another's reports.
     reports = {row.id: row for row in session.execute(
-        select(Report.id, Report.published, Report.is_current, Source.name, Source.reliability)
-        .join(Source, Source.id == Report.source_id).where(Report.id.in_(report_ids)))} if report_ids else {}
+        select(Report.id, Report.published, Report.is_current, Source.name,
+               func.coalesce(SourceGrade.reliability, "F").label("reliability"))
+        .join(Source, Source.id == Report.source_id)
+        .outerjoin(SourceGrade, and_(SourceGrade.source_id == Report.source_id,
+                                     SourceGrade.org_id == Report.owner_org_id))
+        .where(Report.id.in_(report_ids)))} if report_ids else {}
     verdicts: dict[int, str] = {}
     claim_ids = [c.id for c in claims if c.id is not None]
     if claim_ids and not fresh:

@@ -62,5 +62,5 @@ def places(viewer: ActingViewer, q: Annotated[str, Query(min_length=1, max_lengt
 @router.get("/sources", response_model=list[models.Source], summary="Sources, with their Admiralty reliability")
 def sources(request: Request, viewer: ActingViewer) -> list[dict]:
     with store_of(request).session() as session:
-        return [{"id": s.id, "name": s.name, "reliability": s.reliability, "reports": n}
-                for s, n in list_sources(session, viewer=viewer)]
+        return [{"id": s.id, "name": s.name, "reliability": grade, "reports": n}
+                for s, n, grade in list_sources(session, viewer=viewer)]
