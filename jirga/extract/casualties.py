@@ -68,7 +68,9 @@ def classify(text: str, quantity: Quantity, window_start: int) -> str | None:
         return "killed" if "kill" in before[-12:] else "injured"  # "killing 27 of them"
     if _NOT_A_TOLL.match(after):
         return None
-    if re.search(r"\b(?:all|other|remaining)\s+$", before):  # "shot all four of them dead": the attackers
+    # "shot all four of them dead": the attackers, counted already; "killing all four" counts the victims
+    if re.search(r"\b(?:other|remaining)\s+$", before) or (re.search(r"\ball\s+$", before)
+                                                              and re.match(r"\s*of\s+them\b", after)):
         return None
     if re.search(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|mostly|mainly)\s+$", before):
         return None  # "four people, including two policemen": part of a count, not another one

@@ -69,8 +69,10 @@ class Event:
     date: DateRange | None = None
     last_sentence: int = 0
     trail: list[str] = field(default_factory=list)
+    headline: bool = False  # told only by the headline so far: the lead's event, once the lead is read
 
     def absorb(self, mention: EventMention, why: str = "") -> None:
+        self.headline = self.headline and not self.mentions
         self.mentions.append(mention)
         if why:
             self.trail.append(f"sentence {mention.sentence + 1}: {why}")
@@ -85,7 +87,7 @@ class Event:
 
 def find_incidents(doc: Document) -> list[Incident]:
     events: list[Event] = []
-    headline: list[EventMention] = []
+    headline = _is_headline(doc)
     for index, sentence in enumerate(doc.sentences):
         mentions = _mentions_in(doc, index, sentence)
         if not any(m.kind == "attack" for m in mentions):
@@ -97,17 +99,33 @@ def find_incidents(doc: Document) -> list[Incident]:
         for mention in mentions:
             if mention.plural and (_aggregate(doc, mention) or not (mention.killed or mention.injured)):
                 continue  # "attacks on foreigners have been rare", "15 attacks killed 99": no particular event
-            if index == 0 and _is_headline(doc):
-                headline.append(mention)  # the headline repeats the lead: placed once the lead is
+            if index == 0 and headline:
+                events.append(_new_event(mention, f"the headline: {_describe(doc, mention)}"))
+                events[-1].headline = True
+            else:
+                _place_mention(doc, events, mention)
+    kept = []
+    for event in events:
+        # Told only by the headline and sentences that name no place: the report's own event, filed from its
+        # dateline or, failing one, from the place it names most.
+        if event.place is None:
+            where = doc.dateline or (None if kept else _main_place(doc))
+            if where is None or not any(_evidence(m, placed=False) for m in event.mentions):
                 continue
-            _place_mention(doc, events, mention)
-    for mention in headline:
-        lead = next((e for e in events if e.kind == mention.kind), None)
-        if lead is not None and _retells(lead, mention):
-            lead.absorb(mention, f"the headline {_describe(doc, mention)} repeats the lead")
-        else:
-            _place_mention(doc, events, mention)
-    return [_incident(doc, n, event) for n, event in enumerate(events, 1)]
+            event.place = where
+            event.trail.append(f"placed at {'the dateline' if where is doc.dateline else 'the place named most'}")
+        kept.append(event)
+    return [_incident(doc, n, event) for n, event in enumerate(kept, 1)]
+
+
+def _main_place(doc: Document) -> PlaceMention | None:
+    counts: dict[str, list[PlaceMention]] = {}
+    for place in doc.places:
+        if _the_scene(doc, place):
+            counts.setdefault(place.place.gazetteer_id, []).append(place)
+    if not counts:
+        return None
+    return max(counts.values(), key=lambda found: (len(found), -found[0].span.start))[0]
 
 
 def _retells(event: Event, mention: EventMention) -> bool:
@@ -128,8 +146,9 @@ def _is_headline(doc: Document) -> bool:
         "\n") >= 1
 
 
-_AGGREGATE = re.compile(r"\b(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|scores?"
-                        r"|hundreds?|these|those|such|all|several|many|multiple|numerous|series\s+of|spate\s+of"
+# "the two blasts" and "both attacks" point back to one event told as two explosions; "15 attacks" counts events.
+_AGGREGATE = re.compile(r"(?<!\bthe\s)(?<!\bboth\s)\b(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|eleven"
+                        r"|twelve|dozens?|scores?|hundreds?|these|those|such|all|several|many|multiple|numerous|series\s+of|spate\s+of"
                         r"|wave\s+of|number\s+of|total\s+of|of)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 
 
@@ -270,11 +289,32 @@ _PLACE_BEFORE = re.compile(r"^(?:'s)?\s*(?:(?!(?:that|which|who|when|where|said|
                            re.IGNORECASE)
 
 
+# Places a sentence names that are not where its event happened: a reference point ("170 km south of Kabul",
+# "near the border with Afghanistan"), where victims came from ("pilgrims from Delhi") or where someone spoke.
+_NOT_THE_SCENE = re.compile(
+    r"(?:\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east"
+    r"|south-west)(?:ern)?\s+of|\b(?:border|borders|bordering|frontier)\s+(?:with|of)|\bfrom|\bnative\s+of"
+    r"|\bresidents?\s+of|\bhailing\s+from|\bbelong(?:ed|ing|s)?\s+to"
+    r"|\b(?:said|says|told\s+[\w ]{1,30}?|speaking|spoke|addressing|briefing|press\s+conference|news\s+conference"
+    r"|statement\s+issued)\s+(?:on\s+\w+\s+)?(?:in|at|from))"
+    r"\s+(?:the\s+)?(?:[\w'-]+\s+){0,3}?(?:(?:and|or|,)\s+(?:[\w'-]+\s+){0,2})?$",
+    re.IGNORECASE)
+
+
+def _the_scene(doc: Document, place: PlaceMention) -> bool:
+    if doc.dateline is not None and place.span == doc.dateline.span:
+        return False
+    if re.match(r"\s*,\s*where\b", doc.text[place.span.end : place.span.end + 12]):
+        return True  # "50 km from Peshawar, where gunmen killed ...": the scene of what follows
+    window = doc.text[max(0, place.span.start - 60) : place.span.start]
+    return not _NOT_THE_SCENE.search(window)
+
+
 def _linked_places(doc: Document, kind: str, triggers: list[Span], segment: Span, definite: bool
                    ) -> list[PlaceMention]:
     """Places the text ties to the event word ('attack in Kabul', 'the Mastung attack'); failing that, and
     only for a first mention, every place in its clause."""
-    places = [p for p in doc.within(doc.places, segment) if p.span != (doc.dateline.span if doc.dateline else None)]
+    places = [p for p in doc.within(doc.places, segment) if _the_scene(doc, p)]
     if definite:  # "the explosion in the Dubai City wedding hall": a foreign name named once is no location
         places = [p for p in places if doc.country_mentions(p.place.country) > 1 or p.place.kind != "city"]
     linked = []
@@ -417,10 +457,15 @@ _REPORTED_AFTER = re.compile(r"^\s+(?:said|revised|raised|lowered|announced|conf
                              re.IGNORECASE)
 
 
+_SINCE = re.compile(r"\bsince\s+(?:the\s+)?(?:[\w'-]+\s+){1,4}$", re.IGNORECASE)
+
+
 def _dates_an_event(text: str, date: DateRange) -> bool:
     """'since August' bounds a period and dates no event, unless it goes on ', when a bomber struck'; 'police said
-    on Saturday' dates the statement."""
+    on Saturday' dates the statement; 'the worst since the riots of 2009' dates the comparison."""
     if _REPORTED.search(text[max(0, date.span.start - 12) : date.span.start]):
+        return False
+    if _SINCE.search(text[max(0, date.span.start - 50) : date.span.start]):
         return False
     if _REPORTED_AFTER.match(text[date.span.end : date.span.end + 20]):  # "officials on Sunday revised the toll"
         return False
@@ -515,7 +560,7 @@ def _place_mention(doc: Document, events: list[Event], mention: EventMention) ->
     if best_place(mention) is None and mention.definite and not (recent and mention.sentence - recent.last_sentence
                                                                   <= 6):
         # no antecedent: a first mention after all
-        mention.places = [p for p in doc.within(doc.places, mention.segment) if p != doc.dateline]
+        mention.places = [p for p in doc.within(doc.places, mention.segment) if _the_scene(doc, p)]
     if best_place(mention) is not None:
         if not another:
             for event in reversed(same_kind):
@@ -523,13 +568,13 @@ def _place_mention(doc: Document, events: list[Event], mention: EventMention) ->
                     event.absorb(mention, f"{_describe(doc, mention)} agrees in place and date")
                     return
         if _evidence(mention):
-            events.append(_new_event(mention, _describe(doc, mention)))
+            _open(events, mention, _describe(doc, mention))
         return
     if mention.kind == "attack" and doc.dateline and not same_kind and _evidence(mention, placed=False):
         mention.places = [doc.dateline]
-        events.append(_new_event(mention, f"{_describe(doc, mention)}, placed at the dateline"))
+        _open(events, mention, f"{_describe(doc, mention)}, placed at the dateline")
     elif mention.kind == "arrest" and _demonym_place(doc, mention):
-        events.append(_new_event(mention, _describe(doc, mention)))
+        _open(events, mention, _describe(doc, mention))
     elif recent and not another and not mention.plural and _compatible(recent, mention) \
             and mention.sentence - recent.last_sentence <= (
             CONTINUATION_REACH if mention.claims or mention.killed or mention.injured else 1):
@@ -539,8 +584,7 @@ def _place_mention(doc: Document, events: list[Event], mention: EventMention) ->
         context = _context_place(doc, events)
         if context is not None:
             mention.places = [context]
-            events.append(_new_event(mention, f"{_describe(doc, mention)}: another event, placed where the report's "
-                                              f"others are"))
+            _open(events, mention, f"{_describe(doc, mention)}: another event, placed where the report's others are")
 
 
 def _dates_elsewhere(event: Event, mention: EventMention, follow_up: int = 0) -> bool:
@@ -595,6 +639,15 @@ def _demonym_place(doc: Document, mention: EventMention) -> bool:
     return False
 
 
+def _open(events: list[Event], mention: EventMention, why: str) -> None:
+    """A new event, unless it is the one the headline announced and no sentence has told yet."""
+    pending = next((e for e in events if e.headline and e.kind == mention.kind and _retells(e, mention)), None)
+    if pending is not None:
+        pending.absorb(mention, f"{why}: the event the headline announced")
+    else:
+        events.append(_new_event(mention, why))
+
+
 def _new_event(mention: EventMention, why: str) -> Event:
     event = Event(mention.kind, [], last_sentence=mention.sentence)
     event.absorb(mention, f"opened it ({why})")
@@ -612,7 +665,7 @@ def _continue_event(doc: Document, events: list[Event], index: int, sentence: Sp
         _add_tolls(doc, mention, sentence)
         if recent.place is not None:  # "... along a highway in Danghara district": finer than "in Tajikistan"
             finer = doc.within(doc.places, sentence)
-            mention.places = [p for p in finer if p.place.refines(recent.place.place)]
+            mention.places = [p for p in finer if p.place.refines(recent.place.place) and _the_scene(doc, p)]
     claims = find_claims(doc, sentence, sentence)
     mention.claims = [c for c in claims if c.mode in ("claimed", "denied")]
     mention.perpetrators = [c for c in claims if c.mode == "attributed"]

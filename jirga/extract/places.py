@@ -18,7 +18,9 @@ _KIND_FOR_WORD = {"district": "district", "agency": "district", "province": "pro
 
 
 # "Pakistan-based", "Gulistan-e-Jauhar", "Sayed al-Shuhada": a place word inside another name is no location.
+# "Gulistan Road", "Liaquat Bazaar": a place word naming a street or landmark elsewhere.
 _NOT_A_LOCATION = re.compile(r" (?:based|backed|born|registered|made|sponsored|funded|e |i |ul |ur |e$)"
+                             r"| (?:road|street|chowk|avenue|lane|square|bazaar|colony|gate)\b"
                              r"|\s+(?:militants?|fighters?|insurgents?|separatists?|terrorists?|extremists?|rebels?)\b")
 _IN_A_NAME = re.compile(r"(?:\bal |\bul |\bud |\bel )$")
 
