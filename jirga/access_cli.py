@@ -224,8 +224,8 @@ def run_user_disable(args) -> int:
 def run_token_create(args) -> int:
     from jirga.access import admin
 
-    if args.expires is not None and args.expires < 1:
-        raise ValueError(f"--expires takes a number of days, 1 or more, not {args.expires}")
+    if args.expires is not None and not 1 <= args.expires <= admin.MAX_TOKEN_DAYS:
+        raise ValueError(f"--expires takes a number of days from 1 to {admin.MAX_TOKEN_DAYS}, not {args.expires}")
     with signed_in(args) as (store, viewer):
         token_id, token = admin.create_token(store, viewer, args.user, args.name,
                                              dt.timedelta(days=args.expires) if args.expires else None)

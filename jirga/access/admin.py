@@ -31,6 +31,8 @@ from jirga.access.rules import Viewer, may_administer_users_of, require_role
 from jirga.store.database import Store
 from jirga.store.schema import Organisation, SharingGroup, SharingGroupMember
 
+MAX_TOKEN_DAYS = 3650  # ten years
+
 
 @dataclass
 class _Act:
@@ -67,9 +69,11 @@ def _org(session: Session, name_or_id: str | int) -> Organisation:
     return org
 
 
-def _user(session: Session, username: str) -> User:
+def _user(session: Session, viewer: Viewer, username: str) -> User:
+    """The user; one of another organisation answers exactly like one that does not exist (unless the viewer is an
+    instance admin), so that nobody learns which usernames other organisations have."""
     user = session.scalar(select(User).where(User.username == username))
-    if user is None:
+    if user is None or (viewer.role != "instance_admin" and user.org_id != viewer.org_id):
         raise NotFound(f"no user {username!r}")
     return user
 
@@ -145,7 +149,7 @@ def list_users(store: Store, viewer: Viewer) -> list[User]:
 def disable_user(store: Store, viewer: Viewer, username: str) -> None:
     """The user can no longer sign in, with a password or any of their tokens. Nothing they made is removed."""
     with _audited(store, viewer, "admin", "user", username, f"disable user {username!r}") as act:
-        user = _user(act.session, username)
+        user = _user(act.session, viewer, username)
         act.target_id = user.id
         _check_administers(viewer, user.org, user.role, f"disable user {username!r}")
         if user.id == viewer.user_id:
@@ -160,8 +164,9 @@ def create_token(store: Store, viewer: Viewer, username: str | None = None, name
                  expires_in: dt.timedelta | None = None) -> tuple[int, str]:
     """(token id, the token). The token is shown this once; only its SHA-256 is stored."""
     username = username or viewer.username
+    check_token_lifetime(expires_in)
     with _audited(store, viewer, "admin", "token", None, f"create token for {username!r}") as act:
-        user = _user(act.session, username)
+        user = _user(act.session, viewer, username)
         if user.id != viewer.user_id:
             _check_administers(viewer, user.org, user.role, f"create a token for {username!r}")
         if user.disabled:
@@ -173,6 +178,13 @@ def create_token(store: Store, viewer: Viewer, username: str | None = None, name
         act.session.flush()
         act.target_id = row.id
         return row.id, token
+
+
+def check_token_lifetime(expires_in: dt.timedelta | None) -> None:
+    """1 day to MAX_TOKEN_DAYS: a longer one is no safer than one that never expires, and past year 9999 the
+    expiry date cannot even be written."""
+    if expires_in is not None and not dt.timedelta(days=1) <= expires_in <= dt.timedelta(days=MAX_TOKEN_DAYS):
+        raise ValueError(f"a token expires after 1 to {MAX_TOKEN_DAYS} days, not {expires_in.days}")
 
 
 def revoke_token(store: Store, viewer: Viewer, token: str | int) -> None:

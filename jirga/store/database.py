@@ -9,9 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock file; create a new store from one process at a time there
+    fcntl = None
 from sqlalchemy import Engine, create_engine, event, inspect, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from jirga.store.schema import Organisation
@@ -20,6 +25,7 @@ LOCAL_ORG_DEFAULT = "Local organisation"
 # The newest migration in jirga/store/migrations/versions (a test checks). A store already there opens without
 # loading Alembic, which would cost a few tenths of a second on every command.
 SCHEMA_HEAD = "0005"
+MIGRATION_LOCK = 0x6A697267  # "jirg": the PostgreSQL advisory lock taken while the schema is migrated
 
 
 class StoreError(Exception):
@@ -45,7 +51,8 @@ def database_url(explicit: str | None = None) -> str:
 def _sqlite_settings(dbapi_connection, _record) -> None:
     # WAL: readers never block the writer, and a killed writer leaves the last committed state intact.
     cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
+    # The busy timeout first: switching a new file to WAL waits for a lock another process may hold.
+    for pragma in ("busy_timeout=30000", "journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
@@ -80,9 +87,13 @@ class Store:
         with self.session() as session:
             org = session.scalar(select(Organisation).where(Organisation.is_local))
             if org is None:
-                org = Organisation(name=os.environ.get("JIRGA_ORGANISATION", LOCAL_ORG_DEFAULT), is_local=True)
-                session.add(org)
-                session.flush()
+                try:
+                    with session.begin_nested():  # another process may be making it at this moment
+                        org = Organisation(name=os.environ.get("JIRGA_ORGANISATION", LOCAL_ORG_DEFAULT),
+                                           is_local=True)
+                        session.add(org)
+                except IntegrityError:
+                    org = session.scalar(select(Organisation).where(Organisation.is_local))
             return org.id
 
     def close(self) -> None:
@@ -117,8 +128,40 @@ def schema_revision(engine: Engine) -> str | None:
 
 
 def migrate(store: Store) -> None:
+    if schema_revision(store.engine) == SCHEMA_HEAD:
+        return
+    # Two processes opening a new store at once must not both create it: the second waits, then finds it made.
+    with _creation_lock(store.engine):
+        _upgrade(store)
+
+
+@contextmanager
+def _creation_lock(engine: Engine) -> Iterator[None]:
+    """Held while the schema is brought up to date: a lock file beside a SQLite database, an advisory lock on
+    PostgreSQL (on a connection of its own, so the migration's transactions are not affected)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:" or fcntl is None:
+        yield
+        return
+    with open(f"{database}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _upgrade(store: Store) -> None:
     current = schema_revision(store.engine)
-    if current == SCHEMA_HEAD:
+    if current == SCHEMA_HEAD:  # made meanwhile by another process
         return
     from alembic import command
     from alembic.script import ScriptDirectory
