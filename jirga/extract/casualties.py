@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from jirga.extract.numbers import Quantity
+from jirga.extract.victims import VICTIM_NOUNS
 from jirga.model import Figure, Span
 
 _KILL = r"killed|dead|died|lost\s+their\s+lives|martyred|slain|perished|lifeless|fatalities|deaths"
@@ -58,6 +59,13 @@ _LAST_CASUALTY_WORD = re.compile(
     re.IGNORECASE | re.DOTALL)
 
 
+_CLAIMED_COUNT = re.compile(r"\bclaim(?:ed|s|ing)\s+(?:that\s+)?$", re.IGNORECASE)
+# "five Iranian border guards died": a count, a few words of description, a victim noun, a casualty verb.
+_DESCRIBED_AFTER = re.compile(
+    rf"\s*(?:[\w'-]+\s+){{0,3}}?(?:{VICTIM_NOUNS})\s+(?:(?:were|was|have|has|had|been|also|reportedly)\s+)*"
+    rf"(?:(?P<kill>{_KILL})|(?P<hurt>{_HURT}))\b", re.IGNORECASE)
+
+
 def classify(text: str, quantity: Quantity, window_start: int) -> str | None:
     """'killed', 'injured' or None for a count, from the words just before and after it."""
     start, end = quantity.span.start, quantity.span.end
@@ -67,6 +75,8 @@ def classify(text: str, quantity: Quantity, window_start: int) -> str | None:
     if partitive and re.search(r"\b(?:kill(?:ed|ing)|wound(?:ed|ing)|injur(?:ed|ing))\s+$", before):
         return "killed" if "kill" in before[-12:] else "injured"  # "killing 27 of them"
     if _NOT_A_TOLL.match(after):
+        return None
+    if _CLAIMED_COUNT.search(before):  # "the group claimed 100 policemen had been killed": the claimant's number
         return None
     # "shot all four of them dead": the attackers, counted already; "killing all four" counts the victims
     if re.search(r"\b(?:other|remaining)\s+$", before) or (re.search(r"\ball\s+$", before)
@@ -78,7 +88,7 @@ def classify(text: str, quantity: Quantity, window_start: int) -> str | None:
         counted = _LAST_CASUALTY_WORD.search(text[max(window_start, start - 150) : start])
         if counted:
             return "killed" if counted.group("kill") else "injured"
-    for pattern, passage in ((_AFTER, after), (_BEFORE, before), (_LOOSE_AFTER, after)):
+    for pattern, passage in ((_AFTER, after), (_BEFORE, before), (_LOOSE_AFTER, after), (_DESCRIBED_AFTER, after)):
         match = pattern.search(passage) if pattern is _BEFORE else pattern.match(passage)
         if match:
             return "killed" if match.group("kill") else "injured"
@@ -89,7 +99,7 @@ def combine(figures: list[Figure], text: str) -> Figure | None:
     """One figure from a report's successive statements: the latest update as best, the spread as low/high.
 
     A count the text marks as revised ('rose to 62', 'put the number at 21') wins over the rest; one it marks
-    as superseded ('officials first spoke of 19') loses; otherwise the last stated wins."""
+    as superseded ('officials first spoke of 19') loses; otherwise the largest wins."""
     if not figures:
         return None
     if len(figures) == 1:
@@ -101,7 +111,8 @@ def combine(figures: list[Figure], text: str) -> Figure | None:
             return 2
         return 0 if _SUPERSEDED.search(before) else 1
 
-    best = max(enumerate(figures), key=lambda item: (weight(item[1]), item[0]))[1]
+    # Among counts the text does not mark, the largest: tolls rise, and smaller ones are parts ("bodies of three")
+    best = max(enumerate(figures), key=lambda item: (weight(item[1]), item[1].best or 0, item[0]))[1]
     lows = [f.low if f.low is not None else f.best for f in figures]
     open_ended = any(f.high is None and f.qualifier in ("over", "at_least", "vague") for f in figures)
     highs = [f.high if f.high is not None else f.best for f in figures]

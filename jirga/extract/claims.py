@@ -40,10 +40,13 @@ _BLAME_OBJECT = re.compile(
 )
 _BLAME_SUBJECT = re.compile(r"\b(?:was|were)\s+(?:blamed|suspected|behind)\b", re.IGNORECASE)
 _RELATIVE = re.compile(r",\s*(?:which|who|that)\b|\bwhich\b")
-_SPOKESMAN = re.compile(r"\b(?:spokes(?:man|person|woman|men)|commander|leader|chief)\b[^.;]{0,60}?\b(?:said|says|told"
+# Only a spokesman speaks for a group: its commanders and chiefs are as often an attack's victims.
+_SPOKESMAN = re.compile(r"\b(?:spokes(?:man|person|woman|men))\b[^.;]{0,60}?\b(?:said|says|told"
                         r"|stated|telephoned|called|contacted|tweeted)\b", re.IGNORECASE)
 _NOT_INVOLVED = re.compile(r"\b(?:not\s+involved|no\s+(?:role|hand|link)|not\s+behind|had\s+nothing\s+to\s+do)\b",
                            re.IGNORECASE)
+_IN_APPOSITION = re.compile(r",\s*(?:a|an|the)\s+(?:[\w'-]+\s+){0,4}(?:of|from|within)\s+(?:the\s+)?$",
+                            re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:it|they)\s+(?:had\s+|has\s+|have\s+|also\s+)?$", re.IGNORECASE)
 _APPOSITIVE = re.compile(r"^\s*,\s*(?:the|a|an|as|whose)\b", re.IGNORECASE)
 
@@ -87,6 +90,11 @@ def _subjects(doc: Document, segment: Span, verb: int, pronouns: bool = True) ->
         if pronouns and _PRONOUN.search(doc.text[max(clause.start, verb - 20) : verb]):
             earlier = doc.last_group_before(verb)
             return [earlier] if earlier else []
+        return []
+    # "Jamaat-ul-Ahrar, a splinter faction of the TTP, claimed": a group inside an apposition is not the subject
+    before = [a for a in before if not _IN_APPOSITION.search(doc.text, clause.start, a.span.start)
+              or not re.fullmatch(r"[^,]*,\s*", doc.text[a.span.end : verb])] if before else before
+    if not before:
         return []
     relative = list(_RELATIVE.finditer(doc.text, clause.start, verb))
     if relative:

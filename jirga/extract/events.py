@@ -16,6 +16,7 @@ from jirga.extract.casualties import classify, combine, spans_of
 from jirga.extract.claims import find_claims, unique_claims
 from jirga.extract.document import Document, split_point
 from jirga.extract.places import PlaceMention
+from jirga.extract.victims import find_victim_lists
 from jirga.model import Claim, DateRange, Figure, Incident, Span
 from jirga.model.extraction import PRECISION_RANK
 
@@ -57,6 +58,7 @@ class EventMention:
     against: list[Claim] = field(default_factory=list)
     attack_type: tuple[str, Span] | None = None
     target: tuple[str, str, Span] | None = None
+    victims: list[tuple[str, str, Figure]] = field(default_factory=list)  # (killed|injured, category, count)
 
 
 @dataclass
@@ -340,8 +342,14 @@ def _linked_places(doc: Document, kind: str, triggers: list[Span], segment: Span
 
 def _add_tolls(doc: Document, mention: EventMention, segment: Span) -> None:
     dates = doc.within(doc.dates, segment)
+    lists = find_victim_lists(doc.text, segment.start, segment.end)
+    for victims in lists:
+        if not victims.breakdown:  # "two policemen and four assailants were killed": one toll of six
+            (mention.killed if victims.which == "killed" else mention.injured).append(victims.total)
+        mention.victims += [(victims.which, category, figure) for category, figure in victims.parts]
     for quantity in doc.within(doc.quantities, segment):
-        if any(d.span.overlaps(quantity.span) for d in dates):
+        if any(d.span.overlaps(quantity.span) for d in dates) or any(v.total.span.overlaps(quantity.span)
+                                                                       for v in lists):
             continue
         which = classify(doc.text, quantity, segment.start)
         if which == "killed":
@@ -720,8 +728,18 @@ def _incident(doc: Document, number: int, event: Event) -> Incident:
         claims=tuple(claims),
         perpetrator=tuple(dict.fromkeys(c.actor for c in perpetrators)),
         against=tuple(dict.fromkeys(c.actor for c in against)),
+        victims=_victims(mentions),
         trail=tuple(event.trail),
     )
+
+
+def _victims(mentions: list[EventMention]) -> tuple[tuple[str, str, Figure], ...]:
+    """Who the dead and wounded were, where the text says: the first count given for each category."""
+    seen: dict[tuple[str, str], Figure] = {}
+    for mention in mentions:
+        for which, category, figure in mention.victims:
+            seen.setdefault((which, category or "unspecified"), figure)
+    return tuple((which, category, figure) for (which, category), figure in seen.items())
 
 
 def _unique_places(places) -> list[PlaceMention]:

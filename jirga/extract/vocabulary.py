@@ -14,7 +14,7 @@ ATTACK_TRIGGER = re.compile(
     r"(?:attacks?|bombings?|blasts?|explosions?|bombers?|massacre|assaults?|ambush(?:ed)?|shootings?|stormed"
     r"|gunmen|car[- ]bomb(?:ing)?s?|truck[- ]bomb|ieds?|hostage[- ]taking|kidnapp(?:ed|ing)|abduct(?:ed|ion)"
     r"|attacked|bombed|raid(?:ed)?|siege|attackers|assailants|hostage\s+crisis|burst\s+into|bombs?|exploded|went\s+off|detonated"
-    r"|struck\s+again|blew\s+up|broke\s+into"
+    r"|struck\s+again|blew\s+up|broke\s+into|shoot-?outs?|gun\s*battles?|gunfights?|firefights?|clash(?:es|ed)"
     r"|assassinat(?:ed|ion)|blew\s+(?:himself|herself|themselves)\s+up|opened\s+fire|rammed|stabbed|hacked\s+to\s+death)\b",
     _I,
 )

@@ -135,6 +135,9 @@ class Incident:
     against: tuple[str, ...] = ()
     source: str | None = None  # statistics: who asserts the figure
     about: tuple[str, ...] = ()  # statistics: groups the figure concerns
+    # Who the dead and wounded were where the text says: (killed|injured, civilians|security_forces|militants|
+    # unspecified, count).
+    victims: tuple[tuple[str, str, Figure], ...] = ()
     trail: tuple[str, ...] = field(default=(), compare=False)  # why each sentence joined it (--explain)
 
     @property

@@ -76,6 +76,10 @@ def incident(i: Incident, explain: bool = False) -> dict[str, Any]:
                        for c in i.claims],
             "figures": {kind: [figure(f) for f in fs] for kind, fs in i.figures.items() if fs},
         }
+        if i.victims:
+            out["victims"] = {}
+            for which, category, count in i.victims:
+                out["victims"].setdefault(which, {})[category] = figure(count)
         if i.kind == "security_operation":
             out["against"] = list(i.against)
     out |= {"spans": spans(i.spans), "sentences": [span(s) for s in i.sentences]}

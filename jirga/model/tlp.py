@@ -53,8 +53,11 @@ def normalize(level: str) -> str:
 
 
 def from_marking_refs(refs: Iterable[str]) -> str | None:
-    """The most restrictive TLP level among STIX marking-definition ids; None if none of them is a TLP marking."""
-    levels = [LEVEL_BY_MARKING_ID[ref] for ref in refs if ref in LEVEL_BY_MARKING_ID]
+    """The most restrictive TLP level among STIX marking-definition ids; None if there are none.
+
+    An id that is not one of the TLP markings above counts as RED: a statement, a partner's own marking, or a TLP
+    marking defined under another id may forbid sharing, and guessing it allows more would break the marking."""
+    levels = [LEVEL_BY_MARKING_ID.get(ref, "red") for ref in refs]
     return max(levels, key=LEVELS.index) if levels else None
 
 

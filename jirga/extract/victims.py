@@ -1,0 +1,98 @@
+"""Victim lists: "two policemen and four assailants were killed", "killing a soldier and six militants".
+
+A toll given as parts is one count, their sum (every death tied to the incident, attackers included, as GTD's
+nkill and ACLED's fatalities count it), and each part says who the victims were: civilians, security forces or
+militants, the categories UCDP, ACLED and Pakistan's security monitors report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from jirga.extract.numbers import spelled_value
+from jirga.model import Figure, Span
+
+CATEGORIES = ("civilians", "security_forces", "militants")
+
+_NOUNS = {
+    "security_forces": r"policem[ae]n|police\s+(?:officers?|officials?|personnel|constables?)|constables?|soldiers?"
+                       r"|troops|security\s+(?:personnel|officials?|men|guards?)|(?:border\s+)?guards?|officers?"
+                       r"|personnel|sepoys?|rangers|commandos|paramilitar\w+|levies|jawans?|cops?|servicem[ae]n",
+    "militants": r"militants?|terrorists?|attackers?|assailants?|insurgents?|(?:suicide\s+)?bombers?|gunm[ae]n"
+                 r"|fighters?|rebels?|miscreants?|jihadists?|raiders?",
+    "civilians": r"civilians?|wom[ae]n|child(?:ren)?|girls?|boys?|students?|worshippers?|pilgrims?|passengers?"
+                 r"|labou?rers?|workers?|residents?|journalists?|minors?|family\s+members|relatives|villagers?"
+                 r"|tourists?|shoppers?|bystanders?|teachers?|doctors?|nurses?",
+    "": r"people|persons|others|men|victims|individuals",
+}
+_NOUN = "|".join(f"(?P<n_{name or 'any'}>{pattern})" for name, pattern in _NOUNS.items())
+VICTIM_NOUNS = "|".join(_NOUNS.values())
+_NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+                 r"|sixteen|seventeen|eighteen|nineteen"
+                 r"|twenty(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?")
+_GROUP = re.compile(
+    rf"\b(?P<qualifier>at\s+least\s+|more\s+than\s+|over\s+)?(?P<count>\d{{1,4}}|{_NUMBER_WORDS}|an?)\s+"
+    rf"(?:(?!and\b|or\b)[\w'-]+\s+){{0,2}}?(?:{_NOUN})\b",
+    re.IGNORECASE,
+)
+_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|as\s+well\s+as\s+|along\s+with\s+|besides\s+|plus\s+)\s*$",
+                   re.IGNORECASE)
+_VERB_AFTER = re.compile(r"\s*,?\s*(?:(?:who|were|was|have|has|had|been|are|also|reportedly|all)\s+){0,4}"
+                         r"(?:(?P<kill>killed|died|dead|martyred|slain|lost\s+their\s+lives|perished)"
+                         r"|(?P<hurt>injured|wounded|hurt))\b", re.IGNORECASE)
+_VERB_BEFORE = re.compile(r"(?:(?P<kill>\bkill(?:ed|ing)|\bleft|\bleaving|\bclaimed\s+the\s+lives\s+of)"
+                          r"|(?P<hurt>\binjur(?:ed|ing)|\bwound(?:ed|ing)))\s+$", re.IGNORECASE)
+_BREAKDOWN = re.compile(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+them|mostly|mainly)\s*$",
+                        re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class VictimList:
+    which: str  # killed | injured
+    total: Figure  # the parts added up, spanning the whole list
+    parts: tuple[tuple[str, Figure], ...]  # (category or "", count)
+    breakdown: bool  # "Four people, including two policemen and a woman": parts of a total given before
+
+
+def find_victim_lists(text: str, start: int, end: int) -> list[VictimList]:
+    """Lists of two or more counted victim groups between start and end, tied to a killing or wounding verb."""
+    groups = list(_GROUP.finditer(text, start, end))
+    found, i = [], 0
+    while i < len(groups):
+        chain = [groups[i]]
+        while i + 1 < len(groups) and _JOIN.match(text[chain[-1].end() : groups[i + 1].start()]) and \
+                groups[i + 1].start() - chain[-1].end() < 20:
+            i += 1
+            chain.append(groups[i])
+        i += 1
+        if len(chain) < 2:
+            continue
+        after = _VERB_AFTER.match(text, chain[-1].end(), end)
+        before = _VERB_BEFORE.search(text, max(start, chain[0].start() - 25), chain[0].start())
+        verb = after or before
+        if verb is None:
+            continue
+        which = "killed" if verb.group("kill") else "injured"
+        parts = tuple((_category(m), _count(m)) for m in chain)
+        qualifier = "at_least" if any(m.group("qualifier") for m in chain) else None
+        value = sum(f.best for _, f in parts)
+        span = Span(chain[0].start(), chain[-1].end())
+        total = Figure(value, value, None if qualifier else value, qualifier, text[span.start : span.end], span)
+        breakdown = bool(_BREAKDOWN.search(text, max(start, chain[0].start() - 20), chain[0].start()))
+        found.append(VictimList(which, total, parts, breakdown))
+    return found
+
+
+def _category(match: re.Match) -> str:
+    for name in _NOUNS:
+        if match.group(f"n_{name or 'any'}"):
+            return name
+    return ""
+
+
+def _count(match: re.Match) -> Figure:
+    word = match.group("count").lower()
+    value = int(word) if word.isdigit() else 1 if word in ("a", "an") else spelled_value(word)
+    span = Span(match.start("count"), match.end())
+    return Figure(value, value, value, None, match.group(), span)
