@@ -312,7 +312,7 @@ def check_api_reads(store, client: TestClient, built: Built, viewer: Viewer) -> 
 
 
 def test_access_the_api_shows_each_user_exactly_what_the_rules_allow(store):
-    client = TestClient(create_app(store=store), raise_server_exceptions=True)
+    client = TestClient(create_app(store=store, hosts=["testserver"]), raise_server_exceptions=True)
 
     @settings(max_examples=20 if store.dialect == "sqlite" else 8, deadline=None,
               suppress_health_check=list(HealthCheck))

@@ -95,7 +95,8 @@ def open_site(store: Store) -> Site:
         if name == "amina":
             boss = viewer  # the implicit admin is gone once the first user exists
         people[name] = Person(viewer, admin.create_token(store, viewer)[1])
-    return Site(store, TestClient(create_app(store=store), raise_server_exceptions=True), people, partner)
+    client = TestClient(create_app(store=store, hosts=["testserver"]), raise_server_exceptions=True)
+    return Site(store, client, people, partner)
 
 
 def ingest(store: Store, owner: int, reports, **options) -> None:

@@ -35,7 +35,7 @@ def _schema() -> schemathesis.BaseSchema:
     would load it from a fixture, but fails on this pytest: it sets Function._nodeid, which pytest 9 no longer has.)"""
     store = open_store("sqlite://")
     try:
-        return schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app(store=store))
+        return schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app(store=store, hosts=["testserver"]))
     finally:
         store.close()
 
@@ -58,7 +58,7 @@ def api(request, tmp_path_factory):
     boss = implicit_admin(store)
     user_id = admin.add_user(store, boss, "amina", "instance_admin", "correct horse battery staple")
     _, token = admin.create_token(store, Viewer(user_id, boss.org_id, "instance_admin", "amina"))
-    yield create_app(store=store), token
+    yield create_app(store=store, hosts=["testserver"]), token
     store.close()
     for _ in cleanup:  # drops the PostgreSQL database
         pass

@@ -14,6 +14,7 @@ from sqlalchemy import Integer, Row, Select, and_, cast, extract, func, or_, sel
 from sqlalchemy.orm import Session, selectinload
 
 from jirga.access import Viewer, audit, visible
+from jirga.model.checks import latest_date
 from jirga.reference import catalog
 from jirga.store.queries import IncidentFilter, actor_names, incident_query, resolve_actor
 from jirga.store.schema import Claim, Incident, IncidentActor, Relation, Report, Source, SourceGrade
@@ -83,7 +84,8 @@ def trend(session: Session, where: IncidentFilter, *, viewer: Viewer, months: in
     Counting every match takes long in a big store (with no filter, some 100,000 incidents), so the months up to
     the newest match are counted first, found as the listing finds it, by the date index; only when some of them
     have no incidents are all matches counted."""
-    dated = incident_query(where, viewer).where(Incident.date_start.isnot(None))
+    # Nothing after tomorrow: one far-future date would otherwise make the newest "month" centuries away.
+    dated = incident_query(where, viewer).where(Incident.date_start.isnot(None), Incident.date_start <= latest_date())
     newest = session.scalar(dated.with_only_columns(Incident.date_start).limit(1))
     rows = []
     if newest is not None:
@@ -142,7 +144,8 @@ def actor_record(session: Session, actor_id: str, *, viewer: Viewer) -> ActorRec
     year = extract("year", Incident.date_start)
     by_year = [(int(y), n) for y, n in session.execute(
         incident_query(IncidentFilter(), viewer).order_by(None).join(linked, linked.c.incident_id == Incident.id)
-        .with_only_columns(cast(year, Integer), func.count()).where(Incident.date_start.isnot(None))
+        .with_only_columns(cast(year, Integer), func.count())
+        .where(Incident.date_start.isnot(None), Incident.date_start <= latest_date())
         .group_by(year).order_by(year))]
     audit.record(session, viewer, "read", "actor", actor_id, "ok", "read")
     return ActorRecord(actor, catalog_actor(actor.part_of) if actor.part_of else None,

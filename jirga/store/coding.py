@@ -19,6 +19,7 @@ from jirga.extract.lexicon import skeleton
 from jirga.extract.vocabulary import ATTACK_TYPES, TARGET_TYPES
 from jirga.ingest.report import IncomingReport
 from jirga.model import tlp as tlp_levels
+from jirga.model.checks import check_date
 from jirga.model.extraction import ActorRef, Claim, DateRange, Extraction, Figure, Incident, Span
 from jirga.reference import catalog
 from jirga.reference.gazetteer import find_place
@@ -68,6 +69,11 @@ def code_incident(store: Store, coded: CodedIncident, viewer: Viewer) -> tuple[i
     """Store the coded incident as the viewer's organisation's report and claims: (report id, incident ids)."""
     require_role(viewer, "analyst", "code an incident")
     incident, actors = _incident(coded)
+    if coded.published is not None:
+        try:
+            check_date(coded.published, "reported on")
+        except ValueError as error:
+            raise CodingError(str(error)) from None
     text = coded.text.strip() or _describe(coded)
     extraction = Extraction(len(text), coded.published, HAND_CODED, incidents=(incident,), actors=actors)
     found = decompose(extraction, text)
@@ -122,6 +128,10 @@ def _incident(coded: CodedIncident) -> tuple[Incident, tuple[ActorRef, ...]]:
             period = parse_period(coded.date)
         except ValueError as error:
             raise CodingError(f"date: {error}") from None
+        try:  # nothing before 1900 or after tomorrow: a typo there would stretch every chart
+            check_date(period.start, "date")
+        except ValueError as error:
+            raise CodingError(str(error)) from None
         precision = {4: "year", 7: "month"}.get(len(coded.date.strip()), "day")
         date = DateRange(period.start, period.end, precision, coded.date.strip())
     place = None

@@ -8,6 +8,7 @@ signed in is sent to the sign-in page.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
 from urllib.parse import quote
@@ -25,10 +26,12 @@ from jirga.fuse.decisions import DecisionError
 from jirga.store import Store, StoreError, open_store
 from jirga.store.coding import CodingError
 from jirga.web import api, pages
+from jirga.web.security import Guard, allowed_hosts
 
 
-def create_app(database: str | None = None, *, store: Store | None = None) -> FastAPI:
-    """The app over the store at `database` (a path or URL; default as for the command line), or over `store`."""
+def create_app(database: str | None = None, *, store: Store | None = None, hosts: Iterable[str] = ()) -> FastAPI:
+    """The app over the store at `database` (a path or URL; default as for the command line), or over `store`.
+    It answers as loopback names, `hosts` and those in JIRGA_ALLOWED_HOSTS only (see `jirga.web.security`)."""
     owned = store is None
     store = store or open_store(database)
 
@@ -50,6 +53,7 @@ def create_app(database: str | None = None, *, store: Store | None = None) -> Fa
     static = resources.files("jirga.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _handle_errors(app)
+    app.add_middleware(Guard, hosts=allowed_hosts(hosts))
     return app
 
 

@@ -6,7 +6,8 @@
   header, which HTMX sends), so another site cannot post in the user's name.
 - Neither, in a store that has no users yet: the local organisation's implicit instance admin, as on the command
   line. `jirga serve` refuses to listen beyond this machine in that state.
-Every unsafe request from a browser must also come from this site's own origin (the Origin header, when sent).
+Every unsafe request from a browser must also come from this site's own origin (the Origin header, when sent, and
+never 'null'), including the sign-in form, which carries a pre-session CSRF secret of its own (see `login_csrf`).
 """
 
 from __future__ import annotations
@@ -87,10 +88,19 @@ def _session(store: Store, secret: str) -> WebSession | None:
         return row
 
 
-def _check_same_site(request: Request, csrf: str | None) -> None:
+def check_origin(request: Request) -> None:
+    """An unsafe request must come from a page of this site: its Origin (when sent) is this site's own, and not
+    'null' (a sandboxed frame or a file, which any site can make); the browser does not call it cross-site. The Host
+    itself was checked against the allowed hosts (jirga.web.security), so a rebound domain does not pass as ours."""
     origin = request.headers.get("origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
-        raise PermissionDenied(f"a request from {origin} may not change anything here")
+    if origin is not None and (origin == "null" or urlsplit(origin).netloc != request.headers.get("host")):
+        raise PermissionDenied(f"a request from {origin[:100]} may not change anything here")
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        raise PermissionDenied("a request from another site may not change anything here")
+
+
+def _check_same_site(request: Request, csrf: str | None) -> None:
+    check_origin(request)
     if csrf is not None:
         sent = request.headers.get("x-csrf-token") or getattr(request.state, "form_csrf", "") or ""
         if not hmac.compare_digest(sent.encode(), csrf.encode()):

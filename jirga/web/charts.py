@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
+
+from jirga.model.checks import latest_date
 
 
 @dataclass(frozen=True)
@@ -35,20 +38,37 @@ def bar_chart(values: list[tuple[str, int]], width: int = 640, height: int = 120
     return BarChart(bars, width, height, top)
 
 
-def months_between(counts: dict[str, int]) -> list[tuple[str, int]]:
-    """Every month (YYYY-MM) from the first to the last counted, zero where none, so the time axis is even."""
+# A chart's span is bounded: one far-future or ancient date (a typo, a hostile feed) must not make every viewer's
+# chart thousands of bars long. Nothing is charted after this month (or year), and at most this many bars before it.
+MAX_MONTHS = 120
+MAX_YEARS = 60
+
+
+def months_between(counts: dict[str, int], *, today: dt.date | None = None) -> list[tuple[str, int]]:
+    """Every month (YYYY-MM) from the first to the last counted, zero where none, so the time axis is even; at most
+    MAX_MONTHS of them, ending at the last counted, and none after the month of `latest_date`."""
+    latest = latest_date(today)
+    counts = {month: n for month, n in counts.items() if month <= f"{latest.year:04d}-{latest.month:02d}"}
     if not counts:
         return []
-    first, last = min(counts), max(counts)
-    month, out = int(first[:4]) * 12 + int(first[5:7]) - 1, []
-    while (label := f"{month // 12:04d}-{month % 12 + 1:02d}") <= last:
+    last = max(counts)
+    end = int(last[:4]) * 12 + int(last[5:7]) - 1
+    month = max(int(min(counts)[:4]) * 12 + int(min(counts)[5:7]) - 1, end - MAX_MONTHS + 1)
+    out = []
+    while month <= end:
+        label = f"{month // 12:04d}-{month % 12 + 1:02d}"
         out.append((label, counts.get(label, 0)))
         month += 1
     return out
 
 
-def years_between(counts: dict[int, int]) -> list[tuple[str, int]]:
-    return [(str(year), counts.get(year, 0)) for year in range(min(counts), max(counts) + 1)] if counts else []
+def years_between(counts: dict[int, int], *, today: dt.date | None = None) -> list[tuple[str, int]]:
+    """Every year from the first to the last counted, as `months_between`: at most MAX_YEARS, none in the future."""
+    counts = {year: n for year, n in counts.items() if year <= latest_date(today).year}
+    if not counts:
+        return []
+    last = max(counts)
+    return [(str(year), counts.get(year, 0)) for year in range(max(min(counts), last - MAX_YEARS + 1), last + 1)]
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,9 @@ def add_command(commands) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (PostgreSQL: several)")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       help="a host name browsers use to reach this server (repeatable; also $JIRGA_ALLOWED_HOSTS, "
+                            "comma-separated); loopback names and the --host address are always allowed")
     serve.set_defaults(run=run_serve)
 
 
@@ -32,6 +35,7 @@ def run_serve(args) -> int:
     from jirga.access.auth import has_users
     from jirga.store import StoreError, open_store
     from jirga.web.app import create_app
+    from jirga.web.security import ALLOWED_HOSTS_ENV
 
     try:
         store = open_store(args.db)
@@ -43,6 +47,10 @@ def run_serve(args) -> int:
                   f"one (jirga user add) before listening on {args.host}")
         store.close()
         return 2
+    # The Host header is checked against these (DNS rebinding); the workers of a factory app read them from the
+    # environment.
+    hosts = [args.host, *args.allowed_host]
+    os.environ[ALLOWED_HOSTS_ENV] = ",".join(filter(None, [os.environ.get(ALLOWED_HOSTS_ENV), *hosts]))
     err.print(f"Jirga on http://{args.host}:{args.port} (API: /api/v1, schema: /api/v1/openapi.json); Ctrl-C stops")
     if args.workers > 1:
         store.close()

@@ -16,7 +16,8 @@ from jirga.access import NotFound, visible
 from jirga.fuse import decisions
 from jirga.fuse.decisions import decide
 from jirga.fuse.verify import verification
-from jirga.store.queries import IncidentFilter, QueryError, get_incident, incident_actors, list_incidents
+from jirga.model.checks import check_date
+from jirga.store.queries import IncidentFilter, QueryError, get_incident, incident_actors, list_incidents, parse_period
 from jirga.store.schema import Assessment
 from jirga.web.api import models
 from jirga.web.auth import store_of
@@ -54,6 +55,9 @@ def incident_filter(actor: Annotated[str | None, Query(max_length=300, descripti
                     limit: Annotated[int, Query(ge=1, le=500)] = 50,
                     cursor: Annotated[str | None, Query(max_length=100)] = None) -> IncidentFilter:
     """The filters of `jirga incidents`, shared by the API and the pages."""
+    for name, value in (("since", since), ("until", until)):
+        if value:  # a date outside 1900..tomorrow matches nothing worth asking for: say so (400), not a crash
+            check_date(parse_period(value).start, name)
     return IncidentFilter(actor=actor or None, country=country or None, province=province or None, kind=kind or None,
                           attack_type=attack_type or None, since=since or None, until=until or None,
                           conflicts=conflicts, limit=limit, after=decode_cursor(cursor) if cursor else None)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, Field
 
+from jirga.model.checks import check_date, safe_url
 from jirga.store.queries import MAX_ID
 
 Tlp = Literal["clear", "green", "amber", "amber+strict", "red"]
@@ -26,6 +27,20 @@ def _name(value: str | None) -> str | None:
 
 # No name holds a control character, and PostgreSQL's text cannot hold NUL: refused here (422), not sent on.
 NoControl = AfterValidator(_name)
+
+
+def _link(value: str | None) -> str | None:
+    return safe_url(value) if value and value.strip() else None
+
+
+def _published(value: dt.date | None) -> dt.date | None:
+    return check_date(value, "published") if value is not None else None
+
+
+# Only an http(s) address is stored as a link (a javascript: one would run in the reader), and only a date between
+# 1900 and tomorrow (a far-future one would stretch every chart): refused here (422), saying which and why.
+Link = AfterValidator(_link)
+Published = AfterValidator(_published)
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -199,10 +214,13 @@ class ReportIn(BaseModel):
     text: str = Field(min_length=1, max_length=2_000_000)
     title: str = Field(default="", max_length=1000)
     source: Annotated[str, NoControl] = Field(min_length=1, max_length=200, description="the outlet or partner")
-    url: str | None = Field(default=None, max_length=2000)
-    published: dt.date | None = None
+    url: Annotated[str | None, Link] = Field(default=None, max_length=2000, description="http(s) only")
+    published: Annotated[dt.date | None, Published] = Field(default=None, description="1900-01-01 to tomorrow")
     tlp: Tlp = "amber"
     reliability: Literal["A", "B", "C", "D", "E", "F"] | None = None
+    group: Annotated[str | None, NoControl] = Field(
+        default=None, max_length=200, description="a sharing group your organisation belongs to: TLP:AMBER reaches "
+                                                  "its members")
 
 
 class Stored(BaseModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -11,11 +13,21 @@ from jirga.access.errors import AuthenticationError
 from jirga.store import watchlists
 from jirga.store.queries import IncidentFilter, incident_actors, list_incidents
 from jirga.web.api.models import PathId
-from jirga.web.auth import SESSION_COOKIE, SESSION_HOURS, end_session, origin_of, start_session, store_of
+from jirga.web.auth import (
+    SESSION_COOKIE,
+    SESSION_HOURS,
+    check_origin,
+    end_session,
+    origin_of,
+    start_session,
+    store_of,
+)
 from jirga.web.deps import ActingViewer
 from jirga.web.pages.rendering import render
 
 router = APIRouter()
+
+LOGIN_COOKIE = "jirga_login_csrf"
 
 
 def _local(path: str) -> str:
@@ -23,20 +35,37 @@ def _local(path: str) -> str:
     return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else "/incidents"
 
 
+def _login_form(request: Request, status_code: int = 200, **context):
+    """The sign-in form with a pre-session CSRF secret, in a field and in a cookie (double submit): another site
+    can make a browser post the form, but cannot read the cookie to fill the field, so it cannot sign the browser
+    in to an account of its choosing (login CSRF)."""
+    secret = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
+    response = render(request, "login.html", status_code=status_code, login_csrf=secret, **context)
+    response.set_cookie(LOGIN_COOKIE, secret, max_age=3600, path="/login", httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
+    return response
+
+
 @router.get("/login")
 def login_page(request: Request, next: str = "/incidents"):
-    return render(request, "login.html", next=_local(next))
+    return _login_form(request, next=_local(next))
 
 
 @router.post("/login")
 def login(request: Request, username: Annotated[str, Form(max_length=100)],
-          password: Annotated[str, Form(max_length=1000)], next: Annotated[str, Form()] = "/incidents"):
+          password: Annotated[str, Form(max_length=1000)], next: Annotated[str, Form()] = "/incidents",
+          csrf: Annotated[str, Form(max_length=100)] = ""):
+    check_origin(request)
+    expected = request.cookies.get(LOGIN_COOKIE, "")
+    if not expected or not hmac.compare_digest(csrf.encode(), expected.encode()):
+        return _login_form(request, status_code=403, username=username, next=_local(next),
+                           problem="the sign-in form is out of date or was sent from another site; sign in again")
     try:
         secret, _ = start_session(store_of(request), username, password, origin_of(request))
     except AuthenticationError as error:
-        return render(request, "login.html", status_code=401, problem=str(error), username=username,
-                      next=_local(next))
+        return _login_form(request, status_code=401, problem=str(error), username=username, next=_local(next))
     response = RedirectResponse(_local(next), status_code=303)
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
     response.set_cookie(SESSION_COOKIE, secret, max_age=SESSION_HOURS * 3600, httponly=True, samesite="lax",
                         secure=request.url.scheme == "https")
     return response

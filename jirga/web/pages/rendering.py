@@ -12,10 +12,22 @@ from sqlalchemy import select
 
 from jirga import __version__, present
 from jirga.model import tlp as tlp_levels
+from jirga.model.checks import is_safe_url
 from jirga.store.schema import Organisation
 
 templates = Jinja2Templates(directory=str(resources.files("jirga.web").joinpath("templates")))
-templates.env.globals |= {"version": __version__, "present": present}
+
+
+def outside_link(url: str | None, text: str) -> Markup:
+    """The one way a template links to an address that came with the data (a report's URL): a link only if it is
+    an http(s) address, else the address as plain text, so a `javascript:` or `data:` URL stored before the
+    writers checked, or by a partner, never becomes something an analyst can click to run."""
+    if is_safe_url(url):
+        return Markup('<a href="{}" rel="noreferrer noopener" target="_blank">{}</a>').format(url, text)
+    return Markup('<span class="unsafe-url" title="not an http(s) address: not linked">{}</span>').format(url or "")
+
+
+templates.env.globals |= {"version": __version__, "present": present, "outside_link": outside_link}
 templates.env.filters["label"] = lambda code: (code or "").replace("_", " ")
 templates.env.filters["marked"] = lambda snippet: escape(snippet).replace("«", Markup("<mark>")).replace(
     "»", Markup("</mark>"))  # a search snippet, its matches between « and »

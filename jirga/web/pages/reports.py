@@ -16,6 +16,7 @@ from jirga.ingest.readers import read_upload
 from jirga.ingest.report import IncomingReport
 from jirga.ingest.textfile import DEFAULT_MAX_BYTES, BadInput
 from jirga.model import tlp as tlp_levels
+from jirga.model.checks import check_date
 from jirga.model.tlp import LEVELS
 from jirga.store.browse import get_claim, get_report, list_reports, report_claims
 from jirga.store.queries import parse_period, search_reports
@@ -53,7 +54,8 @@ async def add_report(request: Request, viewer: ActingViewer, source: Annotated[s
 
 def _store(request: Request, viewer, form: dict, data: bytes, filename: str | None):
     try:
-        published = parse_period(form["published"]).start if form["published"].strip() else None
+        published = (check_date(parse_period(form["published"]).start, "published")
+                     if form["published"].strip() else None)
         if filename:
             items = list(read_upload(data, filename))
         elif form["text"].strip():
