@@ -10,6 +10,7 @@ import time
 
 from sqlalchemy import create_engine, func, select, text
 
+from jirga.access.models import AuditEntry
 from jirga.store.database import database_url as resolve_url
 from jirga.store.schema import Claim, Incident, Report
 from tests.conftest import EXAMPLES, ROOT
@@ -61,6 +62,11 @@ def test_a_killed_ingest_resumes_without_loss_or_duplicates(database_url, tmp_pa
                                      .where(Report.extractor_version.is_(None))) == 0
             assert connection.scalar(select(func.count()).select_from(Incident)
                                      .where(~Incident.id.in_(select(Claim.incident_id)))) == 0
+            # Every stored report is named by the audit entry written in its batch's transaction.
+            audited = {int(n) for detail in connection.scalars(select(AuditEntry.detail).where(
+                AuditEntry.detail.startswith("ingest: stored reports ")))
+                for n in detail.removeprefix("ingest: stored reports ").split(", ")}
+            assert set(connection.scalars(select(Report.id))) <= audited
 
         again = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
         assert again.returncode == 0, again.stderr
