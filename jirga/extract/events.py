@@ -16,7 +16,7 @@ from jirga.extract.casualties import classify, combine, spans_of
 from jirga.extract.claims import find_claims, unique_claims
 from jirga.extract.document import Document, split_point
 from jirga.extract.places import PlaceMention
-from jirga.extract.victims import find_victim_lists
+from jirga.extract.victims import find_single_victims, find_victim_lists
 from jirga.model import Claim, DateRange, Figure, Incident, Span
 from jirga.model.extraction import PRECISION_RANK
 
@@ -347,6 +347,8 @@ def _add_tolls(doc: Document, mention: EventMention, segment: Span) -> None:
         if not victims.breakdown:  # "two policemen and four assailants were killed": one toll of six
             (mention.killed if victims.which == "killed" else mention.injured).append(victims.total)
         mention.victims += [(victims.which, category, figure) for category, figure in victims.parts]
+    mention.killed += [f for f in find_single_victims(doc.text, segment.start, segment.end)
+                       if not any(v.total.span.overlaps(f.span) for v in lists)]
     for quantity in doc.within(doc.quantities, segment):
         if any(d.span.overlaps(quantity.span) for d in dates) or any(v.total.span.overlaps(quantity.span)
                                                                        for v in lists):

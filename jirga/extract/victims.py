@@ -96,3 +96,26 @@ def _count(match: re.Match) -> Figure:
     value = int(word) if word.isdigit() else 1 if word in ("a", "an") else spelled_value(word)
     span = Span(match.start("count"), match.end())
     return Figure(value, value, value, None, match.group(), span)
+
+
+_ONE = (r"chief|commander|officer|policeman|soldier|guard|journalist|leader|official|governor|judge|cleric|scholar"
+        r"|child|woman|man|girl|boy|student|worker|driver|civilian|bystander|constable|lawmaker|politician|minister"
+        r"|mayor|elder|bomber|attacker|assailant|gunman|militant|sentry|passer-by|shopkeeper|teacher|doctor")
+_SINGLE = re.compile(
+    rf"\b(?:kill(?:s|ed|ing)|shot\s+dead|gunned\s+down|assassinat(?:es|ed|ing))\s+(?:him|her"
+    rf"|(?:an?\s+|the\s+|one\s+)?(?:[\w'-]+\s+){{0,3}}?(?:{_ONE})\b(?!\s*(?:,|and\b|along\b|as\s+well\b|'s)))"
+    rf"|\b(?:the|an?)\s+(?:[\w'-]+\s+){{0,3}}?(?:{_ONE})\s+(?:(?:has|had|was|is)\s+)?(?:been\s+)?"
+    rf"(?:died|killed|martyred|dead|slain)\b",
+    re.IGNORECASE,
+)
+
+
+def find_single_victims(text: str, start: int, end: int) -> list[Figure]:
+    """'killing him', 'kills police chief', 'the driver died': one death, told without a number."""
+    found = []
+    for match in _SINGLE.finditer(text, start, end):
+        if _BREAKDOWN.search(text, max(start, match.start() - 20), match.start()):
+            continue
+        span = Span(match.start(), match.end())
+        found.append(Figure(1, 1, 1, None, match.group(), span))
+    return found
