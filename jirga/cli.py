@@ -12,10 +12,18 @@ from jirga import __version__
 
 
 def _date(value: str) -> dt.date:
+    """A publication date: YYYY-MM-DD, between 1900-01-01 and tomorrow (an earlier or later one is a typo, and
+    would break the date arithmetic of relative dates)."""
+    from jirga.model.checks import check_date
+
     try:
-        return dt.date.fromisoformat(value)
+        date = dt.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {value!r}") from None
+    try:
+        return check_date(date, "the date")
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,29 +58,38 @@ def run_extract(args: argparse.Namespace) -> int:
     from jirga.extract import extract
     from jirga.ingest.textfile import DEFAULT_MAX_BYTES, BadInput, expand, read_metadata, read_text
     from jirga.model import serialize
+    from jirga.present import terminal_json, terminal_text
+
+    def fail(message: object) -> None:
+        print(f"jirga extract: {terminal_text(message, one_line=True)}", file=sys.stderr)
 
     failed = 0
     results = []
     try:
         metadata = read_metadata(args.metadata) if args.metadata else {}
     except BadInput as error:
-        print(f"jirga extract: {error}", file=sys.stderr)
+        fail(error)
         return 2
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
     for item in expand(args.inputs):
         if isinstance(item, BadInput):
-            print(f"jirga extract: {item}", file=sys.stderr)
+            fail(item)
             failed += 1
             continue
         try:
             report = read_text(item, args.max_bytes or DEFAULT_MAX_BYTES)
         except BadInput as error:
-            print(f"jirga extract: {error}", file=sys.stderr)
+            fail(error)
             failed += 1
             continue
         published = metadata.get(item.name, {}).get("published") or args.published
-        result = serialize.extraction(extract(report.text, published), {"path": str(item)}, explain=args.explain)
+        try:
+            result = serialize.extraction(extract(report.text, published), {"path": str(item)}, explain=args.explain)
+        except Exception as error:  # one report the extractor trips on must not end the run: say which
+            fail(f"{item}: extraction failed ({type(error).__name__}: {error})")
+            failed += 1
+            continue
         if args.out:
             (args.out / f"{item.stem}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
         elif args.format == "table":
@@ -83,10 +100,10 @@ def run_extract(args: argparse.Namespace) -> int:
             results.append(result)
     if results:
         if len(results) == 1:
-            print(json.dumps(results[0], indent=2, ensure_ascii=False))
+            print(terminal_json(results[0], indent=2))
         else:
             for result in results:
-                print(json.dumps(result, ensure_ascii=False))
+                print(terminal_json(result))
     return 1 if failed else 0
 
 

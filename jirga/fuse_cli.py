@@ -7,6 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from jirga.access_cli import signed_in
+from jirga.present import terminal_text
 from jirga.store_cli import guarded
 
 
@@ -50,7 +51,8 @@ def _decide(args, action) -> int:
         try:
             message = decide(store, viewer, args.command, lambda session: action(session, viewer))
         except (DecisionError, AccessError) as error:
-            Console(stderr=True).print(f"jirga {args.command}: {escape(str(error))}", highlight=False)
+            message = escape(terminal_text(error, one_line=True))
+            Console(stderr=True).print(f"jirga {args.command}: {message}", highlight=False)
             return 1
     print(message)
     return 0
@@ -110,17 +112,18 @@ def run_history(args) -> int:
     table = Table("entry", "when", "who", "what", "detail", "killed (low, best, high)", "reason")
     for entry in entries:
         detail = {k: v for k, v in entry.detail.items() if k not in ("claims", "scores")}
-        table.add_row(str(entry.id), entry.created_at.strftime("%Y-%m-%d %H:%M"), entry.created_by or "machine",
-                      entry.action, escape(", ".join(f"{k}: {v}" for k, v in detail.items())),
-                      ", ".join("?" if v is None else str(v) for v in entry.summary["killed"]), escape(entry.reason))
+        cells = (str(entry.id), entry.created_at.strftime("%Y-%m-%d %H:%M"), entry.created_by or "machine",
+                 entry.action, ", ".join(f"{k}: {v}" for k, v in detail.items()),
+                 ", ".join("?" if v is None else str(v) for v in entry.summary["killed"]), entry.reason)
+        table.add_row(*(escape(terminal_text(cell)) for cell in cells))
     Console(width=max(Console().width, 140)).print(table)
     return 0
 
 
 def print_verification(console: Console, result: dict) -> None:
     for conflict in result["conflicts"]:
-        console.print(f"[bold red]sources disagree[/bold red]: {escape(conflict)}")
+        console.print(f"[bold red]sources disagree[/bold red]: {escape(terminal_text(conflict))}")
     table = Table("fact", "credibility", "why", title="Admiralty credibility of the consensus")
     for name, grade in result["credibility"].items():
-        table.add_row(name, grade["label"], escape(grade["reason"]))
+        table.add_row(name, grade["label"], escape(terminal_text(grade["reason"])))
     console.print(table)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from rich.table import Table
 
 from jirga import present
 from jirga.access_cli import signed_in
+from jirga.present import terminal_json, terminal_text
 
 err = Console(stderr=True, highlight=False)
 
@@ -80,7 +80,7 @@ def add_commands(commands, date_type) -> None:
 
 
 def _fail(command: str, message: str, code: int) -> int:
-    err.print(f"jirga {command}: {escape(message)}")
+    err.print(f"jirga {command}: {escape(terminal_text(message, one_line=True))}", soft_wrap=True)
     return code
 
 
@@ -123,7 +123,9 @@ def run_ingest(args) -> int:
         task = progress.add_task("ingesting", total=None)
 
         def on_error(message: str) -> None:
-            progress.console.print(f"jirga ingest: {escape(message)}", highlight=False)
+            # One line per problem, never wrapped: scripts and grep read these.
+            progress.console.print(f"jirga ingest: {escape(terminal_text(message, one_line=True))}", highlight=False,
+                                   soft_wrap=True)
 
         def on_progress(summary) -> None:
             progress.update(task, description=summary.line())
@@ -165,7 +167,8 @@ def run_reextract(args) -> int:
         _allowed(store, viewer, "instance_admin", "write", "reextract", "re-extract the store")
         task = progress.add_task("re-extracting", total=None)
         done, failed = reextract(store, force=args.force, workers=args.workers,
-                                 on_error=lambda message: progress.console.print(f"jirga reextract: {message}"),
+                                 on_error=lambda message: progress.console.print(
+                                     f"jirga reextract: {escape(terminal_text(message, one_line=True))}"),
                                  on_progress=lambda count: progress.update(task, description=f"{count} reports"))
         _audit(store, viewer, "write", "reextract", f"{done} reports re-extracted, {failed} failed")
     print(f"{done} reports re-extracted with {EXTRACTOR_VERSION}, {failed} failed")
@@ -198,18 +201,20 @@ def run_incidents(args) -> int:
         rows = [present.incident_row(incident, actors) for incident in incidents]
         by_id = {incident.id: incident for incident in incidents}
     if args.format == "json":
-        print(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+        print(terminal_json(rows, indent=2, default=str))
     elif args.format == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"])
         writer.writeheader()
-        writer.writerows({**row, "actors": "; ".join(row["actors"])} for row in rows)
+        writer.writerows({key: terminal_text(value) if isinstance(value, str) else value
+                          for key, value in (row | {"actors": "; ".join(row["actors"])}).items()} for row in rows)
     else:
         table = Table("id", "date", "what", "where", "killed", "injured", "actors", "reports", title=None)
         for row in rows:
-            table.add_row(str(row["id"]), row["date"], (row["attack_type"] or row["kind"]).replace("_", " "),
-                          ", ".join(x for x in (row["place"], row["province"], row["country"]) if x),
-                          present.figures(by_id[row["id"]], "killed"), present.figures(by_id[row["id"]], "injured"),
-                          "\n".join(row["actors"]), str(row["reports"]))
+            cells = (str(row["id"]), row["date"], (row["attack_type"] or row["kind"]).replace("_", " "),
+                     ", ".join(x for x in (row["place"], row["province"], row["country"]) if x),
+                     present.figures(by_id[row["id"]], "killed"), present.figures(by_id[row["id"]], "injured"),
+                     "\n".join(row["actors"]), str(row["reports"]))
+            table.add_row(*(escape(terminal_text(cell)) for cell in cells))
         Console(width=max(Console().width, 140)).print(table)
         err.print(f"{len(rows)} incidents" + (f" (the first {args.limit}; see --limit)"
                                               if len(rows) == args.limit else ""))
@@ -232,10 +237,10 @@ def run_show(args) -> int:
         if args.format == "json":
             out = present.incident_row(incident, {}) | {"verification": checked,
                                                         "claims": [present.claim_dict(c) for c in claims]}
-            print(json.dumps(out, indent=2, ensure_ascii=False, default=str))
+            print(terminal_json(out, indent=2, default=str))
             return 0
         console = Console(width=max(Console().width, 140))
-        console.print(f"[bold]Incident {incident.id}[/bold]: {escape(incident.title)}  "
+        console.print(f"[bold]Incident {incident.id}[/bold]: {escape(terminal_text(incident.title, one_line=True))}  "
                       f"[dim]{incident.uuid} · TLP:{incident.tlp.upper()} · {incident.status}[/dim]")
         console.print(f"date {present.date_text(incident) or '?'} · "
                       f"killed {present.figures(incident, 'killed') or '?'} · "
@@ -247,8 +252,8 @@ def run_show(args) -> int:
             where = (f"{report.id} · {report.source.name} ({report.reliability})\n{report.published or ''}"
                      + ("" if report.is_current else "\nsuperseded revision") if report
                      else f"{claim.origin} {claim.created_by or ''}")
-            table.add_row(str(claim.id), claim.field, escape(present.claim_value(claim)), escape(where),
-                          _highlight(claim))
+            table.add_row(str(claim.id), claim.field, escape(terminal_text(present.claim_value(claim))),
+                          escape(terminal_text(where)), _highlight(claim))
         console.print(table)
         print_verification(console, checked)
     return 0
@@ -256,7 +261,7 @@ def run_show(args) -> int:
 
 def _highlight(claim) -> str:
     """The claim's sentence with the words it came from in bold."""
-    before, inside, after = (escape(part) for part in present.sentence_parts(claim))
+    before, inside, after = (escape(terminal_text(part)) for part in present.sentence_parts(claim))
     return f"{before}[bold yellow]{inside}[/bold yellow]{after}".strip() if inside else before
 
 
@@ -267,14 +272,15 @@ def run_search(args) -> int:
     with signed_in(args) as (store, viewer), store.session() as session:
         hits = search_reports(session, args.query, args.limit, viewer=viewer)
     if args.format == "json":
-        print(json.dumps([{"report": h.report_id, "title": h.title, "source": h.source,
-                           "published": h.published.isoformat() if h.published else None, "snippet": h.snippet}
-                          for h in hits], indent=2, ensure_ascii=False))
+        print(terminal_json([{"report": h.report_id, "title": h.title, "source": h.source,
+                              "published": h.published.isoformat() if h.published else None, "snippet": h.snippet}
+                             for h in hits], indent=2))
         return 0
     table = Table("report", "published", "source", "title", "snippet")
     for hit in hits:
-        snippet = escape(hit.snippet).replace("«", "[bold yellow]").replace("»", "[/bold yellow]")
-        table.add_row(str(hit.report_id), str(hit.published or ""), escape(hit.source), escape(hit.title), snippet)
+        snippet = escape(terminal_text(hit.snippet)).replace("«", "[bold yellow]").replace("»", "[/bold yellow]")
+        table.add_row(str(hit.report_id), str(hit.published or ""), escape(terminal_text(hit.source)),
+                      escape(terminal_text(hit.title)), snippet)
     Console(width=max(Console().width, 140)).print(table)
     err.print(f"{len(hits)} reports")
     return 0

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from jirga.present import terminal_text
+
+
+def _row(table: Table, *cells: str) -> None:
+    """A row of report text: no markup read from it, no control character printed (see present.terminal_text)."""
+    table.add_row(*(escape(terminal_text(cell)) for cell in cells))
 
 
 def _place(place: dict | None) -> str:
@@ -30,18 +38,19 @@ def _figure(figure: dict | None) -> str:
 
 def print_extraction(result: dict, text: str, console: Console | None = None) -> None:
     console = console or Console(width=max(Console().width, 150))
-    console.print(f"[bold]{result['document'].get('path', '')}[/bold]  extractor {result['extractor']['version']}")
+    path = escape(terminal_text(result["document"].get("path", ""), one_line=True))
+    console.print(f"[bold]{path}[/bold]  extractor {result['extractor']['version']}")
     incidents = Table("kind", "type", "place", "date", "killed", "injured", "claimed by / perpetrator", "target",
                       title="Incidents", show_lines=True)
     for i in result["incidents"]:
         if i["kind"] == "statistic":
             figures = "; ".join(f"{_figure(f)} {unit}" for unit, fs in i["figures"].items() for f in fs)
-            incidents.add_row("statistic", "", _place(i["place"]), _date(i["date"]), "", "",
-                              f"source: {i['source']}", figures)
+            _row(incidents, "statistic", "", _place(i["place"]), _date(i["date"]), "", "", f"source: {i['source']}",
+                 figures)
             continue
         actors = ", ".join(i["claimed_by"]) or ", ".join(i["perpetrator"]) or ", ".join(i.get("against", []))
-        incidents.add_row(i["kind"], i.get("attack_type") or "", _place(i["place"]), _date(i["date"]),
-                          _figure(i["killed"]), _figure(i["injured"]), actors, i.get("target") or "")
+        _row(incidents, i["kind"], i.get("attack_type") or "", _place(i["place"]), _date(i["date"]),
+             _figure(i["killed"]), _figure(i["injured"]), actors, i.get("target") or "")
     if result["incidents"]:
         console.print(incidents)
     else:
@@ -53,13 +62,13 @@ def print_extraction(result: dict, text: str, console: Console | None = None) ->
                 console.print(f"  {line}", markup=False, highlight=False)
     meetings = Table("kind", "name", "place", "date", "participants", "people", title="Meetings")
     for m in result["meetings"]:
-        meetings.add_row(m["kind"], m["name"], _place(m["place"]), _date(m["date"]), " ".join(m["participants"]),
-                         ", ".join(m["people"]))
+        _row(meetings, m["kind"], m["name"], _place(m["place"]), _date(m["date"]), " ".join(m["participants"]),
+             ", ".join(m["people"]))
     if result["meetings"]:
         console.print(meetings)
     relations = Table("subject", "relation", "object", "evidence", title="Relations")
     for r in result["relations"]:
         start, end = r["span"]
-        relations.add_row(r["subject"], r["relation"], r["object"], text[start:end])
+        _row(relations, r["subject"], r["relation"], r["object"], text[start:end])
     if result["relations"]:
         console.print(relations)

@@ -319,7 +319,9 @@ def test_tlp_table():
     assert tlp.from_marking_refs(["marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"]) == "clear"  # WHITE
     assert tlp.from_marking_refs([GREEN2, tlp.TLP1_MARKING_IDS["red"]]) == "red"
     assert tlp.from_marking_refs(["marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"]) == "green"
-    assert tlp.from_marking_refs(["marking-definition--00000000-0000-4000-8000-000000000000"]) is None
+    # A marking Jirga does not know may forbid more than any TLP level: it counts as RED, never as none.
+    assert tlp.from_marking_refs(["marking-definition--00000000-0000-4000-8000-000000000000"]) == "red"
+    assert tlp.from_marking_refs([]) is None
     assert tlp.normalize("TLP:AMBER+STRICT") == "amber+strict" and tlp.normalize("white") == "clear"
     assert tlp.rank("clear") < tlp.rank("green") < tlp.rank("amber") < tlp.rank("amber+strict") < tlp.rank("red")
     assert tlp.most_restrictive("green", None, "TLP:AMBER") == "amber"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from jirga.ingest.feed import read_feed
-from jirga.ingest.html import read_html
+from jirga.ingest.html import charset_codec, read_html
 from jirga.ingest.report import IncomingReport
 from jirga.ingest.sniff import sniff
 from jirga.ingest.stix import read_bundle
@@ -58,10 +58,11 @@ def read_document(data: bytes, origin: str, kind: str, *, url: str | None = None
 
 def _decode(data: bytes, origin: str, charset: str | None) -> str:
     """UTF-8 (decode_text's checks), or the HTTP charset when it names another encoding that fits."""
-    codec = (charset or "").strip().lower().replace("_", "-")
-    if codec and codec not in ("utf-8", "utf8", "us-ascii", "ascii") and b"\x00" not in data[:8192]:
+    label = (charset or "").strip().lower().replace("_", "-")
+    codec = None if label in ("utf-8", "utf8", "us-ascii", "ascii") else charset_codec(label)
+    if codec and b"\x00" not in data[:8192]:
         try:
             return data.decode(codec)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):  # the header names a charset the bytes are not in
             pass
     return decode_text(data, origin)

@@ -9,15 +9,19 @@ import re
 from collections.abc import Iterator
 
 from jirga.ingest.language import detect
-from jirga.ingest.report import IncomingReport
+from jirga.ingest.report import IncomingReport, found_url
 from jirga.ingest.textfile import BadInput
 
 # Elements that end a paragraph when a feed's HTML is flattened to text.
 _BLOCKS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr",
            "table", "section", "article", "header", "footer", "figure", "figcaption", "dd", "dt", "hr"}
 _DROP = ("script", "style", "noscript", "iframe", "object", "embed", "form")
-_ROOT_CLOSED = re.compile(rb"</(?:[\w.-]+:)?(?:rss|feed|rdf)\s*>\s*(?:<!--.*?-->\s*)*\Z", re.I | re.S)
-_TAG = re.compile(r"<[a-zA-Z/!?][^>]*>")
+# A comment ends at its first "-->": a lazy ".*?" there could also end at a later one, and a run of comments not
+# followed by the end of the document then backtracks exponentially.
+_ROOT_CLOSED = re.compile(rb"</(?:[\w.-]+:)?(?:rss|feed|rdf)\s*>\s*(?:<!--(?:[^-]|-(?!->))*-->\s*)*\Z", re.I)
+# No "<" inside a tag: a run of unclosed "<a" would otherwise rescan the rest of the text from each one.
+_TAG = re.compile(r"<[a-zA-Z/!?][^<>]*>")
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 
 def read_feed(data: bytes, origin: str) -> Iterator[IncomingReport | BadInput]:
@@ -63,7 +67,7 @@ def _reason(error: BaseException) -> str:
 
 def _entry(entry, origin: str, source: str | None, declared: str | None) -> IncomingReport | BadInput:
     title = _plain(entry.get("title", ""))
-    link = entry.get("link") or None
+    link, notes = found_url(entry.get("link"), origin)
     body = _body(entry)
     if not body:
         named = " ".join(part for part in (repr(title) if title else "", f"<{link}>" if link else "") if part)
@@ -71,7 +75,7 @@ def _entry(entry, origin: str, source: str | None, declared: str | None) -> Inco
     text = body if not title or body.startswith(title) else f"{title}\n\n{body}"
     language = detect(body) or _language(_detail_language(entry)) or declared
     return IncomingReport(text=text, origin=origin, title=title, source=source, url=link,
-                          published=_date(entry), language=language)
+                          published=_date(entry), language=language, notes=notes)
 
 
 def _body(entry) -> str:
@@ -116,20 +120,29 @@ def _plain(value: str) -> str:
 
 
 def _date(entry) -> dt.date | None:
-    """The entry's own calendar date (its time zone kept, not shifted to UTC), published before updated."""
+    """The entry's own calendar date (its time zone kept, not shifted to UTC), published before updated; None when
+    the feed gives none that can be read. Whether it is plausible is the ingest's to judge (checks.check_date)."""
     for key in ("published", "updated", "created"):
-        raw = (entry.get(key) or "").strip()
+        raw = str(entry.get(key) or "").strip()
         if not raw:
             continue
-        for parse in (email.utils.parsedate_to_datetime, dt.datetime.fromisoformat):
+        for parse in (email.utils.parsedate_to_datetime, dt.datetime.fromisoformat, _parsed(entry, key)):
             try:
-                return parse(raw).date()
-            except (TypeError, ValueError, IndexError):
+                date = parse(raw).date()
+            except (TypeError, ValueError, IndexError, OverflowError):
                 continue
-        parsed = entry.get(f"{key}_parsed")
-        if parsed:
-            return dt.date(*parsed[:3])
+            # The parsers are lenient to a fault ("-001-01-01" reads as this year, "0000" as 2000): keep a date
+            # only when its year is written in the entry.
+            if f"{date.year:04d}" in _YEAR.findall(raw):
+                return date
     return None
+
+
+def _parsed(entry, key: str):
+    """feedparser's own reading of the date (it knows more formats), as a parser of the raw text."""
+    def parse(raw: str) -> dt.datetime:
+        return dt.datetime(*entry.get(f"{key}_parsed")[:3])
+    return parse
 
 
 def _detail_language(entry) -> str | None:

@@ -9,7 +9,7 @@ import re
 from urllib.parse import urlsplit
 
 from jirga.ingest.language import detect
-from jirga.ingest.report import IncomingReport
+from jirga.ingest.report import IncomingReport, found_url
 from jirga.ingest.sniff import sniff
 from jirga.ingest.textfile import BadInput
 
@@ -22,10 +22,15 @@ MIN_PROSE_WORDS = 15
 PROSE_LINE_WORDS = 8
 
 _HEAD = 8192
-_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
-_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([\w.:-]+)""", re.I)
-_HTML_LANG = re.compile(r"""<html[^>]*?\blang\s*=\s*["']?([A-Za-z]{2,3})\b""", re.I)
-_DOCUMENT_START = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
+# These run on untrusted pages, so none may backtrack far: a tag's attributes stop at the next "<" (a run of
+# unclosed "<meta" is then read once, not once per "<meta"), and a comment ends at its first "-->" (a lazy ".*?"
+# could end at any later one, which made a run of comments before a paragraph take exponential time).
+_META_CHARSET = re.compile(rb"""<meta[^<>]*?charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^<>]*encoding\s*=\s*["']([\w.:-]+)""", re.I)
+_HTML_LANG = re.compile(r"""<html[^<>]*?\blang\s*=\s*["']?([A-Za-z]{2,3})\b""", re.I)
+_DOCUMENT_START = re.compile(rb"\s*(?:<\?xml[^<>]*>\s*)?(?:<!--(?:[^-]|-(?!->))*-->\s*)*<(?:!doctype\s+html|html)\b",
+                             re.I)
+_NOT_CHARSETS = {"idna", "punycode", "unicode-escape", "raw-unicode-escape", "utf-7"}
 _DOCUMENT_END = re.compile(rb"</(?:html|body)\s*>", re.I)
 
 
@@ -42,7 +47,9 @@ def read_html(data: bytes, origin: str, url: str | None = None, charset: str | N
         raise BadInput(f"{origin}: {NO_TEXT}")
     title = " ".join((document.title or "").split())
     text = body if not title or body.startswith(title) else f"{title}\n\n{body}"
-    url = url or document.url or None
+    notes: tuple[str, ...] = ()
+    if not url:  # the address it was fetched from is known good; a page's own canonical URL is not
+        url, notes = found_url(document.url, origin)
     return IncomingReport(
         text=text,
         origin=origin,
@@ -51,6 +58,7 @@ def read_html(data: bytes, origin: str, url: str | None = None, charset: str | N
         url=url,
         published=_date(document.date),
         language=detect(body) or _declared_language(page),
+        notes=notes,
     )
 
 
@@ -70,19 +78,27 @@ def decode(data: bytes, charset: str | None = None) -> str:
     declared = [charset, *(match[1].decode("ascii") for match in (_META_CHARSET.search(head),
                                                                   _XML_ENCODING.search(head)) if match)]
     for name in declared:
-        encoding = _codec(name)
+        encoding = charset_codec(name)
         if encoding:
-            return data.decode(encoding, errors="replace")
+            try:
+                return data.decode(encoding, errors="replace")
+            except (LookupError, UnicodeError):  # a codec that is no character set: "rot-13", "hex", "idna"
+                continue
     return data.decode("cp1252", errors="replace")
 
 
-def _codec(name: str | None) -> str | None:
+def charset_codec(name: str | None) -> str | None:
+    """The Python codec for a charset label from a page or an HTTP header; None for what is no character set."""
     if not name:
         return None
     try:
-        encoding = codecs.lookup(name.strip().lower()).name
+        info = codecs.lookup(name.strip().lower())
     except LookupError:
         return None
+    # Python also names transforms and escapes ("hex", "rot-13", "unicode_escape", "idna"): none is a page's charset.
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    encoding = info.name
     # As browsers do: a page labelled Latin-1 or ASCII is Windows-1252; a UTF-16 label on bytes is a mistake.
     if encoding in ("latin-1", "iso8859-1", "ascii"):
         return "cp1252"

@@ -56,9 +56,21 @@ class _Web:
             self._client, self._owned = None, False
 
 
+def guarded(origin: str, items: Iterator[IncomingReport | BadInput]) -> Iterator[IncomingReport | BadInput]:
+    """The reader's items; if the reader breaks on hostile input, one BadInput naming the input, so the run goes on
+    with the next input and keeps the reports already read."""
+    try:
+        yield from items
+    except BadInput as error:
+        yield error
+    except Exception as error:  # a library or reader bug on one input must not end the run; say which input
+        message = " ".join(str(error).split())[:200] or "no reason given"
+        yield BadInput(f"{origin}: cannot be read ({type(error).__name__}: {message})")
+
+
 def _read_target(target: str, max_bytes: int, web: _Web) -> Iterator[IncomingReport | BadInput]:
     if is_http_url(target):
-        yield from web.fetch(target, max_bytes)
+        yield from guarded(target, web.fetch(target, max_bytes))
         return
     if "://" in target:
         yield BadInput(f"{target}: not an http(s) URL nor a file")
@@ -86,7 +98,7 @@ def _read_file(path: Path, max_bytes: int, web: _Web) -> Iterator[IncomingReport
     except BadInput as error:
         yield error
         return
-    yield from _read_data(data, str(path), path.suffix, max_bytes, web)
+    yield from guarded(str(path), _read_data(data, str(path), path.suffix, max_bytes, web))
 
 
 def read_upload(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[IncomingReport | BadInput]:
@@ -95,7 +107,7 @@ def read_upload(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> I
     if len(data) > max_bytes:
         yield BadInput(f"{name}: {len(data):,} bytes, over the limit of {max_bytes:,}")
         return
-    yield from _read_data(data, name, Path(name).suffix, max_bytes, None)
+    yield from guarded(name, _read_data(data, name, Path(name).suffix, max_bytes, None))
 
 
 def _read_data(data: bytes, origin: str, suffix: str, max_bytes: int, web: _Web | None
@@ -117,4 +129,4 @@ def _read_data(data: bytes, origin: str, suffix: str, max_bytes: int, web: _Web 
         yield BadInput(f"{origin}: a list of URLs; fetch them with `jirga ingest {Path(origin).name}`")
     else:
         for url in urls:
-            yield from web.fetch(url, max_bytes)
+            yield from guarded(url, web.fetch(url, max_bytes))

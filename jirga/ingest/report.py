@@ -7,6 +7,8 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass, replace
 
+from jirga.model.checks import safe_url
+
 
 @dataclass(frozen=True)
 class IncomingReport:
@@ -18,6 +20,7 @@ class IncomingReport:
     published: dt.date | None = None
     language: str | None = None  # ISO 639-1, if the reader knows it
     tlp: str | None = None  # clear | green | amber | amber+strict | red, if the input carries a marking
+    notes: tuple[str, ...] = ()  # warnings for the user: what the reader left out, and why
 
     @property
     def content_hash(self) -> str:
@@ -29,3 +32,15 @@ class IncomingReport:
         """Fill the fields this reader left empty; what the input itself says wins."""
         return replace(self, **{key: value for key, value in defaults.items()
                                 if value is not None and getattr(self, key) in (None, "")})
+
+
+def found_url(value: object, origin: str) -> tuple[str | None, tuple[str, ...]]:
+    """A link found inside a document, if it is a safe http(s) URL; else None and a note saying it was left out.
+
+    The report is still worth storing without its link; a javascript: or data: link never is (see checks.py)."""
+    if value is None or not str(value).strip():
+        return None, ()
+    try:
+        return safe_url(str(value), "link"), ()
+    except ValueError as error:
+        return None, (f"{origin}: {error}; stored without it ({str(value)[:80]!r})",)

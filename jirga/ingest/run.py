@@ -23,6 +23,7 @@ from jirga.ingest.pool import HANDLED_LANGUAGES, Job, Result, extract_all
 from jirga.ingest.report import IncomingReport
 from jirga.ingest.textfile import BadInput
 from jirga.model import tlp as tlp_levels
+from jirga.model.checks import check_date, safe_url
 from jirga.store import Store
 from jirga.store.claims import HAND_CODED
 from jirga.store.records import (
@@ -37,6 +38,7 @@ from jirga.store.records import (
 from jirga.store.schema import Report, Source
 
 UNATTRIBUTED = "Unattributed"
+MAX_SOURCE_CHARS = 200  # the sources.name column
 
 
 @dataclass
@@ -75,6 +77,7 @@ class Ingest:
                  on_progress: Callable[[Summary], None] = lambda summary: None, viewer: Viewer | None = None):
         self.store, self.options = store, options
         self.on_error, self.on_progress = on_error, on_progress
+        self.on_warning = on_error  # what a report was stored without: said, but not counted as a failure
         self.summary = Summary()
         # Who ingests: what they store belongs to their organisation, and each batch is audited in its name.
         self.viewer = viewer
@@ -109,6 +112,9 @@ class Ingest:
             except BadInput as error:
                 self._fail(str(error))
                 continue
+            except SQLAlchemyError as error:  # looking up its source failed: this report fails, the run goes on
+                self._fail(f"{item.origin}: not stored ({_reason(error)})")
+                continue
             if pending is None:
                 self.summary.unchanged += 1
                 self.on_progress(self.summary)
@@ -121,7 +127,9 @@ class Ingest:
         options = self.options
         report = report.with_defaults(**options.metadata.get(Path(report.origin).name, {}))
         report = report.with_defaults(source=options.source, published=options.published)
-        report = report.with_defaults(source=_host(report.url) or UNATTRIBUTED)
+        report = _checked(report.with_defaults(source=_host(report.url) or UNATTRIBUTED))
+        for note in report.notes:
+            self.on_warning(note)
         if report.language and report.language not in HANDLED_LANGUAGES:  # known before extraction: refuse now
             raise BadInput(f"{report.origin}: written in {describe(report.language)}; "
                            f"the extractor handles {', '.join(map(describe, sorted(HANDLED_LANGUAGES)))} only")
@@ -155,7 +163,7 @@ class Ingest:
                                       [(pending.source, pending.report.content_hash) for pending, _ in batch])
                 counts = [self._store_one(session, pending, result, stored) for pending, result in batch]
                 self._audit(session, counts)
-        except SQLAlchemyError:
+        except Exception:  # whatever one report trips on, the others of the batch are still stored
             counts = []
             for pending, result in batch:
                 try:
@@ -164,7 +172,7 @@ class Ingest:
                         stored = stored_pairs(session, self.owner, [(pending.source, pending.report.content_hash)])
                         counts.append(self._store_one(session, pending, result, stored))
                         self._audit(session, counts[-1:])
-                except SQLAlchemyError as error:
+                except Exception as error:
                     self._fail(f"{pending.report.origin}: not stored ({_reason(error)})")
         for state, incidents, _ in counts:
             setattr(self.summary, state, getattr(self.summary, state) + 1)
@@ -251,7 +259,33 @@ def _host(url: str | None) -> str | None:
     return urlsplit(url).hostname if url else None
 
 
-def _reason(error: SQLAlchemyError) -> str:
+def _checked(report: IncomingReport) -> IncomingReport:
+    """The report, if what will be stored is safe to store; else BadInput naming the report and the problem.
+
+    The readers already leave out links they find inside documents; a link or date still wrong here was given by
+    the user (--metadata, --published, a form) or by a caller, and refusing the report says so plainly."""
+    if report.url is not None:
+        try:
+            safe_url(report.url, "link")
+        except ValueError as error:
+            raise BadInput(f"{report.origin}: {error} ({report.url[:80]!r})") from None
+    if report.published is not None:
+        try:
+            check_date(report.published, "publication date")
+        except ValueError as error:
+            raise BadInput(f"{report.origin}: {error}") from None
+    for name in ("text", "title", "source", "url"):
+        value = getattr(report, name) or ""
+        if "\x00" in value:  # PostgreSQL cannot store it, and no report needs it
+            raise BadInput(f"{report.origin}: the {name} contains a NUL character")
+        if any("\ud800" <= char <= "\udfff" for char in value):  # from a JSON escape such as "\ud800"
+            raise BadInput(f"{report.origin}: the {name} contains a lone surrogate (not valid Unicode)")
+    if len(report.source or "") > MAX_SOURCE_CHARS:
+        raise BadInput(f"{report.origin}: the source name is longer than {MAX_SOURCE_CHARS} characters")
+    return report
+
+
+def _reason(error: Exception) -> str:
     return str(getattr(error, "orig", None) or error).splitlines()[0]
 
 
@@ -263,6 +297,8 @@ def ingest_one(store: Store, report: IncomingReport, owner: int, reliability: st
     run = Ingest(store, IngestOptions(workers=1, reliability=reliability), errors.append, viewer=viewer)
     run.owner = owner
     summary = run.run([report])
+    if summary.failed:  # refused or not stored: nothing to name (and its text may not even be valid Unicode)
+        return None, summary, errors
     source = report.source or _host(report.url) or UNATTRIBUTED
     with store.session() as session:
         # The owner's own report only: another organisation's copy of the text is never named.

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 
 from jirga.ingest.language import detect
-from jirga.ingest.report import IncomingReport
+from jirga.ingest.report import IncomingReport, found_url
 from jirga.ingest.textfile import BadInput
 from jirga.model import tlp
 
@@ -46,6 +46,9 @@ def _parse(data: bytes, origin: str) -> dict:
         raise BadInput(f"{origin}: not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})") from None
     except RecursionError:
         raise BadInput(f"{origin}: not valid JSON (nested too deeply)") from None
+    except ValueError:  # a number of thousands of digits: Python refuses to convert it
+        raise BadInput(f"{origin}: not valid JSON (a number of more than {sys.get_int_max_str_digits():,} digits)"
+                       ) from None
     if not isinstance(bundle, dict) or bundle.get("type") != "bundle":
         found = bundle.get("type") if isinstance(bundle, dict) else type(bundle).__name__
         raise BadInput(f"{origin}: not a STIX bundle (the top level is {found!r}, not an object of type 'bundle')")
@@ -84,23 +87,43 @@ def _report(obj: dict, objects: dict[str, dict], origin: str) -> IncomingReport 
         return BadInput(f"{where}: the {obj['type']} has no description to read")
     text = f"{name}\n\n{description}" if name else description
     date_field = "published" if obj["type"] == "report" else "created"
+    url, notes = None, []
+    for reference in obj.get("external_references", []):
+        if url is None and reference.get("url"):
+            url, note = found_url(reference["url"], f"{where}, external reference")
+            notes += note
     return IncomingReport(
         text=text,
         origin=where,
         title=name,
         source=_source(obj.get("created_by_ref"), objects),
-        url=next((ref["url"] for ref in obj.get("external_references", []) if ref.get("url")), None),
+        url=url,
         published=_date(obj.get(date_field)),
         language=_language(obj.get("lang")) or detect(description),
-        tlp=tlp.from_marking_refs(obj.get("object_marking_refs", [])),
+        tlp=_marking(obj),
+        notes=tuple(notes),
     )
 
 
+def _marking(obj: dict) -> str | None:
+    """The object's TLP level: the most restrictive of its object markings and its granular ones. A granular
+    marking counts whatever it selects: the name, description, links and dates it may cover are all stored as one
+    record, and a record has one marking. A marking Jirga does not know counts as RED (tlp.from_marking_refs)."""
+    refs = list(obj.get("object_marking_refs", []))
+    refs += [marking["marking_ref"] for marking in obj.get("granular_markings", []) if marking.get("marking_ref")]
+    return tlp.from_marking_refs(refs)
+
+
 def _source(ref: str | None, objects: dict[str, dict]) -> str | None:
+    """The name of the identity that made the object. A source's name is seen by every organisation, so an
+    identity marked beyond GREEN is named by its id only."""
     if not ref:
         return None
-    identity = objects.get(ref)
-    return (identity or {}).get("name") or ref
+    identity = objects.get(ref) or {}
+    level = _marking(identity)
+    if identity.get("name") and (level is None or tlp.rank(level) <= tlp.rank("green")):
+        return str(identity["name"])
+    return ref
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jirga.model.checks import check_date, safe_url
+
 TEXT_SUFFIXES = {".txt", ".text"}
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 METADATA_EXTRA = ("title", "source", "url")
@@ -85,9 +87,18 @@ def read_metadata(path: Path) -> dict[str, dict[str, Any]]:
     for line, row in enumerate(rows, start=2):
         published = (row["published"] or "").strip()
         try:
-            entry: dict[str, Any] = {"published": dt.date.fromisoformat(published) if published else None}
+            date = dt.date.fromisoformat(published) if published else None
         except ValueError:
             raise BadInput(f"{path}, line {line}: published {published!r} is not a YYYY-MM-DD date") from None
+        entry: dict[str, Any] = {"published": date}
         entry |= {key: (row.get(key) or "").strip() or None for key in METADATA_EXTRA}
+        # The user's own file: a wrong date or link is refused with its line, before anything is read.
+        try:
+            if date is not None:
+                check_date(date, "published")
+            if entry["url"]:
+                safe_url(entry["url"], "url")
+        except ValueError as error:
+            raise BadInput(f"{path}, line {line}: {error}") from None
         metadata[Path(row["file"] or "").name] = entry
     return metadata

@@ -10,7 +10,8 @@ from typing import Any
 
 from jirga.extract.lexicon import skeleton
 from jirga.model import serialize
-from jirga.model.extraction import Extraction, Incident, Meeting, PlaceRef, Span
+from jirga.model.checks import date_is_plausible
+from jirga.model.extraction import DateRange, Extraction, Incident, Meeting, PlaceRef, Span
 
 HAND_CODED = "hand-coded"  # the extractor version of a report whose incident an analyst coded by hand
 
@@ -95,7 +96,7 @@ def _actor(out: Decomposed, actor_id: str, name: str) -> None:
 def _incident_claims(incident: Incident, text: str, out: Decomposed) -> list[dict[str, Any]]:
     b = _Builder(incident.sentences, incident.spans, text)
     b.add("kind", incident.kind, spans_key="kind")
-    if incident.date:
+    if _plausible(incident.date):
         b.add("date", serialize.date(incident.date), incident.date.span, "date")
     _place(b, incident.place, out)
     if incident.attack_type:
@@ -127,7 +128,7 @@ def _meeting_claims(meeting: Meeting, text: str, out: Decomposed) -> list[dict[s
     b.add("kind", meeting.kind, spans_key="kind")
     if meeting.name:
         b.add("name", meeting.name, spans_key="name")
-    if meeting.date:
+    if _plausible(meeting.date):
         b.add("date", serialize.date(meeting.date), meeting.date.span, "date")
     _place(b, meeting.place, out)
     for i, country in enumerate(meeting.participants):
@@ -138,6 +139,12 @@ def _meeting_claims(meeting: Meeting, text: str, out: Decomposed) -> list[dict[s
     for name in meeting.concerning:
         b.add("concerning", {"actor_id": _actor_id(name, out), "actor": name}, spans_key="concerning")
     return b.claims
+
+
+def _plausible(date: DateRange | None) -> bool:
+    """An event date outside 1900-01-01..tomorrow is a misreading or a hostile text, never an incident's date: the
+    event is stored without it, so no incident lands in year 9999 and no date arithmetic downstream overflows."""
+    return date is not None and date_is_plausible(date.start) and date_is_plausible(date.end)
 
 
 def _actor_id(name: str, out: Decomposed) -> str:
