@@ -317,8 +317,8 @@ def test_bad_inputs_fail_alone_in_a_run_with_good_ones(tmp_path, database_url):
     (folder / "a-good.txt").write_text(PROSE)
     for name, data in bad_inputs().items():
         (folder / name).write_bytes(data)
-    (folder / "z-good.xml").write_bytes(feed(item(link="https://wire.example/2", text="Gunmen killed four policemen in Peshawar on Monday, "
-                                                       "officials said, and two attackers were shot dead.")))
+    other = "Gunmen killed four policemen in Peshawar on Monday, officials said, and two attackers were shot dead."
+    (folder / "z-good.xml").write_bytes(feed(item(link="https://wire.example/2", text=other)))
     result = run_jirga("ingest", str(folder), "--db", database_url, "--workers", "1", "--published", "2018-07-12")
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert f"{folder / 'year-zero.xml'}" not in result.stderr  # no date is invented, none refused: stored
