@@ -80,7 +80,20 @@ def find_places(text: str, key: str, lexicon: Lexicon, masked: list[Span]) -> li
         mentions.append(mention)
         resolved_after = mention
     mentions.reverse()
-    return mentions
+    return _drop_foreign_name_parts(text, mentions)
+
+
+_NEXT_NAME = re.compile(r"[ \t]+(?!(?:District|Province|City|Town|Agency|Region|County|Village|Area)\b)[A-Z][a-z]")
+
+
+def _drop_foreign_name_parts(text: str, mentions: list[PlaceMention]) -> list[PlaceMention]:
+    """'Nawa Kali' in a report on Quetta is a neighbourhood, not Nawa in India: a town of a country the report
+    never names otherwise, glued to a following capitalised word, is part of a local name."""
+    per_country: dict[str, int] = {}
+    for mention in mentions:
+        per_country[mention.place.country] = per_country.get(mention.place.country, 0) + 1
+    return [m for m in mentions if not (m.place.kind == "city" and per_country[m.place.country] == 1
+                                        and _NEXT_NAME.match(text, m.span.end))]
 
 
 def find_demonyms(text: str, key: str, lexicon: Lexicon) -> list[CountryMention]:
