@@ -91,16 +91,16 @@ def find_incidents(doc: Document) -> list[Incident]:
     events: list[Event] = []
     headline = _is_headline(doc)
     for index, sentence in enumerate(doc.sentences):
-        mentions = _mentions_in(doc, index, sentence)
+        # "attacks on foreigners have been rare", "15 attacks killed 99": no particular event
+        found = _mentions_in(doc, index, sentence)
+        mentions = [m for m in found if not (m.plural and (_aggregate(doc, m) or not (m.killed or m.injured)))]
         if not any(m.kind == "attack" for m in mentions):
             casualties = _casualty_mention(doc, events, index, sentence)
             if casualties is not None:
                 mentions.append(casualties)
-            else:
+            elif len(found) == len(mentions):  # a claim of "a string of attacks" is not a claim of the last one
                 _continue_event(doc, events, index, sentence, claims_only=bool(mentions))
         for mention in mentions:
-            if mention.plural and (_aggregate(doc, mention) or not (mention.killed or mention.injured)):
-                continue  # "attacks on foreigners have been rare", "15 attacks killed 99": no particular event
             if index == 0 and headline:
                 events.append(_new_event(mention, f"the headline: {_describe(doc, mention)}"))
                 events[-1].headline = True
@@ -148,16 +148,22 @@ def _is_headline(doc: Document) -> bool:
         "\n") >= 1
 
 
-# "the two blasts" and "both attacks" point back to one event told as two explosions; "15 attacks" counts events.
-_AGGREGATE = re.compile(r"(?<!\bthe\s)(?<!\bboth\s)\b(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|eleven"
-                        r"|twelve|dozens?|scores?|hundreds?|these|those|such|all|several|many|multiple|numerous|series\s+of|spate\s+of"
-                        r"|wave\s+of|number\s+of|total\s+of|of)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+# "the two blasts", "twin explosions", "both attacks": one event told as several blasts, or two told together;
+# "15 attacks", "these attacks", "attacks on foreigners" count or generalise.
+_ONE_EVENT_PLURAL = re.compile(r"(?:\b(?:the|both|twin|triple|two|simultaneous|coordinated|back-to-back)|'s)\s+"
+                               r"(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+_AGGREGATE = re.compile(r"\b(?:\d[\d,]*|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|scores?"
+                        r"|hundreds?|these|those|such|all|several|many|multiple|numerous|series\s+of|spate\s+of"
+                        r"|wave\s+of|number\s+of|total\s+of)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 
 
 def _aggregate(doc: Document, mention: EventMention) -> bool:
     """'in 15 terrorist attacks', 'these attacks killed 6': a count of events, which is a statistic."""
     first = mention.triggers[0]
-    return bool(_AGGREGATE.search(doc.text[max(mention.segment.start, first.start - 40) : first.start]))
+    before = doc.text[max(mention.segment.start, first.start - 40) : first.start]
+    if re.match(r"(?:twin|triple)\b", doc.text[first.start : first.end], re.IGNORECASE):
+        return False
+    return bool(_AGGREGATE.search(before)) or not _ONE_EVENT_PLURAL.search(before)
 
 
 def _mentions_in(doc: Document, index: int, sentence: Span) -> list[EventMention]:
