@@ -28,6 +28,7 @@ class Document:
     people: list[PersonRef]
     countries: dict[str, PlaceRef]  # ISO2 -> the gazetteer's country entry
     lower: str = ""  # text folded and lower-cased, same length
+    folded: str = ""  # text with typographic quotes, dashes and spaces made ASCII, same length
     quantities: list[Quantity] = field(default_factory=list)
     dateline: PlaceMention | None = None  # 'QUETTA, Oct 25 -': where the report was filed
     _matches: dict = field(default_factory=dict, compare=False, repr=False)
@@ -42,6 +43,11 @@ class Document:
         starts, matches = found
         first, last = bisect_left(starts, span.start), bisect_left(starts, span.end)
         return [m for m in matches[first:last] if m.end() <= span.end]
+
+    @property
+    def plain(self) -> str:
+        """The text to match patterns against: "Balochistan’s" reads as "Balochistan's"."""
+        return self.folded or self.text
 
     def country_mentions(self, code: str) -> int:
         return sum(p.place.country == code for p in self.places) + sum(d.country == code for d in self.demonyms)

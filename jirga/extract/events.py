@@ -143,8 +143,8 @@ def _is_headline(doc: Document) -> bool:
     first = doc.sentences[0] if doc.sentences else None
     if first is None:
         return False
-    line = doc.text[first.start : first.end].rstrip()
-    return "\n" not in line and not line.endswith((".", "!", "?", ":")) and doc.text[first.end : first.end + 3].count(
+    line = doc.plain[first.start : first.end].rstrip()
+    return "\n" not in line and not line.endswith((".", "!", "?", ":")) and doc.plain[first.end : first.end + 3].count(
         "\n") >= 1
 
 
@@ -160,14 +160,14 @@ _AGGREGATE = re.compile(r"\b(?:\d[\d,]*|three|four|five|six|seven|eight|nine|ten
 def _aggregate(doc: Document, mention: EventMention) -> bool:
     """'in 15 terrorist attacks', 'these attacks killed 6': a count of events, which is a statistic."""
     first = mention.triggers[0]
-    before = doc.text[max(mention.segment.start, first.start - 40) : first.start]
-    if re.match(r"(?:twin|triple)\b", doc.text[first.start : first.end], re.IGNORECASE):
+    before = doc.plain[max(mention.segment.start, first.start - 40) : first.start]
+    if re.match(r"(?:twin|triple)\b", doc.plain[first.start : first.end], re.IGNORECASE):
         return False
     return bool(_AGGREGATE.search(before)) or not _ONE_EVENT_PLURAL.search(before)
 
 
 def _mentions_in(doc: Document, index: int, sentence: Span) -> list[EventMention]:
-    text = doc.text
+    text = doc.plain
     triggers = []
     for pattern_kind, pattern in _KIND_OF.items():
         for match in doc.matches(pattern, sentence):
@@ -198,9 +198,9 @@ def _mentions_in(doc: Document, index: int, sentence: Span) -> list[EventMention
 def _cut(doc: Document, left_end: int, right_start: int) -> int:
     """Split between two events of one sentence; 'since August, when a bomber struck' gives the date to the second."""
     for date in doc.within(doc.dates, Span(left_end, right_start)):
-        if re.match(r"\s*,\s*when\b", doc.text[date.span.end : right_start]):
+        if re.match(r"\s*,\s*when\b", doc.plain[date.span.end : right_start]):
             return date.span.start
-    return split_point(doc.text, left_end, right_start)
+    return split_point(doc.plain, left_end, right_start)
 
 
 def _by_the_state(text: str, sentence: Span, trigger: Span, word: str) -> bool:
@@ -223,7 +223,7 @@ def _is_definite(text: str, segment: Span, trigger: Span) -> bool:
 
 
 def _not_an_attack(doc: Document, sentence: Span, span: Span) -> bool:
-    text = doc.text
+    text = doc.plain
     window = text[max(sentence.start, span.start - 20) : min(sentence.end, span.end + 25)]
     if vocab.NOT_VIOLENCE.search(window):
         return True
@@ -239,13 +239,13 @@ def _new_event_between(doc: Document, previous: Span, current: Span) -> bool:
     sentence = doc.sentences[doc.sentence_index(previous.start)]
     # "the hospital assault began, a suicide bomber blew himself up": a known event, then a new one
     # ... but "the explosion that sent a bus into a ravine was a suicide bombing" names the same one
-    if _is_definite(doc.text, sentence, previous) and re.search(r"\b(?:an?|another)\s+(?:[\w-]+\s+)?$",
-                                                                doc.text[max(previous.end, current.start - 25):
+    if _is_definite(doc.plain, sentence, previous) and re.search(r"\b(?:an?|another)\s+(?:[\w-]+\s+)?$",
+                                                                doc.plain[max(previous.end, current.start - 25):
                                                                          current.start]) \
             and not re.search(r"\b(?:was|is|were|been)\s+(?:also\s+)?an?\s+(?:[\w-]+\s+)?$",
-                              doc.text[max(previous.end, current.start - 30): current.start]):
+                              doc.plain[max(previous.end, current.start - 30): current.start]):
         return True
-    text = doc.text[between.start : between.end]
+    text = doc.plain[between.start : between.end]
     if re.search(r",\s*(?:an?|the|this)\s+(?:[\w-]+\s+)?$", text):  # "..., an attack claimed by": the same event
         return False
     if re.search(r"\b(?:after|before|since|later|earlier|another)\b", text):  # "came nine days after a bombing"
@@ -255,15 +255,15 @@ def _new_event_between(doc: Document, previous: Span, current: Span) -> bool:
         return True
     # "the siege of the bakery ..., and the attack at Sholakia in Kishoreganj": each tied to its own place
     after = [p for p in doc.within(doc.places, Span(current.end, sentence.end))
-             if _PLACE_AFTER.match(doc.text[current.end : p.span.start])]
+             if _PLACE_AFTER.match(doc.plain[current.end : p.span.start])]
     earlier = [p for p in doc.within(doc.places, Span(sentence.start, previous.start))
-               if _PLACE_BEFORE.match(doc.text[p.span.end : previous.start])]
+               if _PLACE_BEFORE.match(doc.plain[p.span.end : previous.start])]
     return bool(has_break and after and earlier and not any(
         a.place.within(b.place) or b.place.within(a.place) for a in after for b in earlier))
 
 
 def _build_mention(doc: Document, kind: str, triggers: list[Span], index: int, segment: Span) -> EventMention:
-    text = doc.text
+    text = doc.plain
     first = triggers[0]
     mention = EventMention(
         kind=kind,
@@ -274,7 +274,7 @@ def _build_mention(doc: Document, kind: str, triggers: list[Span], index: int, s
         plural=all(_PLURAL.search(text[t.start : t.end]) for t in triggers) and kind != "arrest",
     )
     mention.places = _linked_places(doc, kind, triggers, segment, mention.definite)
-    mention.dates = [d for d in doc.within(doc.dates, segment) if _dates_an_event(doc.text, d)]
+    mention.dates = [d for d in doc.within(doc.dates, segment) if _dates_an_event(doc.plain, d)]
     _add_tolls(doc, mention, segment)
     if kind == "attack":
         claims = find_claims(doc, segment, doc.sentences[index])
@@ -312,9 +312,9 @@ _NOT_THE_SCENE = re.compile(
 def _the_scene(doc: Document, place: PlaceMention) -> bool:
     if doc.dateline is not None and place.span == doc.dateline.span:
         return False
-    if re.match(r"\s*,\s*where\b", doc.text[place.span.end : place.span.end + 12]):
+    if re.match(r"\s*,\s*where\b", doc.plain[place.span.end : place.span.end + 12]):
         return True  # "50 km from Peshawar, where gunmen killed ...": the scene of what follows
-    window = doc.text[max(0, place.span.start - 60) : place.span.start]
+    window = doc.plain[max(0, place.span.start - 60) : place.span.start]
     return not _NOT_THE_SCENE.search(window)
 
 
@@ -328,10 +328,10 @@ def _linked_places(doc: Document, kind: str, triggers: list[Span], segment: Span
     linked = []
     for place in places:
         for trigger in triggers:
-            if place.span.start >= trigger.end and _PLACE_AFTER.match(doc.text[trigger.end : place.span.start]):
+            if place.span.start >= trigger.end and _PLACE_AFTER.match(doc.plain[trigger.end : place.span.start]):
                 linked.append(place)
                 break
-            before = place.span.end <= trigger.start and _PLACE_BEFORE.match(doc.text[place.span.end : trigger.start])
+            before = place.span.end <= trigger.start and _PLACE_BEFORE.match(doc.plain[place.span.end : trigger.start])
             # "US drone strike", "Pakistani operation": a country before an operation names who acted
             if before and not (kind == "security_operation" and place.place.kind == "country"):
                 linked.append(place)
@@ -348,18 +348,18 @@ def _linked_places(doc: Document, kind: str, triggers: list[Span], segment: Span
 
 def _add_tolls(doc: Document, mention: EventMention, segment: Span) -> None:
     dates = doc.within(doc.dates, segment)
-    lists = find_victim_lists(doc.text, segment.start, segment.end)
+    lists = find_victim_lists(doc.plain, segment.start, segment.end)
     for victims in lists:
         if not victims.breakdown:  # "two policemen and four assailants were killed": one toll of six
             (mention.killed if victims.which == "killed" else mention.injured).append(victims.total)
         mention.victims += [(victims.which, category, figure) for category, figure in victims.parts]
-    mention.killed += [f for f in find_single_victims(doc.text, segment.start, segment.end)
+    mention.killed += [f for f in find_single_victims(doc.plain, segment.start, segment.end)
                        if not any(v.total.span.overlaps(f.span) for v in lists)]
     for quantity in doc.within(doc.quantities, segment):
         if any(d.span.overlaps(quantity.span) for d in dates) or any(v.total.span.overlaps(quantity.span)
                                                                        for v in lists):
             continue
-        which = classify(doc.text, quantity, segment.start)
+        which = classify(doc.plain, quantity, segment.start)
         if which == "killed":
             mention.killed.append(quantity.figure)
         elif which == "injured":
@@ -377,11 +377,11 @@ def _modifier_groups(doc: Document, mention: EventMention) -> list[Claim]:
     for trigger in mention.triggers:
         for group in doc.groups(mention.segment):
             if group.span.end <= trigger.start:
-                gap = doc.text[group.span.end : trigger.start]
+                gap = doc.plain[group.span.end : trigger.start]
                 named = _BEFORE_TRIGGER.fullmatch(gap) and not _NOT_A_MODIFIER.search(gap)
             else:
                 named = group.span.start >= trigger.end and _BY_AFTER_TRIGGER.fullmatch(
-                    doc.text[trigger.end : group.span.start])
+                    doc.plain[trigger.end : group.span.start])
             if named:
                 found.append(Claim(group.name, group.id, "attributed", group.span))
     return found
@@ -394,7 +394,7 @@ def _against(doc: Document, segment: Span) -> list[Claim]:
         if groups and groups[0].span.start - match.end() < 25:
             listed = doc.listed_from(groups)
             found += [Claim(g.name, g.id, "target", g.span) for g in listed]
-        elif _THE_GROUP.match(doc.text, match.start()):
+        elif _THE_GROUP.match(doc.plain, match.start()):
             earlier = doc.last_group_before(match.start())
             if earlier is not None:
                 found.append(Claim(earlier.name, earlier.id, "target", Span(match.start(), match.end())))
@@ -412,7 +412,7 @@ def _dominant_country(doc: Document, segment: Span) -> list[PlaceMention]:
         return []
     code = max(counts, key=lambda c: (counts[c], c))
     country = doc.countries.get(code)
-    cue = _NATIONWIDE.search(doc.text, segment.start, segment.end)
+    cue = _NATIONWIDE.search(doc.plain, segment.start, segment.end)
     return [PlaceMention(country, Span(cue.start(), cue.end()), cue.group())] if country and cue else []
 
 
@@ -532,7 +532,7 @@ _ANOTHER = re.compile(r"\b(?:earlier|previous|prior|another|last\s+such|similar|
 def _another(doc: Document, mention: EventMention) -> bool:
     """'In an earlier attack', 'the last such attack', 'another blast': an event other than the one just told."""
     first = mention.triggers[0]
-    return bool(_ANOTHER.search(doc.text[max(mention.segment.start, first.start - 30) : first.start]))
+    return bool(_ANOTHER.search(doc.plain[max(mention.segment.start, first.start - 30) : first.start]))
 
 
 def _describe(doc: Document, mention: EventMention) -> str:
@@ -567,7 +567,7 @@ def _place_mention(doc: Document, events: list[Event], mention: EventMention) ->
     if another:
         mention.definite = False
     if best_place(mention) is None and recent and recent.place and _SAME_PLACE.search(
-            doc.text, mention.segment.start, mention.segment.end):
+            doc.plain, mention.segment.start, mention.segment.end):
         mention.places = [recent.place]
     if best_place(mention) is None and mention.definite and recent and mention.sentence - recent.last_sentence <= 6 \
             and _compatible(recent, mention):
@@ -620,7 +620,7 @@ def _casualty_mention(doc: Document, events: list[Event], index: int, sentence: 
     word = next(iter(doc.matches(_CASUALTY_WORD, sentence)), None)
     if word is None:
         return None
-    dates = [d for d in doc.within(doc.dates, sentence) if _dates_an_event(doc.text, d)
+    dates = [d for d in doc.within(doc.dates, sentence) if _dates_an_event(doc.plain, d)
              and d.precision in ("day", "week", "month")]
     attacks = [e for e in events if e.kind == "attack"]
     if not dates or not attacks:
@@ -688,7 +688,7 @@ def _continue_event(doc: Document, events: list[Event], index: int, sentence: Sp
     if recent.date is None and not claims_only:  # "on Tuesday morning" in the sentence after a headline
         mention.dates = [d for d in doc.within(doc.dates, sentence) if d.precision in ("day", "week")][:1]
     if mention.killed or mention.injured or mention.claims or mention.perpetrators or mention.dates or mention.places:
-        mention.attack_type = _attack_type(doc.text, sentence)
+        mention.attack_type = _attack_type(doc.plain, sentence)
         recent.absorb(mention)
 
 
@@ -730,8 +730,8 @@ def _incident(doc: Document, number: int, event: Event) -> Incident:
         place=event.place.place if event.place else None,
         places=tuple(p.place for p in places),
         date=event.date,
-        killed=combine(killed, doc.text),
-        injured=combine(injured, doc.text),
+        killed=combine(killed, doc.plain),
+        injured=combine(injured, doc.plain),
         figures={"killed": tuple(killed), "injured": tuple(injured)},
         claims=tuple(claims),
         perpetrator=tuple(dict.fromkeys(c.actor for c in perpetrators)),

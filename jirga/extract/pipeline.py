@@ -50,6 +50,7 @@ def extract(text: str, published: dt.date | None = None, lexicon: Lexicon | None
         people=people,
         countries=lexicon.country_by_code,
         lower=lowered,
+        folded=folded,
         quantities=find_quantities(text, lowered),
     )
     dateline = _dateline(doc)
