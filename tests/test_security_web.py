@@ -275,3 +275,100 @@ def test_filters_refuse_dates_outside_the_window(site, params, message):
     for path in ("/incidents", "/incidents/trend"):
         page = site.client.get(path, params=params, headers=_bearer(site))
         assert page.status_code == 400 and message in page.text
+
+
+# Finding 11: the sign-in lock-out could be raced, and argon2 on unknown usernames was unbounded
+
+
+def _together(count: int, attempt) -> list:
+    """Run `attempt(i)` in `count` threads released at the same moment; their results or exceptions."""
+    import threading
+
+    start, results = threading.Barrier(count), [None] * count
+
+    def run(i: int) -> None:
+        start.wait()
+        try:
+            results[i] = attempt(i)
+        except Exception as error:  # the refusals are what the test counts
+            results[i] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return results
+
+
+def _wrong_passwords(site: Site, username: str) -> int:
+    from jirga.access.auth import WRONG_PASSWORD
+
+    with site.store.session() as session:
+        return len(session.scalars(select(AuditEntry.id).where(
+            AuditEntry.action == "login", AuditEntry.actor == username,
+            AuditEntry.detail.contains(WRONG_PASSWORD))).all())
+
+
+@pytest.mark.parametrize("workers", ["threads", "processes"])
+def test_concurrent_guesses_are_counted_one_at_a_time(site, workers, monkeypatch):
+    import threading
+
+    from jirga.access import auth
+
+    if workers == "processes":
+        if site.store.dialect != "postgresql":
+            pytest.skip("SQLite is served by one process")
+        monkeypatch.setattr(auth, "_turn", lambda key: threading.Lock())  # as if each guess came to its own worker
+    results = _together(10, lambda i: auth.sign_in_with_password(site.store, "vera", f"guess number {i}", "web@x"))
+    assert all(isinstance(result, auth.AuthenticationError) for result in results)
+    assert _wrong_passwords(site, "vera") == auth.MAX_FAILURES  # five passwords checked, not ten
+    assert sum("wrong passwords within" in str(result) for result in results) == 10 - auth.MAX_FAILURES
+    with pytest.raises(auth.AuthenticationError, match="wrong passwords within"):
+        auth.sign_in_with_password(site.store, "vera", PASSWORD)
+
+
+def test_argon2_runs_a_bounded_number_at_once_for_unknown_usernames_too(site, monkeypatch):
+    import threading
+    import time
+
+    from jirga.access import auth
+
+    real, lock, running, most, checked = auth._hasher, threading.Lock(), [0], [0], []
+
+    class Counting:
+        def verify(self, stored, password):
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+                checked.append(stored)
+            time.sleep(0.05)  # as long as a real check, so the attempts overlap
+            try:
+                return real.verify(stored, password)
+            finally:
+                with lock:
+                    running[0] -= 1
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    monkeypatch.setattr(auth, "_hasher", Counting())
+    results = _together(16, lambda i: auth.sign_in_with_password(site.store, f"nobody{i}", "a guess", "web@x"))
+    assert all(isinstance(result, auth.AuthenticationError) for result in results)
+    assert len(checked) == 16 and set(checked) == {auth._DUMMY_HASH}  # each unknown name costs a hash, as a user
+    assert 1 < most[0] <= auth.MAX_HASHING
+
+
+# Low: NUL in the sign-in username gave an unaudited 500 on PostgreSQL
+
+
+@pytest.mark.parametrize("username", ["ve\x00ra", "vera\x1b[2J", "\x00"])
+def test_a_control_character_in_the_username_is_refused_and_audited(site, username):
+    client = site.client
+    token = _login_form(client)
+    response = client.post("/login", data={"username": username, "password": PASSWORD, "csrf": token},
+                           follow_redirects=False)
+    assert response.status_code == 401 and "a username holds no control characters" in response.text
+    assert "jirga_session" not in response.cookies
+    assert username.encode("unicode_escape").decode() in _denied_logins(site)
+    client.cookies.clear()

@@ -10,10 +10,13 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, text
 
 from jirga.access import audit
 from jirga.access.errors import AuthenticationError
@@ -90,7 +93,53 @@ def _locked_until(store: Store, username: str) -> dt.datetime | None:
     return _aware(failures[0]) + LOCKOUT if len(failures) >= MAX_FAILURES else None
 
 
+# At most this many argon2 checks at once in a process (each takes 64 MiB), for known and unknown usernames alike:
+# a flood of sign-ins waits here instead of exhausting memory, and is refused as busy after HASHING_WAIT seconds.
+MAX_HASHING = 4
+HASHING_WAIT = 20.0
+_hashing = threading.BoundedSemaphore(MAX_HASHING)
+# Sign-ins for one username take turns, so that counting its failures, checking the password and writing the
+# refusal are one step: eight at once otherwise all passed the count before any refusal was written. The threads of
+# a process share a lock (one of a fixed set, whatever names are tried); processes, such as uvicorn workers, share a
+# PostgreSQL advisory lock. (SQLite is served by one process.)
+_TURNS = [threading.Lock() for _ in range(64)]
+
+
+def _turn(key: int) -> threading.Lock:
+    return _TURNS[key % len(_TURNS)]
+
+
+@contextmanager
+def _one_at_a_time(store: Store, username: str) -> Iterator[None]:
+    key = int.from_bytes(hashlib.sha256(username.encode()).digest()[:8], "big", signed=True)
+    with _turn(key):
+        if store.dialect != "postgresql":
+            yield
+            return
+        with store.engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+
+
 def sign_in_with_password(store: Store, username: str, password: str, origin: str = "cli") -> Viewer:
+    if any(ord(c) < 32 or c == "\x7f" for c in username):  # PostgreSQL cannot even store a NUL to audit it
+        shown = username.encode("unicode_escape").decode()[:100]
+        raise _refused(store, f"sign-in refused for {shown!r}: a username holds no control characters",
+                       actor=shown, org_id=None, origin=origin)
+    if not _hashing.acquire(timeout=HASHING_WAIT):
+        raise _refused(store, f"sign-in refused for {username!r}: too many sign-ins at once; try again in a moment",
+                       actor=username[:100], org_id=None, origin=origin)
+    try:
+        with _one_at_a_time(store, username):
+            return _check_password(store, username, password, origin)
+    finally:
+        _hashing.release()
+
+
+def _check_password(store: Store, username: str, password: str, origin: str) -> Viewer:
     if (until := _locked_until(store, username)) is not None:
         raise _refused(store, f"sign-in refused for {username!r}: {MAX_FAILURES} wrong passwords within "
                               f"{LOCKOUT.seconds // 60} minutes; try again after {until:%H:%M} UTC",
