@@ -8,6 +8,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from jirga.extract.layout import Layout
 from jirga.extract.numbers import Quantity
 from jirga.extract.places import CountryMention, PlaceMention
 from jirga.extract.text import finditer
@@ -31,6 +32,7 @@ class Document:
     folded: str = ""  # text with typographic quotes, dashes and spaces made ASCII, same length
     quantities: list[Quantity] = field(default_factory=list)
     dateline: PlaceMention | None = None  # 'QUETTA, Oct 25 -': where the report was filed
+    layout: Layout | None = None  # what each sentence is: headline, byline, date line, subheading, bullet, body
     _matches: dict = field(default_factory=dict, compare=False, repr=False)
     _starts: dict = field(default_factory=dict, compare=False, repr=False)
 

@@ -15,6 +15,7 @@ from jirga.extract import vocabulary as vocab
 from jirga.extract.casualties import classify, combine, spans_of
 from jirga.extract.claims import find_claims, unique_claims
 from jirga.extract.document import Document, split_point
+from jirga.extract.layout import BULLET, BYLINE, DATE_LINE, HEADLINE, SUBHEADING, read_layout
 from jirga.extract.places import PlaceMention
 from jirga.extract.victims import find_single_victims, find_victim_lists
 from jirga.model import Claim, DateRange, Figure, Incident, Span
@@ -59,6 +60,7 @@ class EventMention:
     attack_type: tuple[str, Span] | None = None
     target: tuple[str, str, Span] | None = None
     victims: list[tuple[str, str, Figure]] = field(default_factory=list)  # (killed|injured, category, count)
+    restates: bool = False  # from a subheading or a highlights bullet: joins an event, never opens one
 
 
 @dataclass
@@ -89,10 +91,19 @@ class Event:
 
 def find_incidents(doc: Document) -> list[Incident]:
     events: list[Event] = []
-    headline = _is_headline(doc)
+    layout = doc.layout or read_layout(doc.text, doc.sentences, doc.dates)
     for index, sentence in enumerate(doc.sentences):
+        role = layout.role(index)
+        if role in (BYLINE, DATE_LINE):
+            continue
         # "attacks on foreigners have been rare", "15 attacks killed 99": no particular event
         found = _mentions_in(doc, index, sentence)
+        entry_date = layout.entry_dates[index]
+        for mention in found:
+            if entry_date is not None:  # a timeline entry happened on the date above it
+                mention.dates = [entry_date]
+            # a subheading or highlights bullet restates the body; one with a date of its own is a bulletin item
+            mention.restates = role == SUBHEADING or (role == BULLET and not mention.dates)
         mentions = [m for m in found if not (m.plural and (_aggregate(doc, m) or not (m.killed or m.injured)))]
         if not any(m.kind == "attack" for m in mentions):
             casualties = _casualty_mention(doc, events, index, sentence)
@@ -101,7 +112,7 @@ def find_incidents(doc: Document) -> list[Incident]:
             elif len(found) == len(mentions):  # a claim of "a string of attacks" is not a claim of the last one
                 _continue_event(doc, events, index, sentence, claims_only=bool(mentions))
         for mention in mentions:
-            if index == 0 and headline:
+            if role == HEADLINE:
                 events.append(_new_event(mention, f"the headline: {_describe(doc, mention)}"))
                 events[-1].headline = True
             else:
@@ -136,16 +147,6 @@ def _retells(event: Event, mention: EventMention) -> bool:
     if place and event.place and not (place.place.within(event.place.place) or event.place.place.within(place.place)):
         return False
     return not (date and event.date and not (date.start <= event.date.end and event.date.start <= date.end))
-
-
-def _is_headline(doc: Document) -> bool:
-    """A first line standing alone without a full stop: the headline, which retells the lead's event."""
-    first = doc.sentences[0] if doc.sentences else None
-    if first is None:
-        return False
-    line = doc.plain[first.start : first.end].rstrip()
-    return "\n" not in line and not line.endswith((".", "!", "?", ":")) and doc.plain[first.end : first.end + 3].count(
-        "\n") >= 1
 
 
 # "the two blasts", "twin explosions", "both attacks": one event told as several blasts, or two told together;
@@ -660,7 +661,7 @@ def _open(events: list[Event], mention: EventMention, why: str) -> None:
     pending = next((e for e in events if e.headline and e.kind == mention.kind and _retells(e, mention)), None)
     if pending is not None:
         pending.absorb(mention, f"{why}: the event the headline announced")
-    else:
+    elif not mention.restates:
         events.append(_new_event(mention, why))
 
 

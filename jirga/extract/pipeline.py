@@ -11,6 +11,7 @@ from jirga.extract.actors import find_actors
 from jirga.extract.dates import find_dates
 from jirga.extract.document import Document
 from jirga.extract.events import find_incidents
+from jirga.extract.layout import read_layout
 from jirga.extract.lexicon import Lexicon, default_lexicon
 from jirga.extract.meetings import find_meetings
 from jirga.extract.numbers import find_quantities
@@ -39,14 +40,17 @@ def extract(text: str, published: dt.date | None = None, lexicon: Lexicon | None
     actor_spans = [a.span for a in actors]
     people = find_people(text, key, lexicon, actor_spans)
     places = find_places(text, key, lexicon, actor_spans + [p.span for p in people])
+    spans = sentences(text)
+    dates = find_dates(text, published, lowered)
     doc = Document(
         text=text,
         published=published,
-        sentences=sentences(text),
+        sentences=spans,
         actors=actors,
         places=places,
         demonyms=find_demonyms(text, key, lexicon),
-        dates=find_dates(text, published, lowered),
+        dates=dates,
+        layout=read_layout(text, spans, dates),
         people=people,
         countries=lexicon.country_by_code,
         lower=lowered,
