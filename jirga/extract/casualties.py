@@ -59,6 +59,8 @@ _LAST_CASUALTY_WORD = re.compile(
     re.IGNORECASE | re.DOTALL)
 
 
+_KILLED_OR_HURT = re.compile(rf"\s*(?:[\w'-]+\s+){{0,4}}?(?:{_KILL}|{_HURT})\s+(?:or|and)\s+(?:{_KILL}|{_HURT})\b",
+                            re.IGNORECASE)
 _CLAIMED_COUNT = re.compile(r"\bclaim(?:ed|s|ing)\s+(?:that\s+)?$", re.IGNORECASE)
 # "five Iranian border guards died": a count, a few words of description, a victim noun, a casualty verb.
 _DESCRIBED_AFTER = re.compile(
@@ -75,6 +77,8 @@ def classify(text: str, quantity: Quantity, window_start: int) -> str | None:
     if partitive and re.search(r"\b(?:kill(?:ed|ing)|wound(?:ed|ing)|injur(?:ed|ing))\s+$", before):
         return "killed" if "kill" in before[-12:] else "injured"  # "killing 27 of them"
     if _NOT_A_TOLL.match(after):
+        return None
+    if _KILLED_OR_HURT.match(after):  # "16 people have been killed or wounded": the two counts in one
         return None
     if _CLAIMED_COUNT.search(before):  # "the group claimed 100 policemen had been killed": the claimant's number
         return None

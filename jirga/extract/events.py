@@ -249,8 +249,13 @@ def _new_event_between(doc: Document, previous: Span, current: Span) -> bool:
     text = doc.plain[between.start : between.end]
     if re.search(r",\s*(?:an?|the|this)\s+(?:[\w-]+\s+)?$", text):  # "..., an attack claimed by": the same event
         return False
-    if re.search(r"\b(?:after|before|since|later|earlier|another)\b", text):  # "came nine days after a bombing"
+    # "came nine days after a bombing" tells two; "were killed after gunmen opened fire" and "took place on
+    # November 14 when gunmen opened fire" tell one
+    if re.search(r"\b(?:(?:days?|weeks?|months?|years?|hours?|came|comes|shortly|soon|just|only|long)\s+(?:after"
+                 r"|before)|since|later|earlier|another)\b", text):
         return True
+    if re.search(r"\b(?:when|after)\b", text):
+        return False
     has_break = re.search(r"[,;]|\b(?:and|while)\b", text)
     if has_break and (doc.within(doc.places, between) or doc.within(doc.dates, between)):
         return True

@@ -77,7 +77,7 @@ FUTURE_MEETING = re.compile(
 )
 
 # Attack types (GTD attack types 1-9), decided from the words of every sentence that tells the attack.
-_SUICIDE = re.compile(r"\bsuicide\s+(?:bomb\w*|attack\w*|blast|explosion|car|truck|vest\s+detonated)"
+_SUICIDE = re.compile(r"\bsuicide[\s-]+(?:bomb\w*|attack\w*|blast|explosion|car|truck|vest\s+detonated)"
                       r"|\bbomber\s+(?:walked|entered|slipped|rushed|drove|got|set\s+off)|blew\s+(?:himself"
                       r"|herself|themselves)\s+up|detonated\s+(?:his|her|their)\s+(?:vest|explosive)|\bfidayeen\b", _I)
 _KIDNAP = re.compile(r"\b(?:kidnap\w*|abduct\w*|taken\s+hostage|held\s+hostage)\b", _I)
