@@ -32,6 +32,8 @@ def add_commands(commands, date_type) -> None:
     ingest.add_argument("--metadata", help="CSV with columns file,published[,title,source,url] per input file")
     ingest.add_argument("--tlp", help="TLP 2.0 marking (clear, green, amber, amber+strict, red); default: the "
                                       "input's own marking, else amber")
+    ingest.add_argument("--group", help="sharing group of what is stored (your organisation must be a member): "
+                                        "its TLP:AMBER reaches the group's organisations")
     ingest.add_argument("--workers", type=int, help="extraction processes (default: all cores)")
     ingest.set_defaults(run=run_ingest)
 
@@ -120,6 +122,11 @@ def run_ingest(args) -> int:
                             metadata=read_metadata(Path(args.metadata)) if args.metadata else {})
     with signed_in(args) as (store, viewer), _progress() as progress:
         _allowed(store, viewer, "analyst", "write", "ingest", "ingest reports")
+        if args.group:
+            from jirga.access.rules import member_group
+
+            with store.session() as session:
+                options.group = member_group(session, viewer.org_id, args.group)
         task = progress.add_task("ingesting", total=None)
 
         def on_error(message: str) -> None:

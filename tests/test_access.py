@@ -744,3 +744,116 @@ def test_access_concurrent_writers_never_fork_the_chain(store):
     with store.session() as session:
         verdict = audit.verify(session)
     assert verdict.ok and verdict.entries == 60
+
+
+# Sharing groups set by every writer: `jirga ingest --group`, POST /api/v1/reports, the add-report form, the coding
+# form. What they store carries the group asked for (only one the writer's organisation belongs to), and each user
+# then sees exactly what the rules allow.
+
+WRITERS = ("ingest", "api", "form", "code")
+
+
+@st.composite
+def group_writes(draw) -> tuple[int, list[frozenset[int]], list[tuple[str, int, str, int | None]]]:
+    orgs = draw(st.integers(2, 3))
+    org = st.integers(0, orgs - 1)
+    groups = draw(st.lists(st.frozensets(org, min_size=1, max_size=orgs), min_size=1, max_size=2))
+    write = st.tuples(st.sampled_from(WRITERS), org, st.sampled_from(LEVELS),
+                      st.none() | st.integers(0, len(groups) - 1))
+    return orgs, groups, draw(st.lists(write, min_size=1, max_size=4))
+
+
+def _write(store, client: TestClient, token: str, viewer: Viewer, writer: str, tlp: str, group: str | None,
+           text: str) -> bool:
+    """Store `text` through `writer`, as `viewer`; False when the group was refused."""
+    from jirga.access.rules import GroupError, member_group
+    from jirga.ingest.report import IncomingReport
+    from jirga.ingest.run import Ingest, IngestOptions
+
+    headers = {"Authorization": f"Bearer {token}"}
+    if writer == "ingest":  # as `jirga ingest --group` does
+        try:
+            with store.session() as session:
+                group_id = member_group(session, viewer.org_id, group) if group else None
+        except GroupError:
+            return False
+        run = Ingest(store, IngestOptions(workers=1, tlp=tlp, group=group_id, source="wire"), pytest.fail,
+                     viewer=viewer)
+        run.owner = viewer.org_id
+        run.run([IncomingReport(text, "ingest", published=dt.date(2016, 8, 8))])
+        return True
+    if writer == "api":
+        answer = client.post("/api/v1/reports", headers=headers, json={
+            "text": text, "source": "wire", "tlp": tlp, "group": group, "published": "2016-08-08"})
+    elif writer == "form":
+        answer = client.post("/reports/new", headers=headers, data={
+            "text": text, "source": "wire", "tlp": tlp, "group": group or "", "published": "2016-08-08"})
+    else:
+        answer = client.post("/code", headers=headers, data={
+            "text": text, "source": "wire", "tlp": tlp, "group": group or "", "kind": "attack",
+            "date": "2016-08-07", "place": "Quetta", "country": "PK", "killed_best": "2"})
+    if answer.status_code == 422 and "in no sharing group called" in answer.text:
+        return False
+    assert answer.status_code in (200, 201, 303), answer.text
+    return True
+
+
+def test_access_records_written_with_a_group_reach_exactly_its_members(store):
+    client = TestClient(create_app(store=store, hosts=["testserver"]))
+    examples = itertools.count()
+
+    @settings(max_examples=8 if store.dialect == "sqlite" else 4, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(group_writes())
+    def check(world) -> None:
+        orgs, groups, writes = world
+        prefix = f"w{next(examples)}-"
+        built = build(store, World(orgs=orgs, groups=groups, users=[(i, "analyst") for i in range(orgs)],
+                                   reports=[], incidents=[]), prefix)
+        group_ids = sorted(built.members)
+        with store.session() as session:
+            first_report = (session.scalar(select(func.max(Report.id))) or 0) + 1
+            first_incident = (session.scalar(select(func.max(Incident.id))) or 0) + 1
+        tokens = [admin.create_token(store, viewer)[1] for viewer in built.viewers]
+        for number, (writer, owner, tlp, group) in enumerate(writes):
+            name = f"{prefix}group{group}" if group is not None else None
+            text = (f"Gunmen shot dead {number + 2} policemen on patrol in Quetta on Sunday, police said "
+                    f"({prefix}{number}, {WORD}).")
+            stored = _write(store, client, tokens[owner], built.viewers[owner], writer, tlp, name, text)
+            member = group is None or built.org_ids[owner] in built.members[group_ids[group]]
+            assert stored == member, (writer, owner, group)  # a group the writer is not in is refused
+            with store.session() as session:
+                row = session.scalar(select(Report).where(Report.text == text))
+                assert (row is not None) == member
+                if row is not None:  # the marking asked for, the group included, on the report and its claims
+                    wanted = (built.org_ids[owner], tlp, group_ids[group] if group is not None else None)
+                    assert (row.owner_org_id, row.tlp, row.sharing_group_id) == wanted
+                    claims = session.execute(select(Claim.owner_org_id, Claim.tlp, Claim.sharing_group_id)
+                                             .where(Claim.report_id == row.id)).all()
+                    assert claims and {tuple(c) for c in claims} == {wanted}
+        with store.session() as session:
+            reports = {r.id: (r.owner_org_id, r.tlp, r.sharing_group_id)
+                       for r in session.scalars(select(Report).where(Report.id >= first_report))}
+            incidents = {i.id: (i.owner_org_id, i.tlp, i.sharing_group_id)
+                         for i in session.scalars(select(Incident).where(Incident.id >= first_incident))}
+            claims = {c.id: (c.owner_org_id, c.tlp, c.sharing_group_id, c.incident_id)
+                      for c in session.scalars(select(Claim).where(Claim.report_id >= first_report))}
+        for viewer in built.viewers:
+            def sees(marking, viewer=viewer) -> bool:
+                return may_see(viewer.org_id, *marking, built.members)
+
+            seen_claims = {c for c, (*marking, _) in claims.items() if sees(marking)}
+            want = {i for i, marking in incidents.items()
+                    if sees(marking) or any(claims[c][3] == i for c in seen_claims)}
+            with store.session() as session:
+                listed = list_incidents(session, IncidentFilter(include_superseded=True, limit=5000), viewer=viewer)
+                assert {i.id for i in listed if i.id >= first_incident} == want
+                hits = search_reports(session, WORD, limit=5000, viewer=viewer)
+                assert {h.report_id for h in hits if h.report_id >= first_report} == {
+                    r for r, marking in reports.items() if sees(marking)}
+                for incident in listed:
+                    if incident.id in want:
+                        assert {c.id for c in incident.claims} == {c for c in seen_claims
+                                                                    if claims[c][3] == incident.id}
+
+    check()

@@ -23,7 +23,16 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select
 
 from jirga.access.errors import PermissionDenied
 from jirga.access.models import ROLES
-from jirga.store.schema import Assessment, Claim, Incident, Owned, Relation, Report, SharingGroupMember
+from jirga.store.schema import (
+    Assessment,
+    Claim,
+    Incident,
+    Owned,
+    Relation,
+    Report,
+    SharingGroup,
+    SharingGroupMember,
+)
 
 OPEN_LEVELS = ("clear", "green")  # seen by every organisation of the instance
 SHARED_LEVELS = ("amber",)  # seen by the sharing group's members too; AMBER+STRICT and RED never leave the owner
@@ -95,3 +104,26 @@ def same_audience(model: type[Owned], owner_org_id: int, tlp: str, sharing_group
         return model.tlp.in_(OPEN_LEVELS)
     group = model.sharing_group_id.is_(None) if sharing_group_id is None else model.sharing_group_id == sharing_group_id
     return and_(model.owner_org_id == owner_org_id, model.tlp == tlp, group)
+
+
+class GroupError(ValueError):
+    """A sharing group a writer may not use; the message is the same whether it does not exist or the writer's
+    organisation is not one of its members, so it tells nothing about groups the writer cannot see."""
+
+
+def member_group(session, org_id: int, name: str) -> int:
+    """The id of the sharing group `name` if organisation `org_id` is one of its members (a writer marks records
+    for a group it belongs to, never for one it is not in)."""
+    group = session.scalar(select(SharingGroup.id).join(SharingGroupMember, SharingGroupMember.group_id ==
+                                                        SharingGroup.id)
+                           .where(SharingGroup.name == name.strip(), SharingGroupMember.org_id == org_id))
+    if group is None:
+        raise GroupError(f"group: your organisation is in no sharing group called {name.strip()[:200]!r}")
+    return group
+
+
+def member_groups(session, org_id: int) -> list[str]:
+    """The names of the sharing groups organisation `org_id` belongs to (what a writer may choose from)."""
+    return list(session.scalars(select(SharingGroup.name).join(SharingGroupMember, SharingGroupMember.group_id ==
+                                                               SharingGroup.id)
+                                .where(SharingGroupMember.org_id == org_id).order_by(SharingGroup.name)))

@@ -47,6 +47,7 @@ class IngestOptions:
     reliability: str | None = None  # applied to every source met in the run
     published: dt.date | None = None
     tlp: str | None = None  # None: the input's own marking, else TLP:AMBER
+    group: int | None = None  # the sharing group of every report of the run (its TLP:AMBER reaches the members)
     metadata: dict[str, dict[str, Any]] = field(default_factory=dict)  # by file name
     workers: int | None = None
     batch_size: int = 50
@@ -185,7 +186,7 @@ class Ingest:
         report = pending.report
         if (pending.source, report.content_hash) in stored:  # stored meanwhile by another run
             return "unchanged", 0, None
-        row = add_report(session, report, pending.source, self.owner, pending.tlp)
+        row = add_report(session, report, pending.source, self.owner, pending.tlp, self.options.group)
         incidents = add_extraction(session, row, result.found)
         return ("updated" if row.supersedes_id else "new"), incidents, row.id
 
@@ -290,11 +291,11 @@ def _reason(error: Exception) -> str:
 
 
 def ingest_one(store: Store, report: IncomingReport, owner: int, reliability: str | None = None, *,
-               viewer: Viewer | None = None) -> tuple[int | None, Summary, list[str]]:
+               viewer: Viewer | None = None, group: int | None = None) -> tuple[int | None, Summary, list[str]]:
     """One report, extracted in this process and stored at once (the web app's paste and upload): its id (also when
     `owner` stored it before), the summary line and any errors. With `viewer`, the write is audited in their name."""
     errors: list[str] = []
-    run = Ingest(store, IngestOptions(workers=1, reliability=reliability), errors.append, viewer=viewer)
+    run = Ingest(store, IngestOptions(workers=1, reliability=reliability, group=group), errors.append, viewer=viewer)
     run.owner = owner
     summary = run.run([report])
     if summary.failed:  # refused or not stored: nothing to name (and its text may not even be valid Unicode)

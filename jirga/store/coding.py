@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from jirga.access import Viewer
-from jirga.access.rules import require_role
+from jirga.access.rules import member_group, require_role
 from jirga.extract.lexicon import skeleton
 from jirga.extract.vocabulary import ATTACK_TYPES, TARGET_TYPES
 from jirga.ingest.report import IncomingReport
@@ -59,6 +59,7 @@ class CodedIncident:
     title: str = ""
     text: str = ""  # the field report as written
     tlp: str = "amber"
+    group: str = ""  # a sharing group of the analyst's organisation: its TLP:AMBER reaches the group's members
 
 
 class CodingError(ValueError):
@@ -107,8 +108,9 @@ def _store(session, report: IncomingReport, found, coded: CodedIncident, viewer:
     existing = stored_report(session, viewer.org_id, source, report.content_hash)
     if existing is not None:
         raise CodingError(_already(existing))
+    group = member_group(session, viewer.org_id, coded.group) if coded.group.strip() else None
     add_references(session, [found])
-    row = add_report(session, report, source, viewer.org_id, report.tlp)
+    row = add_report(session, report, source, viewer.org_id, report.tlp, group)
     add_extraction(session, row, found)
     session.flush()
     incidents = sorted(set(session.scalars(select(ClaimRow.incident_id).where(ClaimRow.report_id == row.id))))

@@ -72,13 +72,14 @@ def stored_report(session: Session, owner: int, source: int, content_hash: str) 
                                                   Report.content_hash == content_hash))
 
 
-def add_report(session: Session, incoming: IncomingReport, source: int, owner: int, tlp: str) -> Report:
+def add_report(session: Session, incoming: IncomingReport, source: int, owner: int, tlp: str,
+               group: int | None = None) -> Report:
     """Store a report; if the same owner already has a current report of the same source at the same URL for the
     same audience (TLP and sharing group), this is its next revision (`supersedes_id`). Call `add_extraction` next:
     its events join the incidents the old revision told."""
     report = Report(source_id=source, url=incoming.url, origin=incoming.origin[:2000], title=incoming.title[:1000],
                     published=incoming.published, language=incoming.language, content_hash=incoming.content_hash,
-                    text=incoming.text, owner_org_id=owner, tlp=tlp)
+                    text=incoming.text, owner_org_id=owner, tlp=tlp, sharing_group_id=group)
     previous = None
     if incoming.url:
         # Never another organisation's report, nor one seen by other people: a revision would retire it, and its

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from jirga import __version__
 from jirga.access import AccessError, NotFound
 from jirga.access.errors import AuthenticationError
+from jirga.access.rules import GroupError
 from jirga.fuse.decisions import DecisionError
 from jirga.store import Store, StoreError, open_store
 from jirga.store.coding import CodingError
@@ -59,7 +60,7 @@ def create_app(database: str | None = None, *, store: Store | None = None, hosts
 
 STATUS = {  # an error's status: that of the nearest of its classes listed here
     AuthenticationError: 401, NotFound: 404, AccessError: 403, DecisionError: 409, CodingError: 422,
-    ValueError: 400, StoreError: 503,
+    GroupError: 422, ValueError: 400, StoreError: 503,
 }
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from jirga import present
 from jirga.access import NotFound, PermissionDenied, Viewer, audit, visible
-from jirga.access.rules import require_role
+from jirga.access.rules import member_group, require_role
 from jirga.ingest.report import IncomingReport
 from jirga.ingest.run import ingest_one
 from jirga.store import Store
@@ -50,8 +50,18 @@ def report(request: Request, report_id: models.PathId, viewer: ActingViewer) -> 
     return detail
 
 
-def store_report(store: Store, viewer: Viewer, incoming: IncomingReport, reliability: str | None) -> dict:
-    """Extract and store one report for the viewer's organisation (the API's POST and the pages' paste/upload)."""
+def group_of(store: Store, viewer: Viewer, name: str | None) -> int | None:
+    """The sharing group named, if the viewer's organisation is a member (GroupError otherwise: 422)."""
+    if not name or not name.strip():
+        return None
+    with store.session() as session:
+        return member_group(session, viewer.org_id, name)
+
+
+def store_report(store: Store, viewer: Viewer, incoming: IncomingReport, reliability: str | None,
+                 group: int | None = None) -> dict:
+    """Extract and store one report for the viewer's organisation (the API's POST and the pages' paste/upload),
+    in sharing group `group` (see `group_of`)."""
     try:
         require_role(viewer, "analyst", "add reports")
     except PermissionDenied as refusal:  # audited, in a transaction of its own, as `jirga ingest` audits it
@@ -59,7 +69,7 @@ def store_report(store: Store, viewer: Viewer, incoming: IncomingReport, reliabi
             audit.record(session, viewer, "write", "report", None, "denied", str(refusal))
         raise
     report_id, summary, errors = ingest_one(store, incoming, viewer.org_id,
-                                            check_reliability(reliability) if reliability else None)
+                                            check_reliability(reliability) if reliability else None, group=group)
     incidents: list[int] = []
     with store.session() as session:
         if report_id is not None and not session.scalar(select(visible(Report, viewer)).where(Report.id == report_id)):
@@ -78,7 +88,8 @@ def store_report(store: Store, viewer: Viewer, incoming: IncomingReport, reliabi
 def add_report(request: Request, body: models.ReportIn, viewer: ActingViewer) -> dict:
     incoming = IncomingReport(body.text, f"api:{viewer.username}", title=body.title, source=body.source,
                               url=body.url, published=body.published, tlp=body.tlp)
-    stored = store_report(store_of(request), viewer, incoming, body.reliability)
+    store = store_of(request)
+    stored = store_report(store, viewer, incoming, body.reliability, group_of(store, viewer, body.group))
     if stored["report_id"] is None:
         raise QueryError("; ".join(stored["errors"]) or "the report was not stored")
     return stored

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
+from jirga.access.rules import member_groups
 from jirga.extract.vocabulary import ATTACK_TYPES, TARGET_TYPES
 from jirga.model.tlp import LEVELS
 from jirga.store.coding import KINDS, CodedIncident, CodingError, code_incident
@@ -20,13 +21,16 @@ router = APIRouter()
 Text = Annotated[str, Form(max_length=300)]
 
 
-def _choices() -> dict:
-    return {"kinds": KINDS, "attack_types": ATTACK_TYPES, "target_types": TARGET_TYPES, "levels": LEVELS}
+def _choices(request: Request, viewer) -> dict:
+    with store_of(request).session() as session:
+        groups = member_groups(session, viewer.org_id)
+    return {"kinds": KINDS, "attack_types": ATTACK_TYPES, "target_types": TARGET_TYPES, "levels": LEVELS,
+            "groups": groups}
 
 
 @router.get("/code")
 def code_page(request: Request, viewer: ActingViewer):
-    return render(request, "code.html", form={}, **_choices())
+    return render(request, "code.html", form={}, **_choices(request, viewer))
 
 
 def _number(value: str, name: str) -> int | None:
@@ -44,7 +48,8 @@ def code(request: Request, viewer: ActingViewer, source: Text, kind: Text = "att
          target: Text = "", target_type: Text = "", perpetrators: Text = "", claimed_by: Text = "",
          killed_low: Text = "", killed_best: Text = "", killed_high: Text = "", injured_low: Text = "",
          injured_best: Text = "", injured_high: Text = "", reliability: Text = "", published: Text = "",
-         title: Text = "", text: Annotated[str, Form(max_length=100_000)] = "", tlp: Text = "amber"):
+         title: Text = "", text: Annotated[str, Form(max_length=100_000)] = "", tlp: Text = "amber",
+         group: Annotated[str, Form(max_length=200)] = ""):
     form = dict(locals())
     del form["request"], form["viewer"]
     try:
@@ -55,9 +60,10 @@ def code(request: Request, viewer: ActingViewer, source: Text, kind: Text = "att
             claimed_by=[name.strip() for name in claimed_by.split(";") if name.strip()],
             killed=tuple(_number(form[f"killed_{part}"], f"killed ({part})") for part in ("low", "best", "high")),
             injured=tuple(_number(form[f"injured_{part}"], f"injured ({part})") for part in ("low", "best", "high")),
-            source=source, reliability=reliability or None, title=title, text=text, tlp=tlp,
+            source=source, reliability=reliability or None, title=title, text=text, tlp=tlp, group=group,
             published=parse_period(published).start if published.strip() else None)
         report_id, incidents = code_incident(store_of(request), coded, viewer)
     except (CodingError, QueryError, ValueError) as error:
-        return render(request, "code.html", status_code=422, form=form, problem=str(error), **_choices())
+        return render(request, "code.html", status_code=422, form=form, problem=str(error),
+                      **_choices(request, viewer))
     return RedirectResponse(f"/incidents/{incidents[0]}" if incidents else f"/reports/{report_id}", status_code=303)

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from jirga import present
 from jirga.access import NotFound
+from jirga.access.rules import member_groups
 from jirga.ingest.readers import read_upload
 from jirga.ingest.report import IncomingReport
 from jirga.ingest.textfile import DEFAULT_MAX_BYTES, BadInput
@@ -21,7 +22,7 @@ from jirga.model.tlp import LEVELS
 from jirga.store.browse import get_claim, get_report, list_reports, report_claims
 from jirga.store.queries import parse_period, search_reports
 from jirga.web.api.models import MAX_ID, PathId
-from jirga.web.api.reports import store_report
+from jirga.web.api.reports import group_of, store_report
 from jirga.web.auth import store_of
 from jirga.web.deps import ActingViewer
 from jirga.web.pages.rendering import render
@@ -38,16 +39,22 @@ def reports_page(request: Request, viewer: ActingViewer, before: Annotated[int |
 
 @router.get("/reports/new")
 def new_report_page(request: Request, viewer: ActingViewer):
-    return render(request, "add_report.html", levels=LEVELS, form={})
+    return render(request, "add_report.html", levels=LEVELS, form={}, groups=_groups(request, viewer))
+
+
+def _groups(request: Request, viewer) -> list[str]:
+    with store_of(request).session() as session:
+        return member_groups(session, viewer.org_id)
 
 
 @router.post("/reports/new")
 async def add_report(request: Request, viewer: ActingViewer, source: Annotated[str, Form(min_length=1, max_length=200)],
                      text: Annotated[str, Form(max_length=2_000_000)] = "", title: Annotated[str, Form()] = "",
                      published: Annotated[str, Form()] = "", tlp: Annotated[str, Form()] = "amber",
-                     reliability: Annotated[str, Form()] = "", upload: Annotated[UploadFile | None, File()] = None):
+                     reliability: Annotated[str, Form()] = "", group: Annotated[str, Form(max_length=200)] = "",
+                     upload: Annotated[UploadFile | None, File()] = None):
     form = {"source": source, "text": text, "title": title, "published": published, "tlp": tlp,
-            "reliability": reliability}
+            "reliability": reliability, "group": group}
     data = await upload.read(DEFAULT_MAX_BYTES + 1) if upload is not None and upload.filename else b""
     return await run_in_threadpool(_store, request, viewer, form, data, upload.filename if data else None)
 
@@ -62,8 +69,10 @@ def _store(request: Request, viewer, form: dict, data: bytes, filename: str | No
             items = [IncomingReport(form["text"], f"pasted by {viewer.username}")]
         else:
             raise BadInput("paste a report's text or choose a file")
+        group = group_of(store_of(request), viewer, form["group"])
     except (BadInput, ValueError) as error:
-        return render(request, "add_report.html", status_code=422, levels=LEVELS, form=form, problems=[str(error)])
+        return render(request, "add_report.html", status_code=422, levels=LEVELS, form=form, problems=[str(error)],
+                      groups=_groups(request, viewer))
     problems, stored = [], []
     for item in items:
         if isinstance(item, BadInput):
@@ -71,14 +80,15 @@ def _store(request: Request, viewer, form: dict, data: bytes, filename: str | No
             continue
         item = item.with_defaults(title=form["title"].strip() or None, source=form["source"].strip(),
                                   published=published)
-        result = store_report(store_of(request), viewer, _marked(item, form["tlp"]), form["reliability"] or None)
+        result = store_report(store_of(request), viewer, _marked(item, form["tlp"]), form["reliability"] or None,
+                              group)
         problems.extend(result["errors"])
         if result["report_id"]:
             stored.append(result)
     if len(stored) == 1 and not problems:
         return RedirectResponse(f"/reports/{stored[0]['report_id']}?added=1", status_code=303)
     return render(request, "add_report.html", status_code=200 if stored else 422, levels=LEVELS, form=form,
-                  problems=problems, stored=stored)
+                  problems=problems, stored=stored, groups=_groups(request, viewer))
 
 
 def _marked(item: IncomingReport, tlp: str) -> IncomingReport:
