@@ -59,8 +59,10 @@ _LAST_CASUALTY_WORD = re.compile(
     re.IGNORECASE | re.DOTALL)
 
 
-_KILLED_OR_HURT = re.compile(rf"\s*(?:[\w'-]+\s+){{0,4}}?(?:{_KILL}|{_HURT})\s+(?:or|and)\s+(?:{_KILL}|{_HURT})\b",
-                            re.IGNORECASE)
+_KILLED_OR_HURT = re.compile(rf"\s*(?:[\w'-]+\s+){{0,4}}?(?:{_KILL}|{_HURT})\s+(?:or|and)\s+(?:{_KILL}|{_HURT})\b"
+                             r"(?!\s+(?:at\s+least\s+|more\s+than\s+|over\s+|nearly\s+|about\s+|some\s+)?"
+                             r"(?:\d|an?\b|one|two|three|four|five|six|seven|eight|nine|ten|dozens|scores|hundreds))",
+                             re.IGNORECASE)
 _CLAIMED_COUNT = re.compile(r"\bclaim(?:ed|s|ing)\s+(?:that\s+)?$", re.IGNORECASE)
 # "five Iranian border guards died": a count, a few words of description, a victim noun, a casualty verb.
 _DESCRIBED_AFTER = re.compile(

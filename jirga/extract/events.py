@@ -17,7 +17,7 @@ from jirga.extract.claims import find_claims, unique_claims
 from jirga.extract.document import Document, split_point
 from jirga.extract.layout import BULLET, BYLINE, DATE_LINE, HEADLINE, SUBHEADING, read_layout
 from jirga.extract.places import PlaceMention
-from jirga.extract.victims import find_single_victims, find_victim_lists
+from jirga.extract.victims import find_named_with_others, find_single_victims, find_victim_lists
 from jirga.model import Claim, DateRange, Figure, Incident, Span
 from jirga.model.extraction import PRECISION_RANK
 
@@ -361,6 +361,9 @@ def _add_tolls(doc: Document, mention: EventMention, segment: Span) -> None:
         mention.victims += [(victims.which, category, figure) for category, figure in victims.parts]
     mention.killed += [f for f in find_single_victims(doc.plain, segment.start, segment.end)
                        if not any(v.total.span.overlaps(f.span) for v in lists)]
+    for which, figure in find_named_with_others(doc.plain, segment.start, segment.end):
+        if not any(v.total.span.overlaps(figure.span) for v in lists):
+            (mention.killed if which == "killed" else mention.injured).append(figure)
     for quantity in doc.within(doc.quantities, segment):
         if any(d.span.overlaps(quantity.span) for d in dates) or any(v.total.span.overlaps(quantity.span)
                                                                        for v in lists):

@@ -119,3 +119,33 @@ def find_single_victims(text: str, start: int, end: int) -> list[Figure]:
         span = Span(match.start(), match.end())
         found.append(Figure(1, 1, 1, None, match.group(), span))
     return found
+
+
+_WITH_OTHERS = re.compile(
+    rf"\b(?:along\s+with|together\s+with|and)\s+(?P<count>\d{{1,4}}|{_NUMBER_WORDS})\s+(?:other|more|of\s+(?:his|her"
+    rf"|their)|(?:[\w'-]+\s+)?(?:colleagues|companions|relatives|family\s+members|guards|bodyguards))\b",
+    re.IGNORECASE,
+)
+
+
+def find_named_with_others(text: str, start: int, end: int) -> list[tuple[str, Figure]]:
+    """'DIG Hamid Shakeel and two other police officials were martyred', 'the officer along with three of his
+    family members were killed': someone named, plus the count."""
+    found = []
+    for match in _WITH_OTHERS.finditer(text, start, end):
+        verb = _VERB_AFTER.match(text, _noun_end(text, match.end(), end), end)
+        if verb is None:
+            continue
+        word = match.group("count").lower()
+        value = (int(word) if word.isdigit() else spelled_value(word)) + 1
+        span = Span(match.start("count"), match.end())
+        found.append(("killed" if verb.group("kill") else "injured",
+                      Figure(value, value, value, None, text[span.start : span.end], span)))
+    return found
+
+
+def _noun_end(text: str, position: int, end: int) -> int:
+    """Past the rest of the victims' noun phrase: 'other police officials', 'of his family members'."""
+    rest = re.match(r"(?:\s+[\w'-]+){0,3}?(?=\s*,?\s*(?:who\s+|were\b|was\b|have\b|had\b|also\b|all\b"
+                    r"|killed|died|martyred|injured|wounded))", text[position:end])
+    return position + (rest.end() if rest else 0)
