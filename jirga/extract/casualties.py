@@ -8,14 +8,16 @@ from jirga.extract.numbers import Quantity
 from jirga.extract.victims import VICTIM_NOUNS
 from jirga.model import Figure, Span
 
-_KILL = r"killed|dead|died|lost\s+their\s+lives|martyred|slain|perished|lifeless|fatalities|deaths"
+_KILL = (r"killed|dead|died|lost\s+their\s+lives|martyred|slain|perished|lifeless|fatalities|deaths"
+         r"|embraced\s+(?:martyrdom|shahadat)")
 _HURT = r"injured|wounded|hurt|injuries|maimed"
 _VICTIM = (r"(?:(?-i:[A-Z]{2,6})|people|persons|civilians|worshippers|students|children|policemen|police(?:men)?"
            r"|soldiers|security"
            r"|personnel|others|more|of\s+them|militants|cadets|pilgrims|passengers|troops|guards|officers|members"
            r"|men|women|labourers|workers|devotees|recruits|trainees|guests|staff|teachers|foreigners|tourists"
            r"|Afghans|Pakistanis|Americans|Chinese|U\.?S\.?|American|service\s*members|Shias?|Hazaras?|others"
-           r"|were|at|the|mostly|including|all|of|whom|them|most|nationals|cyclists|bystanders|victims)")
+           r"|were|at|the|mostly|including|all|of|whom|them|most|nationals|cyclists|bystanders|victims|terrorists"
+           r"|attackers|assailants|gunmen|insurgents|bombers|fighters|rebels|miscreants|suspected|alleged|armed)")
 _AFTER = re.compile(
     rf"^\s*(?:{_VICTIM}[\s,]+){{0,5}}(?:(?:were|was|have\s+been|had\s+been|are|is|being|got)\s+)?(?:also\s+)?"
     rf"(?:(?P<kill>{_KILL})|(?P<hurt>{_HURT}|(?:being\s+)?treated\s+for\s+(?:wounds|injuries)))\b",
@@ -38,9 +40,7 @@ _BEFORE = re.compile(
 _NOT_A_TOLL = re.compile(
     r"^\s*(?:%|percent|per\s+cent|km|kilomet|kg|kilogram|years?\b|year-old|hours?|minutes?|days?|weeks?|months?"
     r"|rupees|dollars|million|billion|times|feet|metres|meters|miles|militants?\s+(?:were\s+)?(?:arrested|detained)"
-    r"|suspects|runs|wickets|overs|goals|points|of\s+(?:them|the|those|whom)\b"
-    r"|(?:of\s+(?:the\s+|them\s+|their\s+)?)?(?:(?:suspected|alleged|armed|foreign|local)\s+)?(?:attackers|assailants|gunmen|militants|terrorists|insurgents|bombers"
-    r"|raiders|hijackers)\b)",
+    r"|suspects|runs|wickets|overs|goals|points|of\s+(?:them|the|those|whom)\b)",
     re.IGNORECASE,
 )
 

@@ -32,6 +32,7 @@ class Document:
     folded: str = ""  # text with typographic quotes, dashes and spaces made ASCII, same length
     quantities: list[Quantity] = field(default_factory=list)
     dateline: PlaceMention | None = None  # 'QUETTA, Oct 25 -': where the report was filed
+    dateline_region: Span | None = None  # the whole 'SEHWAN / KARACHI, Feb 17 -'
     layout: Layout | None = None  # what each sentence is: headline, byline, date line, subheading, bullet, body
     _matches: dict = field(default_factory=dict, compare=False, repr=False)
     _starts: dict = field(default_factory=dict, compare=False, repr=False)

@@ -128,6 +128,10 @@ def find_incidents(doc: Document) -> list[Incident]:
             event.place = where
             event.trail.append(f"placed at {'the dateline' if where is doc.dateline else 'the place named most'}")
         kept.append(event)
+    if kept and kept[0].date is None and doc.published is not None:
+        # The report's own event, told with no date: news of it is published the day it happens or the next.
+        kept[0].date = DateRange(doc.published - dt.timedelta(days=1), doc.published, "days", "")
+        kept[0].trail.append("dated by publication: that day or the day before")
     return [_incident(doc, n, event) for n, event in enumerate(kept, 1)]
 
 
@@ -316,7 +320,8 @@ _NOT_THE_SCENE = re.compile(
 
 
 def _the_scene(doc: Document, place: PlaceMention) -> bool:
-    if doc.dateline is not None and place.span == doc.dateline.span:
+    region = doc.dateline_region or (doc.dateline.span if doc.dateline else None)
+    if region is not None and region.start <= place.span.start < region.end:
         return False
     if re.match(r"\s*,\s*where\b", doc.plain[place.span.end : place.span.end + 12]):
         return True  # "50 km from Peshawar, where gunmen killed ...": the scene of what follows
@@ -368,11 +373,37 @@ def _add_tolls(doc: Document, mention: EventMention, segment: Span) -> None:
         if any(d.span.overlaps(quantity.span) for d in dates) or any(v.total.span.overlaps(quantity.span)
                                                                        for v in lists):
             continue
+        if _toll_of_another(doc, mention, quantity.span):
+            continue
         which = classify(doc.plain, quantity, segment.start)
         if which == "killed":
             mention.killed.append(quantity.figure)
         elif which == "injured":
             mention.injured.append(quantity.figure)
+
+
+_KILLED_IN = re.compile(r"[^.;]{0,50}?\b(?:killed|died|dead|injured|wounded|martyred)\s+(?:in|during)\s+"
+                        r"(?:the\s+|an?\s+|these\s+|those\s+)?(?:[\w-]+\s+){0,2}?", re.IGNORECASE)
+
+
+_OTHER_ACTION = re.compile(r"(?:operations?|raids?|clash(?:es)?|strikes?|offensives?|crackdowns?|encounters?"
+                           r"|shoot-?outs?|firefights?|gunfights?|fighting|exchanges?\s+of\s+fire)\b", re.IGNORECASE)
+
+
+def _toll_of_another(doc: Document, mention: EventMention, quantity: Span) -> bool:
+    """'100 militants had been killed in operations across the country': a toll tied by 'killed in' to an event
+    word other than this mention's belongs to that event."""
+    tied = _KILLED_IN.match(doc.plain, quantity.end)
+    if tied is None:
+        return False
+    at = tied.end()
+    if _OTHER_ACTION.match(doc.plain, at) and not any(t.start <= at < t.end for t in mention.triggers):
+        return True
+    for pattern in _KIND_OF.values():
+        for word in doc.matches(pattern, Span(at, min(len(doc.plain), at + 40))):
+            if word.start() == at:
+                return not any(t.start <= at < t.end for t in mention.triggers)
+    return False
 
 
 _BEFORE_TRIGGER = re.compile(r"(?:'s|s')?\s*(?:[\w-]+\s+){0,2}")
@@ -719,7 +750,8 @@ def _incident(doc: Document, number: int, event: Event) -> Incident:
     target = (named or targets or [None])[0]
     places = _unique_places(p for m in mentions for p in m.places) if event.kind == "arrest" else []
     spans: dict[str, tuple[Span, ...]] = {"kind": tuple(t for m in mentions for t in m.triggers if t.end > t.start)}
-    for name, value in (("place", event.place and (event.place.span,)), ("date", event.date and (event.date.span,)),
+    for name, value in (("place", event.place and (event.place.span,)),
+                        ("date", event.date and event.date.span and (event.date.span,)),
                         ("killed", spans_of(killed)), ("injured", spans_of(injured)),
                         ("claimed_by", tuple(c.span for c in claims if c.mode == "claimed")),
                         ("perpetrator", tuple(c.span for c in perpetrators)),

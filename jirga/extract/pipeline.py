@@ -20,10 +20,10 @@ from jirga.extract.places import PlaceMention, find_demonyms, find_places
 from jirga.extract.relations import find_relations
 from jirga.extract.statistics import find_statistics
 from jirga.extract.text import fold, lower, paragraphs, sentences
-from jirga.model import Extraction
+from jirga.model import Extraction, Span
 
 EXTRACTOR_VERSION = f"jirga-rules/{__version__}"
-_DATELINE = re.compile(r"\s*[,:]|\s+[-\u2013\u2014]\s")
+_DATELINE = re.compile(r"\s*[,:/]|\s+[-\u2013\u2014]\s")
 
 
 def extract(text: str, published: dt.date | None = None, lexicon: Lexicon | None = None) -> Extraction:
@@ -62,7 +62,7 @@ def extract(text: str, published: dt.date | None = None, lexicon: Lexicon | None
         head = re.match(r"[^\n]{0,40}?\s[-\u2013\u2014:]\s|[^\n]{0,40}?:", text[dateline.span.start :])
         end = dateline.span.start + (head.end() if head else 0)
         dates = [d for d in doc.dates if not dateline.span.end <= d.span.start < end]
-        doc = replace(doc, dateline=dateline, dates=dates)
+        doc = replace(doc, dateline=dateline, dates=dates, dateline_region=Span(dateline.span.start, end))
     incidents = find_incidents(doc)
     statistics = find_statistics(doc, len(incidents) + 1)
     return Extraction(
@@ -80,7 +80,7 @@ def extract(text: str, published: dt.date | None = None, lexicon: Lexicon | None
 
 def _dateline(doc: Document) -> PlaceMention | None:
     """'QUETTA, Oct 25 -' or 'Peshawar:' opening the body: where the report was filed."""
-    for paragraph in paragraphs(doc.text)[:3]:
+    for paragraph in paragraphs(doc.text)[:8]:  # after a headline, a standfirst, highlights and a byline
         for place in doc.within(doc.places, paragraph):
             if place.span.start == paragraph.start and _DATELINE.match(doc.text, place.span.end):
                 return place

@@ -105,7 +105,7 @@ _SINGLE = re.compile(
     rf"\b(?:kill(?:s|ed|ing)|shot\s+dead|gunned\s+down|assassinat(?:es|ed|ing))\s+(?:him|her"
     rf"|(?:an?\s+|the\s+|one\s+)?(?:[\w'-]+\s+){{0,3}}?(?:{_ONE})\b(?!\s*(?:,|and\b|along\b|as\s+well\b|'s)))"
     rf"|\b(?:the|an?)\s+(?:[\w'-]+\s+){{0,3}}?(?:{_ONE})\s+(?:(?:has|had|was|is)\s+)?(?:been\s+)?"
-    rf"(?:died|killed|martyred|dead|slain)\b",
+    rf"(?:died|killed|martyred|dead|slain|embraced\s+martyrdom)\b",
     re.IGNORECASE,
 )
 

@@ -18,7 +18,7 @@ from typing import Any
 from jirga.fuse.match import BOMBINGS
 
 RELIABILITY_ORDER = "ABCDEF"
-DATE_RANK = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}
+DATE_RANK = {"day": 0, "days": 1, "week": 2, "month": 3, "quarter": 4, "year": 5}
 PLACE_RANK = {"city": 0, "district": 1, "province": 2, "country": 3}
 
 

@@ -25,7 +25,7 @@ class DateRange:
 
     start: dt.date
     end: dt.date
-    precision: str  # day | week | month | quarter | year
+    precision: str  # day | days (a window of a few days) | week | month | quarter | year
     text: str = ""
     span: Span | None = None
 
