@@ -104,12 +104,16 @@ def find_incidents(doc: Document) -> list[Incident]:
                 mention.dates = [entry_date]
             # a subheading or highlights bullet restates the body; one with a date of its own is a bulletin item
             mention.restates = role == SUBHEADING or (role == BULLET and not mention.dates)
-        mentions = [m for m in found if not (m.plural and (_aggregate(doc, m) or not (m.killed or m.injured)))]
+        counted = [m for m in found if _counts_events(doc, m)]
+        mentions = [m for m in found if m not in counted and not (m.plural and (_aggregate(doc, m) or not (
+            m.killed or m.injured)))]
+        if counted:  # "both these blasts ..., besides the death of the two bombers": all about the many
+            mentions = [m for m in mentions if m.killed or m.injured or m.places or m.dates or m.kind != "attack"]
         if not any(m.kind == "attack" for m in mentions):
             casualties = _casualty_mention(doc, events, index, sentence)
             if casualties is not None:
                 mentions.append(casualties)
-            elif len(found) == len(mentions):  # a claim of "a string of attacks" is not a claim of the last one
+            elif len(mentions) == len(found):  # a claim of "a string of attacks" is not a claim of the last one
                 _continue_event(doc, events, index, sentence, claims_only=bool(mentions))
         for mention in mentions:
             if role == HEADLINE:
@@ -158,8 +162,18 @@ def _retells(event: Event, mention: EventMention) -> bool:
 _ONE_EVENT_PLURAL = re.compile(r"(?:\b(?:the|both|twin|triple|two|simultaneous|coordinated|back-to-back)|'s)\s+"
                                r"(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 _AGGREGATE = re.compile(r"\b(?:\d[\d,]*|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|scores?"
-                        r"|hundreds?|these|those|such|all|several|many|multiple|numerous|series\s+of|spate\s+of"
+                        r"|hundreds?|these|those|such|all|several|many|multiple|numerous|(?:series|spate|string|rash|handful)\s+of"
                         r"|wave\s+of|number\s+of|total\s+of)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def _counts_events(doc: Document, mention: EventMention) -> bool:
+    """'Those 14 killed in these attacks included 2 suicide bombers': a plural event word counted or pointed at
+    with 'these' makes the whole clause about many events."""
+    for trigger in mention.triggers:
+        if _PLURAL.search(doc.plain[trigger.start : trigger.end]) and _AGGREGATE.search(
+                doc.plain[max(mention.segment.start, trigger.start - 40) : trigger.start]):
+            return True
+    return False
 
 
 def _aggregate(doc: Document, mention: EventMention) -> bool:

@@ -23,7 +23,8 @@ from jirga.extract.text import fold, lower, paragraphs, sentences
 from jirga.model import Extraction, Span
 
 EXTRACTOR_VERSION = f"jirga-rules/{__version__}"
-_DATELINE = re.compile(r"\s*[,:/]|\s+[-\u2013\u2014]\s")
+# "QUETTA:", "Islamabad, Jan 31", "SEHWAN / KARACHI:", "BISHKEK -": not "Aksu, in the west of the region".
+_DATELINE = re.compile(r"(?:\s*\([^()\n]{1,20}\))?(?:\s*[:/]|,\s+(?:[A-Z][a-z]{2}|\d)|\s+(?:--?|[\u2013\u2014])\s)")
 
 
 def extract(text: str, published: dt.date | None = None, lexicon: Lexicon | None = None) -> Extraction:
@@ -59,8 +60,8 @@ def extract(text: str, published: dt.date | None = None, lexicon: Lexicon | None
     )
     dateline = _dateline(doc)
     if dateline is not None:  # "QUETTA, Oct 25 -" dates the filing, not the event
-        head = re.match(r"[^\n]{0,40}?\s[-\u2013\u2014:]\s|[^\n]{0,40}?:", text[dateline.span.start :])
-        end = dateline.span.start + (head.end() if head else 0)
+        head = re.match(r"[^\n]{0,40}?\s(?:--?|[\u2013\u2014:])\s|[^\n]{0,40}?:", text[dateline.span.start :])
+        end = max(dateline.span.start + (head.end() if head else 0), dateline.span.end)
         dates = [d for d in doc.dates if not dateline.span.end <= d.span.start < end]
         doc = replace(doc, dateline=dateline, dates=dates, dateline_region=Span(dateline.span.start, end))
     incidents = find_incidents(doc)

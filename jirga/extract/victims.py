@@ -104,8 +104,8 @@ _ONE = (r"chief|commander|officer|policeman|soldier|guard|journalist|leader|offi
 _SINGLE = re.compile(
     rf"\b(?:kill(?:s|ed|ing)|shot\s+dead|gunned\s+down|assassinat(?:es|ed|ing))\s+(?:him|her"
     rf"|(?:an?\s+|the\s+|one\s+)?(?:[\w'-]+\s+){{0,3}}?(?:{_ONE})\b(?!\s*(?:,|and\b|along\b|as\s+well\b|'s)))"
-    rf"|\b(?:the|an?)\s+(?:[\w'-]+\s+){{0,3}}?(?:{_ONE})\s+(?:(?:has|had|was|is)\s+)?(?:been\s+)?"
-    rf"(?:died|killed|martyred|dead|slain|embraced\s+martyrdom)\b",
+    rf"|\b(?:the|an?)\s+(?:[\w'-]+\s+){{0,3}}?(?:{_ONE})\s+(?:(?:has|had|was|is)\s+(?:been\s+)?(?:killed|martyred"
+    rf"|slain|shot\s+dead)|(?:has\s+|had\s+)?died|(?:was|is)\s+dead|(?:has\s+|had\s+)?embraced\s+martyrdom)\b",
     re.IGNORECASE,
 )
 
