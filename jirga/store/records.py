@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 
 from sqlalchemy import delete, exists, select, tuple_, update
+from sqlalchemy import event as orm_events
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -33,6 +34,8 @@ from jirga.store.schema import (
     SourceGrade,
 )
 from jirga.store.summary import claim_rows, summarize
+
+BIG_INCIDENT = 10  # reports: from this size on, a joining report's incident is summarised once per transaction
 
 
 @functools.cache
@@ -123,16 +126,20 @@ def add_extraction(session: Session, report: Report, found: Decomposed, placed: 
         session.add_all(claims)
         session.flush()
         fresh = placement.incident is None
-        summarize(session, incident, claims if fresh else claim_rows(session, incident.id), fresh=fresh)
+        deferred = not fresh and incident.report_count >= BIG_INCIDENT
+        if not deferred:
+            summarize(session, incident, claims if fresh else claim_rows(session, incident.id), fresh=fresh)
         if placement.incident is not None:
             incident.tlp = tlp_levels.most_restrictive(incident.tlp, report.tlp)
         action = "reextracted" if placement.incident is before and before is not None else (
             "joined" if placement.incident else "created")
-        record(session, incident, action, {
+        entry = record(session, incident, action, {
             "report_id": report.id, "event": event.event, "claims": [c.id for c in claims],
             "candidates": placement.candidates,
             **({"match": placement.match.explain(), "scores": placement.match.features}
                if placement.match else {})})
+        if deferred:
+            _summarize_before_commit(session, incident, entry)
         session.flush()  # the next event, of this report or the next, must see this incident
     session.add_all(Relation(report_id=report.id, extractor_version=found.extractor_version, **relation, **owned)
                     for relation in found.relations)
@@ -140,6 +147,25 @@ def add_extraction(session: Session, report: Report, found: Decomposed, placed: 
     if report.supersedes_id is not None:
         retire_superseded(session, report.supersedes_id)
     return opened
+
+
+def _summarize_before_commit(session: Session, incident: Incident, entry: IncidentHistory) -> None:
+    """Summarise a big incident once, when the transaction (an ingest batch) commits, rather than at each report
+    that joins it: recomputing the consensus over all its claims at every join made ingesting many reports of one
+    event quadratic. Until then the batch matches against the summary as it was at the batch's start, which one more
+    report among ten or more barely moves; the history entries of the batch get the summary at its end."""
+    pending = session.info.setdefault("jirga_unsummarized", {})
+    if not pending:
+        orm_events.listen(session, "before_commit", _summarize_pending, once=True)
+    pending.setdefault(incident.id, []).append(entry)
+
+
+def _summarize_pending(session: Session) -> None:
+    for incident_id, entries in session.info.pop("jirga_unsummarized", {}).items():
+        incident = session.get(Incident, incident_id)
+        summarize(session, incident, claim_rows(session, incident_id))
+        for entry in entries:
+            entry.summary = snapshot(incident)
 
 
 def record(session: Session, incident: Incident, action: str, detail: dict, user: str | None = None,
