@@ -273,3 +273,27 @@ def test_actor_mentions_are_catalog_spellings(name, text, published):
             if spelling(mention["text"]) not in names:
                 wrong.append((mention["text"], mention["span"], actor["id"], mention["match"]))
     assert not wrong, f"{name}: mentions not spelled as their actor's catalog entry: {wrong}"
+
+
+# Runs that make a backtracking pattern quadratic or worse: a run of stops, hyphen-joined capitals, a huge number,
+# comment-like and quote runs. 40,000 characters each; a linear extractor takes well under a second on any.
+PATHOLOGICAL = {
+    "stops": "." * 40_000,
+    "hyphenated capitals": "Al-" * 13_000,
+    "a huge number": "killed " + "9" * 10_000 + " people",
+    "thousands separators": "1," * 20_000,
+    "capitalised words": "Qwerty " * 6_000,
+    "quotes": '"' * 40_000,
+    "newlines": "\n" * 40_000 + "x",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
+def test_pathological_runs_are_extracted_in_linear_time(name):
+    import time
+
+    text = PATHOLOGICAL[name]
+    extract("warm up", dt.date(2020, 1, 1))
+    started = time.perf_counter()
+    extract(text, dt.date(2020, 1, 1))
+    assert time.perf_counter() - started < 5.0, name  # generous for a loaded 2-core machine; quadratic took > 20 s

@@ -16,7 +16,8 @@ _GROUP_WORD = (
 )
 _NAME_TOKEN = r"[A-Z][\w']*(?:-[\w']+)*"
 _CONNECTOR = r"(?:e|i|ul|ur|al|ud|un|us|ut|of|the|wal|bil|fi)"
-_CANDIDATE = re.compile(rf"{_NAME_TOKEN}(?:[ -]+(?:{_CONNECTOR}[ -]+)*{_NAME_TOKEN})*")
+# Atomic tokens: a hyphen inside a name is never given back to the separator, so "Al-Al-Al-..." stays linear.
+_CANDIDATE = re.compile(rf"(?>{_NAME_TOKEN})(?:[ -]+(?:{_CONNECTOR}[ -]+)*(?>{_NAME_TOKEN}))*")
 _HAS_GROUP_WORD = re.compile(rf"\b{_GROUP_WORD}(?![a-z])", re.IGNORECASE)
 _TRAILING = re.compile(r"(?:[ -]+(?:group|faction|militants?|fighters?|chief|leader))+$", re.IGNORECASE)
 

@@ -18,7 +18,7 @@ _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "sev
 _NUMBER_WORD = "|".join(sorted([*_UNITS, *_TENS], key=len, reverse=True))
 _TWO_WORDS = rf"(?:{_NUMBER_WORD})(?:[- ](?:{_NUMBER_WORD}))?"
 _SPELLED = rf"(?:{_TWO_WORDS}(?:\s+hundred(?:\s+(?:and\s+)?{_TWO_WORDS})?)?|a\s+hundred)"
-_DIGITS = r"\d{1,3}(?:,\d{3})+|\d+"
+_DIGITS = r"\d{1,3}(?:,\d{3}){1,3}|\d{1,9}"  # no count of people runs to ten digits
 
 # Qualifier words and what they make of N: (low, best, high) as functions of N.
 _QUALIFIERS = [

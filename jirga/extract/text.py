@@ -125,7 +125,8 @@ _ABBREVIATIONS = {
     "mar", "apr", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.n", "u.k", "i.e", "e.g", "govt", "prof",
     "rev", "mt", "ft", "approx", "dept", "jr", "sr", "inc", "ltd", "co", "adm", "gov", "sen", "rep", "d.i",
 }  # fmt: skip
-_BOUNDARY = re.compile(r"[.!?]+[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n|\n(?=[ ]*[^\sa-z])")
+# A run of stops is tried once, from its first character ("....." would otherwise be tried from each).
+_BOUNDARY = re.compile(r"(?<![.!?])[.!?]++[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n|\n(?=[ ]*[^\sa-z])")
 
 
 def sentences(text: str) -> list[Span]:

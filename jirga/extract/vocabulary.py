@@ -49,7 +49,7 @@ OPERATION_TRIGGER = re.compile(
     r"(?:operations?|offensive|raids?|crackdown|strikes?|campaign)\b"
     r"|\b(?:the|this|its)\s+(?:campaign|offensive|operation)\b"
     r"|\b[Oo]peration\s+(?:[A-Z][\w'-]+)|\b(?:offensive|crackdown|air\s?strikes?|drone\s+strikes?|raids)\b"
-    r"|\b[A-Z][\w'-]+\s+operation\b"
+    r"|\b[A-Z][\w'-]{0,30}\s+operation\b"
 )
 # An attack verb whose subject is the state is a security operation: "commandos stormed the building".
 STATE_FORCES = re.compile(
