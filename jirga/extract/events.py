@@ -597,11 +597,16 @@ def _describe(doc: Document, mention: EventMention) -> str:
     return words + (f" with {', '.join(facts)}" if facts else "")
 
 
-def _context_place(doc: Document, events: list[Event]) -> PlaceMention | None:
-    """Where a report's other events happened, at province level: 'In an earlier attack' in a report on Quetta."""
+def _context_place(doc: Document, events: list[Event], mention: EventMention) -> PlaceMention | None:
+    """Where a report's other events happened, at province level: 'In an earlier attack' in a report on Quetta;
+    exactly there where the earlier attack struck the same named target: 'an attack on Shah Cheragh'."""
     placed = [e for e in events if e.place is not None]
     if not placed:
         return doc.dateline
+    names = _proper_names(doc, mention.segment)
+    same_target = [e for e in placed if names and any(names & _proper_names(doc, m.segment) for m in e.mentions)]
+    if same_target:
+        return same_target[-1].place
     place = placed[-1].place
     if place.place.kind in ("country", "province"):
         return place
@@ -610,6 +615,25 @@ def _context_place(doc: Document, events: list[Event]) -> PlaceMention | None:
         return wider[0]
     country = doc.countries.get(place.place.country)
     return PlaceMention(country, place.span, place.text) if country else None
+
+
+_NAME_RUN = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}(?:[ -][A-Z][a-z]{2,})*")
+_NOT_A_LANDMARK = {"the", "police", "army", "state", "media", "islamic", "muslim", "shia", "sunni", "sufi", "news",
+                   "agency", "province", "city", "district", "minister", "president", "government", "ministry",
+                   "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                   "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                   "sunday", "taliban", "group"}
+
+
+def _proper_names(doc: Document, span: Span) -> set[str]:
+    """Names in a passage that are neither places nor groups: 'Shah Cheragh', 'Army Public School' - a landmark
+    two mentions share puts them at the same place."""
+    taken = [p.span for p in doc.within(doc.places, span)] + [a.span for a in doc.within(doc.actors, span)]
+    names = set()
+    for match in _NAME_RUN.finditer(doc.plain, span.start, span.end):
+        if not any(t.overlaps(Span(match.start(), match.end())) for t in taken):
+            names |= {w.lower() for w in re.split(r"[ -]", match.group())} - _NOT_A_LANDMARK
+    return names
 
 
 def _place_mention(doc: Document, events: list[Event], mention: EventMention) -> None:
@@ -651,7 +675,7 @@ def _place_mention(doc: Document, events: list[Event], mention: EventMention) ->
         recent.absorb(mention, f"{_describe(doc, mention)} continues it")
     elif mention.kind == "attack" and recent and (mention.killed or mention.injured) and (
             another or (not mention.definite and _dates_elsewhere(recent, mention))):
-        context = _context_place(doc, events)
+        context = _context_place(doc, events, mention)
         if context is not None:
             mention.places = [context]
             _open(events, mention, f"{_describe(doc, mention)}: another event, placed where the report's others are")
