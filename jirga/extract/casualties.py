@@ -66,7 +66,7 @@ _KILLED_OR_HURT = re.compile(rf"\s*(?:[\w'-]+\s+){{0,4}}?(?:{_KILL}|{_HURT})\s+(
 _CLAIMED_COUNT = re.compile(r"\bclaim(?:ed|s|ing)\s+(?:that\s+)?$", re.IGNORECASE)
 # "five Iranian border guards died": a count, a few words of description, a victim noun, a casualty verb.
 _DESCRIBED_AFTER = re.compile(
-    rf"\s*(?:[\w'-]+\s+){{0,3}}?(?:{VICTIM_NOUNS})\s+(?:(?:were|was|have|has|had|been|also|reportedly)\s+)*"
+    rf"\s*(?:[A-Za-z][\w'-]*\s+){{0,3}}?(?:{VICTIM_NOUNS})\s+(?:(?:were|was|have|has|had|been|also|reportedly)\s+)*"
     rf"(?:(?P<kill>{_KILL})|(?P<hurt>{_HURT}))\b", re.IGNORECASE)
 
 

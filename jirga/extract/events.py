@@ -387,7 +387,8 @@ def _add_tolls(doc: Document, mention: EventMention, segment: Span) -> None:
         if any(d.span.overlaps(quantity.span) for d in dates) or any(v.total.span.overlaps(quantity.span)
                                                                        for v in lists):
             continue
-        if _toll_of_another(doc, mention, quantity.span):
+        if _toll_of_another(doc, mention, quantity.span) or (
+                doc.dateline_region and doc.dateline_region.overlaps(quantity.span)):
             continue
         which = classify(doc.plain, quantity, segment.start)
         if which == "killed":
