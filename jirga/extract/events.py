@@ -643,6 +643,9 @@ def _place_mention(doc: Document, events: list[Event], mention: EventMention) ->
     told_before = [e for e in same_kind if e.mentions[0].sentence < mention.sentence]
     recent = _antecedent(told_before, mention)
     another = _another(doc, mention)
+    shifted = _dated_from(doc, mention, recent)
+    if shifted is not None:  # "That came two weeks after two policemen were killed": another event, dated from this
+        mention.dates, another = [shifted], True
     if another:
         mention.definite = False
     if best_place(mention) is None and recent and recent.place and _SAME_PLACE.search(
@@ -680,6 +683,37 @@ def _place_mention(doc: Document, events: list[Event], mention: EventMention) ->
         if context is not None:
             mention.places = [context]
             _open(events, mention, f"{_describe(doc, mention)}: another event, placed where the report's others are")
+
+
+_RELATIVE_TO = re.compile(r"\b(?P<n>\d{1,2}|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?P<unit>day|week"
+                          r"|month)s?\s+(?P<way>after|before|earlier|later)\b", re.IGNORECASE)
+_SMALL = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+          "nine": 9, "ten": 10}
+
+
+def _dated_from(doc: Document, mention: EventMention, recent: Event | None) -> DateRange | None:
+    """'That came two weeks after <event>': the event is dated two weeks before the one just told (give or take
+    two days a week, as such spans are round)."""
+    if recent is None or recent.date is None or recent.date.precision != "day" or mention.dates:
+        return None
+    sentence = doc.sentences[mention.sentence]
+    found = list(_RELATIVE_TO.finditer(doc.plain, sentence.start, mention.triggers[0].start))
+    if not found:
+        return None
+    match = found[-1]
+    between = Span(match.end(), mention.triggers[0].start)
+    if any(doc.matches(pattern, between) for pattern in _KIND_OF.values()):
+        return None  # the phrase dates the event word right after it, not this one
+    word = match.group("n").lower()
+    count = int(word) if word.isdigit() else _SMALL[word]
+    unit = match.group("unit").lower()
+    days = count * {"day": 1, "week": 7, "month": 30}[unit]
+    # "X came N days after Y": Y was N days before X; "N days before": after it
+    sign = -1 if match.group("way").lower() in ("after", "later") else 1
+    day = recent.date.start + dt.timedelta(days=sign * days)
+    slack = {"day": 0, "week": 2, "month": 10}[unit] * (1 if count else 0)
+    return DateRange(day - dt.timedelta(days=slack), day + dt.timedelta(days=slack), "day" if not slack else "days",
+                     match.group(), Span(match.start(), match.end()))
 
 
 def _dates_elsewhere(event: Event, mention: EventMention, follow_up: int = 0) -> bool:
