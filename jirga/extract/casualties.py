@@ -24,7 +24,8 @@ _AFTER = re.compile(
     re.IGNORECASE,
 )
 _LOOSE_AFTER = re.compile(
-    rf"^[^.;\d]{{0,60}}?\b(?:were|was|have\s+been|had\s+been)\s+(?:\w+\s+)?(?:(?P<kill>{_KILL})|(?P<hurt>{_HURT}))\b",
+    rf"^(?:(?!\b(?:and\s+that|but|while|whereas|although)\b)[^.;\d]){{0,60}}?\b(?:were|was|have\s+been|had\s+been)\s+"
+    rf"(?:\w+\s+)?(?:(?P<kill>{_KILL})|(?P<hurt>{_HURT}))\b",
     re.IGNORECASE,
 )
 _BEFORE = re.compile(

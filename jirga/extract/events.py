@@ -17,7 +17,13 @@ from jirga.extract.claims import find_claims, unique_claims
 from jirga.extract.document import Document, split_point
 from jirga.extract.layout import BULLET, BYLINE, DATE_LINE, HEADLINE, SUBHEADING, read_layout
 from jirga.extract.places import PlaceMention
-from jirga.extract.victims import find_named_with_others, find_single_victims, find_victim_lists
+from jirga.extract.victims import (
+    find_named_with_others,
+    find_self_detonations,
+    find_single_victims,
+    find_victim_lists,
+    is_attacker,
+)
 from jirga.model import Claim, DateRange, Figure, Incident, Span
 from jirga.model.extraction import PRECISION_RANK
 
@@ -61,6 +67,7 @@ class EventMention:
     target: tuple[str, str, Span] | None = None
     victims: list[tuple[str, str, Figure]] = field(default_factory=list)  # (killed|injured, category, count)
     restates: bool = False  # from a subheading or a highlights bullet: joins an event, never opens one
+    attackers: list[Figure] = field(default_factory=list)  # attackers' deaths told apart from the victims'
 
 
 @dataclass
@@ -378,8 +385,10 @@ def _add_tolls(doc: Document, mention: EventMention, segment: Span) -> None:
         if not victims.breakdown:  # "two policemen and four assailants were killed": one toll of six
             (mention.killed if victims.which == "killed" else mention.injured).append(victims.total)
         mention.victims += [(victims.which, category, figure) for category, figure in victims.parts]
-    mention.killed += [f for f in find_single_victims(doc.plain, segment.start, segment.end)
-                       if not any(v.total.span.overlaps(f.span) for v in lists)]
+    for figure in find_single_victims(doc.plain, segment.start, segment.end):
+        if not any(v.total.span.overlaps(figure.span) for v in lists):
+            (mention.attackers if is_attacker(figure.text) else mention.killed).append(figure)
+    mention.attackers += find_self_detonations(doc.plain, segment.start, segment.end)
     for which, figure in find_named_with_others(doc.plain, segment.start, segment.end):
         if not any(v.total.span.overlaps(figure.span) for v in lists):
             (mention.killed if which == "killed" else mention.injured).append(figure)
@@ -391,7 +400,9 @@ def _add_tolls(doc: Document, mention: EventMention, segment: Span) -> None:
                 doc.dateline_region and doc.dateline_region.overlaps(quantity.span)):
             continue
         which = classify(doc.plain, quantity, segment.start)
-        if which == "killed":
+        if which == "killed" and is_attacker(doc.plain[quantity.span.end : quantity.span.end + 40]):
+            mention.attackers.append(quantity.figure)  # "four attackers were shot dead"
+        elif which == "killed":
             mention.killed.append(quantity.figure)
         elif which == "injured":
             mention.injured.append(quantity.figure)
@@ -808,6 +819,7 @@ def _continue_event(doc: Document, events: list[Event], index: int, sentence: Sp
 def _incident(doc: Document, number: int, event: Event) -> Incident:
     mentions = event.mentions
     killed = [f for m in mentions for f in m.killed]
+    attackers = [f for m in mentions for f in m.attackers]
     injured = [f for m in mentions for f in m.injured]
     claims = unique_claims(c for m in mentions for c in m.claims)
     perpetrators = unique_claims(c for m in mentions for c in m.perpetrators)
@@ -825,7 +837,7 @@ def _incident(doc: Document, number: int, event: Event) -> Incident:
     spans: dict[str, tuple[Span, ...]] = {"kind": tuple(t for m in mentions for t in m.triggers if t.end > t.start)}
     for name, value in (("place", event.place and (event.place.span,)),
                         ("date", event.date and event.date.span and (event.date.span,)),
-                        ("killed", spans_of(killed)), ("injured", spans_of(injured)),
+                        ("killed", spans_of(killed + attackers)), ("injured", spans_of(injured)),
                         ("claimed_by", tuple(c.span for c in claims if c.mode == "claimed")),
                         ("perpetrator", tuple(c.span for c in perpetrators)),
                         ("against", tuple(c.span for c in against)),
@@ -844,20 +856,48 @@ def _incident(doc: Document, number: int, event: Event) -> Incident:
         place=event.place.place if event.place else None,
         places=tuple(p.place for p in places),
         date=event.date,
-        killed=combine(killed, doc.plain),
+        killed=_with_attackers(combine(killed, doc.plain), combine(attackers, doc.plain), doc, mentions),
         injured=combine(injured, doc.plain),
-        figures={"killed": tuple(killed), "injured": tuple(injured)},
+        figures={"killed": tuple(killed + attackers), "injured": tuple(injured)},
         claims=tuple(claims),
         perpetrator=tuple(dict.fromkeys(c.actor for c in perpetrators)),
         against=tuple(dict.fromkeys(c.actor for c in against)),
-        victims=_victims(mentions),
+        victims=_victims(mentions, combine(attackers, doc.plain)),
         trail=tuple(event.trail),
     )
 
 
-def _victims(mentions: list[EventMention]) -> tuple[tuple[str, str, Figure], ...]:
+_INCLUDES_ATTACKERS = re.compile(r"\b(?:including|of\s+whom|among\s+them|among\s+the\s+dead|counting)\b[^.;]{0,40}?"
+                                 r"\b(?:attackers?|assailants?|bombers?|militants|gunm[ae]n|terrorists)\b", re.I)
+_EXCLUDES_ATTACKERS = re.compile(r"\b(?:not\s+(?:counting|including)|excluding|besides|apart\s+from|in\s+addition\s+to"
+                                 r"|do(?:es)?\s+not\s+include)\b[^.;]{0,30}?\b(?:attackers?|assailants?|bombers?"
+                                 r"|militants|gunm[ae]n|terrorists)\b", re.I)
+
+
+def _with_attackers(victims: Figure | None, attackers: Figure | None, doc: Document,
+                    mentions: list[EventMention]) -> Figure | None:
+    """The toll as GTD and ACLED count it: the victims and the attackers who died, unless the text says its
+    total already holds them ('43 dead, of whom four were the attackers')."""
+    if attackers is None or victims is None:
+        return victims or attackers
+    if attackers.best is None:  # "several assailants were also killed": more than the victims, by how many unsaid
+        return Figure(victims.low, victims.best, None, "at_least", victims.text, victims.span)
+    told = " ".join(doc.plain[s.start : s.end] for s in {doc.sentences[m.sentence] for m in mentions})
+    if _INCLUDES_ATTACKERS.search(told) and not _EXCLUDES_ATTACKERS.search(told):
+        return victims
+
+    def add(a: int | None, b: int | None) -> int | None:
+        return None if a is None or b is None else a + b
+
+    return Figure(add(victims.low, attackers.low), add(victims.best, attackers.best), add(victims.high, attackers.high),
+                  victims.qualifier or attackers.qualifier, f"{victims.text} + {attackers.text}", victims.span)
+
+
+def _victims(mentions: list[EventMention], attackers: Figure | None) -> tuple[tuple[str, str, Figure], ...]:
     """Who the dead and wounded were, where the text says: the first count given for each category."""
     seen: dict[tuple[str, str], Figure] = {}
+    if attackers is not None:
+        seen[("killed", "militants")] = attackers
     for mention in mentions:
         for which, category, figure in mention.victims:
             seen.setdefault((which, category or "unspecified"), figure)

@@ -149,3 +149,24 @@ def _noun_end(text: str, position: int, end: int) -> int:
     rest = re.match(r"(?:\s+[\w'-]+){0,3}?(?=\s*,?\s*(?:who\s+|were\b|was\b|have\b|had\b|also\b|all\b"
                     r"|killed|died|martyred|injured|wounded))", text[position:end])
     return position + (rest.end() if rest else 0)
+
+
+_ATTACKER = re.compile(rf"^\W*(?:[\w'-]+\s+){{0,3}}?(?:{_NOUNS['militants']})\b(?!\s+(?:were\s+)?(?:arrested|detained"
+                       r"|captured|held))", re.IGNORECASE)
+_SELF_DETONATION = re.compile(r"\bblew\s+(?:himself|herself)\s+up|\b(?:detonated|set\s+off|triggered)\s+(?:his|her)\s+"
+                              r"(?:own\s+)?(?:suicide\s+|explosives?[- ]laden\s+)?"
+                              r"(?:vest|explosives?|jacket|belt|device|bomb|car|vehicle|truck)", re.IGNORECASE)
+
+
+def is_attacker(words: str) -> bool:
+    """Whether the victims a count or phrase names are the attackers: 'four attackers', 'the bomber died'."""
+    return bool(_ATTACKER.match(words))
+
+
+def find_self_detonations(text: str, start: int, end: int) -> list[Figure]:
+    """'a suicide bomber blew himself up': the bomber's own death, one."""
+    found = []
+    for match in _SELF_DETONATION.finditer(text, start, end):
+        span = Span(match.start(), match.end())
+        found.append(Figure(1, 1, 1, None, match.group(), span))
+    return found[:1]
