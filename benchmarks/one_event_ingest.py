@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from jirga.ingest.report import IncomingReport  # noqa: E402
-from jirga.ingest.run import Ingest, IngestOptions  # noqa: E402
-from jirga.store import open_store  # noqa: E402
-from jirga.store.schema import Incident  # noqa: E402
+from jirga.ingest.report import IncomingReport
+from jirga.ingest.run import Ingest, IngestOptions
+from jirga.store import open_store
+from jirga.store.schema import Incident
 
 TEXT = ("PESHAWAR, March 4 - A suicide bomber killed {killed} people and injured {injured} at a mosque in Peshawar on "
         "Friday, police said. The Islamic State claimed responsibility. Dispatch {number}.")
