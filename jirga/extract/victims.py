@@ -33,7 +33,8 @@ _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
                  r"|twenty(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?")
 _GROUP = re.compile(
     rf"\b(?P<qualifier>at\s+least\s+|more\s+than\s+|over\s+)?(?P<count>\d{{1,4}}|{_NUMBER_WORDS}|an?)\s+"
-    rf"(?:(?!and\b|or\b)[\w'-]+\s+){{0,2}}?(?:{_NOUN})\b",
+    # "15 of the militants" is a group; "132 of them children" is part of one
+    rf"(?!of\s+(?:them|whom|those|these)\b)(?:(?!and\b|or\b)[\w'-]+\s+){{0,2}}?(?:{_NOUN})\b",
     re.IGNORECASE,
 )
 _JOIN = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|as\s+well\s+as\s+|along\s+with\s+|besides\s+|plus\s+)\s*$",
