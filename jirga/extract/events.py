@@ -89,7 +89,9 @@ class Event:
             self.trail.append(f"sentence {mention.sentence + 1}: {why}")
         self.last_sentence = max(self.last_sentence, mention.sentence)
         own_place = best_place(mention)
-        if own_place and (self.place is None or own_place.place.refines(self.place.place)):
+        # An operation covers an area: a strike near one village of its district does not narrow it to the village
+        area = self.kind == "security_operation" and self.place is not None and self.place.place.kind == "district"
+        if own_place and (self.place is None or (own_place.place.refines(self.place.place) and not area)):
             self.place = own_place
         own_date = nearest_date(mention)
         if own_date and (self.date is None or own_date.narrower_than(self.date)):
