@@ -94,7 +94,7 @@ def test_credibility_counts_near_copies_once():
     assert grade_all(lonely, consensus(lonely), {9: 9})["killed"].level == 6
 
 
-HOSPITAL_A = ("Suicide bomber kills 70 at Quetta hospital\n\nQUETTA — A suicide bomber blew himself up at the "
+HOSPITAL_A = ("Suicide bomber kills 70 at Quetta hospital\n\nQUETTA — A suicide bomber struck the crowd at the "
               "Civil Hospital in Quetta on Monday, killing 70 people, most of them lawyers. Jamaat-ul-Ahrar, a "
               "faction of the Pakistani Taliban, claimed responsibility.")
 HOSPITAL_B = ("Islamic State claims Quetta hospital attack\n\nThe Islamic State group said through its Amaq agency "

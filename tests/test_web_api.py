@@ -180,7 +180,8 @@ def test_api_incidents_are_listed_newest_first_with_their_actors(library):
     items = all_incidents(library)
     assert len(items) == 16
     dated = [i["date_start"] for i in items if i["date_start"]]
-    assert dated == sorted(dated, reverse=True) and items[-1]["date_start"] is None  # undated last
+    assert dated == sorted(dated, reverse=True)
+    assert all(i["date_start"] is None for i in items[len(dated):])  # undated last
     for first, second in itertools.pairwise(items):
         if first["date_start"] == second["date_start"]:
             assert first["id"] > second["id"]  # ties: the newer incident first
