@@ -256,7 +256,13 @@ def _not_an_attack(doc: Document, sentence: Span, span: Span) -> bool:
     if vocab.NOT_VIOLENCE.search(window):
         return True
     before = text[max(sentence.start, span.start - 40) : span.start]
-    if vocab.COMPARISON.search(before) or vocab.HYPOTHETICAL.search(before):
+    # "one of the worst attacks in years" compares; "carried out the deadliest attack in the country's history"
+    # and "Pakistan's worst massacre" name the event itself
+    comparison = vocab.COMPARISON.search(before)
+    if comparison and not re.search(r"(?:\b(?:carried\s+out|launched|staged|committed|was|is|marks?)\s+|'s\s+)"
+                                    r"(?:the\s+)?$", before[: comparison.start()]):
+        return True
+    if vocab.HYPOTHETICAL.search(before):
         return True
     return bool(doc.matches(vocab.SPORT, sentence)) and not vocab.attack_type(text[span.start : span.end])
 
