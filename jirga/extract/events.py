@@ -287,8 +287,8 @@ def _new_event_between(doc: Document, previous: Span, current: Span) -> bool:
     if re.search(r"\b(?:(?:days?|weeks?|months?|years?|hours?|came|comes|shortly|soon|just|only|long)\s+(?:after"
                  r"|before)|since|later|earlier|another)\b", text):
         return True
-    if re.search(r"\b(?:when|after)\b", text):
-        return False
+    if re.search(r"\bwhen\b", text) or (re.search(r"\bafter\b", text) and not doc.within(doc.dates, between)):
+        return False  # "began on Friday when gunmen burst in"; but "after the 2014 massacre" is another
     has_break = re.search(r"[,;]|\b(?:and|while)\b", text)
     if has_break and (doc.within(doc.places, between) or doc.within(doc.dates, between)):
         return True
