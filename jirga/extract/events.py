@@ -348,12 +348,20 @@ _NOT_THE_SCENE = re.compile(
     re.IGNORECASE)
 
 
+_AN_INSTITUTION = re.compile(r"['’]?s?\s+(?:(?:health|home|interior|provincial|district|regional|city|state)\s+)?"
+                             r"(?:police|government|department|ministry|administration|authorities|assembly"
+                             r"|governor|officials|spokesman|chief\s+minister|home\s+minister|counter-terrorism)\b",
+                             re.IGNORECASE)
+
+
 def _the_scene(doc: Document, place: PlaceMention) -> bool:
     region = doc.dateline_region or (doc.dateline.span if doc.dateline else None)
     if region is not None and region.start <= place.span.start < region.end:
         return False
     if re.match(r"\s*,\s*where\b", doc.plain[place.span.end : place.span.end + 12]):
         return True  # "50 km from Peshawar, where gunmen killed ...": the scene of what follows
+    if _AN_INSTITUTION.match(doc.plain, place.span.end):
+        return False  # "officials of the Punjab health department", "Kishoreganj police said"
     window = doc.plain[max(0, place.span.start - 60) : place.span.start]
     return not _NOT_THE_SCENE.search(window)
 
