@@ -107,10 +107,12 @@ def find_incidents(doc: Document) -> list[Incident]:
             continue
         # "attacks on foreigners have been rare", "15 attacks killed 99": no particular event
         found = _mentions_in(doc, index, sentence)
-        entry_date = layout.entry_dates[index]
+        entry_date, entry_place = layout.entry_dates[index], layout.entry_places[index]
         for mention in found:
             if entry_date is not None:  # a timeline entry happened on the date above it
                 mention.dates = [entry_date]
+            if entry_place is not None and not mention.places:  # a digest entry, where its heading says
+                mention.places = [entry_place]
             # a subheading or highlights bullet restates the body; one with a date of its own is a bulletin item
             mention.restates = role == SUBHEADING or (role == BULLET and not mention.dates)
         counted = [m for m in found if _counts_events(doc, m)]
