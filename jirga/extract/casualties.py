@@ -33,7 +33,7 @@ _BEFORE = re.compile(
     r"|taking\s+the\s+toll\s+to|lives\s+of|(?:rose|climbed|jumped|risen|reached|revised|lowered|lowering|cut|settling|settled)\s+"
     r"(?:\w+\s+)?(?:to|at)|number\s+of\s+(?:the\s+)?dead\s+(?:\w+\s+){0,2}(?:to|at)?|and\s+the\s+dead\s+at"
     r"|bodies\s+of|(?:put|puts|putting|placed|gave|give|giving|gives)\s+(?:the\s+|a\s+)?(?:death\s+)?(?:toll|number|figure)"
-    r"\s+(?:of\s+the\s+dead\s+)?(?:at|of|as)|spoke\s+of|spoken\s+of)"
+    r"\s+(?:of\s+(?:the\s+dead|(?:[\w-]+\s+){0,3}?(?:killed|dead))\s+)?(?:at|of|as)|spoke\s+of|spoken\s+of)"
     r"|(?P<hurt>\binjur(?:ed|ing|es)|\bwound(?:ed|ing|s)?|\bhurting|number\s+of\s+(?:the\s+)?(?:injured|wounded)"
     r"\s+(?:\w+\s+){0,2}(?:to|at)?))\s*(?:nearly\s+|at\s+least\s+|over\s+|more\s+than\s+|some\s+|about\s+)?$",
     re.IGNORECASE,

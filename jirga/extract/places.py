@@ -92,8 +92,14 @@ def _drop_foreign_name_parts(text: str, mentions: list[PlaceMention]) -> list[Pl
     per_country: dict[str, int] = {}
     for mention in mentions:
         per_country[mention.place.country] = per_country.get(mention.place.country, 0) + 1
-    return [m for m in mentions if not (m.place.kind == "city" and per_country[m.place.country] == 1
+    kept = [m for m in mentions if not (m.place.kind == "city" and per_country[m.place.country] == 1
                                         and _NEXT_NAME.match(text, m.span.end))]
+    # "the Khanabad Bandar area of Kunduz city": a neighbourhood named after a place, inside the place named next
+    return [m for i, m in enumerate(kept) if not (_NAMED_AREA.match(text, m.span.end) and i + 1 < len(kept)
+                                                  and 0 <= kept[i + 1].span.start - m.span.end <= 30)]
+
+
+_NAMED_AREA = re.compile(r"[ \t]+[A-Z][a-z]+[ \t]+(?:area|neighbou?rhood|locality|quarter|mohalla)[ \t]+of[ \t]")
 
 
 def find_demonyms(text: str, key: str, lexicon: Lexicon) -> list[CountryMention]:
