@@ -68,6 +68,7 @@ class EventMention:
     victims: list[tuple[str, str, Figure]] = field(default_factory=list)  # (killed|injured, category, count)
     restates: bool = False  # from a subheading or a highlights bullet: joins an event, never opens one
     attackers: list[Figure] = field(default_factory=list)  # attackers' deaths told apart from the victims'
+    also_killed: list[Figure] = field(default_factory=list)  # other deaths on top of the toll given
 
 
 @dataclass
@@ -418,14 +419,20 @@ def _add_tolls(doc: Document, mention: EventMention, segment: Span) -> None:
                 doc.dateline_region and doc.dateline_region.overlaps(quantity.span)):
             continue
         which = classify(doc.plain, quantity, segment.start)
-        if which == "killed" and is_attacker(doc.plain[quantity.span.end : quantity.span.end + 40]):
+        after = doc.plain[quantity.span.end : quantity.span.end + 60]
+        if which == "killed" and is_attacker(after):
             mention.attackers.append(quantity.figure)  # "four attackers were shot dead"
+        elif which == "killed" and _ALSO_KILLED.match(after):
+            mention.also_killed.append(quantity.figure)  # "Thirteen US troops were also killed"
         elif which == "killed":
             mention.killed.append(quantity.figure)
         elif which == "injured":
             mention.injured.append(quantity.figure)
 
 
+# "Thirteen US troops were also killed": deaths on top of the toll just given
+_ALSO_KILLED = re.compile(r"\s*(?:[\w'-]+\s+){0,4}?(?:(?:were|was|have\s+been|had\s+been)\s+also\s+(?:killed|slain"
+                          r"|martyred)|also\s+(?:died|perished))", re.IGNORECASE)
 _KILLED_IN = re.compile(r"[^.;]{0,50}?\b(?:killed|died|dead|injured|wounded|martyred)\s+(?:in|during)\s+"
                         r"(?:the\s+|an?\s+|these\s+|those\s+)?(?:[\w-]+\s+){0,2}?", re.IGNORECASE)
 
@@ -838,6 +845,7 @@ def _incident(doc: Document, number: int, event: Event) -> Incident:
     mentions = event.mentions
     killed = [f for m in mentions for f in m.killed]
     attackers = [f for m in mentions for f in m.attackers]
+    also = [f for m in mentions for f in m.also_killed]
     injured = [f for m in mentions for f in m.injured]
     claims = unique_claims(c for m in mentions for c in m.claims)
     perpetrators = unique_claims(c for m in mentions for c in m.perpetrators)
@@ -855,7 +863,7 @@ def _incident(doc: Document, number: int, event: Event) -> Incident:
     spans: dict[str, tuple[Span, ...]] = {"kind": tuple(t for m in mentions for t in m.triggers if t.end > t.start)}
     for name, value in (("place", event.place and (event.place.span,)),
                         ("date", event.date and event.date.span and (event.date.span,)),
-                        ("killed", spans_of(killed + attackers)), ("injured", spans_of(injured)),
+                        ("killed", spans_of(killed + also + attackers)), ("injured", spans_of(injured)),
                         ("claimed_by", tuple(c.span for c in claims if c.mode == "claimed")),
                         ("perpetrator", tuple(c.span for c in perpetrators)),
                         ("against", tuple(c.span for c in against)),
@@ -874,9 +882,10 @@ def _incident(doc: Document, number: int, event: Event) -> Incident:
         place=event.place.place if event.place else None,
         places=tuple(p.place for p in places),
         date=event.date,
-        killed=_with_attackers(combine(killed, doc.plain), combine(attackers, doc.plain), doc, mentions),
+        killed=_with_attackers(_plus(combine(killed, doc.plain), combine(also, doc.plain)),
+                               combine(attackers, doc.plain), doc, mentions),
         injured=combine(injured, doc.plain),
-        figures={"killed": tuple(killed + attackers), "injured": tuple(injured)},
+        figures={"killed": tuple(killed + also + attackers), "injured": tuple(injured)},
         claims=tuple(claims),
         perpetrator=tuple(dict.fromkeys(c.actor for c in perpetrators)),
         against=tuple(dict.fromkeys(c.actor for c in against)),
@@ -898,17 +907,25 @@ def _with_attackers(victims: Figure | None, attackers: Figure | None, doc: Docum
     total already holds them ('43 dead, of whom four were the attackers')."""
     if attackers is None or victims is None:
         return victims or attackers
-    if attackers.best is None:  # "several assailants were also killed": more than the victims, by how many unsaid
-        return Figure(victims.low, victims.best, None, "at_least", victims.text, victims.span)
     told = " ".join(doc.plain[s.start : s.end] for s in {doc.sentences[m.sentence] for m in mentions})
-    if _INCLUDES_ATTACKERS.search(told) and not _EXCLUDES_ATTACKERS.search(told):
+    if attackers.best is not None and _INCLUDES_ATTACKERS.search(told) and not _EXCLUDES_ATTACKERS.search(told):
         return victims
+    return _plus(victims, attackers)
+
+
+def _plus(first: Figure | None, second: Figure | None) -> Figure | None:
+    """Two counts of different people added up; a count given as a word ('several assailants were also killed')
+    adds nothing but 'at least'."""
+    if first is None or second is None:
+        return first or second
+    if second.best is None:
+        return Figure(first.low, first.best, None, "at_least", first.text, first.span)
 
     def add(a: int | None, b: int | None) -> int | None:
         return None if a is None or b is None else a + b
 
-    return Figure(add(victims.low, attackers.low), add(victims.best, attackers.best), add(victims.high, attackers.high),
-                  victims.qualifier or attackers.qualifier, f"{victims.text} + {attackers.text}", victims.span)
+    return Figure(add(first.low, second.low), add(first.best, second.best), add(first.high, second.high),
+                  first.qualifier or second.qualifier, f"{first.text} + {second.text}", first.span)
 
 
 def _victims(mentions: list[EventMention], attackers: Figure | None) -> tuple[tuple[str, str, Figure], ...]:
