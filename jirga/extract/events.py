@@ -8,6 +8,7 @@ Mentions of the same kind whose places and dates agree are one event.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -69,6 +70,7 @@ class EventMention:
     restates: bool = False  # from a subheading or a highlights bullet: joins an event, never opens one
     attackers: list[Figure] = field(default_factory=list)  # attackers' deaths told apart from the victims'
     also_killed: list[Figure] = field(default_factory=list)  # other deaths on top of the toll given
+    campaign: bool = False  # "operations against X in Y last night": plural, yet one operation
 
 
 @dataclass
@@ -108,6 +110,8 @@ def find_incidents(doc: Document) -> list[Incident]:
             continue
         # "attacks on foreigners have been rare", "15 attacks killed 99": no particular event
         found = _mentions_in(doc, index, sentence)
+        for mention in found:
+            mention.campaign = mention.plural and _one_campaign(doc, mention)
         entry_date, entry_place = layout.entry_dates[index], layout.entry_places[index]
         for mention in found:
             if entry_date is not None:  # a timeline entry happened on the date above it
@@ -117,8 +121,8 @@ def find_incidents(doc: Document) -> list[Incident]:
             # a subheading or highlights bullet restates the body; one with a date of its own is a bulletin item
             mention.restates = role == SUBHEADING or (role == BULLET and not mention.dates)
         counted = [m for m in found if _counts_events(doc, m)]
-        mentions = [m for m in found if m not in counted and not (m.plural and (_aggregate(doc, m) or not (
-            m.killed or m.injured)))]
+        mentions = [m for m in found if m not in counted and not (m.plural and not m.campaign and (
+            _aggregate(doc, m) or not (m.killed or m.injured)))]
         if counted:  # "both these blasts ..., besides the death of the two bombers": all about the many
             mentions = [m for m in mentions if m.killed or m.injured or m.places or m.dates or m.kind != "attack"]
         if not any(m.kind == "attack" for m in mentions):
@@ -176,6 +180,17 @@ _ONE_EVENT_PLURAL = re.compile(r"(?:\b(?:the|both|twin|triple|two|simultaneous|c
 _AGGREGATE = re.compile(r"\b(?:\d[\d,]*|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|scores?"
                         r"|hundreds?|these|those|such|all|several|many|multiple|numerous|(?:series|spate|string|rash|handful)\s+of"
                         r"|wave\s+of|number\s+of|total\s+of)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def _one_campaign(doc: Document, mention: EventMention) -> bool:
+    """'special forces carried out operations against Daesh hideouts in Mazar-e-Sharif last night': operations
+    with a place, a time and a target are one operation."""
+    if mention.kind != "security_operation" or not (mention.places and (mention.dates or mention.against)):
+        return False
+    # raids "in Lahore, Faisalabad and Multan" are a crackdown, not one operation
+    named = doc.within(doc.places, mention.segment)
+    return not any(re.fullmatch(r"\s*(?:,|and|,\s*and)\s*", doc.plain[a.span.end : b.span.start])
+                   for a, b in itertools.pairwise(named))
 
 
 def _counts_events(doc: Document, mention: EventMention) -> bool:
@@ -607,7 +622,7 @@ def _compatible(event: Event, mention: EventMention) -> bool:
 
 def _evidence(mention: EventMention, placed: bool = True) -> bool:
     """Enough to say that a particular event happened, not that attacks happen."""
-    if mention.plural and not (mention.killed or mention.injured):
+    if mention.plural and not (mention.killed or mention.injured or mention.campaign):
         return False
     if mention.kind == "arrest":
         return bool(mention.places)
