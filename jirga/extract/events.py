@@ -7,6 +7,7 @@ Mentions of the same kind whose places and dates agree are one event.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import itertools
 import re
@@ -21,6 +22,7 @@ from jirga.extract.places import PlaceMention
 from jirga.extract.victims import (
     find_named_with_others,
     find_self_detonations,
+    find_single_injured,
     find_single_victims,
     find_victim_lists,
     is_attacker,
@@ -84,6 +86,7 @@ class Event:
     last_sentence: int = 0
     trail: list[str] = field(default_factory=list)
     headline: bool = False  # told only by the headline so far: the lead's event, once the lead is read
+    inferred: bool = False  # placed where the report's other events are, not where its own words say
 
     def absorb(self, mention: EventMention, why: str = "") -> None:
         self.headline = self.headline and not self.mentions
@@ -123,6 +126,7 @@ def find_incidents(doc: Document) -> list[Incident]:
         counted = [m for m in found if _counts_events(doc, m)]
         mentions = [m for m in found if m not in counted and not (m.plural and not m.campaign and (
             _aggregate(doc, m) or not (m.killed or m.injured)))]
+        mentions = [part for m in mentions for part in _split_coordinated(doc, m)]
         if counted:  # "both these blasts ..., besides the death of the two bombers": all about the many
             mentions = [m for m in mentions if m.killed or m.injured or m.places or m.dates or m.kind != "attack"]
         if not any(m.kind == "attack" for m in mentions):
@@ -180,6 +184,34 @@ _ONE_EVENT_PLURAL = re.compile(r"(?:\b(?:the|both|twin|triple|two|simultaneous|c
 _AGGREGATE = re.compile(r"\b(?:\d[\d,]*|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|scores?"
                         r"|hundreds?|these|those|such|all|several|many|multiple|numerous|(?:series|spate|string|rash|handful)\s+of"
                         r"|wave\s+of|number\s+of|total\s+of)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
+
+_SEPARATE = re.compile(r"\b(?:two|three|separate|twin|both)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def _split_coordinated(doc: Document, mention: EventMention) -> list[EventMention]:
+    """'two separate suicide bombings near mosques in Mastung and Hangu': one event per place; a toll given for
+    both together belongs to neither alone."""
+    first = mention.triggers[0]
+    before = doc.plain[max(mention.segment.start, first.start - 30) : first.start]
+    if not mention.plural or not _SEPARATE.search(before):
+        return [mention]
+    places = [p for p in doc.within(doc.places, Span(first.end, mention.segment.end)) if _the_scene(doc, p)]
+    listed = [a for a, b in itertools.pairwise(places)
+              if re.fullmatch(r"\s*(?:,|and|,\s*and)\s*", doc.plain[a.span.end : b.span.start])]
+    if not listed:
+        return [mention]
+    distinct = [p for p in places if not any(q is not p and q.place.within(p.place) for q in places)]
+    if len(distinct) < 2 or any(a.place.within(b.place) or b.place.within(a.place)
+                                for a, b in itertools.combinations(distinct, 2)):
+        return [mention]
+    parts = []
+    for place in distinct:
+        part = copy.copy(mention)
+        part.places = [p for p in places if p.place.within(place.place)]
+        part.killed, part.injured, part.plural = [], [], False
+        parts.append(part)
+    return parts
 
 
 def _one_campaign(doc: Document, mention: EventMention) -> bool:
@@ -298,7 +330,8 @@ def _new_event_between(doc: Document, previous: Span, current: Span) -> bool:
                               doc.plain[max(previous.end, current.start - 30): current.start]):
         return True
     text = doc.plain[between.start : between.end]
-    if re.search(r",\s*(?:an?|the|this)\s+(?:[\w-]+\s+)?$", text):  # "..., an attack claimed by": the same event
+    # "..., an attack claimed by" and "..., killing 22, in a siege claimed by": the same event
+    if re.search(r",\s*(?:(?:in|during)\s+)?(?:an?|the|this|what\s+was)\s+(?:[\w-]+\s+)?$", text):
         return False
     # "came nine days after a bombing" tells two; "were killed after gunmen opened fire" and "took place on
     # November 14 when gunmen opened fire" tell one
@@ -309,6 +342,9 @@ def _new_event_between(doc: Document, previous: Span, current: Span) -> bool:
         return False  # "began on Friday when gunmen burst in"; but "after the 2014 massacre" is another
     has_break = re.search(r"[,;]|\b(?:and|while)\b", text)
     if has_break and (doc.within(doc.places, between) or doc.within(doc.dates, between)):
+        return True
+    # "seven were injured in a blast on Saryab Road while an official was injured in a bomb blast in Pasni"
+    if re.search(r"\b(?:while|whereas)\b", text) and _CASUALTY_WORD.search(text):
         return True
     # "the siege of the bakery ..., and the attack at Sholakia in Kishoreganj": each tied to its own place
     after = [p for p in doc.within(doc.places, Span(current.end, sentence.end))
@@ -423,6 +459,8 @@ def _add_tolls(doc: Document, mention: EventMention, segment: Span) -> None:
         if not any(v.total.span.overlaps(figure.span) for v in lists):
             (mention.attackers if is_attacker(figure.text) else mention.killed).append(figure)
     mention.attackers += find_self_detonations(doc.plain, segment.start, segment.end)
+    mention.injured += [f for f in find_single_injured(doc.plain, segment.start, segment.end)
+                        if not any(v.total.span.overlaps(f.span) for v in lists)]
     for which, figure in find_named_with_others(doc.plain, segment.start, segment.end):
         if not any(v.total.span.overlaps(figure.span) for v in lists):
             (mention.killed if which == "killed" else mention.injured).append(figure)
@@ -641,6 +679,22 @@ def _another(doc: Document, mention: EventMention) -> bool:
     return bool(_ANOTHER.search(doc.plain[max(mention.segment.start, first.start - 30) : first.start]))
 
 
+_INDEFINITE = re.compile(r"\b(?:an?|another)\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
+
+
+def _another_toll(doc: Document, mention: EventMention, recent: Event | None) -> bool:
+    """'Four others were killed in a bomb blast near the college' after an attack with a toll of its own: an
+    event told with 'a' and its own, different toll is another event."""
+    if recent is None or not (mention.killed or mention.injured) or mention.definite:
+        return False
+    first = mention.triggers[0]
+    if not _INDEFINITE.search(doc.plain[max(mention.segment.start, first.start - 40) : first.start]):
+        return False
+    told = {f.best for m in recent.mentions for f in m.killed + m.injured}
+    own = {f.best for f in mention.killed + mention.injured}
+    return bool(told) and not (own & told)
+
+
 def _describe(doc: Document, mention: EventMention) -> str:
     words = ", ".join(repr(doc.text[t.start : t.end]) for t in mention.triggers if t.end > t.start) or "no event word"
     date = nearest_date(mention)
@@ -693,7 +747,8 @@ def _place_mention(doc: Document, events: list[Event], mention: EventMention) ->
     # An anaphor ("the attack") points to an event told before its sentence, not to one it has just opened.
     told_before = [e for e in same_kind if e.mentions[0].sentence < mention.sentence]
     recent = _antecedent(told_before, mention)
-    another = _another(doc, mention)
+    latest = max(reversed(events), key=lambda e: e.last_sentence) if events else None  # ties: the one opened last
+    another = _another(doc, mention) or (latest is recent and _another_toll(doc, mention, recent))
     shifted = _dated_from(doc, mention, recent)
     if shifted is not None:  # "That came two weeks after two policemen were killed": another event, dated from this
         mention.dates, another = [shifted], True
@@ -713,7 +768,8 @@ def _place_mention(doc: Document, events: list[Event], mention: EventMention) ->
     if best_place(mention) is not None:
         if not another:
             for event in reversed(same_kind):
-                if event.place and _compatible(event, mention):
+                # an event placed only by the report's context takes no new, placed and dated mention
+                if event.place and _compatible(event, mention) and not (event.inferred and mention.dates):
                     event.absorb(mention, f"{_describe(doc, mention)} agrees in place and date")
                     return
         if _evidence(mention):
@@ -734,6 +790,7 @@ def _place_mention(doc: Document, events: list[Event], mention: EventMention) ->
         if context is not None:
             mention.places = [context]
             _open(events, mention, f"{_describe(doc, mention)}: another event, placed where the report's others are")
+            events[-1].inferred = events[-1].mentions[0] is mention
 
 
 _RELATIVE_TO = re.compile(r"\b(?P<n>\d{1,2}|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?P<unit>day|week"

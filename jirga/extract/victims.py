@@ -101,7 +101,8 @@ def _count(match: re.Match) -> Figure:
 
 _ONE = (r"chief|commander|officer|policeman|soldier|guard|journalist|leader|official|governor|judge|cleric|scholar"
         r"|child|woman|man|girl|boy|student|worker|driver|civilian|bystander|constable|lawmaker|politician|minister"
-        r"|mayor|elder|bomber|attacker|assailant|gunman|militant|sentry|passer-by|shopkeeper|teacher|doctor")
+        r"|mayor|elder|bomber|attacker|assailant|gunman|militant|sentry|passer-by|shopkeeper|teacher|doctor|person"
+        r"|resident|youth|villager|pilgrim|worshipper|passenger|labourer|farmer|trader|journalist|lawyer")
 _SINGLE = re.compile(
     rf"\b(?:kill(?:s|ed|ing)|shot\s+dead|gunned\s+down|assassinat(?:es|ed|ing))\s+(?:him|her"
     rf"|(?:an?\s+|the\s+|one\s+)?(?:[\w'-]+\s+){{0,3}}?(?:{_ONE})\b(?!\s*(?:,|and\b|along\b|as\s+well\b|'s)))"
@@ -111,15 +112,24 @@ _SINGLE = re.compile(
 )
 
 
-def find_single_victims(text: str, start: int, end: int) -> list[Figure]:
+_SINGLE_HURT = re.compile(rf"\b(?:an?)\s+(?:[\w'-]+\s+){{0,3}}?(?:{_ONE})\s+(?:was|is|has\s+been)\s+(?:also\s+)?"
+                          r"(?:injured|wounded|hurt)\b", re.IGNORECASE)
+
+
+def find_single_victims(text: str, start: int, end: int, pattern: re.Pattern = _SINGLE) -> list[Figure]:
     """'killing him', 'kills police chief', 'the driver died': one death, told without a number."""
     found = []
-    for match in _SINGLE.finditer(text, start, end):
+    for match in pattern.finditer(text, start, end):
         if _BREAKDOWN.search(text, max(start, match.start() - 20), match.start()):
             continue
         span = Span(match.start(), match.end())
         found.append(Figure(1, 1, 1, None, match.group(), span))
     return found
+
+
+def find_single_injured(text: str, start: int, end: int) -> list[Figure]:
+    """'a security official was injured': one wounded, told without a number."""
+    return find_single_victims(text, start, end, _SINGLE_HURT)
 
 
 _WITH_OTHERS = re.compile(
