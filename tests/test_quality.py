@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 
-from tests.conftest import EXAMPLES, HELDOUT, run_jirga, score
+from tests.conftest import EXAMPLES, HELDOUT, ROOT, SHARED, run_jirga, score
+
+REALDEV = SHARED / "realdev"
+STYLES = ROOT / "tests" / "data" / "styles"
 
 SEED_DATES = {"000_bcc51820e6d39a64": "2018-07-20", "002_e7e6cd0a04428e21": "2016-08-14"}
 
@@ -43,9 +47,9 @@ def test_sample_reports_score_well(tmp_path):
     """Our own reports in varied styles; the floor sits just under what we measured, to catch regressions."""
     _extract_gold_set(EXAMPLES / "gold.yaml", EXAMPLES / "reports", tmp_path)
     figures, report = score(EXAMPLES / "gold.yaml", tmp_path)
-    assert figures["recall"] >= 0.95, report
-    assert figures["precision"] >= 0.90, report
-    assert figures["fields"] >= 0.85, report
+    assert figures["recall"] >= 0.98, report
+    assert figures["precision"] >= 0.95, report
+    assert figures["fields"] >= 0.86, report
 
 
 def test_reports_without_incidents_yield_none(tmp_path):
@@ -65,6 +69,28 @@ def test_heldout_reports_score_reasonably(tmp_path):
     The floor sits below what we measured, to catch regressions without inviting tuning to this set."""
     _extract_gold_set(HELDOUT / "gold.yaml", HELDOUT / "reports", tmp_path)
     figures, report = score(HELDOUT / "gold.yaml", tmp_path)
-    assert figures["recall"] >= 0.85, report
-    assert figures["precision"] >= 0.70, report
-    assert figures["fields"] >= 0.70, report
+    assert figures["recall"] >= 0.90, report
+    assert figures["precision"] >= 0.78, report
+    assert figures["fields"] >= 0.83, report
+
+
+def test_real_published_reports_score_well(tmp_path):
+    """Twenty real reports from nineteen outlets (../shared/realdev), the development set for real reporting: read
+    from beside the checkout, as the seeds are, never copied into it. Floors just under what we measured."""
+    if not REALDEV.is_dir():
+        pytest.skip(f"the shared real-reporting set is not beside the checkout ({REALDEV})")
+    _extract_gold_set(REALDEV / "gold.yaml", REALDEV / "texts", tmp_path)
+    figures, report = score(REALDEV / "gold.yaml", tmp_path)
+    assert figures["recall"] >= 0.90, report
+    assert figures["precision"] >= 0.93, report
+    assert figures["fields"] >= 0.90, report
+
+
+def test_reports_in_real_styles_score_reasonably(tmp_path):
+    """Our own reports in the layouts real reporting uses (timelines, digests, wire copy, state media, releases),
+    coded without sight of the extractor: the floor catches regressions."""
+    _extract_gold_set(STYLES / "gold.yaml", STYLES / "reports", tmp_path)
+    figures, report = score(STYLES / "gold.yaml", tmp_path)
+    assert figures["recall"] >= 0.76, report
+    assert figures["precision"] >= 0.78, report
+    assert figures["fields"] >= 0.84, report
