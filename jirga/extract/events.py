@@ -73,6 +73,7 @@ class EventMention:
     attackers: list[Figure] = field(default_factory=list)  # attackers' deaths told apart from the victims'
     also_killed: list[Figure] = field(default_factory=list)  # other deaths on top of the toll given
     campaign: bool = False  # "operations against X in Y last night": plural, yet one operation
+    inherited: bool = False  # dated by its timeline entry, not by its own words
 
 
 @dataclass
@@ -117,8 +118,8 @@ def find_incidents(doc: Document) -> list[Incident]:
             mention.campaign = mention.plural and _one_campaign(doc, mention)
         entry_date, entry_place = layout.entry_dates[index], layout.entry_places[index]
         for mention in found:
-            if entry_date is not None:  # a timeline entry happened on the date above it
-                mention.dates = [entry_date]
+            if entry_date is not None and not mention.definite:  # a timeline entry happened on the date above it
+                mention.dates, mention.inherited = [entry_date], True
             if entry_place is not None and not mention.places:  # a digest entry, where its heading says
                 mention.places = [entry_place]
             # a subheading or highlights bullet restates the body; one with a date of its own is a bulletin item
@@ -664,7 +665,8 @@ def _evidence(mention: EventMention, placed: bool = True) -> bool:
         return False
     if mention.kind == "arrest":
         return bool(mention.places)
-    signals = [mention.killed or mention.injured, mention.claims, mention.perpetrators, mention.dates,
+    signals = [mention.killed or mention.injured, mention.claims, mention.perpetrators,
+               mention.dates and not mention.inherited,
                mention.target, mention.against, mention.attack_type and mention.attack_type[0] != "armed_assault"]
     return (bool(mention.places) or not placed) and any(signals)
 

@@ -36,13 +36,21 @@ class Layout:
 def read_layout(text: str, sentences: list[Span], dates: list[DateRange], places: list = ()) -> Layout:
     """`places` are the place mentions (with .span and .place), for digest headings that name where."""
     roles = [_role(text, sentences, i) for i in range(len(sentences))]
-    heads = {i: d for i, d in ((i, _heading_date(text, s, dates)) for i, s in enumerate(sentences)) if d}
+    heads: dict[int, DateRange] = {}
     where: dict[int, object] = {}
-    for i, date in heads.items():
-        if _DATE_LEAD.fullmatch(text, date.span.end, sentences[i].end):
-            roles[i] = DATE_LINE
-        elif (place := _only_places(text, Span(date.span.end, sentences[i].end), places)) is not None:
-            roles[i], where[i] = DATE_LINE, place
+    for i, sentence in enumerate(sentences):
+        date = _heading_date(text, sentence, dates)
+        if date is not None and _DATE_LEAD.fullmatch(text, date.span.end, sentence.end):
+            heads[i], roles[i] = date, DATE_LINE  # "23 November 2018 —"
+            continue
+        date = date or _dated_heading(text, sentence, roles[i], dates)
+        if date is None:
+            continue
+        place = _only_places(text, sentence, places, date)
+        if place is not None:  # "16 Feb, Sehwan (Jamshoro district, Sindh).", "IRAN | Sistan and Baluchestan | 13 Feb"
+            heads[i], where[i], roles[i] = date, place, DATE_LINE
+        elif date.span.start == sentence.start and roles[i] == BODY:
+            heads[i] = date  # "12 March: A bomb went off ...": an entry that opens with its date
     entry_dates: list[DateRange | None] = [None] * len(sentences)
     entry_places: list = [None] * len(sentences)
     if len(heads) >= 2 or where:  # a timeline or a digest: each entry told under the line that opens it
@@ -54,19 +62,29 @@ def read_layout(text: str, sentences: list[Span], dates: list[DateRange], places
     return Layout(tuple(roles), tuple(entry_dates), tuple(entry_places))
 
 
-def _only_places(text: str, rest: Span, places: list):
-    """The finest place of a heading's rest when it holds nothing but places: ', Sehwan (Jamshoro district, Sindh).'"""
-    inside = [p for p in places if rest.start <= p.span.start and p.span.end <= rest.end]
+def _dated_heading(text: str, sentence: Span, role: str, dates: list[DateRange]) -> DateRange | None:
+    """A short line standing alone with a day in it: 'IRAN | Sistan and Baluchestan | 13 February'."""
+    if role not in (SUBHEADING, HEADLINE, BODY) or len(text[sentence.start : sentence.end].split()) > 14 \
+            or not _alone_on_line(text, sentence):
+        return None
+    return next((d for d in dates if d.span and sentence.start <= d.span.start and d.span.end <= sentence.end
+                 and d.precision == "day"), None)
+
+
+def _only_places(text: str, line: Span, places: list, date: DateRange):
+    """The finest place of a heading that holds nothing but its date and places: '16 Feb, Sehwan (Jamshoro district,
+    Sindh).', 'INDIA | Jammu and Kashmir, Pulwama district | 14 February'."""
+    inside = [p for p in places if line.start <= p.span.start and p.span.end <= line.end]
     if not inside:
         return None
-    leftover = text[rest.start : rest.end]
-    for p in sorted(inside, key=lambda p: -p.span.start):
-        leftover = leftover[: p.span.start - rest.start] + leftover[p.span.end - rest.start :]
-    if re.fullmatch(r"[\s,.;:()\-–—]*(?:(?:district|province|city|town|county|area|division)[\s,.;:()\-–—]*)*",
-                    leftover, re.IGNORECASE) is None:
+    chars = list(text[line.start : line.end])
+    for span in [date.span] + [p.span for p in inside]:
+        chars[span.start - line.start : span.end - line.start] = " " * (span.end - span.start)
+    if re.fullmatch(r"[\s,.;:()|/\-–—]*(?:(?:district|province|city|town|county|area|division|region)"
+                    r"[\s,.;:()|/\-–—]*)*", "".join(chars), re.IGNORECASE) is None:
         return None
-    rank = {"country": 1, "province": 2, "district": 3, "city": 4}
-    return max(inside, key=lambda p: (rank.get(p.place.kind, 0), -p.span.start))
+    rank = {"country": 1, "province": 2, "city": 3, "district": 3}
+    return max(inside, key=lambda p: (rank.get(p.place.kind, 0), p.span.start))
 
 
 def _heading_date(text: str, sentence: Span, dates: list[DateRange]) -> DateRange | None:

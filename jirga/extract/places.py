@@ -21,6 +21,7 @@ _KIND_FOR_WORD = {"district": "district", "agency": "district", "province": "pro
 # "Gulistan Road", "Liaquat Bazaar": a place word naming a street or landmark elsewhere.
 _NOT_A_LOCATION = re.compile(r" (?:based|backed|born|registered|made|sponsored|funded|e |i |ul |ur |e$)"
                              r"| (?:road|street|chowk|avenue|lane|square|bazaar|colony|gate)\b"
+                             r"|(?: [a-z]+)? (?:highway|motorway|expressway)\b"
                              r"|\s+(?:militants?|fighters?|insurgents?|separatists?|terrorists?|extremists?|rebels?)\b")
 _IN_A_NAME = re.compile(r"(?:\bal |\bul |\bud |\bel )$")
 

@@ -50,7 +50,7 @@ OPERATION_TRIGGER = re.compile(
     r"|\b(?:the|this|its)\s+(?:campaign|offensive|operation)\b"
     r"|\b[Oo]peration\s+(?:[A-Z][\w'-]+)|\b(?:offensive|crackdown|air\s?strikes?|drone\s+strikes?|raids)\b"
     r"|\b[A-Z][\w'-]{0,30}\s+operation\b"
-    r"|(?<=carried\sout\s)operations\b|(?<=conducted\s)operations\b"
+    r"|(?<=carried\sout\s)operations\b|(?<=conducted\s)operations\b|(?<=\b[Aa]n\s)operation\b"
 )
 # An attack verb whose subject is the state is a security operation: "commandos stormed the building".
 STATE_FORCES = re.compile(
