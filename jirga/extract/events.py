@@ -118,7 +118,7 @@ def find_incidents(doc: Document) -> list[Incident]:
             mention.campaign = mention.plural and _one_campaign(doc, mention)
         entry_date, entry_place = layout.entry_dates[index], layout.entry_places[index]
         for mention in found:
-            if entry_date is not None and not mention.definite:  # a timeline entry happened on the date above it
+            if entry_date is not None and not (mention.definite or mention.dates):  # on the date above the entry
                 mention.dates, mention.inherited = [entry_date], True
             if entry_place is not None and not mention.places:  # a digest entry, where its heading says
                 mention.places = [entry_place]
