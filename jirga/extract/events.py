@@ -30,7 +30,8 @@ from jirga.extract.victims import (
 from jirga.model import Claim, DateRange, Figure, Incident, Span
 from jirga.model.extraction import PRECISION_RANK
 
-_DEFINITE = re.compile(r"(?:\b(?:the|this|its|these|those)\s+(?:\w+\s+){0,2}"
+_DEFINITE = re.compile(r"(?:\b(?:the|its|these|those|this(?!\s+(?:year|month|week|morning|afternoon|evening|weekend)"
+                       r"\b))\s+(?:\w+\s+){0,2}"
                        r"|(?:^|[.,;:]\s+)[Tt]hat\s+(?:\w+\s+){0,2}|\b(?:this|it|that)\s+was\s+(?:a|an|the)"
                        r"\s+(?:\w+\s+){0,2})$", re.IGNORECASE)
 _PLURAL = re.compile(r"(?:attacks|bombings|blasts|explosions|shootings|raids|operations|strikes|massacres|offensives"
@@ -718,11 +719,9 @@ def _context_place(doc: Document, events: list[Event], mention: EventMention) ->
     place = placed[-1].place
     if place.place.kind in ("country", "province"):
         return place
+    # the province the report names for it; where it names none, the report's own city or district
     wider = [p for p in doc.places if p.place.kind == "province" and place.place.within(p.place)]
-    if wider:
-        return wider[0]
-    country = doc.countries.get(place.place.country)
-    return PlaceMention(country, place.span, place.text) if country else None
+    return wider[0] if wider else place
 
 
 _NAME_RUN = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}(?:[ -][A-Z][a-z]{2,})*")
