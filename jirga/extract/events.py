@@ -139,6 +139,8 @@ def find_incidents(doc: Document) -> list[Incident]:
                 _continue_event(doc, events, index, sentence, claims_only=bool(mentions))
         for mention in mentions:
             if role == HEADLINE:
+                if all(p.place.kind == "country" for p in mention.places):
+                    mention.places = []  # "Pakistan strikes inside Afghanistan after deadly raid": the lead says where
                 events.append(_new_event(mention, f"the headline: {_describe(doc, mention)}"))
                 events[-1].headline = True
             else:
@@ -148,6 +150,8 @@ def find_incidents(doc: Document) -> list[Incident]:
         # Told only by the headline and sentences that name no place: the report's own event, filed from its
         # dateline or, failing one, from the place it names most.
         if event.place is None:
+            if event.headline and any(e.kind == event.kind and e is not event for e in events):
+                continue  # a headline the body retells under other words
             where = doc.dateline or (None if kept else _main_place(doc))
             if where is None or not any(_evidence(m, placed=False) for m in event.mentions):
                 continue
