@@ -373,7 +373,8 @@ def _build_mention(doc: Document, kind: str, triggers: list[Span], index: int, s
         plural=all(_PLURAL.search(text[t.start : t.end]) for t in triggers) and kind != "arrest",
     )
     mention.places = _linked_places(doc, kind, triggers, segment, mention.definite)
-    mention.dates = [d for d in doc.within(doc.dates, segment) if _dates_an_event(doc.plain, d)]
+    mention.dates = [_shifted(doc, d, triggers[0]) for d in doc.within(doc.dates, segment)
+                     if _dates_an_event(doc.plain, d)]
     _add_tolls(doc, mention, segment)
     if kind == "attack":
         claims = find_claims(doc, segment, doc.sentences[index])
@@ -804,6 +805,30 @@ _SMALL = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
           "nine": 9, "ten": 10}
 
 
+def _shifted(doc: Document, date: DateRange, trigger: Span) -> DateRange:
+    """'struck early on Monday, two days after militants killed seven soldiers in an assault': the assault is dated
+    two days before Monday."""
+    if date.span is None or date.span.end > trigger.start or date.precision != "day":
+        return date
+    found = list(_RELATIVE_TO.finditer(doc.plain, date.span.end, trigger.start))
+    if not found or any(doc.matches(p, Span(found[-1].end(), trigger.start)) for p in _KIND_OF.values()):
+        return date
+    return _moved(date.start, found[-1])
+
+
+def _moved(day: dt.date, match: re.Match) -> DateRange:
+    """The day a relative phrase points to from `day`: 'two weeks after' (this came two weeks after that) is two
+    weeks earlier, give or take two days a week, as such spans are round."""
+    word = match.group("n").lower()
+    count = int(word) if word.isdigit() else _SMALL[word]
+    unit = match.group("unit").lower()
+    sign = -1 if match.group("way").lower() in ("after", "later") else 1
+    moved = day + dt.timedelta(days=sign * count * {"day": 1, "week": 7, "month": 30}[unit])
+    slack = dt.timedelta(days={"day": 0, "week": 2, "month": 10}[unit])
+    return DateRange(moved - slack, moved + slack, "day" if not slack else "days", match.group(),
+                     Span(match.start(), match.end()))
+
+
 def _dated_from(doc: Document, mention: EventMention, recent: Event | None) -> DateRange | None:
     """'That came two weeks after <event>': the event is dated two weeks before the one just told (give or take
     two days a week, as such spans are round)."""
@@ -817,16 +842,7 @@ def _dated_from(doc: Document, mention: EventMention, recent: Event | None) -> D
     between = Span(match.end(), mention.triggers[0].start)
     if any(doc.matches(pattern, between) for pattern in _KIND_OF.values()):
         return None  # the phrase dates the event word right after it, not this one
-    word = match.group("n").lower()
-    count = int(word) if word.isdigit() else _SMALL[word]
-    unit = match.group("unit").lower()
-    days = count * {"day": 1, "week": 7, "month": 30}[unit]
-    # "X came N days after Y": Y was N days before X; "N days before": after it
-    sign = -1 if match.group("way").lower() in ("after", "later") else 1
-    day = recent.date.start + dt.timedelta(days=sign * days)
-    slack = {"day": 0, "week": 2, "month": 10}[unit] * (1 if count else 0)
-    return DateRange(day - dt.timedelta(days=slack), day + dt.timedelta(days=slack), "day" if not slack else "days",
-                     match.group(), Span(match.start(), match.end()))
+    return _moved(recent.date.start, match)
 
 
 def _dates_elsewhere(event: Event, mention: EventMention, follow_up: int = 0) -> bool:
