@@ -130,3 +130,27 @@ def combine(figures: list[Figure], text: str) -> Figure | None:
 
 def spans_of(figures: list[Figure]) -> tuple[Span, ...]:
     return tuple(f.span for f in figures if f.span)
+
+
+_PART_OF = re.compile(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+them|mostly|mainly)\s+"
+                      r"(?:at\s+least\s+|more\s+than\s+|some\s+|about\s+)?$", re.IGNORECASE)
+_OFFICIAL = re.compile(r"\b(?:officials?|authorit(?:y|ies)|ministry|minister|government|police"
+                       r"|spokes(?:man|woman|person)|military|army|ISPR|governor|provincial|health\s+department"
+                       r"|interior)\b", re.IGNORECASE)
+
+
+def marks(figure: Figure, text: str) -> dict[str, bool]:
+    """What the text says about a count, for the consensus across reports (store.claims keeps it on the claim):
+    a revision ('rose to 62', 'officials lowered the toll to 84'), official when an authority gives it; superseded
+    ('officials first spoke of 19'); a subset of the total ('including 13 soldiers'). The same wordings `combine`
+    weighs within one report; reading them changes nothing that is extracted."""
+    if figure.span is None:
+        return {}
+    before = text[max(0, figure.span.start - 80) : figure.span.start]
+    found = {"revision": bool(_UPDATE.search(before)), "superseded": bool(_SUPERSEDED.search(before)),
+             "subset": bool(_PART_OF.search(before))}
+    if found["revision"]:  # who revised it: the words before the count, or the attribution after it, in its sentence
+        start = max(before.rfind("."), before.rfind("\n")) + 1
+        after = re.split(r"[.;\n]", text[figure.span.end : figure.span.end + 80])[0]
+        found["official"] = bool(_OFFICIAL.search(before[start:]) or _OFFICIAL.search(after))
+    return {name: True for name, value in found.items() if value}

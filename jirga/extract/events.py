@@ -158,7 +158,7 @@ def find_incidents(doc: Document) -> list[Incident]:
             event.place = where
             event.trail.append(f"placed at {'the dateline' if where is doc.dateline else 'the place named most'}")
         kept.append(event)
-    if kept and kept[0].date is None and doc.published is not None:
+    if kept and kept[0].date is None and doc.published is not None and doc.published > dt.date.min:
         # The report's own event, told with no date: news of it is published the day it happens or the next.
         kept[0].date = DateRange(doc.published - dt.timedelta(days=1), doc.published, "days", "")
         kept[0].trail.append("dated by publication: that day or the day before")
@@ -654,7 +654,7 @@ def _compatible(event: Event, mention: EventMention) -> bool:
         return False
     if date and event.date and not (date.start <= event.date.end and event.date.start <= date.end):
         # "On Thursday the toll was raised": a later day in an anaphor dates the news, not the event
-        follow_up = mention.definite and event.date.end < date.start <= event.date.end + dt.timedelta(days=3)
+        follow_up = mention.definite and event.date.end < date.start <= _later(event.date.end, 3)
         if not follow_up:
             return False
     # "Earlier this month a car bomb aimed at a police station in Kabul": same city, another target, another event
@@ -823,10 +823,13 @@ def _moved(day: dt.date, match: re.Match) -> DateRange:
     count = int(word) if word.isdigit() else _SMALL[word]
     unit = match.group("unit").lower()
     sign = -1 if match.group("way").lower() in ("after", "later") else 1
-    moved = day + dt.timedelta(days=sign * count * {"day": 1, "week": 7, "month": 30}[unit])
     slack = dt.timedelta(days={"day": 0, "week": 2, "month": 10}[unit])
-    return DateRange(moved - slack, moved + slack, "day" if not slack else "days", match.group(),
-                     Span(match.start(), match.end()))
+    try:
+        moved = day + dt.timedelta(days=sign * count * {"day": 1, "week": 7, "month": 30}[unit])
+        return DateRange(moved - slack, moved + slack, "day" if not slack else "days", match.group(),
+                         Span(match.start(), match.end()))
+    except OverflowError:  # a date at the ends of the calendar: nothing to move to
+        return DateRange(day, day, "day", match.group(), Span(match.start(), match.end()))
 
 
 def _dated_from(doc: Document, mention: EventMention, recent: Event | None) -> DateRange | None:
@@ -845,11 +848,15 @@ def _dated_from(doc: Document, mention: EventMention, recent: Event | None) -> D
     return _moved(recent.date.start, match)
 
 
+def _later(day: dt.date, days: int) -> dt.date:
+    return day + dt.timedelta(days=days) if day <= dt.date.max - dt.timedelta(days=days) else dt.date.max
+
+
 def _dates_elsewhere(event: Event, mention: EventMention, follow_up: int = 0) -> bool:
     """Whether the mention's date rules out the event's; `follow_up` days after it still count as the event's
     (a toll given the morning after)."""
     date = nearest_date(mention)
-    end = event.date.end + dt.timedelta(days=follow_up) if event.date else None
+    end = _later(event.date.end, follow_up) if event.date else None
     return bool(date and event.date and not (date.start <= end and event.date.start <= date.end))
 
 

@@ -40,7 +40,7 @@ def load(folder: Path) -> tuple[list[IncomingReport], dict[str, str]]:
         text = (folder / "reports" / name).read_text(encoding="utf-8")
         published = meta["published"]
         published = published if isinstance(published, dt.date) else dt.date.fromisoformat(str(published))
-        reports.append(IncomingReport(text, name, source=meta["source"], published=published, url=f"file:{name}"))
+        reports.append(IncomingReport(text, name, source=meta["source"], published=published))
         labels[name] = meta["cluster"]
     return reports, labels
 
