@@ -71,9 +71,13 @@ def test_conflicting_figures_and_claims_are_kept_side_by_side():
              fact("responsibility", {"actor_id": "jamaat-ul-ahrar", "mode": "claimed"}, "Dawn"),
              fact("responsibility", {"actor_id": "islamic-state", "mode": "claimed"}, "Amaq")]
     agreed = consensus(facts)
-    assert agreed.killed == (40, 70, 74)  # low and high across all; best from the B sources' latest figures
-    assert agreed.claimed_by == ["jamaat-ul-ahrar", "islamic-state"]
-    assert any("killed" in c for c in agreed.conflicts) and any("responsibility" in c for c in agreed.conflicts)
+    # Dawn's earlier 40 is superseded by its own later 70; best from the B sources' figures
+    assert agreed.killed == (70, 70, 74)
+    assert any("40 (Dawn) superseded by 70 (Dawn)" in note for note in agreed.notes)
+    assert agreed.claimed_by == ["islamic-state", "jamaat-ul-ahrar"]  # in a fixed order, whatever the input's
+    # named side by side: those whose figure allows the best, then the others
+    assert "killed: 70 (AFP, Dawn) vs 72 (Geo), 74 (Hospital)" in agreed.conflicts
+    assert any("responsibility" in c for c in agreed.conflicts)
     disputed = [f if f.source != "Geo" else Fact(**{**f.__dict__, "verdict": "agree"}) for f in facts]
     assert consensus(disputed).killed[1] == 72  # an analyst's agreement outranks the sources
 

@@ -49,7 +49,7 @@ def view_of_event(event: EventClaims, published: dt.date | None = None) -> Event
         name, value = claim["field"], claim["value"]
         if name in ("responsibility", "perpetrator") and (name == "perpetrator" or value["mode"] != "denied"):
             actors.append(value["actor_id"])
-        else:
+        elif not (isinstance(value, dict) and value.get("subset")):  # a subset count is not the toll
             values.setdefault(name, value)
     date, killed, target = values.get("date"), values.get("killed"), values.get("target")
     start = dt.date.fromisoformat(date["start"]) if date else None

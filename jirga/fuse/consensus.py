@@ -1,10 +1,10 @@
 """One incident's consensus from its claims, without overwriting any of them.
 
 Counted: claims that are not retired, not disputed by an analyst, and come from a current report revision (or
-from an analyst). Each source counts once, with the figure of its latest report: an outlet that raised its toll
-from 40 to 72 says 72. Figures follow UCDP: low the lowest figure given, high the highest, best the median of the
-most reliable sources' figures (an analyst's agreement outranks any source). Date and place keep the narrowest
-precision any counted claim gives. Competing claims of responsibility are all kept; none is chosen.
+from an analyst). Figures are intervals ("more than 70" is 70 or more): those that overlap agree, and low/best/high
+follow UCDP (`figures`). Date and place keep the narrowest precision any counted claim gives. Competing claims of
+responsibility are all kept; none is chosen. The result never depends on the order of the claims: every tie is
+broken on the values, so two ingests of the same reports agree however their workers were scheduled.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from jirga.fuse.intervals import Interval, interval_of, words
 from jirga.fuse.match import BOMBINGS
 
 RELIABILITY_ORDER = "ABCDEF"
@@ -34,6 +35,8 @@ class Fact:
     verdict: str | None = None  # the latest analyst verdict on it: agree | dispute | None
     counted: bool = True  # False: retired or from a superseded revision
     report_id: int | None = None
+    claim_id: int | None = None
+    agreed_by: str | None = None  # the analyst whose agreement is the verdict
 
 
 @dataclass
@@ -47,6 +50,8 @@ class Consensus:
     injured: tuple[int | None, int | None, int | None] = (None, None, None)
     claimed_by: list[str] = field(default_factory=list)  # actor ids, every one that claimed
     conflicts: list[str] = field(default_factory=list)  # what the sources disagree on, in words
+    notes: list[str] = field(default_factory=list)  # whose agreement pins a figure; which figures were superseded
+    superseded: dict[int, str] = field(default_factory=dict)  # claim id -> why its figure no longer counts
 
 
 def consensus(facts: list[Fact]) -> Consensus:
@@ -70,59 +75,178 @@ def consensus(facts: list[Fact]) -> Consensus:
     out.attack_type = _mode(types) or _mode([f.value for f in by_field.get("attack_type", [])])
     out.target_type = _mode([f.value.get("target_type") for f in by_field.get("target", [])
                              if f.value.get("target_type")])
-    out.killed = figures(by_field.get("killed", []))
-    out.injured = figures(by_field.get("injured", []))
-    claimed = [f.value["actor_id"] for f in by_field.get("responsibility", []) if f.value["mode"] == "claimed"]
+    counts = {name: figures(by_field.get(name, []), name) for name in ("killed", "injured")}
+    out.killed, out.injured = counts["killed"].triple, counts["injured"].triple
+    claimed = [f.value["actor_id"] for f in sorted(by_field.get("responsibility", []), key=_order)
+               if f.value["mode"] == "claimed"]
     out.claimed_by = list(dict.fromkeys(claimed))
-    out.conflicts = _conflicts(by_field, out)
+    out.conflicts = [c.conflict for c in counts.values() if c.conflict] + _conflicts(by_field, out)
+    for count in counts.values():
+        out.notes += count.notes
+        out.superseded |= count.superseded
     return out
 
 
-def figures(facts: list[Fact]) -> tuple[int | None, int | None, int | None]:
-    if not facts:
-        return (None, None, None)
-    latest = _latest_per_source([f for f in facts if f.value.get("best") is not None])
-    lows = [f.value["low"] for f in facts if f.value.get("low") is not None]
-    highs = [f.value["high"] if f.value.get("high") is not None else f.value.get("best") for f in facts]
-    highs = [h for h in highs if h is not None]
-    agreed = [f for f in latest if f.verdict == "agree"]
-    pool = agreed or (_most_reliable(latest) if latest else [])
-    bests = [f.value["best"] for f in pool]
-    best = int(statistics.median_low(bests)) if bests else None
-    return (min(lows) if lows else None, best, max(highs) if highs else None)
+@dataclass
+class Figures:
+    """The consensus of one count (killed or injured): UCDP's low/best/high from the sources' intervals."""
+
+    low: int | None = None
+    best: int | None = None
+    high: int | None = None
+    conflict: str | None = None  # the sources' intervals do not all overlap: who says what, on each side
+    notes: list[str] = field(default_factory=list)  # whose agreement pins the best; what was superseded and why
+    superseded: dict[int, str] = field(default_factory=dict)  # claim id -> why it no longer counts
+
+    @property
+    def triple(self) -> tuple[int | None, int | None, int | None]:
+        return (self.low, self.best, self.high)
 
 
-def _latest_per_source(facts: list[Fact]) -> list[Fact]:
-    latest: dict[str, Fact] = {}
-    for fact in facts:
-        current = latest.get(fact.source)
-        if current is None or (fact.published or dt.date.min) >= (current.published or dt.date.min):
-            latest[fact.source] = fact
-    return list(latest.values())
+def figures(facts: list[Fact], name: str = "killed") -> Figures:
+    """Counted figures are intervals (`intervals.interval_of`); subset counts ("including 13 soldiers") are never
+    the total. Each source counts with its latest figure, narrowed by its earlier ones where they overlap; a figure
+    the text marks as a revision supersedes earlier ones of the same or a less reliable source (any source, if the
+    revision is official); an analyst's agreement pins the best."""
+    given = [(f, interval_of(f.value)) for f in facts if not f.value.get("subset")]
+    given = sorted(((f, i) for f, i in given if i is not None), key=lambda pair: _order(pair[0]))
+    out = Figures()
+    if not given:
+        return out
+    current, superseded = _revised(given)
+    for fact, by, why in sorted(superseded, key=lambda item: _order(item[0])):
+        out.notes.append(f"{name}: {words(fact.value)} ({fact.source}) superseded by {words(by.value)} "
+                         f"({by.source}): {why}")
+        if fact.claim_id is not None:
+            out.superseded[fact.claim_id] = f"superseded by {words(by.value)} ({by.source}): {why}"
+    pinned = [(f, i) for f, i in given if f.verdict == "agree"]
+    ranged = current + [pair for pair in pinned if pair not in current]
+    out.low = min(i.low for _, i in ranged)
+    finite = [i.high for _, i in ranged if i.high is not None]
+    # No upper bound when a floor lies above every stated ceiling ("at least 170" beside "170"): high unknown.
+    open_above = any(i.high is None and (not finite or i.low > max(finite)) for _, i in ranged)
+    out.high = None if open_above or not finite else max(finite)
+    if pinned:
+        out.best = _settle(pinned)
+        analysts = sorted({f.agreed_by or "an analyst" for f, _ in pinned})
+        out.notes.insert(0, f"{name}: {out.best} agreed by {', '.join(analysts)}")
+        if _meet([i for _, i in pinned]) is None:
+            out.conflict = f"{name}: analysts agreed with different figures: {_sides(pinned, None)}"
+        elif _meet([i for _, i in current]) is None:
+            out.notes.append(f"{name}: the sources disagree ({_sides(current, out.best)}); settled by the agreement")
+    else:
+        top = min(RELIABILITY_ORDER.index(f.reliability) for f, _ in current)
+        out.best = _settle([(f, i) for f, i in current if RELIABILITY_ORDER.index(f.reliability) == top])
+        if _meet([i for _, i in current]) is None:
+            out.conflict = f"{name}: {_sides(current, out.best)}"
+    if out.high is not None and out.best is not None:
+        out.high = max(out.high, out.best)
+    return out
 
 
-def _most_reliable(facts: list[Fact]) -> list[Fact]:
-    best = min(RELIABILITY_ORDER.index(f.reliability) for f in facts)
-    return [f for f in facts if RELIABILITY_ORDER.index(f.reliability) == best]
+def _order(fact: Fact) -> tuple:
+    """A total order on facts, so that nothing depends on the order the claims come in."""
+    return (fact.published or dt.date.min, fact.report_id or 0, fact.claim_id or 0, fact.source,
+            repr(sorted(fact.value.items())) if isinstance(fact.value, dict) else repr(fact.value))
+
+
+def _nominal(fact: Fact, interval: Interval) -> int:
+    return fact.value["best"] if fact.value.get("best") is not None else interval.low
+
+
+def _meet(intervals: list[Interval]) -> Interval | None:
+    common: Interval | None = intervals[0] if intervals else None
+    for interval in intervals[1:]:
+        common = common.meet(interval) if common else None
+    return common
+
+
+def _settle(pool: list[tuple[Fact, Interval]]) -> int:
+    """The best of a pool of figures: the median of the numbers they state, moved into the numbers all of them
+    allow when there are any ("more than 70" and "72": 72). Floors alone ("at least 47") give their highest floor;
+    stated numbers are preferred to floors."""
+    common = _meet([i for _, i in pool])
+    stated = [_nominal(f, i) for f, i in pool if i.high is not None]
+    if common is not None:
+        if stated:
+            return statistics.median_low(sorted(common.clamp(n) for n in stated))
+        return common.low
+    return statistics.median_low(sorted(stated or [_nominal(f, i) for f, i in pool]))
+
+
+def _sides(pairs: list[tuple[Fact, Interval]], best: int | None) -> str:
+    """ "70 (Dawn), more than 70 (AFP) vs 74 (Hospital)": who gives what, those whose figure allows the best first."""
+    def told(side: list[tuple[Fact, Interval]]) -> str:
+        by_words: dict[str, set[str]] = {}
+        for fact, _ in sorted(side, key=lambda pair: (_span(pair[1]), _order(pair[0]))):
+            by_words.setdefault(words(fact.value), set()).add(fact.source)
+        return ", ".join(f"{figure} ({', '.join(sorted(sources))})" for figure, sources in by_words.items())
+
+    if best is None:
+        return told(pairs)
+    agree = [pair for pair in pairs if pair[1].contains(best)]
+    other = [pair for pair in pairs if not pair[1].contains(best)]
+    return f"{told(agree)} vs {told(other)}" if agree and other else told(pairs)
+
+
+def _span(interval: Interval) -> tuple[int, int]:
+    return (interval.low, interval.high if interval.high is not None else 2**62)
+
+
+def _revised(given: list[tuple[Fact, Interval]]) -> tuple[list[tuple[Fact, Interval]], list[tuple[Fact, Fact, str]]]:
+    """The figures that still count, and those superseded: (figure, the figure that superseded it, why).
+
+    A source counts with its latest figure; its earlier ones that overlap it narrow it ("at least 141" then "more
+    than 130": 141 or more), one that does not is superseded. Then a figure the text marks as a revision ("officials
+    lowered the toll to 84") supersedes the figures of other sources published no later, if it is from a source
+    rated at least as reliable or it is an official revision."""
+    superseded: list[tuple[Fact, Fact, str]] = []
+    latest: dict[str, tuple[Fact, Interval]] = {}
+    for fact, interval in given:  # oldest first
+        if fact.source in latest:
+            before, narrowed = latest[fact.source]
+            common = interval.meet(narrowed)
+            if common is None:
+                superseded.append((before, fact, "a later report of the same source"))
+            latest[fact.source] = (fact, common or interval)
+        else:
+            latest[fact.source] = (fact, interval)
+    current = sorted(latest.values(), key=lambda pair: _order(pair[0]))
+    revisions = [f for f, _ in current if f.value.get("revision")]
+    kept = []
+    for fact, interval in current:
+        by = next((r for r in revisions if _revises(r, fact)), None)
+        if by is None:
+            kept.append((fact, interval))
+        else:
+            superseded.append((fact, by, "an official revision" if by.value.get("official") else "a later revision"))
+    return kept, superseded
+
+
+def _revises(revision: Fact, other: Fact) -> bool:
+    if revision.source == other.source:
+        return False
+    when, then = revision.published or dt.date.min, other.published or dt.date.min
+    if then > when or (other.value.get("revision") and then >= when):
+        return False  # a figure given later, or another revision of the same day, stands
+    more_reliable = RELIABILITY_ORDER.index(revision.reliability) <= RELIABILITY_ORDER.index(other.reliability)
+    return bool(revision.value.get("official")) or more_reliable
 
 
 def _mode(values: list) -> Any:
-    return Counter(values).most_common(1)[0][0] if values else None
+    """The most common value; a tie goes to the greatest, never to whichever came first."""
+    counts = Counter(values)
+    return max(counts, key=lambda v: (counts[v], str(v))) if values else None
 
 
 def _mode_value(values: list[dict], key) -> dict:
     counts = Counter(key(v) for v in values)
-    top = counts.most_common(1)[0][0]
-    return next(v for v in values if key(v) == top)
+    top = max(counts, key=lambda k: (counts[k], str(k)))
+    return min((v for v in values if key(v) == top), key=lambda v: repr(sorted(v.items())))
 
 
 def _conflicts(by_field: dict[str, list[Fact]], out: Consensus) -> list[str]:
     found = []
-    for name in ("killed", "injured"):
-        bests = sorted({f.value["best"] for f in _latest_per_source(by_field.get(name, []))
-                        if f.value.get("best") is not None})
-        if len(bests) > 1:
-            found.append(f"{name}: sources give {', '.join(map(str, bests))}")
     if len(out.claimed_by) > 1:
         found.append(f"responsibility claimed by {len(out.claimed_by)} groups")
     types = {f.value for f in by_field.get("attack_type", []) if f.value != "unknown"}

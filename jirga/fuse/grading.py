@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from jirga.fuse.consensus import BOMBINGS, Consensus, Fact
+from jirga.fuse.intervals import interval_of
 
 LABELS = {1: "confirmed", 2: "probably true", 3: "possibly true", 4: "doubtful", 5: "improbable",
           6: "cannot be judged"}
@@ -61,7 +62,9 @@ def grade_all(facts: list[Fact], agreed: Consensus, copies: dict[int, int]) -> d
     for name, value in (("date", agreed.date), ("place", agreed.place), ("attack_type", agreed.attack_type),
                         ("killed", agreed.killed[1]), ("injured", agreed.injured[1])):
         if value is not None:
-            relevant = [f for f in counted if f.field == name]
+            # A subset ("including 13 soldiers") or a superseded figure is neither for nor against the total.
+            relevant = [f for f in counted if f.field == name and not (isinstance(f.value, dict) and (
+                f.value.get("subset") or f.claim_id in agreed.superseded))]
             out[name] = _grade(relevant, lambda f, v=value, n=name: _agrees(n, f.value, v), copies)
     for actor_id in agreed.claimed_by:
         relevant = [f for f in counted if f.field == "responsibility" and f.value["actor_id"] == actor_id]
@@ -70,9 +73,10 @@ def grade_all(facts: list[Fact], agreed: Consensus, copies: dict[int, int]) -> d
 
 
 def _agrees(name: str, value, consensus_value) -> bool:
-    if name in ("killed", "injured"):
-        best = value.get("best")
-        return best is not None and abs(best - consensus_value) <= max(1, consensus_value * 0.1)
+    if name in ("killed", "injured"):  # its interval allows the consensus, or it is within a tenth of it
+        best, interval = value.get("best"), interval_of(value)
+        return (interval is not None and interval.contains(consensus_value)) or (
+            best is not None and abs(best - consensus_value) <= max(1, consensus_value * 0.1))
     if name == "date":
         return (value["start"], value["end"]) == (consensus_value["start"], consensus_value["end"]) or (
             value["start"] <= consensus_value["start"] and consensus_value["end"] <= value["end"])
@@ -101,8 +105,9 @@ def _accounts(facts: list[Fact], copies: dict[int, int]) -> dict[int, str]:
 
 
 def _grade(facts: list[Fact], agrees, copies: dict[int, int]) -> Grade:
-    if any(f.verdict == "agree" for f in facts if agrees(f)):
-        return Grade(1, "an analyst confirmed it")
+    analysts = sorted({f.agreed_by or "an analyst" for f in facts if f.verdict == "agree" and agrees(f)})
+    if analysts:
+        return Grade(1, f"agreed by {', '.join(analysts)}")
     if any(f.verdict == "dispute" for f in facts if agrees(f)) and not any(f.verdict != "dispute" for f in facts
                                                                            if agrees(f)):
         return Grade(5, "an analyst disputed every account of it")

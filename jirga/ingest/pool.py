@@ -1,4 +1,4 @@
-"""Extraction over all cores: jobs go to a process pool a bounded window at a time, results come back as they end.
+"""Extraction over all cores: jobs go to a process pool a bounded window at a time, results come back in job order.
 
 The window keeps memory flat however many reports stream through: at most `window` texts are in flight.
 """
@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections import deque
 from collections.abc import Hashable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from jirga.store.claims import Decomposed, decompose
@@ -28,6 +29,7 @@ class Result:
     found: Decomposed | None
     error: str | None = None
     language: str | None = None
+    published: dt.date | None = None  # the job had none: the date its text gives, which anchored extraction
 
 
 HANDLED_LANGUAGES = {"en"}
@@ -42,9 +44,22 @@ def run_job(job: Job) -> Result:
         return Result(job.key, None, f"written in {describe(language)}; the extractor handles "
                                      f"{', '.join(map(describe, sorted(HANDLED_LANGUAGES)))} only")
     try:
-        return Result(job.key, decompose(extract(job.text, job.published), job.text), language=language)
+        found = None if job.published is not None else date_in_text(job.text)
+        return Result(job.key, decompose(extract(job.text, job.published or found), job.text), language=language,
+                      published=found)
     except Exception as error:  # one bad report must not stop a run of thousands; its reason is reported
         return Result(job.key, None, f"extraction failed ({type(error).__name__}: {error})")
+
+
+def date_in_text(text: str) -> dt.date | None:
+    """For a report with no publication date: the latest full date its text gives (a dateline's, "on 14 August
+    2016"), so that its relative dates ("on Tuesday") resolve against it; None when it gives none. Only dates with a
+    day and a year count, and none after today."""
+    from jirga.extract.dates import find_dates
+    from jirga.model.checks import date_is_plausible
+
+    days = [d.start for d in find_dates(text, None) if d.precision == "day" and date_is_plausible(d.start)]
+    return max(days, default=None)
 
 
 def _warm_up() -> None:
@@ -60,18 +75,19 @@ def default_workers() -> int:
 
 
 def extract_all(jobs: Iterable[Job], workers: int | None = None, window: int | None = None) -> Iterator[Result]:
-    """Results for all jobs, in the order they finish. One worker runs in this process (no pool start-up)."""
+    """Results for all jobs, in the order of the jobs, however the pool schedules them: clustering is incremental,
+    so the order reports are written in decides incidents, and the same inputs must give the same store.
+    One worker runs in this process (no pool start-up)."""
     workers = workers or default_workers()
     if workers <= 1:
         yield from map(run_job, jobs)
         return
     window = window or workers * 16
     with ProcessPoolExecutor(max_workers=workers, initializer=_warm_up) as pool:
-        pending: set[Future[Result]] = set()
+        pending: deque[Future[Result]] = deque()
         for job in jobs:
-            pending.add(pool.submit(run_job, job))
-            if len(pending) >= window:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                yield from (future.result() for future in done)
-        for future in list(pending):
-            yield future.result()
+            pending.append(pool.submit(run_job, job))
+            if len(pending) >= window:  # wait for the oldest: a slow text holds the window, never the order
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

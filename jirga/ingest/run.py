@@ -60,10 +60,17 @@ class Summary:
     updated: int = 0
     failed: int = 0
     incidents: int = 0
+    undated: int = 0  # stored with no publication date from the input, metadata, options or text
+    dated_from_text: int = 0  # no publication date given: the latest full date in the text stands in
 
     def line(self) -> str:
-        return (f"{self.new} new, {self.unchanged} unchanged, {self.updated} updated, {self.failed} failed; "
+        line = (f"{self.new} new, {self.unchanged} unchanged, {self.updated} updated, {self.failed} failed; "
                 f"{self.incidents} new incidents")
+        if self.dated_from_text:
+            line += f"; {self.dated_from_text} reports had no publication date: dated by the latest date in their text"
+        if self.undated:
+            line += f"; {self.undated} reports had no publication date: relative dates not resolved"
+        return line
 
 
 @dataclass
@@ -96,12 +103,29 @@ class Ingest:
                 continue
             if result.language and not pending.report.language:
                 pending.report = pending.report.with_defaults(language=result.language)
+            self._date(pending, result)
             batch.append((pending, result))
             if len(batch) >= self.options.batch_size:
                 self._write(batch)
                 batch = []
         self._write(batch)
         return self.summary
+
+    def _date(self, pending: _Pending, result: Result) -> None:
+        """Say so when a report has no publication date: its events are not fused by date and its relative dates
+        ("on Tuesday") resolve to nothing, unless its text gives a full date, which then stands in."""
+        report = pending.report
+        if report.published is not None:
+            return
+        if result.published is not None:
+            pending.report = report.with_defaults(published=result.published)
+            self.summary.dated_from_text += 1
+            self.on_warning(f"{report.origin}: no publication date given; dated {result.published.isoformat()} "
+                            f"by the latest date in its text (give --published or --metadata to set it)")
+        else:
+            self.summary.undated += 1
+            self.on_warning(f"{report.origin}: no publication date (none given and none in its text): relative "
+                            f"dates not resolved; give --published or --metadata")
 
     def _jobs(self, items: Iterable[IncomingReport | BadInput]) -> Iterator[Job]:
         for number, item in enumerate(items):
@@ -157,6 +181,9 @@ class Ingest:
         """One transaction for the batch; if it fails, each report alone, so one bad row fails only its report."""
         if not batch:
             return
+        # Written oldest first, whatever order the inputs came in: clustering is incremental, so within a batch the
+        # same reports always give the same incidents. Revisions of one link keep their input order.
+        batch = sorted(batch, key=lambda item: _written_order(*item))
         try:
             with self.store.session() as session:
                 add_references(session, [result.found for _, result in batch])
@@ -254,6 +281,12 @@ def reextract(store: Store, *, force: bool = False, workers: int | None = None, 
     if batch:
         write()
     return done, failed
+
+
+def _written_order(pending: _Pending, result: Result) -> tuple:
+    report = pending.report
+    return (report.published or dt.date.max, report.source or "", report.url or "",
+            result.key if report.url else 0, report.content_hash)
 
 
 def _host(url: str | None) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from jirga.extract.casualties import marks
 from jirga.extract.lexicon import skeleton
 from jirga.model import serialize
 from jirga.model.checks import date_is_plausible
@@ -105,9 +106,14 @@ def _incident_claims(incident: Incident, text: str, out: Decomposed) -> list[dic
         b.add("target", {"target": incident.target, "target_type": incident.target_type}, spans_key="target")
     for name, figure in (("killed", incident.killed), ("injured", incident.injured)):
         if figure:
-            value = serialize.figure(figure)
-            value["mentions"] = [serialize.figure(f) for f in incident.figures.get(name, ())]
+            # The figure with what the text says of it (a revision, superseded, a subset): the consensus reads it.
+            value = serialize.figure(figure) | marks(figure, text)
+            value["mentions"] = [serialize.figure(f) | marks(f, text) for f in incident.figures.get(name, ())]
             b.add(name, value, figure.span, name)
+    for which, category, figure in incident.victims:
+        # A count of one group of victims ("13 service members") is kept as such, never taken for the total.
+        if figure.best is not None or figure.low is not None:
+            b.add(which, serialize.figure(figure) | {"subset": category}, figure.span)
     for claim in incident.claims:
         _actor(out, claim.actor_id, claim.actor)
         b.add("responsibility", {"actor_id": claim.actor_id, "actor": claim.actor, "mode": claim.mode}, claim.span)

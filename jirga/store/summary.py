@@ -26,14 +26,14 @@ def facts_of(session: Session, claims: list[Claim], fresh: bool = False) -> list
         .outerjoin(SourceGrade, and_(SourceGrade.source_id == Report.source_id,
                                      SourceGrade.org_id == Report.owner_org_id))
         .where(Report.id.in_(report_ids)))} if report_ids else {}
-    verdicts: dict[int, str] = {}
+    verdicts: dict[int, tuple[str, str | None]] = {}
     claim_ids = [c.id for c in claims if c.id is not None]
     if claim_ids and not fresh:
-        for claim_id, verdict in session.execute(
-                select(Assessment.claim_id, Assessment.verdict).where(Assessment.claim_id.in_(claim_ids),
-                                                                      Assessment.verdict.in_(("agree", "dispute")))
+        for claim_id, verdict, user in session.execute(
+                select(Assessment.claim_id, Assessment.verdict, Assessment.created_by)
+                .where(Assessment.claim_id.in_(claim_ids), Assessment.verdict.in_(("agree", "dispute")))
                 .order_by(Assessment.created_at, Assessment.id)):
-            verdicts[claim_id] = verdict  # the latest wins
+            verdicts[claim_id] = (verdict, user)  # the latest wins
     facts = []
     for claim in claims:
         report = reports.get(claim.report_id)
@@ -42,8 +42,10 @@ def facts_of(session: Session, claims: list[Claim], fresh: bool = False) -> list
                 report.is_current
         else:
             source, reliability, published, current = f"analyst:{claim.created_by}", "A", None, True
-        facts.append(Fact(claim.field, claim.value, source, reliability, published, verdicts.get(claim.id),
-                          counted=current and not claim.retired, report_id=claim.report_id))
+        verdict, user = verdicts.get(claim.id, (None, None))
+        facts.append(Fact(claim.field, claim.value, source, reliability, published, verdict,
+                          counted=current and not claim.retired, report_id=claim.report_id, claim_id=claim.id,
+                          agreed_by=user if verdict == "agree" else None))
     return facts
 
 
