@@ -17,7 +17,7 @@ from jirga.extract import vocabulary as vocab
 from jirga.extract.casualties import classify, combine, spans_of
 from jirga.extract.claims import find_claims, unique_claims
 from jirga.extract.document import Document, split_point
-from jirga.extract.layout import BULLET, BYLINE, DATE_LINE, HEADLINE, SUBHEADING, read_layout
+from jirga.extract.layout import BODY, BULLET, BYLINE, DATE_LINE, HEADLINE, SUBHEADING, read_layout
 from jirga.extract.places import PlaceMention
 from jirga.extract.victims import (
     find_named_with_others,
@@ -158,11 +158,19 @@ def find_incidents(doc: Document) -> list[Incident]:
             event.place = where
             event.trail.append(f"placed at {'the dateline' if where is doc.dateline else 'the place named most'}")
         kept.append(event)
-    if kept and kept[0].date is None and doc.published is not None and doc.published > dt.date.min:
+    if kept and kept[0].date is None and doc.published is not None and doc.published > dt.date.min \
+            and _in_the_lead(layout, kept[0]):
         # The report's own event, told with no date: news of it is published the day it happens or the next.
         kept[0].date = DateRange(doc.published - dt.timedelta(days=1), doc.published, "days", "")
         kept[0].trail.append("dated by publication: that day or the day before")
     return [_incident(doc, n, event) for n, event in enumerate(kept, 1)]
+
+
+def _in_the_lead(layout, event: Event) -> bool:
+    """Told in the headline or the first sentences of the body: a news report's own event, not one an analysis
+    names further down."""
+    body = [i for i, role in enumerate(layout.roles) if role == BODY][:2]
+    return any(m.sentence in body or layout.role(m.sentence) == HEADLINE for m in event.mentions)
 
 
 def _main_place(doc: Document) -> PlaceMention | None:
