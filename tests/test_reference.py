@@ -145,3 +145,89 @@ def test_stopwords_are_not_gazetteer_names(word):
         assert match_key(word) in names and match_key(word.split()[0]) not in names
     else:
         assert match_key(word) not in names
+
+
+# Coverage of the region's armed groups: names and spellings reporting uses resolve to one canonical group.
+@pytest.mark.parametrize("written, name", [
+    ("Hafiz Gul Bahadur group", "Hafiz Gul Bahadur group"),
+    ("Gul Bahadur faction", "Hafiz Gul Bahadur group"),
+    ("Jaish-e-Fursan-e-Muhammad", "Jaish-e-Fursan-e-Muhammad"),
+    ("Jaamat-ul-Ahrar", "Jamaat-ul-Ahrar"),
+    ("Hizb-ul-Ehrar", "Hizbul Ahrar"),
+    ("Tehrik-e-Jihad Pakistan", "Tehreek-e-Jihad Pakistan"),
+    ("Fitna al-Khawarij", "Tehrik-i-Taliban Pakistan"),
+    ("Ittehad-ul-Mujahideen Pakistan", "Ittehad-ul-Mujahideen Pakistan"),
+    ("Ahle Sunnat Wal Jamat", "Sipah-e-Sahaba Pakistan"),
+    ("Sipah-e-Mohammad Pakistan", "Sipah-e-Muhammad Pakistan"),
+    ("Lashkar-e-Balochistan", "Lashkar-e-Balochistan"),
+    ("Baloch Republican Guards", "Baloch Republican Guards"),
+    ("Jaish al-Zolm", "Jaish ul-Adl"),
+    ("Jaish-e-Adl", "Jaish ul-Adl"),
+    ("Harakat Ansar Iran", "Harakat Ansar Iran"),
+    ("The Resistance Front", "The Resistance Front"),
+    ("PAFF", "People's Anti-Fascist Front"),
+    ("Kashmir Tigers", "Kashmir Tigers"),
+    ("Harkat-ul-Mujahideen", "Harkat-ul-Mujahideen"),
+    ("Al-Badr Mujahideen", "Al-Badr"),
+    ("CPI (Maoist)", "Communist Party of India (Maoist)"),
+    ("ULFA-I", "United Liberation Front of Asom (Independent)"),
+    ("NSCN (IM)", "National Socialist Council of Nagaland (Isak-Muivah)"),
+    ("HuJI-B", "Harkat-ul-Jihad al-Islami Bangladesh"),
+    ("Neo-JMB", "Neo-JMB"),
+    ("Ansarullah Bangla Team", "Ansar al-Islam (Bangladesh)"),
+    ("Tajik Taliban", "Jamaat Ansarullah"),
+    ("Katibat Imam Bukhari", "Katibat Imam al-Bukhari"),
+    ("Turkestan Islamic Party", "East Turkestan Islamic Movement"),
+    ("National Resistance Front", "National Resistance Front of Afghanistan"),
+    ("Afghanistan Freedom Front", "Afghanistan Freedom Front"),
+    ("Hezb-i-Islami", "Hezb-e-Islami Gulbuddin"),
+    ("al-Qa'ida", "al-Qaeda"),
+])
+def test_regional_groups_resolve_to_their_canonical_name(written, name):
+    (found,) = extract(f"Officials said {written} was behind the attack.").actors
+    assert found.name == name and found.kind == "armed_group" and found.match in ("alias", "acronym")
+
+
+@pytest.mark.parametrize("child, link, parent", [
+    ("trf", "part_of", "let"), ("paff", "part_of", "jem"), ("kashmir-tigers", "part_of", "jem"),
+    ("huji-b", "part_of", "huji"), ("neo-jmb", "splinter_of", "jmb"), ("ulfa-i", "splinter_of", "ulfa"),
+    ("nscn-im", "splinter_of", "nscn"), ("nscn-k", "splinter_of", "nscn"), ("jaish-ul-adl", "splinter_of", "jundallah-iran"),
+    ("ansar-ghazwat-ul-hind", "splinter_of", "hizbul-mujahideen"), ("hizbul-ahrar", "splinter_of", "jamaat-ul-ahrar"),
+    ("jamaat-ul-ahrar", "splinter_of", "ttp"), ("lej-alami", "splinter_of", "lej"), ("iskp", "part_of", "islamic-state"),
+])
+def test_parent_and_splinter_links(child, link, parent):
+    actors = {a.id: a for a in load_actors()}
+    assert getattr(actors[child], link) == parent
+
+
+def test_a_front_rolls_up_to_its_parent():
+    (found,) = extract("TRF claimed the ambush.").actors
+    assert default_lexicon().parent_chain(found.id) == ["trf", "let"]
+
+
+@pytest.mark.parametrize("text", [
+    "The AFF Championship final drew a record crowd.",        # AFF: football federations, not the Afghanistan Freedom Front
+    "CPI inflation eased to 4 percent in March.",            # CPI alone is no armed group
+    "The hum of the generators kept residents awake.",       # HuM matches only as written
+    "She works for the IM desk of the bank.",                 # IM (Indian Mujahideen) is left out
+])
+def test_ambiguous_acronyms_are_not_groups_in_ordinary_text(text):
+    assert [a for a in extract(text).actors if a.kind == "armed_group"] == []
+
+
+def test_communist_parties_are_not_the_maoists():
+    found = actors_in("The CPI(M) and the CPI condemned the attack by CPI (Maoist) cadres.")
+    assert [name for _, name, _ in found] == [
+        "Communist Party of India (Marxist)", "Communist Party of India", "Communist Party of India (Maoist)"]
+
+
+def test_every_alias_and_acronym_belongs_to_one_actor():
+    from jirga.extract.text import name_key
+
+    owners = {}
+    for actor in load_actors():
+        for alias in actor.aliases:
+            owners.setdefault(name_key(alias), set()).add(actor.id)
+        for acronym in actor.acronyms:
+            owners.setdefault(("acronym", acronym), set()).add(actor.id)
+    assert {k: v for k, v in owners.items() if len(v) > 1} == {}
