@@ -64,6 +64,9 @@ def extract(text: str, published: dt.date | None = None, lexicon: Lexicon | None
         end = max(dateline.span.start + (head.end() if head else 0), dateline.span.end)
         dates = [d for d in doc.dates if not dateline.span.end <= d.span.start < end]
         doc = replace(doc, dateline=dateline, dates=dates, dateline_region=Span(dateline.span.start, end))
+    filed = _filing_date(doc)
+    if filed is not None:  # "August 1: The group has claimed ...": the day of filing, like a dateline's
+        doc = replace(doc, dates=[d for d in doc.dates if d is not filed])
     incidents = find_incidents(doc)
     statistics = find_statistics(doc, len(incidents) + 1)
     return Extraction(
@@ -77,6 +80,18 @@ def extract(text: str, published: dt.date | None = None, lexicon: Lexicon | None
         places=tuple((p.place, p.span, p.text) for p in places),
         people=tuple(people),
     )
+
+
+def _filing_date(doc: Document):
+    """A date that opens the body and only there ('August 1: The terrorist group ...'), not a timeline's entries."""
+    layout = doc.layout
+    opening = [d for d in doc.dates if d.span and any(d.span.start == s.start and layout.role(i) == "body"
+                                                        for i, s in enumerate(doc.sentences))
+               and re.match(r"\s*[:\u2013\u2014]|\s+-\s", doc.text[d.span.end : d.span.end + 3])]
+    if len(opening) != 1:
+        return None
+    first_body = next((s for i, s in enumerate(doc.sentences) if layout.role(i) == "body"), None)
+    return opening[0] if first_body is not None and opening[0].span.start == first_body.start else None
 
 
 def _dateline(doc: Document) -> PlaceMention | None:
