@@ -123,6 +123,8 @@ def run_history(args) -> int:
 def print_verification(console: Console, result: dict) -> None:
     for conflict in result["conflicts"]:
         console.print(f"[bold red]sources disagree[/bold red]: {escape(terminal_text(conflict))}")
+    for note in result.get("notes", []):  # whose agreement pins a figure; what was superseded
+        console.print(f"[bold]note[/bold]: {escape(terminal_text(note))}")
     table = Table("fact", "credibility", "why", title="Admiralty credibility of the consensus")
     for name, grade in result["credibility"].items():
         table.add_row(name, grade["label"], escape(terminal_text(grade["reason"])))

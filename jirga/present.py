@@ -35,8 +35,10 @@ def figures(incident, name: str) -> str:
     low, best, high = (getattr(incident, f"{name}_{part}") for part in ("low", "best", "high"))
     if best is None:
         return f"≥{low}" if low is not None and high is None else (f"{low}-{high}" if low is not None else "")
-    if high is None:
-        return f"≥{low}" if low is not None and low == best else str(best)
+    if high is None:  # no ceiling: some source gives only a floor ("at least 170")
+        if low is None:
+            return str(best)
+        return f"≥{low}" if low == best else f"{best} (≥{low})"
     if low is None:
         return str(best) if best == high else f"{best} (up to {high})"
     return str(best) if low == high else f"{best} ({low}-{high})"
@@ -83,7 +85,8 @@ def claim_value(claim) -> str:
         low, best, high = value["low"], value["best"], value["high"]
         qualifier = f"{value['qualifier'].replace('_', ' ')} " if value.get("qualifier") else ""
         spread = "" if low == high else f" (low {low}, high {high if high is not None else 'unknown'})"
-        return f"{qualifier}{best if best is not None else low}{spread}"
+        part = f" (part of the total: {value['subset'].replace('_', ' ')})" if value.get("subset") else ""
+        return f"{qualifier}{best if best is not None else low}{spread}{part}"
     if claim.field == "date":
         return value["start"] if value["start"] == value["end"] else f"{value['start']}..{value['end']}"
     if claim.field == "place":

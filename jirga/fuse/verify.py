@@ -14,7 +14,8 @@ def verification(session, incident) -> dict:
     texts = {c.report_id: c.report.text for c in incident.claims if c.report is not None}
     copies = near_copies(texts)
     grades = grade_all(facts, agreed, copies)
-    return {"conflicts": agreed.conflicts, "claimed_by": agreed.claimed_by,
+    return {"conflicts": agreed.conflicts, "notes": agreed.notes, "superseded": agreed.superseded,
+            "claimed_by": agreed.claimed_by,
             "killed": dict(zip(("low", "best", "high"), agreed.killed, strict=True)),
             "injured": dict(zip(("low", "best", "high"), agreed.injured, strict=True)),
             "credibility": {name: {"level": g.level, "label": g.label, "reason": g.reason}

@@ -128,6 +128,9 @@ class Range(BaseModel):
 
 class Verification(BaseModel):
     conflicts: list[str]
+    notes: list[str] = Field(default_factory=list, description="whose agreement pins a figure; what was superseded")
+    superseded: dict[int, str] = Field(default_factory=dict,
+                                       description="claim id: why its figure no longer counts in the consensus")
     claimed_by: list[str]
     killed: Range
     injured: Range
