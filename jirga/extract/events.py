@@ -423,14 +423,26 @@ _AN_INSTITUTION = re.compile(r"['’]?s?\s+(?:(?:health|home|interior|provincial
                              re.IGNORECASE)
 
 
+_A_GOVERNMENT_SPEAKING = re.compile(r"\s+(?:has\s+|had\s+|have\s+)?(?:said|says|described|condemned|blamed|accused"
+                                    r"|denied|called|urged|demanded|announced|asked|warned|vowed|rejected|welcomed"
+                                    r"|responded|insisted|summoned|protested)\b")
+
+
+_OWNED = re.compile(r"['’]s\s+(?:[A-Z][\w-]+\s+(?:(?:of|and|for)\s+)?){2,}")
+
+
 def _the_scene(doc: Document, place: PlaceMention) -> bool:
     region = doc.dateline_region or (doc.dateline.span if doc.dateline else None)
     if region is not None and region.start <= place.span.start < region.end:
         return False
     if re.match(r"\s*,\s*where\b", doc.plain[place.span.end : place.span.end + 12]):
         return True  # "50 km from Peshawar, where gunmen killed ...": the scene of what follows
-    if _AN_INSTITUTION.match(doc.plain, place.span.end):
-        return False  # "officials of the Punjab health department", "Kishoreganj police said"
+    if _AN_INSTITUTION.match(doc.plain, place.span.end) or _A_GOVERNMENT_SPEAKING.match(doc.plain, place.span.end):
+        return False  # "the Punjab health department", "Kishoreganj police said", "Beijing described it as"
+    owner = _OWNED.match(doc.plain[place.span.end : place.span.end + 60])
+    if owner and place.place.kind == "country" and not doc.within(doc.places, Span(place.span.end,
+                                                                                    place.span.end + owner.end())):
+        return False  # "India's Research and Analysis Wing": a country named as an institution's owner
     window = doc.plain[max(0, place.span.start - 60) : place.span.start]
     return not _NOT_THE_SCENE.search(window)
 
@@ -527,7 +539,8 @@ def _toll_of_another(doc: Document, mention: EventMention, quantity: Span) -> bo
 
 _BEFORE_TRIGGER = re.compile(r"(?:'s|s')?\s*(?:[\w-]+\s+){0,2}")
 _NOT_A_MODIFIER = re.compile(r"\b(?:and|against|on|of|with|claimed|by)\b")
-_BY_AFTER_TRIGGER = re.compile(r"\s*(?:carried\s+out\s+)?by\s+(?:the\s+)?")
+_BY_AFTER_TRIGGER = re.compile(r"\s*(?:carried\s+out\s+)?by\s+(?:the\s+)?(?:(?:militants|fighters|members|men|gunmen"
+                               r"|operatives|cadres)\s+(?:of|from)\s+(?:the\s+)?)?(?:(?:banned|outlawed|proscribed)\s+)?")
 
 
 def _modifier_groups(doc: Document, mention: EventMention) -> list[Claim]:
@@ -942,8 +955,10 @@ def _continue_event(doc: Document, events: list[Event], index: int, sentence: Sp
     claims = find_claims(doc, sentence, sentence)
     mention.claims = [c for c in claims if c.mode in ("claimed", "denied")]
     mention.perpetrators = [c for c in claims if c.mode == "attributed"]
-    if recent.date is None and not claims_only:  # "on Tuesday morning" in the sentence after a headline
-        mention.dates = [d for d in doc.within(doc.dates, sentence) if d.precision in ("day", "week")][:1]
+    if not claims_only:  # "on Tuesday morning" after a headline; "on the morning of July 14" after "last month"
+        mention.dates = [d for d in doc.within(doc.dates, sentence)
+                         if d.precision in ("day", "week") and _dates_an_event(doc.plain, d)
+                         and (recent.date is None or d.narrower_than(recent.date))][:1]
     if mention.killed or mention.injured or mention.claims or mention.perpetrators or mention.dates or mention.places:
         mention.attack_type = _attack_type(doc.plain, sentence)
         recent.absorb(mention)

@@ -31,7 +31,8 @@ _QUALIFIER = "|".join(f"(?P<q{i}>{pattern})" for i, (pattern, _) in enumerate(_Q
 # Vague counts: (low, high).
 _VAGUE = {
     "dozens": (24, 99), "scores": (40, 99), "hundreds": (200, 999), "thousands": (2000, 9999),
-    "a dozen": (12, 12), "half a dozen": (6, 6), "several": (3, 9), "a few": (2, 5), "many": (None, None),
+    "a dozen": (12, 12), "half a dozen": (6, 6), "two dozen": (24, 24), "three dozen": (36, 36),
+    "several": (3, 9), "a few": (2, 5), "many": (None, None),
     "a couple of": (2, 2), "a number of": (None, None), "tens": (20, 99),
 }  # fmt: skip
 _VAGUE_RE = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in sorted(_VAGUE, key=len, reverse=True))
