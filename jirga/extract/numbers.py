@@ -38,8 +38,8 @@ _VAGUE = {
 _VAGUE_RE = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in sorted(_VAGUE, key=len, reverse=True))
 
 QUANTITY = re.compile(
-    rf"\b(?=[\dacdefhijlmnorstuz])(?:(?:{_QUALIFIER})\s+)?(?:(?<![\d.,])\b(?P<digits>{_DIGITS})(?![\d,]*\d)(?!\.\d|\s*(?:%|percent|per\s+cent))|\b(?P<spelled>{_SPELLED})\b"
-    rf"|\b(?P<vague>{_VAGUE_RE})\b)",
+    rf"\b(?=[\dacdefhijlmnorstuz])(?:(?:{_QUALIFIER})\s+)?(?:(?<![\d.,])\b(?P<digits>{_DIGITS})(?![\d,]*\d)(?!\.\d|\s*(?:%|percent|per\s+cent))|\b(?P<vague>{_VAGUE_RE})\b"
+    rf"|\b(?P<spelled>{_SPELLED})\b)",
     re.IGNORECASE,
 )
 
