@@ -776,6 +776,9 @@ def _place_mention(doc: Document, events: list[Event], mention: EventMention) ->
     recent = _antecedent(told_before, mention)
     latest = max(reversed(events), key=lambda e: e.last_sentence) if events else None  # ties: the one opened last
     another = _another(doc, mention) or (latest is recent and _another_toll(doc, mention, recent))
+    same_day = _same_day(doc, mention, events)
+    if same_day is not None:  # "That morning a car bomb exploded in Quetta": the day of the event just told
+        mention.dates = [same_day]
     shifted = _dated_from(doc, mention, recent)
     if shifted is not None:  # "That came two weeks after two policemen were killed": another event, dated from this
         mention.dates, another = [shifted], True
@@ -851,6 +854,23 @@ def _moved(day: dt.date, match: re.Match) -> DateRange:
                          Span(match.start(), match.end()))
     except OverflowError:  # a date at the ends of the calendar: nothing to move to
         return DateRange(day, day, "day", match.group(), Span(match.start(), match.end()))
+
+
+_SAME_DAY = re.compile(r"\b(?:that|the\s+same|later\s+that|earlier\s+that|in\s+the)\s+(?:morning|afternoon|evening"
+                       r"|night|day)\b", re.IGNORECASE)
+
+
+def _same_day(doc: Document, mention: EventMention, events: list[Event]) -> DateRange | None:
+    """'That morning', 'In the evening', 'the same day': the day of the event told last, when it has one."""
+    if mention.dates or not events:
+        return None
+    sentence = doc.sentences[mention.sentence]
+    phrase = _SAME_DAY.search(doc.plain, sentence.start, mention.triggers[0].start)
+    dated = [e for e in events if e.date is not None and e.date.precision == "day"]
+    if phrase is None or not dated:
+        return None
+    day = max(dated, key=lambda e: e.last_sentence).date
+    return DateRange(day.start, day.end, "day", phrase.group(), Span(phrase.start(), phrase.end()))
 
 
 def _dated_from(doc: Document, mention: EventMention, recent: Event | None) -> DateRange | None:
