@@ -383,6 +383,10 @@ def _build_mention(doc: Document, kind: str, triggers: list[Span], index: int, s
     mention.places = _linked_places(doc, kind, triggers, segment, mention.definite)
     mention.dates = [_shifted(doc, d, triggers[0]) for d in doc.within(doc.dates, segment)
                      if _dates_an_event(doc.plain, d)]
+    # "ending an assault that began on Sunday evening": the day it began dates the event, not the day it ended
+    began = [d for d in mention.dates if d.span and _BEGAN.search(doc.plain[max(0, d.span.start - 25) : d.span.start])]
+    if began:
+        mention.dates = began[:1]
     _add_tolls(doc, mention, segment)
     if kind == "attack":
         claims = find_claims(doc, segment, doc.sentences[index])
@@ -645,6 +649,7 @@ _REPORTED_AFTER = re.compile(r"^\s+(?:said|revised|raised|lowered|announced|conf
                              re.IGNORECASE)
 
 
+_BEGAN = re.compile(r"\b(?:began|begun|started|erupted|broke\s+out|opened)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _SINCE = re.compile(r"\bsince\s+(?:the\s+)?(?:[\w'-]+\s+){1,4}$", re.IGNORECASE)
 
 
