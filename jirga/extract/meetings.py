@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from jirga.extract import vocabulary as vocab
 from jirga.extract.document import Document, split_point
+from jirga.extract.layout import HEADLINE
 from jirga.extract.places import PlaceMention
 from jirga.model import DateRange, Meeting, PersonRef, Span
 
@@ -43,13 +44,23 @@ class MeetingMention:
 
 def find_meetings(doc: Document) -> list[Meeting]:
     meetings: list[list[MeetingMention]] = []
+    headline: list[MeetingMention] = []
     for index, sentence in enumerate(doc.sentences):
         mentions = _mentions_in(doc, index, sentence)
         if not mentions:
             _continue_meeting(doc, meetings, index, sentence)
         for mention in mentions:
+            if doc.layout is not None and doc.layout.role(index) == HEADLINE and mention.place is None:
+                headline.append(mention)  # "Tajik capital hosts the dialogue": the lead says where
+                continue
             if mention.place is None and doc.dateline and not meetings and mention.kind == "meeting":
                 mention.place = doc.dateline  # "MOSCOW - Russia brought ... together": filed from where it met
+            _place_mention(meetings, mention)
+    for mention in headline:
+        lead = next((group for group in meetings if group[0].kind == mention.kind), None)
+        if lead is not None:
+            lead.append(mention)
+        else:
             _place_mention(meetings, mention)
     return [_meeting(doc, n, group) for n, group in enumerate(meetings, 1)]
 
@@ -139,8 +150,11 @@ def _place_mention(meetings: list[list[MeetingMention]], mention: MeetingMention
                                                                                                           mention):
         recent.append(mention)
         return
+    # "In the meeting, India focused on ...": the meeting just told, whatever country the sentence names
     if recent and mention.definite and mention.sentence - recent[-1].sentence <= 8 and _dates_agree(recent, mention) \
-            and _place_of(recent) is None:
+            and (_place_of(recent) is None or mention.place is None
+                 or (mention.place.place.kind == "country" and mention.date is None)):
+        mention.place = None
         recent.append(mention)
         return
     countries = {c for c, _ in mention.participants}
