@@ -20,6 +20,10 @@ _NAME_WORDS = re.compile(r"(?:(?:inaugural|first|second|third|fourth|fifth|sixth
                          r"|\d+(?:st|nd|rd|th)|trilateral|quadrilateral|bilateral|annual|political|ministerial|security|strategic|"
                          r"high-level|consultative|joint|regional|foreign\s+ministers'?|[A-Z][\w-]+)\s+){1,4}$")
 _CONTINUATION_REACH = 2
+# A country speaking at a meeting: "India focused on", "Russia, Uzbekistan and Turkmenistan called for".
+_SPOKE = re.compile(r"(?:\s*(?:,|and)\s*[A-Z][a-z]+)*\s+(?:also\s+|reportedly\s+)?"
+                    r"(?:highlighted|mentioned|pointed\s+out|called\s+for|focused\s+on|raised|stressed|urged|proposed|underlined|emphasi[sz]ed|noted"
+                    r"|expressed|voiced|insisted)\b")
 # Bodies whose meetings bring partners together even when the text names no two countries.
 _INTERNATIONAL = {"un", "sco", "qccm", "nato"}
 _ATTENDED = re.compile(r"\b(?:attended|attending|took\s+part|participated|joined|delegations?\s+from|envoys\s+from"
@@ -170,7 +174,11 @@ def _continue_meeting(doc: Document, meetings, index: int, sentence: Span) -> No
     text = doc.text
     people = [p for p in doc.within(doc.people, sentence) if not _SPEAKER.match(text[p.span.end :])]
     participants: list[tuple[str, Span]] = []
-    if _ATTENDED.search(text, sentence.start, sentence.end):
+    speaking = [p for p in doc.within(doc.places, sentence) if p.place.kind == "country"
+                and _SPOKE.match(text, p.span.end)]
+    if len(speaking) >= 2:  # "Kazakhstan highlighted ..., Tajikistan mentioned ...": the delegations' positions
+        participants = [(p.place.country, p.span) for p in speaking]
+    elif _ATTENDED.search(text, sentence.start, sentence.end):
         located = [p for p in doc.within(doc.places, sentence) if _LOCATIVE.search(text[max(0, p.span.start - 15):
                                                                                          p.span.start])]
         participants = [(p.place.country, p.span) for p in doc.within(doc.places, sentence)
