@@ -455,7 +455,9 @@ def _linked_places(doc: Document, kind: str, triggers: list[Span], segment: Span
                    ) -> list[PlaceMention]:
     """Places the text ties to the event word ('attack in Kabul', 'the Mastung attack'); failing that, and
     only for a first mention, every place in its clause."""
-    places = [p for p in doc.within(doc.places, segment) if _the_scene(doc, p)]
+    # "Tehran pounded ...": a place inside the event words names who acted, not where
+    places = [p for p in doc.within(doc.places, segment) if _the_scene(doc, p)
+              and not any(t.overlaps(p.span) for t in triggers)]
     if definite:  # "the explosion in the Dubai City wedding hall": a foreign name named once is no location
         places = [p for p in places if doc.country_mentions(p.place.country) > 1 or p.place.kind != "city"]
     linked = []

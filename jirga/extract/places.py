@@ -23,7 +23,7 @@ _NOT_A_LOCATION = re.compile(r" (?:based|backed|born|registered|made|sponsored|f
                              r"| (?:road|street|chowk|avenue|lane|square|bazaar|colony|gate)\b"
                              r"|(?: [a-z]+)? (?:highway|motorway|expressway)\b"
                              r"|\s+(?:militants?|fighters?|insurgents?|separatists?|terrorists?|extremists?|rebels?)\b")
-_IN_A_NAME = re.compile(r"(?:\bal |\bul |\bud |\bel )$")
+_IN_A_NAME = re.compile(r"(?:\bal |\bul |\bud |\bel |\banti |\bpro )$")  # "anti-Tehran": no location
 
 
 _GIVEN_NAME_BEFORE = re.compile(r"(?<![.!?:;\n] )(?<!^)\b([A-Z][a-z]{2,})[ \t]+$")
@@ -62,7 +62,7 @@ def find_places(text: str, key: str, lexicon: Lexicon, masked: list[Span]) -> li
     def accept(start, end, payloads):
         if not text[start].isupper() or start in blocked or end - 1 in blocked:
             return ()
-        if _NOT_A_LOCATION.match(key, end) or _IN_A_NAME.search(key, max(0, start - 4), start):
+        if _NOT_A_LOCATION.match(key, end) or _IN_A_NAME.search(key, max(0, start - 5), start):
             return ()
         if _after_a_given_name(text, start):
             return ()

@@ -51,6 +51,10 @@ OPERATION_TRIGGER = re.compile(
     r"|\b[Oo]peration\s+(?:[A-Z][\w'-]+)|\b(?:offensive|crackdown|air\s?strikes?|drone\s+strikes?|raids)\b"
     r"|\b[A-Z][\w'-]{0,30}\s+operation\b"
     r"|(?<=carried\sout\s)operations\b|(?<=conducted\s)operations\b|(?<=\b[Aa]n\s)operation\b"
+    # a state striking, named by its country or capital: "Tehran pounded", "Pakistan strikes inside Afghanistan"
+    r"|\b(?:Iran|Pakistan|India|Afghanistan|China|Tajikistan|Russia|Tehran|Islamabad|New\s+Delhi|Kabul|Beijing"
+    r"|Moscow)(?:['’]s\s+(?:army|military|forces|air\s+force))?\s+(?:has\s+|had\s+)?(?:pounded|struck|strikes|shelled"
+    r"|bombed|targeted)\b"
 )
 # An attack verb whose subject is the state is a security operation: "commandos stormed the building".
 STATE_FORCES = re.compile(
