@@ -191,9 +191,11 @@ def test_regional_groups_resolve_to_their_canonical_name(written, name):
 @pytest.mark.parametrize("child, link, parent", [
     ("trf", "part_of", "let"), ("paff", "part_of", "jem"), ("kashmir-tigers", "part_of", "jem"),
     ("huji-b", "part_of", "huji"), ("neo-jmb", "splinter_of", "jmb"), ("ulfa-i", "splinter_of", "ulfa"),
-    ("nscn-im", "splinter_of", "nscn"), ("nscn-k", "splinter_of", "nscn"), ("jaish-ul-adl", "splinter_of", "jundallah-iran"),
+    ("nscn-im", "splinter_of", "nscn"), ("nscn-k", "splinter_of", "nscn"),
+    ("jaish-ul-adl", "splinter_of", "jundallah-iran"),
     ("ansar-ghazwat-ul-hind", "splinter_of", "hizbul-mujahideen"), ("hizbul-ahrar", "splinter_of", "jamaat-ul-ahrar"),
-    ("jamaat-ul-ahrar", "splinter_of", "ttp"), ("lej-alami", "splinter_of", "lej"), ("iskp", "part_of", "islamic-state"),
+    ("jamaat-ul-ahrar", "splinter_of", "ttp"), ("lej-alami", "splinter_of", "lej"),
+    ("iskp", "part_of", "islamic-state"),
 ])
 def test_parent_and_splinter_links(child, link, parent):
     actors = {a.id: a for a in load_actors()}
@@ -206,7 +208,8 @@ def test_a_front_rolls_up_to_its_parent():
 
 
 @pytest.mark.parametrize("text", [
-    "The AFF Championship final drew a record crowd.",        # AFF: football federations, not the Afghanistan Freedom Front
+    # AFF: football federations, not the Afghanistan Freedom Front
+    "The AFF Championship final drew a record crowd.",
     "CPI inflation eased to 4 percent in March.",            # CPI alone is no armed group
     "The hum of the generators kept residents awake.",       # HuM matches only as written
     "She works for the IM desk of the bank.",                 # IM (Indian Mujahideen) is left out

@@ -17,7 +17,7 @@ from jirga.extract import vocabulary as vocab
 from jirga.extract.casualties import classify, combine, spans_of
 from jirga.extract.claims import find_claims, unique_claims
 from jirga.extract.document import Document, split_point
-from jirga.extract.layout import BODY, BULLET, BYLINE, DATE_LINE, HEADLINE, SUBHEADING, read_layout
+from jirga.extract.layout import BODY, BULLET, BYLINE, CHROME, DATE_LINE, HEADLINE, SUBHEADING, read_layout
 from jirga.extract.places import PlaceMention
 from jirga.extract.victims import (
     find_named_with_others,
@@ -111,10 +111,11 @@ def find_incidents(doc: Document) -> list[Incident]:
     layout = doc.layout or read_layout(doc.text, doc.sentences, doc.dates)
     for index, sentence in enumerate(doc.sentences):
         role = layout.role(index)
-        if role in (BYLINE, DATE_LINE):
+        if role in (BYLINE, DATE_LINE, CHROME):
             continue
         # "attacks on foreigners have been rare", "15 attacks killed 99": no particular event
-        found = _mentions_in(doc, index, sentence)
+        # "two separate suicide bombings in Mastung and Hangu": one event per place, before plurals are weighed
+        found = [part for m in _mentions_in(doc, index, sentence) for part in _split_coordinated(doc, m)]
         for mention in found:
             mention.campaign = mention.plural and _one_campaign(doc, mention)
         entry_date, entry_place = layout.entry_dates[index], layout.entry_places[index]
@@ -128,7 +129,6 @@ def find_incidents(doc: Document) -> list[Incident]:
         counted = [m for m in found if _counts_events(doc, m)]
         mentions = [m for m in found if m not in counted and not (m.plural and not m.campaign and (
             _aggregate(doc, m) or not (m.killed or m.injured)))]
-        mentions = [part for m in mentions for part in _split_coordinated(doc, m)]
         if counted:  # "both these blasts ..., besides the death of the two bombers": all about the many
             mentions = [m for m in mentions if m.killed or m.injured or m.places or m.dates or m.kind != "attack"]
         if not any(m.kind == "attack" for m in mentions):
@@ -735,6 +735,9 @@ def _describe(doc: Document, mention: EventMention) -> str:
     words = ", ".join(repr(doc.text[t.start : t.end]) for t in mention.triggers if t.end > t.start) or "no event word"
     date = nearest_date(mention)
     facts = [f"place {p.text}" for p in mention.places[:2]] + ([f"date {date.text!r}"] if date else [])
+    quote = doc.layout.quoted(mention.triggers[0].start) if doc.layout else None
+    if quote is not None:  # the words of someone the report quotes, not the reporter's
+        facts.append(f"quoting {doc.text[quote.speaker.start : quote.speaker.end]}" if quote.speaker else "quoted")
     facts += [f"killed {f.text!r}" for f in mention.killed[:2]] + [f"injured {f.text!r}" for f in mention.injured[:2]]
     return words + (f" with {', '.join(facts)}" if facts else "")
 

@@ -14,7 +14,20 @@ from jirga.model import DateRange, Span
 
 # Roles a sentence can have.
 HEADLINE, BYLINE, DATE_LINE = "headline", "byline", "date_line"
-SUBHEADING, BULLET, BODY = "subheading", "bullet", "body"
+SUBHEADING, BULLET, BODY, CHROME = "subheading", "bullet", "body", "chrome"
+
+# Page chrome that survives copying a web page: share and follow prompts, "read more", credits, rules of dashes.
+_CHROME = re.compile(r"\s*(?:(?:share|tweet|email|print)(?:\s+(?:this|the|article|story|page|post|on\s+\w+))*"
+                     r"|follow\s+us\b.*|subscribe\b.*"
+                     r"|sign\s+up\b.*|click\s+here\b.*|read\s+(?:more|also)\b.*|also\s+read\b.*|related\s*:.*"
+                     r"|advertisement|sponsored|(?:photo|image|file\s+photo)\s*:.*|copyright\b.*|©.*"
+                     r"|all\s+rights\s+reserved\.?|[-=_*·•]{3,})\s*", re.IGNORECASE)
+# A quotation and who said it: "...," said X / X said: "..." - a speaker's words, kept apart from the reporter's.
+_QUOTE = re.compile(r"[\"“]([^\"“”]{10,}?)[\"”]")
+_NAME = r"[A-Z][\w'-]*(?:\.[A-Z][\w'-]*)*"  # a capitalised word; "U.S." but not the stop after "Karimi."
+_SPEAKER_AFTER = re.compile(rf"\s*,?\s*(?:(?:said|says|told\s+\w+|added|according\s+to)\s+((?:{_NAME}[ \t]*){{1,5}})"
+                            rf"|((?:{_NAME}[ \t]+){{1,5}})(?:[^.\"“”]{{0,80}}?\s)?(?:said|says|told|added)\b)")
+_SPEAKER_BEFORE = re.compile(rf"((?:{_NAME}[ \t]*){{1,5}})\s+(?:said|says|told\s+\w+|added)\s*[:,]?\s*$")
 
 _BULLET = re.compile(r"[-•*–—·▪]\s+")
 _BYLINE = re.compile(r"(?:by\s|from\s|staff\b|our\s|special\s+correspondent|news\s+desk|monitoring\s+desk|agencies\b"
@@ -24,10 +37,20 @@ _END = (".", "!", "?", ":", '"', "”", "'", "’", ";")
 
 
 @dataclass(frozen=True)
+class Quotation:
+    span: Span  # the quoted words, without the quotation marks
+    speaker: Span | None  # who the text says spoke them, where it says
+
+
+@dataclass(frozen=True)
 class Layout:
     roles: tuple[str, ...]  # one per sentence
     entry_dates: tuple[DateRange | None, ...]  # the date of the timeline entry a sentence belongs to
     entry_places: tuple = ()  # the place of the digest entry a sentence belongs to ('16 Feb, Sehwan (Sindh).')
+    quotations: tuple[Quotation, ...] = ()
+
+    def quoted(self, position: int) -> Quotation | None:
+        return next((q for q in self.quotations if q.span.start <= position < q.span.end), None)
 
     def role(self, index: int) -> str:
         return self.roles[index] if index < len(self.roles) else BODY
@@ -59,7 +82,24 @@ def read_layout(text: str, sentences: list[Span], dates: list[DateRange], places
             if i in heads:
                 date, place = heads[i], where.get(i)
             entry_dates[i], entry_places[i] = date, place
-    return Layout(tuple(roles), tuple(entry_dates), tuple(entry_places))
+    return Layout(tuple(roles), tuple(entry_dates), tuple(entry_places), tuple(_quotations(text)))
+
+
+def _quotations(text: str) -> list[Quotation]:
+    found = []
+    for match in _QUOTE.finditer(text):
+        after = _SPEAKER_AFTER.match(text, match.end())
+        before = _SPEAKER_BEFORE.search(text[max(0, match.start() - 60) : match.start()])
+        if after:
+            group = 1 if after.group(1) else 2
+            speaker = Span(after.start(group), after.start(group) + len(after.group(group).rstrip()))
+        elif before:
+            offset = max(0, match.start() - 60)
+            speaker = Span(offset + before.start(1), offset + before.start(1) + len(before.group(1).rstrip()))
+        else:
+            speaker = None
+        found.append(Quotation(Span(match.start(1), match.end(1)), speaker))
+    return found
 
 
 def _dated_heading(text: str, sentence: Span, role: str, dates: list[DateRange]) -> DateRange | None:
@@ -100,6 +140,8 @@ def _role(text: str, sentences: list[Span], index: int) -> str:
     span = sentences[index]
     line = text[span.start : span.end]
     alone = _alone_on_line(text, span)
+    if _CHROME.fullmatch(line):
+        return CHROME
     if _BULLET.match(line):
         return BULLET
     if not alone or line.rstrip().endswith(_END):
