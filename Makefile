@@ -2,22 +2,43 @@
 #   make demo   - install, ingest the bundled examples into the default SQLite store, query it, then serve the
 #                 web app on http://127.0.0.1:8000 (Ctrl-C stops it)
 #   make test   - install with test tools and Debian's chromium (browser tests), then lint and run every test
+# Both install from the hash-checked locks in requirements/ (every transitive package pinned); `make lock`
+# regenerates the locks from pyproject.toml.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test lint install install-dev browser vendor bench clean
+.PHONY: demo test lint install install-dev lock browser vendor bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The locks pin every package, transitive ones included, with PyPI's sha256 hashes (pip checks them); Jirga
+# itself is then installed on top, editable and without dependencies, so nothing outside the lock comes in.
 install: $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --require-hashes -r requirements/runtime.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 
 install-dev: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+
+# Regenerate the locks after changing a dependency in pyproject.toml: uv resolves the pinned direct dependencies
+# against PyPI for every platform, Python 3.11 and later, and writes each version with the hashes of all the files
+# PyPI serves for it. uv runs from a throw-away venv; it is never a dependency of Jirga.
+UV_VERSION = 0.13.9
+LOCK_VENV  = $(OUT)/lock-venv
+LOCK_FLAGS = --universal --python-version 3.11 --generate-hashes --quiet --custom-compile-command "make lock"
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet uv==$(UV_VERSION)
+	$(LOCK_VENV)/bin/uv pip compile pyproject.toml $(LOCK_FLAGS) -o requirements/runtime.txt
+	$(LOCK_VENV)/bin/uv pip compile pyproject.toml $(LOCK_FLAGS) --extra dev -o requirements/dev.txt
+	$(LOCK_VENV)/bin/uv pip compile pyproject.toml $(LOCK_FLAGS) --extra bench -o requirements/bench.txt
+	$(LOCK_VENV)/bin/uv pip compile pyproject.toml $(LOCK_FLAGS) --extra build-data -o requirements/build-data.txt
 
 demo: install
 	$(BIN)/jirga ingest examples --metadata examples/reports/metadata.csv --source "Jirga sample reports"
@@ -47,7 +68,8 @@ vendor:
 	cp $(OUT)/vendor/package/dist/htmx.min.js jirga/web/static/vendor/htmx.min.js
 
 bench: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements/bench.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	$(BIN)/python benchmarks/extract_speed.py
 
 clean:
