@@ -47,7 +47,7 @@ def create_app(database: str | None = None, *, store: Store | None = None, hosts
                   redoc_url=None, lifespan=lifespan,
                   description="Shared terrorism-incident picture: reports, incidents with their claims side by "
                               "side, consensus and conflicts, actors, places, sources, assessments. Authenticate "
-                              "with 'Authorization: Bearer <token>' (jirga token add).")
+                              "with 'Authorization: Bearer <token>' (jirga token create).")
     app.state.store = store
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(pages.router)

@@ -1,6 +1,6 @@
 """Who is asking, for every request: an API token, a browser session, or the implicit admin of a store without users.
 
-- `Authorization: Bearer jirga_…`: an API token (`jirga token add`), for scripts and partner instances.
+- `Authorization: Bearer jirga_…`: an API token (`jirga token create`), for scripts and partner instances.
 - The `jirga_session` cookie: a browser that signed in with a password. Its secret is kept only as a SHA-256. A
   request that changes something must also carry the session's CSRF secret (a form field or the `X-CSRF-Token`
   header, which HTMX sends), so another site cannot post in the user's name.
