@@ -43,15 +43,6 @@ def test_competing_claims_are_both_kept(seeds):
     assert all(c["span"] for c in quetta["claims"])
 
 
-def test_sample_reports_score_well(tmp_path):
-    """Our own reports in varied styles; the floor sits just under what we measured, to catch regressions."""
-    _extract_gold_set(EXAMPLES / "gold.yaml", EXAMPLES / "reports", tmp_path)
-    figures, report = score(EXAMPLES / "gold.yaml", tmp_path)
-    assert figures["recall"] >= 0.98, report
-    assert figures["precision"] >= 0.95, report
-    assert figures["fields"] >= 0.86, report
-
-
 def test_reports_without_incidents_yield_none(tmp_path):
     documents = _extract_gold_set(EXAMPLES / "gold.yaml", EXAMPLES / "reports", tmp_path)
     quiet = [name for name, doc in documents.items()
@@ -64,33 +55,25 @@ def test_reports_without_incidents_yield_none(tmp_path):
         assert events == [] and result["meetings"] == [], name
 
 
-def test_heldout_reports_score_reasonably(tmp_path):
-    """Reports written without sight of the extractor and never tuned on: the honest measure of generalisation.
-    The floor sits below what we measured, to catch regressions without inviting tuning to this set."""
-    _extract_gold_set(HELDOUT / "gold.yaml", HELDOUT / "reports", tmp_path)
-    figures, report = score(HELDOUT / "gold.yaml", tmp_path)
-    assert figures["recall"] >= 0.90, report
-    assert figures["precision"] >= 0.88, report
-    assert figures["fields"] >= 0.93, report
+# Each scored set with its floors (recall, precision, fields), just under what we measured: they catch regressions.
+# realdev: twenty real reports from nineteen outlets, read from beside the checkout as the seeds are, never copied
+# into it. styles: our own reports in the layouts real reporting uses, coded without sight of the extractor.
+# heldout: written without sight of the extractor; its failures were studied once real reporting was the target.
+SCORED_SETS = {
+    "examples": (EXAMPLES / "gold.yaml", EXAMPLES / "reports", (0.98, 0.95, 0.86)),
+    "heldout": (HELDOUT / "gold.yaml", HELDOUT / "reports", (0.90, 0.88, 0.93)),
+    "realdev": (REALDEV / "gold.yaml", REALDEV / "texts", (0.91, 0.97, 0.91)),
+    "styles": (STYLES / "gold.yaml", STYLES / "reports", (0.88, 0.89, 0.84)),
+}
 
 
-def test_real_published_reports_score_well(tmp_path):
-    """Twenty real reports from nineteen outlets (../shared/realdev), the development set for real reporting: read
-    from beside the checkout, as the seeds are, never copied into it. Floors just under what we measured."""
-    if not REALDEV.is_dir():
-        pytest.skip(f"the shared real-reporting set is not beside the checkout ({REALDEV})")
-    _extract_gold_set(REALDEV / "gold.yaml", REALDEV / "texts", tmp_path)
-    figures, report = score(REALDEV / "gold.yaml", tmp_path)
-    assert figures["recall"] >= 0.91, report
-    assert figures["precision"] >= 0.97, report
-    assert figures["fields"] >= 0.91, report
-
-
-def test_reports_in_real_styles_score_reasonably(tmp_path):
-    """Our own reports in the layouts real reporting uses (timelines, digests, wire copy, state media, releases),
-    coded without sight of the extractor: the floor catches regressions."""
-    _extract_gold_set(STYLES / "gold.yaml", STYLES / "reports", tmp_path)
-    figures, report = score(STYLES / "gold.yaml", tmp_path)
-    assert figures["recall"] >= 0.88, report
-    assert figures["precision"] >= 0.89, report
-    assert figures["fields"] >= 0.84, report
+@pytest.mark.parametrize("name", sorted(SCORED_SETS))
+def test_scored_sets_stay_above_their_floors(name, tmp_path):
+    gold, texts, (recall, precision, fields) = SCORED_SETS[name]
+    if not gold.exists():
+        pytest.skip(f"{gold} is not beside the checkout")
+    _extract_gold_set(gold, texts, tmp_path)
+    figures, report = score(gold, tmp_path)
+    assert figures["recall"] >= recall, report
+    assert figures["precision"] >= precision, report
+    assert figures["fields"] >= fields, report

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from jirga.extract.numbers import spelled_value
 from jirga.model import Figure, Span
 
-CATEGORIES = ("civilians", "security_forces", "militants")
-
 _NOUNS = {
     "security_forces": r"policem[ae]n|police\s+(?:officers?|officials?|personnel|constables?)|constables?|soldiers?"
                        r"|troops|security\s+(?:personnel|officials?|men|guards?)|(?:border\s+)?guards?|officers?"
