@@ -106,7 +106,7 @@ def test_unchanged_is_never_satisfied_by_another_organisations_report(world):
     summary = ingest(world, world.b, PESHAWAR, url=URL, tlp="amber")  # the same text under the same source
     assert (summary.new, summary.unchanged) == (1, 0)
     assert ingest(world, world.a, PESHAWAR, url=URL).unchanged == 1
-    found, summary, _ = ingest_one(world.store, IncomingReport(PESHAWAR, "paste", source="Dawn", url=URL,
+    found, summary, _, _ = ingest_one(world.store, IncomingReport(PESHAWAR, "paste", source="Dawn", url=URL,
                                                                published=PUBLISHED), world.c.org_id)
     assert summary.new == 1 and found not in {r.id for r in reports_of(world, world.a) + reports_of(world, world.b)}
 

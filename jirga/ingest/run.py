@@ -324,18 +324,21 @@ def _reason(error: Exception) -> str:
 
 
 def ingest_one(store: Store, report: IncomingReport, owner: int, reliability: str | None = None, *,
-               viewer: Viewer | None = None, group: int | None = None) -> tuple[int | None, Summary, list[str]]:
+               viewer: Viewer | None = None, group: int | None = None
+               ) -> tuple[int | None, Summary, list[str], list[str]]:
     """One report, extracted in this process and stored at once (the web app's paste and upload): its id (also when
-    `owner` stored it before), the summary line and any errors. With `viewer`, the write is audited in their name."""
+    `owner` stored it before), the summary line, any errors, and notes on what it was stored without (a link, a
+    publication date). With `viewer`, the write is audited in their name."""
     errors: list[str] = []
+    notes: list[str] = []
     run = Ingest(store, IngestOptions(workers=1, reliability=reliability, group=group), errors.append, viewer=viewer)
-    run.owner = owner
+    run.owner, run.on_warning = owner, notes.append
     summary = run.run([report])
     if summary.failed:  # refused or not stored: nothing to name (and its text may not even be valid Unicode)
-        return None, summary, errors
+        return None, summary, errors, notes
     source = report.source or _host(report.url) or UNATTRIBUTED
     with store.session() as session:
         # The owner's own report only: another organisation's copy of the text is never named.
         found = session.scalar(select(Report.id).join(Report.source).where(
             Report.owner_org_id == owner, Report.content_hash == report.content_hash, Source.name == source))
-    return found, summary, errors
+    return found, summary, errors, notes

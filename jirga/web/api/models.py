@@ -230,6 +230,7 @@ class Stored(BaseModel):
     report_id: int | None
     summary: str
     errors: list[str]
+    notes: list[str] = []  # what the report was stored without: a link that was not http(s), a publication date
     incidents: list[int]
 
 

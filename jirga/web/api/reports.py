@@ -68,8 +68,9 @@ def store_report(store: Store, viewer: Viewer, incoming: IncomingReport, reliabi
         with store.session() as session:
             audit.record(session, viewer, "write", "report", None, "denied", str(refusal))
         raise
-    report_id, summary, errors = ingest_one(store, incoming, viewer.org_id,
-                                            check_reliability(reliability) if reliability else None, group=group)
+    report_id, summary, errors, notes = ingest_one(store, incoming, viewer.org_id,
+                                                   check_reliability(reliability) if reliability else None,
+                                                   group=group)
     incidents: list[int] = []
     with store.session() as session:
         if report_id is not None and not session.scalar(select(visible(Report, viewer)).where(Report.id == report_id)):
@@ -79,8 +80,9 @@ def store_report(store: Store, viewer: Viewer, incoming: IncomingReport, reliabi
             incidents = sorted(set(session.scalars(select(Claim.incident_id).where(
                 Claim.report_id == report_id, visible(Claim, viewer)))))
         audit.record(session, viewer, "write", "report", report_id, "ok" if report_id else "not_found",
-                     "; ".join([summary.line(), *errors])[:2000])
-    return {"report_id": report_id, "summary": summary.line(), "errors": errors, "incidents": incidents}
+                     "; ".join([summary.line(), *errors, *notes])[:2000])
+    return {"report_id": report_id, "summary": summary.line(), "errors": errors, "notes": notes,
+            "incidents": incidents}
 
 
 @router.post("/reports", response_model=models.Stored, status_code=201,
