@@ -30,7 +30,8 @@ _LOOSE_AFTER = re.compile(
 )
 _BEFORE = re.compile(
     r"(?:(?P<kill>\bkill(?:ed|ing|s)?|shot\s+dead|gunned\s+down|claimed\s+the\s+lives\s+of|(?:death\s+)?toll\s+(?:\w+\s+){0,3}(?:to|at|of)"
-    r"|taking\s+the\s+toll\s+to|lives\s+of|(?:rose|climbed|jumped|risen|reached|revised|lowered|lowering|cut|settling|settled)\s+"
+    r"|taking\s+the\s+toll\s+to|lives\s+of|(?:death\s+)?toll\s+(?:had\s+|has\s+)?(?:passed|exceeded|topped|crossed|surpassed)"
+    r"|(?:rose|climbed|jumped|risen|reached|revised|lowered|lowering|cut|settling|settled)\s+"
     r"(?:\w+\s+)?(?:to|at)|number\s+of\s+(?:the\s+)?dead\s+(?:\w+\s+){0,2}(?:to|at)?|and\s+the\s+dead\s+at"
     r"|bodies\s+of|(?:put|puts|putting|placed|gave|give|giving|gives)\s+(?:the\s+|a\s+)?(?:death\s+)?(?:toll|number|figure)"
     r"\s+(?:of\s+(?:the\s+dead|(?:[\w-]+\s+){0,3}?(?:killed|dead))\s+)?(?:at|of|as)|spoke\s+of|spoken\s+of)"
@@ -48,6 +49,10 @@ _NOT_A_TOLL = re.compile(
 
 _UPDATE = re.compile(r"\b(?:rose|risen|rising|climbed|jumped|reached|revised|raised|lowered|lowering|cut|settl\w+|grown"
                      r"|grew|increased|put\s+the\s+(?:number|toll|figure)|now|final)\b[^.;\d]{0,25}$", re.IGNORECASE)
+# "lowered the death toll from Monday's bombing at a mosque in Peshawar to 84": a revision told at length
+_LOWERED_TO = re.compile(r"\b(?:lowered|raised|revised|cut|corrected)\s+(?:the|its)\s+(?:death\s+)?toll\b[^.;\d]{0,160}"
+                         r"\bto\s*$", re.IGNORECASE)
+_CORRECTED = re.compile(r"\b(?:lowered|revised\s+down|corrected|cut)\b[^.;\d]{0,25}$", re.IGNORECASE)
 _UPDATE_TO = re.compile(r"\b(?:(?:rose|risen|rising|climbed|jumped|reached|grown|grew|increased|revised|lowered"
                         r"|lowering|cut|settl\w+)\s+(?:\w+\s+)?(?:to|at)|reached|hit|stood\s+at)"
                         r"\s*(?:some\s+|nearly\s+|about\s+)?$",
@@ -91,6 +96,8 @@ def classify(text: str, quantity: Quantity, window_start: int) -> str | None:
         return None
     if re.search(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|mostly|mainly)\s+$", before):
         return None  # "four people, including two policemen": part of a count, not another one
+    if _LOWERED_TO.search(text[max(window_start, start - 200) : start]):  # "lowered the death toll from ... to 84"
+        return "killed"
     if _UPDATE_TO.search(before):  # "the number of wounded ... had grown to some 40": whatever was counted
         counted = _LAST_CASUALTY_WORD.search(text[max(window_start, start - 150) : start])
         if counted:
@@ -114,6 +121,9 @@ def combine(figures: list[Figure], text: str) -> Figure | None:
 
     def weight(f: Figure) -> int:
         before = text[max(0, f.span.start - 80) : f.span.start] if f.span else ""
+        if f.span and (_LOWERED_TO.search(text[max(0, f.span.start - 200) : f.span.start])
+                       or _CORRECTED.search(before)):
+            return 3  # a correction replaces every count before it, rises included
         if _UPDATE.search(before):
             return 2
         return 0 if _SUPERSEDED.search(before) else 1

@@ -264,7 +264,7 @@ def _mentions_in(doc: Document, index: int, sentence: Span) -> list[EventMention
     for pattern_kind, pattern in _KIND_OF.items():
         for match in doc.matches(pattern, sentence):
             span, kind = Span(match.start(), match.end()), pattern_kind
-            if kind == "attack" and _not_an_attack(doc, sentence, span):
+            if kind == "attack" and (_not_an_attack(doc, sentence, span) or _counted_people(doc, span)):
                 continue
             if kind == "attack" and _by_the_state(text, sentence, span, match.group()):
                 kind = "security_operation"
@@ -293,6 +293,22 @@ def _cut(doc: Document, left_end: int, right_start: int) -> int:
         if re.match(r"\s*,\s*when\b", doc.plain[date.span.end : right_start]):
             return date.span.start
     return split_point(doc.plain, left_end, right_start)
+
+
+_PEOPLE_WORD = re.compile(r"(?:attackers|assailants|gunmen|bombers|militants|raiders)$", re.IGNORECASE)
+_COUNT_BEFORE = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|all|both"
+                           r"|dozens\s+of|some)\s+(?:(?:suspected|armed|of\s+the)\s+)?$", re.IGNORECASE)
+
+
+def _counted_people(doc: Document, span: Span) -> bool:
+    """'15 attackers, a border guard and a policeman were killed': attackers counted among the dead are victims of
+    the toll, not a new event word."""
+    if not (_PEOPLE_WORD.search(doc.plain[span.start : span.end])
+            and _COUNT_BEFORE.search(doc.plain[max(0, span.start - 30) : span.start])):
+        return False
+    sentence = doc.sentences[doc.sentence_index(span.start)]
+    lists = find_victim_lists(doc.plain, sentence.start, sentence.end)
+    return any(v.which == "killed" and v.total.span.start <= span.start < v.total.span.end for v in lists)
 
 
 def _by_the_state(text: str, sentence: Span, trigger: Span, word: str) -> bool:
@@ -662,6 +678,9 @@ def _dates_an_event(text: str, date: DateRange) -> bool:
         return False
     if _SINCE.search(text[max(0, date.span.start - 50) : date.span.start]):
         return False
+    if re.search(r"\banniversar(?:y|ies)\b[^.;]{0,40}$", text[max(0, date.span.start - 60) : date.span.start],
+                 re.IGNORECASE):
+        return False  # "as the anniversary passed quietly on Saturday": the day it was remembered
     if _REPORTED_AFTER.match(text[date.span.end : date.span.end + 20]):  # "officials on Sunday revised the toll"
         return False
     if not date.text.lower().startswith(("since", "until", "by ")):
@@ -894,7 +913,8 @@ def _dated_from(doc: Document, mention: EventMention, recent: Event | None) -> D
         return None
     match = found[-1]
     between = Span(match.end(), mention.triggers[0].start)
-    if any(doc.matches(pattern, between) for pattern in _KIND_OF.values()):
+    if any(not _counted_people(doc, Span(m.start(), m.end()))
+           for pattern in _KIND_OF.values() for m in doc.matches(pattern, between)):
         return None  # the phrase dates the event word right after it, not this one
     return _moved(recent.date.start, match)
 

@@ -21,8 +21,9 @@ _NOUNS = {
                  r"|fighters?|rebels?|miscreants?|jihadists?|raiders?",
     "civilians": r"civilians?|wom[ae]n|child(?:ren)?|girls?|boys?|students?|worshippers?|pilgrims?|passengers?"
                  r"|labou?rers?|workers?|residents?|journalists?|minors?|family\s+members|relatives|villagers?"
-                 r"|tourists?|shoppers?|bystanders?|teachers?|doctors?|nurses?",
-    "": r"people|persons|others|men|victims|individuals",
+                 r"|tourists?|shoppers?|bystanders?|teachers?|doctors?|nurses?|cyclists?|foreigners?|nationals"
+                 r"|Americans?|Britons?|Chinese|Japanese|Italians?|Germans?|(?:Dutch|French|English|Irish)m[ae]n",
+    "": r"people|persons?|others|m[ae]n|victims|individuals",
 }
 _NOUN = "|".join(f"(?P<n_{name or 'any'}>{pattern})" for name, pattern in _NOUNS.items())
 VICTIM_NOUNS = "|".join(_NOUNS.values())
@@ -30,9 +31,9 @@ _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
                  r"|sixteen|seventeen|eighteen|nineteen"
                  r"|twenty(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?")
 _GROUP = re.compile(
-    rf"\b(?P<qualifier>at\s+least\s+|more\s+than\s+|over\s+)?(?P<count>\d{{1,4}}|{_NUMBER_WORDS}|an?)\s+"
+    rf"\b(?P<qualifier>at\s+least\s+|more\s+than\s+|over\s+)?(?P<count>(?!(?:19|20)\d\d\b)\d{{1,4}}|{_NUMBER_WORDS}|an?)\s+"
     # "15 of the militants" is a group; "132 of them children" is part of one
-    rf"(?!of\s+(?:them|whom|those|these)\b)(?:(?!and\b|or\b)[\w'-]+\s+){{0,2}}?(?:{_NOUN})\b",
+    rf"(?!of\s+(?:them|whom|those|these)\b)(?:(?!and\b|or\b|killed\b|were\b|was\b|\d)[\w'-]+\s+){{0,2}}?(?:{_NOUN})\b",
     re.IGNORECASE,
 )
 _JOIN = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|as\s+well\s+as\s+|along\s+with\s+|besides\s+|plus\s+)\s*$",
