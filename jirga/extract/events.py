@@ -17,7 +17,7 @@ from jirga.extract import vocabulary as vocab
 from jirga.extract.casualties import classify, combine, spans_of
 from jirga.extract.claims import find_claims, unique_claims
 from jirga.extract.document import Document, split_point
-from jirga.extract.layout import BODY, BULLET, BYLINE, CHROME, DATE_LINE, HEADLINE, SUBHEADING, read_layout
+from jirga.extract.layout import BODY, BULLET, BYLINE, CHROME, DATE_LINE, HEADLINE, SUBHEADING, Layout, read_layout
 from jirga.extract.places import PlaceMention
 from jirga.extract.victims import (
     find_named_with_others,
@@ -145,6 +145,11 @@ def find_incidents(doc: Document) -> list[Incident]:
                 events[-1].headline = True
             else:
                 _place_mention(doc, events, mention)
+    return [_incident(doc, n, event) for n, event in enumerate(_settled(doc, layout, events), 1)]
+
+
+def _settled(doc: Document, layout: Layout, events: list[Event]) -> list[Event]:
+    """The events that stand once the whole report is read, placed and dated where the report implies it."""
     kept = []
     for event in events:
         # Told only by the headline and sentences that name no place: the report's own event, filed from its
@@ -163,10 +168,10 @@ def find_incidents(doc: Document) -> list[Incident]:
         # The report's own event, told with no date: news of it is published the day it happens or the next.
         kept[0].date = DateRange(doc.published - dt.timedelta(days=1), doc.published, "days", "")
         kept[0].trail.append("dated by publication: that day or the day before")
-    return [_incident(doc, n, event) for n, event in enumerate(kept, 1)]
+    return kept
 
 
-def _in_the_lead(layout, event: Event) -> bool:
+def _in_the_lead(layout: Layout, event: Event) -> bool:
     """Told in the headline or the first sentences of the body: a news report's own event, not one an analysis
     names further down."""
     body = [i for i, role in enumerate(layout.roles) if role == BODY][:2]
@@ -183,12 +188,19 @@ def _main_place(doc: Document) -> PlaceMention | None:
     return max(counts.values(), key=lambda found: (len(found), -found[0].span.start))[0]
 
 
+def _nested(a: PlaceMention | None, b: PlaceMention | None) -> bool:
+    """Whether two places can be one event's: one lies within the other, or either is unknown."""
+    return a is None or b is None or a.place.within(b.place) or b.place.within(a.place)
+
+
+def _overlap(a: DateRange | None, b: DateRange | None) -> bool:
+    """Whether two dates can be one event's: their ranges meet, or either is unknown."""
+    return a is None or b is None or (a.start <= b.end and b.start <= a.end)
+
+
 def _retells(event: Event, mention: EventMention) -> bool:
     """A headline retells the lead's event unless its place or date rules that out."""
-    place, date = best_place(mention), nearest_date(mention)
-    if place and event.place and not (place.place.within(event.place.place) or event.place.place.within(place.place)):
-        return False
-    return not (date and event.date and not (date.start <= event.date.end and event.date.start <= date.end))
+    return _nested(best_place(mention), event.place) and _overlap(nearest_date(mention), event.date)
 
 
 # "the two blasts", "twin explosions", "both attacks": one event told as several blasts, or two told together;
@@ -200,6 +212,7 @@ _AGGREGATE = re.compile(r"\b(?:\d[\d,]*|three|four|five|six|seven|eight|nine|ten
                         r"|wave\s+of|number\s+of|total\s+of)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 
 
+_JOINED = re.compile(r"\s*(?:,|and|,\s*and)\s*")
 _SEPARATE = re.compile(r"\b(?:two|three|separate|twin|both)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 
 
@@ -211,9 +224,7 @@ def _split_coordinated(doc: Document, mention: EventMention) -> list[EventMentio
     if not mention.plural or not _SEPARATE.search(before):
         return [mention]
     places = [p for p in doc.within(doc.places, Span(first.end, mention.segment.end)) if _the_scene(doc, p)]
-    listed = [a for a, b in itertools.pairwise(places)
-              if re.fullmatch(r"\s*(?:,|and|,\s*and)\s*", doc.plain[a.span.end : b.span.start])]
-    if not listed:
+    if not _listed(doc, places):
         return [mention]
     distinct = [p for p in places if not any(q is not p and q.place.within(p.place) for q in places)]
     if len(distinct) < 2 or any(a.place.within(b.place) or b.place.within(a.place)
@@ -234,9 +245,12 @@ def _one_campaign(doc: Document, mention: EventMention) -> bool:
     if mention.kind != "security_operation" or not (mention.places and (mention.dates or mention.against)):
         return False
     # raids "in Lahore, Faisalabad and Multan" are a crackdown, not one operation
-    named = doc.within(doc.places, mention.segment)
-    return not any(re.fullmatch(r"\s*(?:,|and|,\s*and)\s*", doc.plain[a.span.end : b.span.start])
-                   for a, b in itertools.pairwise(named))
+    return not _listed(doc, doc.within(doc.places, mention.segment))
+
+
+def _listed(doc: Document, places: list[PlaceMention]) -> bool:
+    """Whether two of the places stand in a list: 'in Mastung and Hangu', 'in Lahore, Faisalabad and Multan'."""
+    return any(_JOINED.fullmatch(doc.plain, a.span.end, b.span.start) for a, b in itertools.pairwise(places))
 
 
 def _counts_events(doc: Document, mention: EventMention) -> bool:
@@ -696,10 +710,10 @@ def nearest_date(mention: EventMention) -> DateRange | None:
 
 
 def _compatible(event: Event, mention: EventMention) -> bool:
-    place, date = best_place(mention), nearest_date(mention)
-    if place and event.place and not (place.place.within(event.place.place) or event.place.place.within(place.place)):
+    date = nearest_date(mention)
+    if not _nested(best_place(mention), event.place):
         return False
-    if date and event.date and not (date.start <= event.date.end and event.date.start <= date.end):
+    if not _overlap(date, event.date):
         # "On Thursday the toll was raised": a later day in an anaphor dates the news, not the event
         follow_up = mention.definite and event.date.end < date.start <= _later(event.date.end, 3)
         if not follow_up:
@@ -864,9 +878,15 @@ def _shifted(doc: Document, date: DateRange, trigger: Span) -> DateRange:
     if date.span is None or date.span.end > trigger.start or date.precision != "day":
         return date
     found = list(_RELATIVE_TO.finditer(doc.plain, date.span.end, trigger.start))
-    if not found or any(doc.matches(p, Span(found[-1].end(), trigger.start)) for p in _KIND_OF.values()):
+    if not found or _event_word_in(doc, Span(found[-1].end(), trigger.start)):
         return date
     return _moved(date.start, found[-1])
+
+
+def _event_word_in(doc: Document, span: Span) -> bool:
+    """An event word in span, attackers counted among the dead aside: a relative phrase before it dates that word."""
+    return any(not _counted_people(doc, Span(m.start(), m.end()))
+               for pattern in _KIND_OF.values() for m in doc.matches(pattern, span))
 
 
 def _moved(day: dt.date, match: re.Match) -> DateRange:
@@ -912,9 +932,7 @@ def _dated_from(doc: Document, mention: EventMention, recent: Event | None) -> D
     if not found:
         return None
     match = found[-1]
-    between = Span(match.end(), mention.triggers[0].start)
-    if any(not _counted_people(doc, Span(m.start(), m.end()))
-           for pattern in _KIND_OF.values() for m in doc.matches(pattern, between)):
+    if _event_word_in(doc, Span(match.end(), mention.triggers[0].start)):
         return None  # the phrase dates the event word right after it, not this one
     return _moved(recent.date.start, match)
 
@@ -927,8 +945,9 @@ def _dates_elsewhere(event: Event, mention: EventMention, follow_up: int = 0) ->
     """Whether the mention's date rules out the event's; `follow_up` days after it still count as the event's
     (a toll given the morning after)."""
     date = nearest_date(mention)
-    end = _later(event.date.end, follow_up) if event.date else None
-    return bool(date and event.date and not (date.start <= end and event.date.start <= date.end))
+    if date is None or event.date is None:
+        return False
+    return not _overlap(date, DateRange(event.date.start, _later(event.date.end, follow_up), event.date.precision))
 
 
 _CASUALTY_WORD = re.compile(r"\b(?:killed|died|dead|martyred|slain|lost\s+their\s+lives|injured|wounded)\b", re.I)

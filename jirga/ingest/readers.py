@@ -11,7 +11,8 @@ from jirga.ingest.document import choose_kind, read_document
 from jirga.ingest.language import detect
 from jirga.ingest.report import IncomingReport
 from jirga.ingest.textfile import DEFAULT_MAX_BYTES, BadInput, decode_text, read_bytes
-from jirga.ingest.urls import fetch, is_http_url, looks_like_url_list, make_client, parse_url_list
+from jirga.ingest.urls import fetch, looks_like_url_list, make_client, parse_url_list
+from jirga.model.checks import is_safe_url
 
 SUFFIX_KINDS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html",
                 ".xml": "feed", ".rss": "feed", ".atom": "feed", ".json": "bundle"}
@@ -69,7 +70,7 @@ def guarded(origin: str, items: Iterator[IncomingReport | BadInput]) -> Iterator
 
 
 def _read_target(target: str, max_bytes: int, web: _Web) -> Iterator[IncomingReport | BadInput]:
-    if is_http_url(target):
+    if is_safe_url(target):
         yield from guarded(target, web.fetch(target, max_bytes))
         return
     if "://" in target:

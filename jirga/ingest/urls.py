@@ -6,7 +6,6 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -14,6 +13,7 @@ from jirga import __version__
 from jirga.ingest.document import choose_kind, read_document
 from jirga.ingest.report import IncomingReport
 from jirga.ingest.textfile import DEFAULT_MAX_BYTES, BadInput, read_text
+from jirga.model.checks import is_safe_url
 
 USER_AGENT = f"jirga/{__version__}"
 DEFAULT_TIMEOUT = 20.0
@@ -31,30 +31,19 @@ _SNIFF_TYPES = {"", "text/plain", "application/octet-stream", "binary/octet-stre
 _COMMENT = re.compile(r"(?:^|\s)#.*$")
 
 
-def is_http_url(text: str) -> bool:
-    """An absolute http(s) URL with a host and no blank space."""
-    if not text or any(char.isspace() for char in text):
-        return False
-    try:
-        parts = urlsplit(text)
-        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-    except ValueError:
-        return False
-
-
 def looks_like_url_list(text: str) -> bool:
     """One token per line (comments aside), most of them http(s) URLs: a list, not a report quoting links."""
     lines = _content_lines(text)
     if not lines or any(len(line.split()) != 1 for _, line in lines):
         return False
-    return sum(is_http_url(line) for _, line in lines) * 2 >= len(lines)
+    return sum(is_safe_url(line) for _, line in lines) * 2 >= len(lines)
 
 
 def parse_url_list(text: str, origin: str) -> list[str]:
     """The URLs, one per line; blank lines and # comments ignored; BadInput naming the first line that is no URL."""
     urls = []
     for number, line in _content_lines(text):
-        if not is_http_url(line):
+        if not is_safe_url(line):
             raise BadInput(f"{origin}, line {number}: {line[:100]!r} is not an http(s) URL")
         urls.append(line)
     if not urls:
@@ -82,7 +71,7 @@ def make_client(timeout: float = DEFAULT_TIMEOUT) -> httpx.Client:
 def fetch(url: str, client: httpx.Client, *, timeout: float = DEFAULT_TIMEOUT,
           max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[IncomingReport | BadInput]:
     """GET url and read what comes back; every failure is one BadInput('<url>: <reason>')."""
-    if not is_http_url(url):
+    if not is_safe_url(url):
         yield BadInput(f"{url}: not an http(s) URL")
         return
     try:
