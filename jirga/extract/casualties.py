@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from jirga.extract.numbers import Quantity
-from jirga.extract.victims import VICTIM_NOUNS
+from jirga.extract.victims import PART_OF, VICTIM_NOUNS
 from jirga.model import Figure, Span
 
 _KILL = (r"killed|dead|died|lost\s+their\s+lives|martyred|slain|perished|lifeless|fatalities|deaths"
@@ -94,7 +94,7 @@ def classify(text: str, quantity: Quantity, window_start: int) -> str | None:
     if re.search(r"\b(?:other|remaining)\s+$", before) or (re.search(r"\ball\s+$", before)
                                                               and re.match(r"\s*of\s+them\b", after)):
         return None
-    if re.search(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|mostly|mainly)\s+$", before):
+    if PART_OF.search(before):
         return None  # "four people, including two policemen": part of a count, not another one
     if _LOWERED_TO.search(text[max(window_start, start - 200) : start]):  # "lowered the death toll from ... to 84"
         return "killed"
@@ -142,8 +142,7 @@ def spans_of(figures: list[Figure]) -> tuple[Span, ...]:
     return tuple(f.span for f in figures if f.span)
 
 
-_PART_OF = re.compile(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+them|mostly|mainly)\s+"
-                      r"(?:at\s+least\s+|more\s+than\s+|some\s+|about\s+)?$", re.IGNORECASE)
+
 _OFFICIAL = re.compile(r"\b(?:officials?|authorit(?:y|ies)|ministry|minister|government|police"
                        r"|spokes(?:man|woman|person)|military|army|ISPR|governor|provincial|health\s+department"
                        r"|interior)\b", re.IGNORECASE)
@@ -158,7 +157,7 @@ def marks(figure: Figure, text: str) -> dict[str, bool]:
         return {}
     before = text[max(0, figure.span.start - 80) : figure.span.start]
     found = {"revision": bool(_UPDATE.search(before)), "superseded": bool(_SUPERSEDED.search(before)),
-             "subset": bool(_PART_OF.search(before))}
+             "subset": bool(PART_OF.search(before))}
     if found["revision"]:  # who revised it: the words before the count, or the attribution after it, in its sentence
         start = max(before.rfind("."), before.rfind("\n")) + 1
         after = re.split(r"[.;\n]", text[figure.span.end : figure.span.end + 80])[0]

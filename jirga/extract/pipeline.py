@@ -11,7 +11,7 @@ from jirga.extract.actors import find_actors
 from jirga.extract.dates import find_dates
 from jirga.extract.document import Document
 from jirga.extract.events import find_incidents
-from jirga.extract.layout import read_layout
+from jirga.extract.layout import BODY, read_layout
 from jirga.extract.lexicon import Lexicon, default_lexicon
 from jirga.extract.meetings import find_meetings
 from jirga.extract.numbers import find_quantities
@@ -85,12 +85,12 @@ def extract(text: str, published: dt.date | None = None, lexicon: Lexicon | None
 def _filing_date(doc: Document):
     """A date that opens the body and only there ('August 1: The terrorist group ...'), not a timeline's entries."""
     layout = doc.layout
-    opening = [d for d in doc.dates if d.span and any(d.span.start == s.start and layout.role(i) == "body"
+    opening = [d for d in doc.dates if d.span and any(d.span.start == s.start and layout.role(i) == BODY
                                                         for i, s in enumerate(doc.sentences))
                and re.match(r"\s*[:\u2013\u2014]|\s+-\s", doc.text[d.span.end : d.span.end + 3])]
     if len(opening) != 1:
         return None
-    first_body = next((s for i, s in enumerate(doc.sentences) if layout.role(i) == "body"), None)
+    first_body = next((s for i, s in enumerate(doc.sentences) if layout.role(i) == BODY), None)
     return opening[0] if first_body is not None and opening[0].span.start == first_body.start else None
 
 

@@ -43,8 +43,9 @@ _VERB_AFTER = re.compile(r"\s*,?\s*(?:(?:who|were|was|have|has|had|been|are|also
                          r"|(?P<hurt>injured|wounded|hurt))\b", re.IGNORECASE)
 _VERB_BEFORE = re.compile(r"(?:(?P<kill>\bkill(?:ed|ing)|\bleft|\bleaving|\bclaimed\s+the\s+lives\s+of)"
                           r"|(?P<hurt>\binjur(?:ed|ing)|\bwound(?:ed|ing)))\s+$", re.IGNORECASE)
-_BREAKDOWN = re.compile(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+them|mostly|mainly)\s*$",
-                        re.IGNORECASE)
+# "Four people, including two policemen", "141 people, 132 of them children": a part of a count told before it.
+PART_OF = re.compile(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+them|mostly|mainly)\s*"
+                     r"(?:at\s+least\s+|more\s+than\s+|some\s+|about\s+)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def find_victim_lists(text: str, start: int, end: int) -> list[VictimList]:
         value = sum(f.best for _, f in parts)
         span = Span(chain[0].start(), chain[-1].end())
         total = Figure(value, value, None if qualifier else value, qualifier, text[span.start : span.end], span)
-        breakdown = bool(_BREAKDOWN.search(text, max(start, chain[0].start() - 20), chain[0].start()))
+        breakdown = bool(PART_OF.search(text, max(start, chain[0].start() - 20), chain[0].start()))
         found.append(VictimList(which, total, parts, breakdown))
     return found
 
@@ -119,7 +120,7 @@ def find_single_victims(text: str, start: int, end: int, pattern: re.Pattern = _
     """'killing him', 'kills police chief', 'the driver died': one death, told without a number."""
     found = []
     for match in pattern.finditer(text, start, end):
-        if _BREAKDOWN.search(text, max(start, match.start() - 20), match.start()):
+        if PART_OF.search(text, max(start, match.start() - 20), match.start()):
             continue
         span = Span(match.start(), match.end())
         found.append(Figure(1, 1, 1, None, match.group(), span))
