@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from jirga.fuse import evaluate, match
+from jirga.fuse import match
+from jirga.pipeline import evaluate
 
 SET = Path(__file__).resolve().parents[1] / "tests" / "data" / "clusters"
 

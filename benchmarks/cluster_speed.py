@@ -10,7 +10,7 @@ incidents?
    the city, its district, its province or only the country (or not at all), the date exact, a day off or only the
    week or month (or not at all), figures ±15 %, attack type, target and claimant sometimes missing. A fifth of
    the events are look-alikes of another: the same city on another day, or the same day and city with another
-   target. The accounts are taken in order of publication and clustered the way `jirga.fuse.cluster.find_incident`
+   target. The accounts are taken in order of publication and clustered the way `jirga.store.placement.find_incident`
    does it, but in memory: the candidates are the clusters of the same kind family with a date within a day (an
    undated account: the week before publication) in the same country or with none, found through a dict keyed by
    (kind, country, day); each is compared (`jirga.fuse.match.compare`) with its representative, the view of its
@@ -54,19 +54,19 @@ from sqlalchemy import event, func, select, text
 from synthetic_store import END, START, bulk_fill, claim_rows, event_values
 from throwaway import postgres_database
 
+from jirga.db import open_store
+from jirga.db.database import Store
+from jirga.db.schema import Incident, IncidentActor, IncidentHistory
 from jirga.extract.pipeline import EXTRACTOR_VERSION
-from jirga.fuse.cluster import MAX_CANDIDATES, parents
-from jirga.fuse.evaluate import bcubed
 from jirga.fuse.match import UNDATED_WINDOW, EventView, compare, with_parents
-from jirga.ingest.report import IncomingReport
 from jirga.model.extraction import PlaceRef
+from jirga.model.report import IncomingReport
+from jirga.pipeline.evaluate import bcubed
 from jirga.reference import catalog
 from jirga.reference.gazetteer import load_gazetteer
-from jirga.store import open_store
 from jirga.store.claims import Decomposed, EventClaims
-from jirga.store.database import Store
+from jirga.store.placement import MAX_CANDIDATES, parents
 from jirga.store.records import add_extraction, add_references, add_report, source_id
-from jirga.store.schema import Incident, IncidentActor, IncidentHistory
 
 CLUSTER_TARGET_S = 60
 ADD_TARGET_MS = 50

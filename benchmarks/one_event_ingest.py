@@ -14,10 +14,10 @@ import datetime as dt
 import tempfile
 import time
 
-from jirga.ingest.report import IncomingReport
-from jirga.ingest.run import Ingest, IngestOptions
-from jirga.store import open_store
-from jirga.store.schema import Incident
+from jirga.db import open_store
+from jirga.db.schema import Incident
+from jirga.model.report import IncomingReport
+from jirga.pipeline.ingest import Ingest, IngestOptions
 
 TEXT = ("PESHAWAR, March 4 - A suicide bomber killed {killed} people and injured {injured} at a mosque in Peshawar on "
         "Friday, police said. The Islamic State claimed responsibility. Dispatch {number}.")

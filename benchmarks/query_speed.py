@@ -38,10 +38,10 @@ from throwaway import database
 
 from jirga.access import Viewer
 from jirga.access.auth import implicit_admin
+from jirga.db import open_store
+from jirga.db.database import Store
 from jirga.reference import catalog
 from jirga.reference.gazetteer import load_gazetteer
-from jirga.store import open_store
-from jirga.store.database import Store
 from jirga.store.queries import IncidentFilter, incident_actors, incident_query, list_incidents
 
 ROOT = Path(__file__).resolve().parents[1]

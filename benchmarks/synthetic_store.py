@@ -9,10 +9,10 @@ from collections.abc import Callable
 
 from sqlalchemy import insert, text
 
+from jirga.db.database import Store
+from jirga.db.schema import Actor, Claim, Incident, IncidentActor, Place, Report, Source
 from jirga.extract.pipeline import EXTRACTOR_VERSION
 from jirga.reference import catalog
-from jirga.store.database import Store
-from jirga.store.schema import Actor, Claim, Incident, IncidentActor, Place, Report, Source
 
 CHUNK = 5_000  # incidents per insert round (with their claims and actor links)
 OUTLETS = ["Dawn", "The Express Tribune", "Reuters", "Associated Press", "TOLOnews", "Tasnim"]

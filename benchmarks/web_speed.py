@@ -36,14 +36,15 @@ from throwaway import database
 
 from jirga.access import admin
 from jirga.access.auth import implicit_admin, sign_in_with_password
+from jirga.db import open_store
+from jirga.db.database import Store
+from jirga.db.schema import Claim, Incident, Watchlist
 from jirga.ingest.readers import read_inputs
-from jirga.ingest.report import IncomingReport
-from jirga.ingest.run import Ingest, IngestOptions
 from jirga.ingest.textfile import read_metadata
-from jirga.store import open_store, watchlists
-from jirga.store.database import Store
+from jirga.model.report import IncomingReport
+from jirga.pipeline.ingest import Ingest, IngestOptions
+from jirga.store import watchlists
 from jirga.store.queries import IncidentFilter
-from jirga.store.schema import Claim, Incident, Watchlist
 from jirga.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -21,20 +21,9 @@ from sqlalchemy import delete, func, select, text, update
 
 from jirga.access import AuthenticationError, NotFound, PermissionDenied, Viewer, admin, audit, auth
 from jirga.access.auth import hash_password, implicit_admin, sign_in, sign_in_with_password, sign_in_with_token
-from jirga.access.models import ROLES, ApiToken, AuditEntry, User
-from jirga.fuse.decisions import history
-from jirga.fuse.verify import verification
-from jirga.model.tlp import LEVELS
-from jirga.store import open_store
-from jirga.store.queries import (
-    IncidentFilter,
-    QueryError,
-    get_incident,
-    incident_actors,
-    list_incidents,
-    search_reports,
-)
-from jirga.store.schema import (
+from jirga.db import open_store
+from jirga.db.access_schema import ROLES, ApiToken, AuditEntry, User
+from jirga.db.schema import (
     Actor,
     Claim,
     Incident,
@@ -47,7 +36,18 @@ from jirga.store.schema import (
     Source,
     Watchlist,
 )
+from jirga.model.tlp import LEVELS
+from jirga.store.decisions import history
+from jirga.store.queries import (
+    IncidentFilter,
+    QueryError,
+    get_incident,
+    incident_actors,
+    list_incidents,
+    search_reports,
+)
 from jirga.store.summary import summarize
+from jirga.store.verification import verification
 from jirga.web.app import create_app
 from tests.conftest import ROOT
 
@@ -775,8 +775,8 @@ def _write(store, client: TestClient, token: str, viewer: Viewer, writer: str, t
            text: str) -> bool:
     """Store `text` through `writer`, as `viewer`; False when the group was refused."""
     from jirga.access.rules import GroupError, member_group
-    from jirga.ingest.report import IncomingReport
-    from jirga.ingest.run import Ingest, IngestOptions
+    from jirga.model.report import IncomingReport
+    from jirga.pipeline.ingest import Ingest, IngestOptions
 
     headers = {"Authorization": f"Bearer {token}"}
     if writer == "ingest":  # as `jirga ingest --group` does

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 import pytest
 
-from jirga.fuse import evaluate
+from jirga.pipeline import evaluate
 from tests.conftest import ROOT
 
 CLUSTERS = ROOT / "tests" / "data" / "clusters"
@@ -50,10 +50,10 @@ def test_bcubed_scores_what_it_should():
 def test_the_seed_and_five_outlets_make_one_quetta_hospital_incident_with_both_claims(seeds, tmp_path):
     from sqlalchemy import select
 
-    from jirga.ingest.report import IncomingReport
-    from jirga.ingest.run import Ingest, IngestOptions
-    from jirga.store import open_store
-    from jirga.store.schema import Claim, Incident
+    from jirga.db import open_store
+    from jirga.db.schema import Claim, Incident
+    from jirga.model.report import IncomingReport
+    from jirga.pipeline.ingest import Ingest, IngestOptions
 
     reports, gold = evaluate.load(CLUSTERS)
     hospital = [r for r in reports if gold[r.origin] == "quetta-hospital-2016"]

@@ -10,9 +10,9 @@ import time
 
 from sqlalchemy import create_engine, func, select, text
 
-from jirga.access.models import AuditEntry
-from jirga.store.database import database_url as resolve_url
-from jirga.store.schema import Claim, Incident, Report
+from jirga.db.access_schema import AuditEntry
+from jirga.db.database import database_url as resolve_url
+from jirga.db.schema import Claim, Incident, Report
 from tests.conftest import EXAMPLES, ROOT
 
 REPORT_COUNT = 600

@@ -14,18 +14,18 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from jirga.access import Viewer
+from jirga.db import open_store
+from jirga.db.schema import Claim, Incident, Report, Source
 from jirga.fuse.consensus import Fact, consensus
-from jirga.fuse.decisions import assess
 from jirga.fuse.grading import grade_all
 from jirga.fuse.intervals import Interval, interval_of
-from jirga.fuse.verify import verification
 from jirga.ingest.readers import read_inputs
-from jirga.ingest.report import IncomingReport
-from jirga.ingest.run import Ingest, IngestOptions
 from jirga.ingest.textfile import read_metadata
-from jirga.present import figures as shown
-from jirga.store import open_store
-from jirga.store.schema import Claim, Incident, Report, Source
+from jirga.model.report import IncomingReport
+from jirga.pipeline.ingest import Ingest, IngestOptions
+from jirga.store.decisions import assess
+from jirga.store.present import figures as shown
+from jirga.store.verification import verification
 
 DAY = dt.date(2016, 8, 9)
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

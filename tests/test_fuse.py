@@ -9,16 +9,16 @@ import pytest
 from sqlalchemy import func, select
 
 from jirga.access import NotFound, PermissionDenied, Viewer
+from jirga.db import open_store
+from jirga.db.schema import Claim, Incident
 from jirga.fuse.consensus import Fact, consensus
-from jirga.fuse.decisions import DecisionError, assess, history, merge, split, undo
 from jirga.fuse.grading import grade_all, near_copies
 from jirga.fuse.match import EventView, compare
-from jirga.ingest.report import IncomingReport
-from jirga.ingest.run import Ingest, IngestOptions
 from jirga.model.extraction import PlaceRef
-from jirga.store import open_store
+from jirga.model.report import IncomingReport
+from jirga.pipeline.ingest import Ingest, IngestOptions
+from jirga.store.decisions import DecisionError, assess, history, merge, split, undo
 from jirga.store.queries import IncidentFilter, list_incidents
-from jirga.store.schema import Claim, Incident
 
 QUETTA = PlaceRef("Quetta", "city", "PK", "Balochistan", "PK-BA", "Quetta", gazetteer_id="PK-BA/quetta@city")
 BALOCHISTAN = PlaceRef("Balochistan", "province", "PK", "Balochistan", "PK-BA", gazetteer_id="PK-BA")
@@ -203,7 +203,7 @@ def test_the_commands_show_conflicts_and_record_decisions(database_url, tmp_path
 
 
 def test_reextraction_keeps_an_analysts_merge(store):
-    from jirga.ingest.run import reextract
+    from jirga.pipeline.ingest import reextract
 
     ingest(store, (HOSPITAL_A, "Dawn"), (MARKET, "Geo"))
     hospital, market = sorted(incidents(store), key=lambda i: -(i.killed_best or 0))
@@ -220,7 +220,7 @@ def test_deciding_needs_an_analyst_who_can_see_the_incident(store):
     ingest(store, (HOSPITAL_A, "Dawn"), (MARKET, "Geo"))
     first, second = (i.id for i in incidents(store))
     with store.session() as session:
-        from jirga.store.schema import Organisation
+        from jirga.db.schema import Organisation
 
         partner = Organisation(name="Partner")
         session.add(partner)

@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jirga.extract import extract
-from jirga.extract.text import fold
 from jirga.model.serialize import extraction as serialize
 from jirga.reference.catalog import load_actors
+from jirga.reference.names import fold
 from tests.conftest import EXAMPLES, ROOT, SEEDS
 
 SEED_DATES = {"000_bcc51820e6d39a64": dt.date(2018, 7, 20), "002_e7e6cd0a04428e21": dt.date(2016, 8, 14)}

@@ -17,17 +17,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from jirga import __version__
 from jirga.ingest import language, readers, urls
 from jirga.ingest.document import choose_kind
 from jirga.ingest.feed import html_to_text, read_feed
 from jirga.ingest.html import read_html
-from jirga.ingest.report import IncomingReport
 from jirga.ingest.sniff import sniff
 from jirga.ingest.stix import read_bundle
 from jirga.ingest.textfile import BadInput
 from jirga.ingest.urls import fetch, looks_like_url_list, parse_url_list, read_url_list
 from jirga.model import tlp
+from jirga.model.report import IncomingReport
+from jirga.version import __version__
 
 DATA = Path(__file__).parent / "data" / "inputs"
 GREEN2 = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"

@@ -3,8 +3,8 @@
 import pytest
 
 from jirga.extract import extract
-from jirga.extract.lexicon import default_lexicon
 from jirga.reference.catalog import load_actors
+from jirga.reference.lexicon import default_lexicon
 
 
 def actors_in(text):
@@ -136,8 +136,8 @@ def test_towns_and_districts_reporting_names(text, name, kind, country):
 
 @pytest.mark.parametrize("word", ["Bay", "Kim", "Korea", "South East", "Krishna District", "Ramin", "Khan Ali"])
 def test_stopwords_are_not_gazetteer_names(word):
-    from jirga.extract.text import match_key
     from jirga.reference.gazetteer import load_gazetteer
+    from jirga.reference.names import match_key
 
     names = {match_key(n) for place, known, _ in load_gazetteer() if place.country in ("IN", "CN", "TJ", "AF")
              for n in known}
@@ -225,7 +225,7 @@ def test_communist_parties_are_not_the_maoists():
 
 
 def test_every_alias_and_acronym_belongs_to_one_actor():
-    from jirga.extract.text import name_key
+    from jirga.reference.names import name_key
 
     owners = {}
     for actor in load_actors():

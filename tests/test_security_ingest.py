@@ -12,21 +12,21 @@ import pytest
 from sqlalchemy import select
 
 from jirga.access.rules import Viewer
+from jirga.cli.output import terminal_json, terminal_text
+from jirga.db import open_store
+from jirga.db.schema import Claim, Incident, Organisation, Report
 from jirga.extract import extract
 from jirga.ingest.feed import read_feed
 from jirga.ingest.html import read_html
 from jirga.ingest.readers import read_inputs, read_upload
-from jirga.ingest.report import IncomingReport
-from jirga.ingest.run import Ingest, IngestOptions
 from jirga.ingest.stix import read_bundle
 from jirga.ingest.textfile import BadInput, read_metadata
 from jirga.model import tlp
 from jirga.model.extraction import DateRange
-from jirga.present import terminal_json, terminal_text
-from jirga.store import open_store
+from jirga.model.report import IncomingReport
+from jirga.pipeline.ingest import Ingest, IngestOptions
 from jirga.store.claims import decompose
 from jirga.store.queries import search_reports
-from jirga.store.schema import Claim, Incident, Organisation, Report
 from tests.conftest import run_jirga
 
 PROSE = ("A suicide bomber killed eleven people at a crowded market in Quetta on Tuesday, police officials said. "

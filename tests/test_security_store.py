@@ -12,16 +12,16 @@ import pytest
 from sqlalchemy import select
 
 from jirga.access import NotFound, PermissionDenied, Viewer, admin
-from jirga.access.models import AuditEntry
-from jirga.fuse.decisions import merge, undo
-from jirga.fuse.verify import verification
-from jirga.ingest.report import IncomingReport
-from jirga.ingest.run import Ingest, IngestOptions, ingest_one
-from jirga.store import open_store
+from jirga.db import open_store
+from jirga.db.access_schema import AuditEntry
+from jirga.db.schema import Claim, Incident, Organisation, Report, SharingGroup, SharingGroupMember
+from jirga.model.report import IncomingReport
+from jirga.pipeline.ingest import Ingest, IngestOptions, ingest_one
 from jirga.store.browse import list_sources
 from jirga.store.coding import CodedIncident, CodingError, code_incident
+from jirga.store.decisions import merge, undo
 from jirga.store.queries import IncidentFilter, get_incident, list_incidents, search_reports
-from jirga.store.schema import Claim, Incident, Organisation, Report, SharingGroup, SharingGroupMember
+from jirga.store.verification import verification
 from jirga.store.withdrawal import withdraw
 from tests.conftest import ROOT
 

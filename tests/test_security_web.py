@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from jirga.access.models import AuditEntry
-from jirga.store import open_store
-from jirga.store.schema import Report
+from jirga.db import open_store
+from jirga.db.access_schema import AuditEntry
+from jirga.db.schema import Report
 from jirga.web.app import create_app
 from tests.test_web_api import API, PASSWORD, PATROL, RALLY, Site, ingest, open_site
 
@@ -42,7 +42,7 @@ def no_users(database_url):
 
 
 def _incoming(text: str):
-    from jirga.ingest.report import IncomingReport
+    from jirga.model.report import IncomingReport
 
     return IncomingReport(text, "test", source="Dawn", published=dt.date(2016, 8, 9))
 
@@ -208,7 +208,7 @@ def _denied_logins(site: Site) -> list[str]:
 
 def _date_incidents(site: Site, day: dt.date) -> None:
     """Every incident of ours now dated `day`, as a hostile feed (or a typo) could once date one."""
-    from jirga.store.schema import Incident
+    from jirga.db.schema import Incident
 
     with site.store.session() as session:
         session.execute(update(Incident).values(date_start=day, date_end=day))
@@ -219,7 +219,7 @@ def test_a_far_away_date_does_not_stretch_the_charts(site, day):
     before = site.client.get("/incidents/trend", headers=_bearer(site, "pavel"))
     ingest(site.store, site.store.local_org_id(), [_incoming(RALLY)], tlp="green")  # a second, ordinary one
     with site.store.session() as session:
-        from jirga.store.schema import Incident
+        from jirga.db.schema import Incident
 
         first = session.scalar(select(Incident.id).order_by(Incident.id))
         session.execute(update(Incident).where(Incident.id == first).values(date_start=day, date_end=day))

@@ -13,13 +13,13 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select, update
 
 from jirga.access.auth import implicit_admin
-from jirga.ingest.report import IncomingReport
-from jirga.ingest.run import Ingest, IngestOptions, reextract
-from jirga.store import StoreError, open_store
+from jirga.db import StoreError, open_store
+from jirga.db.database import alembic_config
+from jirga.db.schema import Assessment, Base, Claim, Incident, Organisation, Relation, Report, Source
+from jirga.model.report import IncomingReport
+from jirga.pipeline.ingest import Ingest, IngestOptions, reextract
 from jirga.store.browse import actor_record, trend
-from jirga.store.database import alembic_config
 from jirga.store.queries import IncidentFilter, QueryError, list_incidents, search_reports
-from jirga.store.schema import Assessment, Base, Claim, Incident, Organisation, Relation, Report, Source
 from tests.conftest import EXAMPLES, run_jirga
 
 REPORTS = EXAMPLES / "reports"
@@ -75,7 +75,7 @@ def test_a_store_knows_its_schema_head_and_refuses_a_newer_one(store):
     from alembic.script import ScriptDirectory
     from sqlalchemy import text
 
-    from jirga.store.database import SCHEMA_HEAD, schema_revision
+    from jirga.db.database import SCHEMA_HEAD, schema_revision
 
     assert ScriptDirectory.from_config(alembic_config(store.engine)).get_current_head() == SCHEMA_HEAD
     assert schema_revision(store.engine) == SCHEMA_HEAD

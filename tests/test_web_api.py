@@ -19,14 +19,14 @@ from sqlalchemy import func, select
 
 from jirga.access import Viewer, admin
 from jirga.access.auth import implicit_admin
-from jirga.access.models import AuditEntry
+from jirga.db import Store, open_store
+from jirga.db.access_schema import AuditEntry
+from jirga.db.schema import Claim, Incident, Organisation, Report
 from jirga.ingest.readers import read_inputs
-from jirga.ingest.report import IncomingReport
-from jirga.ingest.run import Ingest, IngestOptions
 from jirga.ingest.textfile import read_metadata
+from jirga.model.report import IncomingReport
+from jirga.pipeline.ingest import Ingest, IngestOptions
 from jirga.reference import catalog
-from jirga.store import Store, open_store
-from jirga.store.schema import Claim, Incident, Organisation, Report
 from jirga.web.app import create_app
 from tests.conftest import EXAMPLES, _postgres_database
 from tests.test_fuse import HOSPITAL_A, HOSPITAL_B, MARKET

@@ -18,10 +18,10 @@ from schemathesis.checks import (
 
 from jirga.access import Viewer, admin
 from jirga.access.auth import implicit_admin
+from jirga.db import open_store
 from jirga.ingest.readers import read_inputs
-from jirga.ingest.run import Ingest, IngestOptions
 from jirga.ingest.textfile import read_metadata
-from jirga.store import open_store
+from jirga.pipeline.ingest import Ingest, IngestOptions
 from jirga.web.app import create_app
 from tests.conftest import EXAMPLES, _postgres_database
 

@@ -24,12 +24,12 @@ from sqlalchemy import select
 
 from jirga.access import admin
 from jirga.access.auth import implicit_admin, sign_in_with_password
+from jirga.db import Store, open_store
+from jirga.db.schema import Claim, Organisation, Report
 from jirga.ingest.readers import read_inputs
-from jirga.ingest.report import IncomingReport
-from jirga.ingest.run import Ingest, IngestOptions
 from jirga.ingest.textfile import read_metadata
-from jirga.store import Store, open_store
-from jirga.store.schema import Claim, Organisation, Report
+from jirga.model.report import IncomingReport
+from jirga.pipeline.ingest import Ingest, IngestOptions
 from jirga.web.app import create_app
 from tests.conftest import EXAMPLES, ROOT
 from tests.webserver import serving

@@ -26,10 +26,10 @@ from sqlalchemy.orm import Session
 from jirga.access import audit
 from jirga.access.auth import check_username, hash_password, new_token
 from jirga.access.errors import NotFound, PermissionDenied
-from jirga.access.models import ROLES, ApiToken, User
 from jirga.access.rules import Viewer, may_administer_users_of, require_role
-from jirga.store.database import Store
-from jirga.store.schema import Organisation, SharingGroup, SharingGroupMember
+from jirga.db.access_schema import ROLES, ApiToken, User
+from jirga.db.database import Store
+from jirga.db.schema import Organisation, SharingGroup, SharingGroupMember
 
 MAX_TOKEN_DAYS = 3650  # ten years
 

@@ -25,8 +25,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from jirga.access.errors import AccessError, PermissionDenied
-from jirga.access.models import AuditChain, AuditEntry
 from jirga.access.rules import Viewer
+from jirga.db.access_schema import AuditChain, AuditEntry
 
 GENESIS = "0" * 64
 ACTIONS = ("read", "write", "login", "admin")

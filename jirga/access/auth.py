@@ -20,9 +20,9 @@ from sqlalchemy import exists, select, text
 
 from jirga.access import audit
 from jirga.access.errors import AuthenticationError
-from jirga.access.models import ApiToken, AuditEntry, User
 from jirga.access.rules import Viewer
-from jirga.store.database import Store
+from jirga.db.access_schema import ApiToken, AuditEntry, User
+from jirga.db.database import Store
 
 # argon2id with the library's defaults (RFC 9106's second recommendation: t=3, m=64 MiB, p=4).
 _hasher = PasswordHasher()

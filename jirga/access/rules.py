@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 
 from jirga.access.errors import PermissionDenied
-from jirga.access.models import ROLES
-from jirga.store.schema import (
+from jirga.db.access_schema import ROLES
+from jirga.db.schema import (
     Assessment,
     Claim,
     Incident,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from jirga.extract.lexicon import Lexicon, skeleton
 from jirga.model import ActorRef, Span
+from jirga.reference.lexicon import Lexicon
+from jirga.reference.names import skeleton
 
 # Words that mark a name as a militant group's even when the catalog does not know it.
 _GROUP_WORD = (

@@ -11,8 +11,9 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from jirga.extract.text import finditer, leftmost_longest, lower
+from jirga.extract.text import finditer
 from jirga.model import DateRange, Span
+from jirga.reference.names import leftmost_longest, lower
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})

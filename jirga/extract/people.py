@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from jirga.extract.lexicon import Lexicon
 from jirga.model import PersonRef, Span
+from jirga.reference.lexicon import Lexicon
 
 _TITLE = (
     r"(?:President|Vice President|Prime Minister|(?:Deputy\s+)?(?:Foreign|Interior|Defen[cs]e|Home|Information)\s+"

@@ -6,21 +6,22 @@ import datetime as dt
 import re
 from dataclasses import replace
 
-from jirga import __version__
 from jirga.extract.actors import find_actors
 from jirga.extract.dates import find_dates
 from jirga.extract.document import Document
 from jirga.extract.events import find_incidents
 from jirga.extract.layout import BODY, read_layout
-from jirga.extract.lexicon import Lexicon, default_lexicon
 from jirga.extract.meetings import find_meetings
 from jirga.extract.numbers import find_quantities
 from jirga.extract.people import find_people
 from jirga.extract.places import PlaceMention, find_demonyms, find_places
 from jirga.extract.relations import find_relations
 from jirga.extract.statistics import find_statistics
-from jirga.extract.text import fold, lower, paragraphs, sentences
+from jirga.extract.text import paragraphs, sentences
 from jirga.model import Extraction, Span
+from jirga.reference.lexicon import Lexicon, default_lexicon
+from jirga.reference.names import fold, lower
+from jirga.version import __version__
 
 EXTRACTOR_VERSION = f"jirga-rules/{__version__}"
 # "QUETTA:", "Islamabad, Jan 31", "SEHWAN / KARACHI:", "BISHKEK -": not "Aksu, in the west of the region".

@@ -6,8 +6,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from jirga.extract.lexicon import Lexicon
 from jirga.model import PlaceRef, Span
+from jirga.reference.lexicon import Lexicon
 
 FOCUS_COUNTRIES = {"AF", "PK", "IR", "IN", "BD", "TJ", "UZ", "KG", "TM", "KZ", "CN"}
 _KIND_WORD = re.compile(r"\s*(district|province|city|town|agency|region|county|village)\b", re.IGNORECASE)

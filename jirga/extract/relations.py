@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from jirga.extract.document import Document, clause_bounds
-from jirga.extract.lexicon import Lexicon
 from jirga.model import ActorRef, PersonRef, Relation, Span
+from jirga.reference.lexicon import Lexicon
 
 SYMMETRIC = {"allied_with", "linked_to"}
 _I = re.IGNORECASE

@@ -8,10 +8,10 @@ from urllib.parse import urlsplit
 
 from jirga.ingest.feed import read_feed
 from jirga.ingest.html import charset_codec, read_html
-from jirga.ingest.report import IncomingReport
 from jirga.ingest.sniff import sniff
 from jirga.ingest.stix import read_bundle
 from jirga.ingest.textfile import BadInput, decode_text
+from jirga.model.report import IncomingReport
 
 KINDS = ("html", "feed", "bundle", "text")
 _SNIFFED_KIND = {"html": "html", "feed": "feed", "xml": "feed", "json": "bundle", "text": "text", "binary": "binary"}

@@ -9,8 +9,8 @@ import re
 from collections.abc import Iterator
 
 from jirga.ingest.language import detect
-from jirga.ingest.report import IncomingReport, found_url
 from jirga.ingest.textfile import BadInput
+from jirga.model.report import IncomingReport, found_url
 
 # Elements that end a paragraph when a feed's HTML is flattened to text.
 _BLOCKS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr",

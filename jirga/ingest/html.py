@@ -9,9 +9,9 @@ import re
 from urllib.parse import urlsplit
 
 from jirga.ingest.language import detect
-from jirga.ingest.report import IncomingReport, found_url
 from jirga.ingest.sniff import sniff
 from jirga.ingest.textfile import BadInput
+from jirga.model.report import IncomingReport, found_url
 
 logging.getLogger("trafilatura").addHandler(logging.NullHandler())
 logging.getLogger("htmldate").addHandler(logging.NullHandler())

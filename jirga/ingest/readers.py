@@ -9,10 +9,10 @@ import httpx
 
 from jirga.ingest.document import choose_kind, read_document
 from jirga.ingest.language import detect
-from jirga.ingest.report import IncomingReport
 from jirga.ingest.textfile import DEFAULT_MAX_BYTES, BadInput, decode_text, read_bytes
 from jirga.ingest.urls import fetch, looks_like_url_list, make_client, parse_url_list
 from jirga.model.checks import is_safe_url
+from jirga.model.report import IncomingReport
 
 SUFFIX_KINDS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html",
                 ".xml": "feed", ".rss": "feed", ".atom": "feed", ".json": "bundle"}

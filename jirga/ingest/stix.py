@@ -12,9 +12,9 @@ import sys
 from collections.abc import Iterator
 
 from jirga.ingest.language import detect
-from jirga.ingest.report import IncomingReport, found_url
 from jirga.ingest.textfile import BadInput
 from jirga.model import tlp
+from jirga.model.report import IncomingReport, found_url
 
 MAX_ERRORS_SHOWN = 3
 MAX_ERROR_CHARS = 200

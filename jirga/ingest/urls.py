@@ -9,11 +9,11 @@ from pathlib import Path
 
 import httpx
 
-from jirga import __version__
 from jirga.ingest.document import choose_kind, read_document
-from jirga.ingest.report import IncomingReport
 from jirga.ingest.textfile import DEFAULT_MAX_BYTES, BadInput, read_text
 from jirga.model.checks import is_safe_url
+from jirga.model.report import IncomingReport
+from jirga.version import __version__
 
 USER_AGENT = f"jirga/{__version__}"
 DEFAULT_TIMEOUT = 20.0

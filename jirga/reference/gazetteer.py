@@ -7,6 +7,7 @@ import functools
 from importlib import resources
 
 from jirga.model import PlaceRef
+from jirga.reference.names import match_key
 
 KIND_RANK = {"country": 0, "province": 1, "city": 2, "district": 3}
 
@@ -35,7 +36,6 @@ def load_gazetteer() -> tuple[tuple[PlaceRef, tuple[str, ...], int], ...]:
 
 @functools.cache
 def _by_name() -> dict[str, list[tuple[PlaceRef, int]]]:
-    from jirga.extract.text import match_key
 
     names: dict[str, list[tuple[PlaceRef, int]]] = {}
     for place, known_as, population in load_gazetteer():
@@ -49,7 +49,6 @@ def find_place(name: str, country: str | None = None) -> PlaceRef:
     ValueError naming close names when there is none."""
     from rapidfuzz import process
 
-    from jirga.extract.text import match_key
 
     key = match_key(name)
     found = [(place, population) for place, population in _by_name().get(key, [])
@@ -63,7 +62,6 @@ def find_place(name: str, country: str | None = None) -> PlaceRef:
 
 def search_places(prefix: str, country: str | None = None, limit: int = 20) -> list[PlaceRef]:
     """Places one of whose names starts with `prefix`, the most populous first."""
-    from jirga.extract.text import match_key
 
     key = match_key(prefix)
     found: dict[str, tuple[PlaceRef, int]] = {}

@@ -14,10 +14,10 @@ from sqlalchemy import Integer, Row, Select, and_, cast, extract, func, or_, sel
 from sqlalchemy.orm import Session, selectinload
 
 from jirga.access import Viewer, audit, visible
+from jirga.db.schema import Claim, Incident, IncidentActor, Relation, Report, Source, SourceGrade
 from jirga.model.checks import latest_date
 from jirga.reference import catalog
 from jirga.store.queries import IncidentFilter, actor_names, incident_query, resolve_actor
-from jirga.store.schema import Claim, Incident, IncidentActor, Relation, Report, Source, SourceGrade
 
 
 def get_report(session: Session, report_id: int, *, viewer: Viewer) -> Report | None:

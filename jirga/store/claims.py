@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jirga.extract.casualties import marks
-from jirga.extract.lexicon import skeleton
 from jirga.model import serialize
 from jirga.model.checks import date_is_plausible
 from jirga.model.extraction import DateRange, Extraction, Incident, Meeting, PlaceRef, Span
+from jirga.reference.names import skeleton
 
 HAND_CODED = "hand-coded"  # the extractor version of a report whose incident an analyst coded by hand
 

@@ -15,15 +15,17 @@ from sqlalchemy.exc import IntegrityError
 
 from jirga.access import Viewer
 from jirga.access.rules import member_group, require_role
-from jirga.extract.lexicon import skeleton
+from jirga.db import Store
+from jirga.db.schema import Claim as ClaimRow
+from jirga.db.schema import Source
 from jirga.extract.vocabulary import ATTACK_TYPES, TARGET_TYPES
-from jirga.ingest.report import IncomingReport
 from jirga.model import tlp as tlp_levels
 from jirga.model.checks import check_date
 from jirga.model.extraction import ActorRef, Claim, DateRange, Extraction, Figure, Incident, Span
+from jirga.model.report import IncomingReport
 from jirga.reference import catalog
 from jirga.reference.gazetteer import find_place
-from jirga.store import Store
+from jirga.reference.names import skeleton
 from jirga.store.claims import HAND_CODED, decompose
 from jirga.store.queries import parse_period, resolve_actor
 from jirga.store.records import (
@@ -34,8 +36,6 @@ from jirga.store.records import (
     source_id,
     stored_report,
 )
-from jirga.store.schema import Claim as ClaimRow
-from jirga.store.schema import Source
 
 KINDS = ("attack", "security_operation", "arrest")
 

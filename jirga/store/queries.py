@@ -23,11 +23,10 @@ from sqlalchemy.orm import Session, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from jirga.access import Viewer, audit, visible
-from jirga.extract.lexicon import skeleton
-from jirga.extract.text import match_key
+from jirga.db.schema import Actor, Claim, Incident, IncidentActor, Place, Report
 from jirga.fuse.consensus import consensus
 from jirga.reference import catalog
-from jirga.store.schema import Actor, Claim, Incident, IncidentActor, Place, Report
+from jirga.reference.names import match_key, skeleton
 from jirga.store.summary import actor_links, apply_consensus, facts_of
 
 # SQLite's FTS5 index over reports (created by the first migration, not a model).

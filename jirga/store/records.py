@@ -14,13 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from jirga.fuse.cluster import Placement, find_incident
-from jirga.fuse.consensus import RELIABILITY_ORDER
-from jirga.ingest.report import IncomingReport
-from jirga.model import tlp as tlp_levels
-from jirga.reference import catalog
-from jirga.store.claims import Decomposed
-from jirga.store.schema import (
+from jirga.db.schema import (
     Actor,
     Assessment,
     CannotLink,
@@ -33,6 +27,12 @@ from jirga.store.schema import (
     Source,
     SourceGrade,
 )
+from jirga.fuse.consensus import RELIABILITY_ORDER
+from jirga.model import tlp as tlp_levels
+from jirga.model.report import IncomingReport
+from jirga.reference import catalog
+from jirga.store.claims import Decomposed
+from jirga.store.placement import Placement, find_incident
 from jirga.store.summary import claim_rows, summarize
 
 BIG_INCIDENT = 10  # reports: from this size on, a joining report's incident is summarised once per transaction

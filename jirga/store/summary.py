@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
 
+from jirga.db.schema import Assessment, Claim, Incident, IncidentActor, Report, Source, SourceGrade
 from jirga.fuse.consensus import Consensus, Fact, consensus
-from jirga.store.schema import Assessment, Claim, Incident, IncidentActor, Report, Source, SourceGrade
 
 ROLE_OF_FIELD = {"perpetrator": "perpetrator", "against": "against", "concerning": "about"}
 

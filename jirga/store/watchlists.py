@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jirga.access import NotFound, Viewer, audit
+from jirga.db.schema import Incident, Watchlist
 from jirga.store.queries import IncidentFilter, QueryError, incident_query
-from jirga.store.schema import Incident, Watchlist
 
 SAVED = ("actor", "country", "province", "kind", "attack_type", "conflicts")  # what a watchlist keeps of a filter
 NEW_CAP = 100  # "100+ new" is enough to say

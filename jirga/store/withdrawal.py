@@ -18,10 +18,8 @@ from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from jirga.access import AccessError, NotFound, PermissionDenied, Viewer, audit, visible
-from jirga.store.database import Store
-from jirga.store.queries import MAX_ID
-from jirga.store.records import record
-from jirga.store.schema import (
+from jirga.db.database import Store
+from jirga.db.schema import (
     Assessment,
     CannotLink,
     Claim,
@@ -31,6 +29,8 @@ from jirga.store.schema import (
     Relation,
     Report,
 )
+from jirga.store.queries import MAX_ID
+from jirga.store.records import record
 from jirga.store.summary import summarize
 
 

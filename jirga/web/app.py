@@ -19,13 +19,13 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from jirga import __version__
 from jirga.access import AccessError, NotFound
 from jirga.access.errors import AuthenticationError
 from jirga.access.rules import GroupError
-from jirga.fuse.decisions import DecisionError
-from jirga.store import Store, StoreError, open_store
+from jirga.db import Store, StoreError, open_store
 from jirga.store.coding import CodingError
+from jirga.store.decisions import DecisionError
+from jirga.version import __version__
 from jirga.web import api, pages
 from jirga.web.security import Guard, allowed_hosts
 

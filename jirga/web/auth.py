@@ -23,8 +23,8 @@ from sqlalchemy import delete, select
 from jirga.access import Viewer
 from jirga.access.auth import implicit_admin, sign_in_with_password, sign_in_with_token, token_hash
 from jirga.access.errors import AuthenticationError, PermissionDenied
-from jirga.access.models import WebSession
-from jirga.store import Store
+from jirga.db import Store
+from jirga.db.access_schema import WebSession
 
 SESSION_COOKIE = "jirga_session"
 SESSION_HOURS = 12

@@ -33,7 +33,7 @@ def run_serve(args) -> int:
     import uvicorn
 
     from jirga.access.auth import has_users
-    from jirga.store import StoreError, open_store
+    from jirga.db import StoreError, open_store
     from jirga.web.app import create_app
     from jirga.web.security import ALLOWED_HOSTS_ENV
 

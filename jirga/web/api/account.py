@@ -5,10 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
-from jirga import present
-from jirga.store import watchlists
+from jirga.db.schema import Organisation
+from jirga.store import present, watchlists
 from jirga.store.queries import IncidentFilter, incident_actors, list_incidents
-from jirga.store.schema import Organisation
 from jirga.web.api import models
 from jirga.web.auth import store_of
 from jirga.web.deps import ActingViewer

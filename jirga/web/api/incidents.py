@@ -11,14 +11,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
-from jirga import present
 from jirga.access import NotFound, visible
-from jirga.fuse import decisions
-from jirga.fuse.decisions import decide
-from jirga.fuse.verify import verification
+from jirga.db.schema import Assessment
 from jirga.model.checks import check_date
+from jirga.store import decisions, present
+from jirga.store.decisions import decide
 from jirga.store.queries import IncidentFilter, QueryError, get_incident, incident_actors, list_incidents, parse_period
-from jirga.store.schema import Assessment
+from jirga.store.verification import verification
 from jirga.web.api import models
 from jirga.web.auth import store_of
 from jirga.web.deps import ActingViewer

@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from jirga.access import NotFound
-from jirga.extract.text import match_key
 from jirga.reference import catalog
 from jirga.reference.gazetteer import search_places
+from jirga.reference.names import match_key
 from jirga.store.browse import actor_record, list_sources
 from jirga.web.api import models
 from jirga.web.auth import store_of

@@ -7,16 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
-from jirga import present
 from jirga.access import NotFound, PermissionDenied, Viewer, audit, visible
 from jirga.access.rules import member_group, require_role
-from jirga.ingest.report import IncomingReport
-from jirga.ingest.run import ingest_one
-from jirga.store import Store
+from jirga.db import Store
+from jirga.db.schema import Claim, Report
+from jirga.model.report import IncomingReport
+from jirga.pipeline.ingest import ingest_one
+from jirga.store import present
 from jirga.store.browse import get_report, list_reports, report_claims
 from jirga.store.queries import QueryError, search_reports
 from jirga.store.records import check_reliability
-from jirga.store.schema import Claim, Report
 from jirga.web.api import models
 from jirga.web.auth import store_of
 from jirga.web.deps import ActingViewer

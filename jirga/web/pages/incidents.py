@@ -12,9 +12,9 @@ from pydantic import Field
 
 from jirga.access import NotFound
 from jirga.extract.vocabulary import ATTACK_TYPES
-from jirga.fuse import decisions
-from jirga.fuse.decisions import decide
+from jirga.store import decisions
 from jirga.store.browse import trend
+from jirga.store.decisions import decide
 from jirga.store.queries import actor_names, get_incident, incident_actors, list_incidents
 from jirga.web.api.incidents import Filter, encode_cursor, incident_detail
 from jirga.web.api.models import MAX_ID, PathId

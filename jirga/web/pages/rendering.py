@@ -10,10 +10,11 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from jirga import __version__, present
+from jirga.db.schema import Organisation
 from jirga.model import tlp as tlp_levels
 from jirga.model.checks import is_safe_url
-from jirga.store.schema import Organisation
+from jirga.store import present
+from jirga.version import __version__
 
 templates = Jinja2Templates(directory=str(resources.files("jirga.web").joinpath("templates")))
 

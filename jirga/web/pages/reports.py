@@ -10,15 +10,15 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from jirga import present
 from jirga.access import NotFound
 from jirga.access.rules import member_groups
 from jirga.ingest.readers import read_upload
-from jirga.ingest.report import IncomingReport
 from jirga.ingest.textfile import DEFAULT_MAX_BYTES, BadInput
 from jirga.model import tlp as tlp_levels
 from jirga.model.checks import check_date
+from jirga.model.report import IncomingReport
 from jirga.model.tlp import LEVELS
+from jirga.store import present
 from jirga.store.browse import get_claim, get_report, list_reports, report_claims
 from jirga.store.queries import parse_period, search_reports
 from jirga.web.api.models import MAX_ID, PathId

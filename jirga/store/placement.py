@@ -16,11 +16,11 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from jirga.access.rules import same_audience
+from jirga.db.schema import CannotLink, Claim, Incident, IncidentActor, Place, Report
 from jirga.fuse.match import UNDATED_WINDOW, EventView, Match, compare, place_from, with_parents
 from jirga.model.extraction import PlaceRef
 from jirga.reference import catalog
 from jirga.store.claims import EventClaims
-from jirga.store.schema import CannotLink, Claim, Incident, IncidentActor, Place, Report
 
 MAX_CANDIDATES = 200
 LONGEST_DATE_RANGE = dt.timedelta(days=366)

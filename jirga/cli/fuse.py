@@ -6,9 +6,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from jirga.access_cli import signed_in
-from jirga.present import terminal_text
-from jirga.store_cli import guarded
+from jirga.cli.access import signed_in
+from jirga.cli.output import terminal_text
+from jirga.cli.store import guarded
 
 
 def add_commands(commands, db_parent) -> None:
@@ -45,7 +45,7 @@ def add_commands(commands, db_parent) -> None:
 def _decide(args, action) -> int:
     """Run a decision as the acting user in one transaction (refusals audited by `decide`)."""
     from jirga.access import AccessError
-    from jirga.fuse.decisions import DecisionError, decide
+    from jirga.store.decisions import DecisionError, decide
 
     with signed_in(args) as (store, viewer):
         try:
@@ -60,7 +60,7 @@ def _decide(args, action) -> int:
 
 @guarded
 def run_assess(args) -> int:
-    from jirga.fuse.decisions import assess
+    from jirga.store.decisions import assess
 
     def act(session, viewer) -> str:
         made = assess(session, args.claim, args.verdict, viewer, args.reason, args.confidence)
@@ -70,7 +70,7 @@ def run_assess(args) -> int:
 
 @guarded
 def run_merge(args) -> int:
-    from jirga.fuse.decisions import merge
+    from jirga.store.decisions import merge
 
     def act(session, viewer) -> str:
         keep, entry = merge(session, args.keep, args.other, viewer, args.reason)
@@ -81,7 +81,7 @@ def run_merge(args) -> int:
 
 @guarded
 def run_split(args) -> int:
-    from jirga.fuse.decisions import split
+    from jirga.store.decisions import split
 
     def act(session, viewer) -> str:
         new, entry = split(session, args.incident, args.report, viewer, args.reason)
@@ -92,7 +92,7 @@ def run_split(args) -> int:
 
 @guarded
 def run_undo(args) -> int:
-    from jirga.fuse.decisions import undo
+    from jirga.store.decisions import undo
 
     def act(session, viewer) -> str:
         done = undo(session, args.entry, viewer, args.reason)
@@ -102,7 +102,7 @@ def run_undo(args) -> int:
 
 @guarded
 def run_history(args) -> int:
-    from jirga.fuse.decisions import history
+    from jirga.store.decisions import history
 
     with signed_in(args) as (store, viewer), store.session() as session:
         entries = history(session, args.incident, viewer)

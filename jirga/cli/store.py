@@ -11,15 +11,15 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from jirga import present
-from jirga.access_cli import signed_in
-from jirga.present import terminal_json, terminal_text
+from jirga.cli.access import signed_in
+from jirga.cli.output import terminal_json, terminal_text
+from jirga.store import present
 
 err = Console(stderr=True, highlight=False)
 
 
 def add_commands(commands, date_type) -> None:
-    from jirga.access_cli import identity_options
+    from jirga.cli.access import identity_options
 
     db = identity_options()  # --db, and --as: every command acts as a user (docs/access-control.md)
 
@@ -76,7 +76,7 @@ def add_commands(commands, date_type) -> None:
     withdraw.add_argument("--reason", required=True, help="why: kept in the audit log")
     withdraw.set_defaults(run=run_withdraw)
 
-    from jirga.fuse_cli import add_commands as add_verification_commands
+    from jirga.cli.fuse import add_commands as add_verification_commands
 
     add_verification_commands(commands, db)
 
@@ -90,8 +90,8 @@ def guarded(run):
     """Store and query problems as one line and an exit code, not a traceback."""
     def wrapper(args) -> int:
         from jirga.access import AccessError
+        from jirga.db import StoreError
         from jirga.ingest.textfile import BadInput
-        from jirga.store import StoreError
         from jirga.store.queries import QueryError
 
         try:
@@ -111,9 +111,9 @@ def _progress() -> Progress:
 @guarded
 def run_ingest(args) -> int:
     from jirga.ingest.readers import read_inputs
-    from jirga.ingest.run import Ingest, IngestOptions
     from jirga.ingest.textfile import read_metadata
     from jirga.model import tlp
+    from jirga.pipeline.ingest import Ingest, IngestOptions
     from jirga.store.records import check_reliability
 
     options = IngestOptions(source=args.source, published=args.published, workers=args.workers,
@@ -167,7 +167,7 @@ def _audit(store, viewer, action: str, target: str, detail: str, result: str = "
 @guarded
 def run_reextract(args) -> int:
     from jirga.extract.pipeline import EXTRACTOR_VERSION
-    from jirga.ingest.run import reextract
+    from jirga.pipeline.ingest import reextract
 
     with signed_in(args) as (store, viewer), _progress() as progress:
         # It rewrites the machine claims of every organisation's reports: a task for the instance's admins.
@@ -236,8 +236,8 @@ def run_show(args) -> int:
         incident = get_incident(session, args.incident, viewer=viewer)
         if incident is None:
             return _fail("show", f"no incident {args.incident}", 1)
-        from jirga.fuse.verify import verification
-        from jirga.fuse_cli import print_verification
+        from jirga.cli.fuse import print_verification
+        from jirga.store.verification import verification
 
         checked = verification(session, incident)
         claims = present.ordered_claims(incident)

@@ -116,7 +116,7 @@ def add_commands(commands) -> None:
 @contextmanager
 def signed_in(args) -> Iterator:
     """The store, and who acts on it."""
-    from jirga.store import open_store
+    from jirga.db import open_store
 
     store = open_store(args.db)
     try:
@@ -129,7 +129,7 @@ def guarded(run):
     """Refusals, store problems and bad values as one line on stderr and an exit code, not a traceback."""
     def wrapper(args) -> int:
         from jirga.access import AccessError
-        from jirga.store import StoreError
+        from jirga.db import StoreError
 
         try:
             return run(args)

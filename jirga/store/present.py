@@ -6,28 +6,6 @@ Shared by the command line and the web app, so both say the same thing the same 
 from __future__ import annotations
 
 import bisect
-import json
-import re
-
-# C0 and C1 control characters (ESC starts a terminal escape sequence; in a UTF-8 terminal so may U+009B), DEL, and
-# lone surrogates, which cannot even be written out. Tab and newline stay where the output may have them.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_LINE_BREAKS = re.compile("[\t\n]+")
-_C1 = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
-
-
-def terminal_text(value: object, *, one_line: bool = False) -> str:
-    """Stored or reported text made safe to print on an analyst's terminal: a report cannot move the cursor, rewrite
-    the screen, set the window title or hide a line. Each control character becomes U+FFFD, so nothing is hidden."""
-    text = _CONTROLS.sub("\ufffd", str(value))
-    return _LINE_BREAKS.sub(" ", text) if one_line else text
-
-
-def terminal_json(value, **options) -> str:
-    """JSON for a terminal: the same data (control characters escaped, not dropped), no raw C1 controls; JSON
-    already escapes C0 ones."""
-    dumped = json.dumps(value, ensure_ascii=False, **options)
-    return _C1.sub(lambda match: f"\\u{ord(match[0]):04x}", dumped)
 
 
 def figures(incident, name: str) -> str:

@@ -3,9 +3,9 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-import jirga.access.models  # noqa: F401  (the access tables share Base)
-from jirga.store.database import database_url
-from jirga.store.schema import Base
+import jirga.db  # noqa: F401  (registers every table on Base)
+from jirga.db.database import database_url
+from jirga.db.schema import Base
 
 config = context.config
 engine = config.attributes.get("engine") or create_engine(database_url(config.get_main_option("sqlalchemy.url")))

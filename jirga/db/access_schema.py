@@ -1,6 +1,6 @@
 """Tables of access control: users, their API tokens, and the hash-chained audit log.
 
-Organisations, sharing groups and the markings on every record (`Owned`) are in `jirga.store.schema`; these tables
+Organisations, sharing groups and the markings on every record (`Owned`) are in `jirga.db.schema`; these tables
 use the same `Base`, so one Alembic history covers both.
 """
 
@@ -11,7 +11,7 @@ import datetime as dt
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from jirga.store.schema import Base, Organisation
+from jirga.db.schema import Base, Organisation
 
 
 def _now() -> dt.datetime:

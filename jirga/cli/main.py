@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from jirga import __version__
+from jirga.version import __version__
 
 
 def _date(value: str) -> dt.date:
@@ -43,10 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--max-bytes", type=int, default=None, help="refuse files larger than this (10 MB)")
     extract.set_defaults(run=run_extract)
 
-    from jirga.store_cli import add_commands
+    from jirga.cli.store import add_commands
 
     add_commands(commands, _date)
-    from jirga.access_cli import add_commands as add_access_commands
+    from jirga.cli.access import add_commands as add_access_commands
     add_access_commands(commands)
     from jirga.web.serve import add_command as add_serve_command
 
@@ -55,10 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_extract(args: argparse.Namespace) -> int:
+    from jirga.cli.output import terminal_json, terminal_text
     from jirga.extract import extract
     from jirga.ingest.textfile import DEFAULT_MAX_BYTES, BadInput, expand, read_metadata, read_text
     from jirga.model import serialize
-    from jirga.present import terminal_json, terminal_text
 
     def fail(message: object) -> None:
         print(f"jirga extract: {terminal_text(message, one_line=True)}", file=sys.stderr)
@@ -93,7 +93,7 @@ def run_extract(args: argparse.Namespace) -> int:
         if args.out:
             (args.out / f"{item.stem}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
         elif args.format == "table":
-            from jirga.table import print_extraction
+            from jirga.cli.output import print_extraction
 
             print_extraction(result, report.text)
         else:

@@ -63,8 +63,8 @@ def date_in_text(text: str) -> dt.date | None:
 
 
 def _warm_up() -> None:
-    from jirga.extract.lexicon import default_lexicon
     from jirga.ingest.language import detect
+    from jirga.reference.lexicon import default_lexicon
 
     default_lexicon()
     detect("Loading the language model once per worker.")

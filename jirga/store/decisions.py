@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from jirga.access import NotFound, Viewer, audit, visible
 from jirga.access.rules import require_role, same_audience
+from jirga.db.schema import Assessment, CannotLink, Claim, Incident, IncidentHistory
 from jirga.store.queries import MAX_ID
 from jirga.store.records import record
-from jirga.store.schema import Assessment, CannotLink, Claim, Incident, IncidentHistory
 from jirga.store.summary import summarize
 
 VERDICTS = ("agree", "dispute")

@@ -19,10 +19,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from jirga.store.schema import Organisation
+from jirga.db.schema import Organisation
 
 LOCAL_ORG_DEFAULT = "Local organisation"
-# The newest migration in jirga/store/migrations/versions (a test checks). A store already there opens without
+# The newest migration in jirga/db/migrations/versions (a test checks). A store already there opens without
 # loading Alembic, which would cost a few tenths of a second on every command.
 SCHEMA_HEAD = "0005"
 MIGRATION_LOCK = 0x6A697267  # "jirg": the PostgreSQL advisory lock taken while the schema is migrated
@@ -61,7 +61,7 @@ def alembic_config(engine: Engine | None = None):
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", "jirga.store:migrations")
+    config.set_main_option("script_location", "jirga.db:migrations")
     if engine is not None:
         config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
         config.attributes["engine"] = engine

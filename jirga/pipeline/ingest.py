@@ -17,14 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from jirga.access import Viewer, audit
+from jirga.db import Store
+from jirga.db.schema import Report, Source
 from jirga.extract.pipeline import EXTRACTOR_VERSION
 from jirga.ingest.language import describe
-from jirga.ingest.pool import HANDLED_LANGUAGES, Job, Result, extract_all
-from jirga.ingest.report import IncomingReport
 from jirga.ingest.textfile import BadInput
 from jirga.model import tlp as tlp_levels
 from jirga.model.checks import check_date, safe_url
-from jirga.store import Store
+from jirga.model.report import IncomingReport
+from jirga.pipeline.pool import HANDLED_LANGUAGES, Job, Result, extract_all
 from jirga.store.claims import HAND_CODED
 from jirga.store.records import (
     add_extraction,
@@ -35,7 +36,6 @@ from jirga.store.records import (
     source_id,
     stored_pairs,
 )
-from jirga.store.schema import Report, Source
 
 UNATTRIBUTED = "Unattributed"
 MAX_SOURCE_CHARS = 200  # the sources.name column

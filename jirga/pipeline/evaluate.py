@@ -10,12 +10,12 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
+from jirga.db import Store, open_store
+from jirga.db.schema import Claim, Incident
 from jirga.extract import extract
-from jirga.ingest.report import IncomingReport
-from jirga.store import Store, open_store
+from jirga.model.report import IncomingReport
 from jirga.store.claims import Decomposed, decompose
 from jirga.store.records import add_extraction, add_references, add_report, source_id
-from jirga.store.schema import Claim, Incident
 
 
 def bcubed(predicted: dict[Hashable, Hashable], gold: dict[Hashable, Hashable]) -> tuple[float, float]:
@@ -66,7 +66,7 @@ def cluster(reports: list[IncomingReport], found: list[Decomposed], url: str = "
 
 
 def _labels(store: Store, reports: list[IncomingReport]) -> dict[str, str]:
-    from jirga.store.schema import Report
+    from jirga.db.schema import Report
 
     labels = {}
     with store.session() as session:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
-from jirga.extract.text import PhraseIndex
 from jirga.reference.catalog import Actor, Person, load_actors, load_people
 from jirga.reference.gazetteer import load_gazetteer
+from jirga.reference.names import PhraseIndex, skeleton
 
 # Nationality adjectives and the country they point to (ISO 3166-1 alpha-2).
 DEMONYMS = {
@@ -22,12 +21,6 @@ DEMONYMS = {
     "Qatari": "QA", "French": "FR", "German": "DE", "Japanese": "JP", "Indonesian": "ID", "Malaysian": "MY",
     "Egyptian": "EG", "Jordanian": "JO", "Azerbaijani": "AZ",
 }  # fmt: skip
-
-
-def skeleton(name: str) -> str:
-    """A spelling-insensitive key for fuzzy matching: letters only, doubled letters collapsed."""
-    letters = re.sub(r"[^a-z0-9]", "", name.lower())
-    return re.sub(r"(.)\1+", r"\1", letters)
 
 
 @dataclass(frozen=True)
