@@ -4,12 +4,12 @@
 - `auth`: passwords (argon2id), API tokens, signing in, the implicit admin of a store without users.
 - `admin`: organisations, users, tokens and sharing groups, each act checked and audited.
 - `audit`: the hash-chained audit log, `record` and `verify`.
-- `models`: the tables (users, api_tokens, audit_log, audit_chain).
+- the tables (users, api_tokens, audit_log, audit_chain) live with every other table in `jirga.db.access_schema`.
 
 The rules are written out in docs/access-control.md.
 """
 
-from jirga.access.errors import AccessError, AuthenticationError, NotFound, PermissionDenied
 from jirga.access.rules import Viewer, visible
+from jirga.errors import AccessError, AuthenticationError, NotFound, PermissionDenied
 
 __all__ = ["AccessError", "AuthenticationError", "NotFound", "PermissionDenied", "Viewer", "visible"]

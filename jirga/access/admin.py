@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session
 
 from jirga.access import audit
 from jirga.access.auth import check_username, hash_password, new_token
-from jirga.access.errors import NotFound, PermissionDenied
 from jirga.access.rules import Viewer, may_administer_users_of, require_role
 from jirga.db.access_schema import ROLES, ApiToken, User
 from jirga.db.database import Store
 from jirga.db.schema import Organisation, SharingGroup, SharingGroupMember
+from jirga.errors import BadInput, NotFound, PermissionDenied
 
 MAX_TOKEN_DAYS = 3650  # ten years
 
@@ -95,9 +95,9 @@ def add_org(store: Store, viewer: Viewer, name: str, fingerprint: str | None = N
     with _audited(store, viewer, "admin", "organisation", name, f"add organisation {name!r}") as act:
         require_role(viewer, "instance_admin", "add organisations")
         if not name or len(name) > 200:
-            raise ValueError(f"an organisation needs a name of 1-200 characters, not {name!r}")
+            raise BadInput(f"an organisation needs a name of 1-200 characters, not {name!r}")
         if act.session.scalar(select(Organisation.id).where(Organisation.name == name)) is not None:
-            raise ValueError(f"organisation {name!r} exists already")
+            raise BadInput(f"organisation {name!r} exists already")
         org = Organisation(name=name, key_fingerprint=fingerprint or None)
         act.session.add(org)
         act.session.flush()
@@ -119,7 +119,7 @@ def add_user(store: Store, viewer: Viewer, username: str, role: str, password: s
     with _audited(store, viewer, "admin", "user", username, f"add user {username!r} as {role}") as act:
         check_username(username)
         if role not in ROLES:
-            raise ValueError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
+            raise BadInput(f"unknown role {role!r} (one of {', '.join(ROLES)})")
         organisation = _org(act.session, org if org is not None else viewer.org_id)
         _check_administers(viewer, organisation, role, f"add user {username!r} to {organisation.name!r}")
         first = act.session.scalar(select(User.id).limit(1)) is None
@@ -127,7 +127,7 @@ def add_user(store: Store, viewer: Viewer, username: str, role: str, password: s
             raise PermissionDenied("the first user of a store must be an instance admin (--role instance_admin), "
                                    "or nobody could administer it afterwards")
         if act.session.scalar(select(User.id).where(User.username == username)) is not None:
-            raise ValueError(f"user {username!r} exists already")
+            raise BadInput(f"user {username!r} exists already")
         user = User(username=username, org_id=organisation.id, role=role, password_hash=hash_password(password),
                     created_by=viewer.username)
         act.session.add(user)
@@ -184,7 +184,7 @@ def check_token_lifetime(expires_in: dt.timedelta | None) -> None:
     """1 day to MAX_TOKEN_DAYS: a longer one is no safer than one that never expires, and past year 9999 the
     expiry date cannot even be written."""
     if expires_in is not None and not dt.timedelta(days=1) <= expires_in <= dt.timedelta(days=MAX_TOKEN_DAYS):
-        raise ValueError(f"a token expires after 1 to {MAX_TOKEN_DAYS} days, not {expires_in.days}")
+        raise BadInput(f"a token expires after 1 to {MAX_TOKEN_DAYS} days, not {expires_in.days}")
 
 
 def revoke_token(store: Store, viewer: Viewer, token: str | int) -> None:
@@ -227,9 +227,9 @@ def add_group(store: Store, viewer: Viewer, name: str, members: list[str]) -> in
                   f"add sharing group {name!r} with {', '.join(members)}") as act:
         require_role(viewer, "org_admin", "add sharing groups")
         if not name or len(name) > 200:
-            raise ValueError(f"a sharing group needs a name of 1-200 characters, not {name!r}")
+            raise BadInput(f"a sharing group needs a name of 1-200 characters, not {name!r}")
         if act.session.scalar(select(SharingGroup.id).where(SharingGroup.name == name)) is not None:
-            raise ValueError(f"sharing group {name!r} exists already")
+            raise BadInput(f"sharing group {name!r} exists already")
         orgs = {viewer.org_id} | {_org(act.session, member).id for member in members}
         group = SharingGroup(name=name, owner_org_id=viewer.org_id)
         act.session.add(group)

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from jirga.access.errors import AccessError, PermissionDenied
 from jirga.access.rules import Viewer
 from jirga.db.access_schema import AuditChain, AuditEntry
+from jirga.errors import AuditChainMissing, PermissionDenied
 
 GENESIS = "0" * 64
 ACTIONS = ("read", "write", "login", "admin")
@@ -37,9 +37,6 @@ FIELDS = ("id", "at", "actor", "token_id", "org_id", "action", "target_type", "t
 _entries = AuditEntry.__table__
 _chain = AuditChain.__table__
 
-
-class AuditChainMissing(AccessError):
-    """The chain head row is gone: the log was tampered with or the schema is not migrated."""
 
 
 def _timestamp(value: dt.datetime) -> str:

@@ -19,10 +19,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import exists, select, text
 
 from jirga.access import audit
-from jirga.access.errors import AuthenticationError
 from jirga.access.rules import Viewer
 from jirga.db.access_schema import ApiToken, AuditEntry, User
 from jirga.db.database import Store
+from jirga.errors import AuthenticationError, BadInput
 
 # argon2id with the library's defaults (RFC 9106's second recommendation: t=3, m=64 MiB, p=4).
 _hasher = PasswordHasher()
@@ -36,14 +36,14 @@ MIN_PASSWORD = 10
 
 def check_username(name: str) -> str:
     if not USERNAME.fullmatch(name):
-        raise ValueError(f"not a username: {name!r} (1-100 letters, digits, '.', '_', '@', '-'; a letter or digit "
+        raise BadInput(f"not a username: {name!r} (1-100 letters, digits, '.', '_', '@', '-'; a letter or digit "
                          "first)")
     return name
 
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise ValueError(f"a password needs at least {MIN_PASSWORD} characters")
+        raise BadInput(f"a password needs at least {MIN_PASSWORD} characters")
     return _hasher.hash(password)
 
 

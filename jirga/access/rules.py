@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 
-from jirga.access.errors import PermissionDenied
 from jirga.db.access_schema import ROLES
 from jirga.db.schema import (
     Assessment,
@@ -33,6 +32,7 @@ from jirga.db.schema import (
     SharingGroup,
     SharingGroupMember,
 )
+from jirga.errors import GroupError, PermissionDenied
 
 OPEN_LEVELS = ("clear", "green")  # seen by every organisation of the instance
 SHARED_LEVELS = ("amber",)  # seen by the sharing group's members too; AMBER+STRICT and RED never leave the owner
@@ -105,10 +105,6 @@ def same_audience(model: type[Owned], owner_org_id: int, tlp: str, sharing_group
     group = model.sharing_group_id.is_(None) if sharing_group_id is None else model.sharing_group_id == sharing_group_id
     return and_(model.owner_org_id == owner_org_id, model.tlp == tlp, group)
 
-
-class GroupError(ValueError):
-    """A sharing group a writer may not use; the message is the same whether it does not exist or the writer's
-    organisation is not one of its members, so it tells nothing about groups the writer cannot see."""
 
 
 def member_group(session, org_id: int, name: str) -> int:

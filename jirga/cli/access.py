@@ -21,7 +21,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-err = Console(stderr=True, highlight=False)
+from jirga.cli.output import err
+from jirga.errors import BadInput
 
 
 def identity_options() -> argparse.ArgumentParser:
@@ -125,21 +126,6 @@ def signed_in(args) -> Iterator:
         store.close()
 
 
-def guarded(run):
-    """Refusals, store problems and bad values as one line on stderr and an exit code, not a traceback."""
-    def wrapper(args) -> int:
-        from jirga.access import AccessError
-        from jirga.db import StoreError
-
-        try:
-            return run(args)
-        except (AccessError, StoreError) as error:
-            err.print(f"jirga {args.command}: {escape(str(error))}")
-            return 1
-        except ValueError as error:
-            err.print(f"jirga {args.command}: {escape(str(error))}")
-            return 2
-    return wrapper
 
 
 def _when(value: dt.datetime | None) -> str:
@@ -160,14 +146,13 @@ def _new_password(args) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
-        raise ValueError("no terminal to ask the password at: give it on standard input with --password-stdin")
+        raise BadInput("no terminal to ask the password at: give it on standard input with --password-stdin")
     first = getpass.getpass(f"password for {args.username}: ")
     if getpass.getpass("again: ") != first:
-        raise ValueError("the two passwords differ")
+        raise BadInput("the two passwords differ")
     return first
 
 
-@guarded
 def run_org_add(args) -> int:
     from jirga.access import admin
 
@@ -177,7 +162,6 @@ def run_org_add(args) -> int:
     return 0
 
 
-@guarded
 def run_org_list(args) -> int:
     from jirga.access import admin
 
@@ -188,7 +172,6 @@ def run_org_list(args) -> int:
     return 0
 
 
-@guarded
 def run_user_add(args) -> int:
     from jirga.access import admin
 
@@ -199,7 +182,6 @@ def run_user_add(args) -> int:
     return 0
 
 
-@guarded
 def run_user_list(args) -> int:
     from jirga.access import admin
 
@@ -210,7 +192,6 @@ def run_user_list(args) -> int:
     return 0
 
 
-@guarded
 def run_user_disable(args) -> int:
     from jirga.access import admin
 
@@ -220,12 +201,11 @@ def run_user_disable(args) -> int:
     return 0
 
 
-@guarded
 def run_token_create(args) -> int:
     from jirga.access import admin
 
     if args.expires is not None and not 1 <= args.expires <= admin.MAX_TOKEN_DAYS:
-        raise ValueError(f"--expires takes a number of days from 1 to {admin.MAX_TOKEN_DAYS}, not {args.expires}")
+        raise BadInput(f"--expires takes a number of days from 1 to {admin.MAX_TOKEN_DAYS}, not {args.expires}")
     with signed_in(args) as (store, viewer):
         token_id, token = admin.create_token(store, viewer, args.user, args.name,
                                              dt.timedelta(days=args.expires) if args.expires else None)
@@ -234,7 +214,6 @@ def run_token_create(args) -> int:
     return 0
 
 
-@guarded
 def run_token_revoke(args) -> int:
     from jirga.access import admin
 
@@ -244,7 +223,6 @@ def run_token_revoke(args) -> int:
     return 0
 
 
-@guarded
 def run_token_list(args) -> int:
     from jirga.access import admin
 
@@ -256,7 +234,6 @@ def run_token_list(args) -> int:
     return 0
 
 
-@guarded
 def run_group_add(args) -> int:
     from jirga.access import admin
 
@@ -266,7 +243,6 @@ def run_group_add(args) -> int:
     return 0
 
 
-@guarded
 def run_group_list(args) -> int:
     from jirga.access import admin
 
@@ -277,10 +253,9 @@ def run_group_list(args) -> int:
     return 0
 
 
-@guarded
 def run_audit_verify(args) -> int:
     from jirga.access import audit
-    from jirga.access.errors import PermissionDenied
+    from jirga.errors import PermissionDenied
 
     with signed_in(args) as (store, viewer):
         if not audit.may_read_log(viewer):
@@ -301,10 +276,9 @@ def run_audit_verify(args) -> int:
     return 0
 
 
-@guarded
 def run_audit_list(args) -> int:
     from jirga.access import audit
-    from jirga.access.errors import PermissionDenied
+    from jirga.errors import PermissionDenied
 
     with signed_in(args) as (store, viewer):
         try:

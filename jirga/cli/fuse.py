@@ -7,8 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from jirga.cli.access import signed_in
-from jirga.cli.output import terminal_text
-from jirga.cli.store import guarded
+from jirga.cli.output import err, terminal_text
 
 
 def add_commands(commands, db_parent) -> None:
@@ -44,21 +43,14 @@ def add_commands(commands, db_parent) -> None:
 
 def _decide(args, action) -> int:
     """Run a decision as the acting user in one transaction (refusals audited by `decide`)."""
-    from jirga.access import AccessError
-    from jirga.store.decisions import DecisionError, decide
+    from jirga.store.decisions import decide
 
     with signed_in(args) as (store, viewer):
-        try:
-            message = decide(store, viewer, args.command, lambda session: action(session, viewer))
-        except (DecisionError, AccessError) as error:
-            message = escape(terminal_text(error, one_line=True))
-            Console(stderr=True).print(f"jirga {args.command}: {message}", highlight=False)
-            return 1
+        message = decide(store, viewer, args.command, lambda session: action(session, viewer))
     print(message)
     return 0
 
 
-@guarded
 def run_assess(args) -> int:
     from jirga.store.decisions import assess
 
@@ -68,7 +60,6 @@ def run_assess(args) -> int:
     return _decide(args, act)
 
 
-@guarded
 def run_merge(args) -> int:
     from jirga.store.decisions import merge
 
@@ -79,7 +70,6 @@ def run_merge(args) -> int:
     return _decide(args, act)
 
 
-@guarded
 def run_split(args) -> int:
     from jirga.store.decisions import split
 
@@ -90,7 +80,6 @@ def run_split(args) -> int:
     return _decide(args, act)
 
 
-@guarded
 def run_undo(args) -> int:
     from jirga.store.decisions import undo
 
@@ -100,14 +89,13 @@ def run_undo(args) -> int:
     return _decide(args, act)
 
 
-@guarded
 def run_history(args) -> int:
     from jirga.store.decisions import history
 
     with signed_in(args) as (store, viewer), store.session() as session:
         entries = history(session, args.incident, viewer)
     if entries is None:
-        Console(stderr=True).print(f"jirga history: no incident {args.incident}")
+        err.print(f"jirga history: no incident {args.incident}")
         return 1
     table = Table("entry", "when", "who", "what", "detail", "killed (low, best, high)", "reason")
     for entry in entries:

@@ -108,14 +108,16 @@ def run_extract(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from jirga.cli.output import exit_code, fail
+    from jirga.errors import JirgaError
+
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except JirgaError as error:
+        return fail(args.command, error, exit_code(error))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

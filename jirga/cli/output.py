@@ -1,5 +1,5 @@
-"""What the command prints: text made safe for a terminal, JSON, and readable tables (rich) for extraction
-results."""
+"""What the command prints: text made safe for a terminal, JSON, readable tables (rich) for extraction results,
+and the one map from an error to an exit code: 0 done, 1 refused or failed, 2 bad input."""
 
 from __future__ import annotations
 
@@ -9,6 +9,13 @@ import re
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+from jirga.errors import BadInput, JirgaError
+
+err = Console(stderr=True, highlight=False)
+
+# An error's exit code: that of the nearest of its classes listed here (see the tree in jirga.errors).
+EXIT = {BadInput: 2, JirgaError: 1}
 
 # C0 and C1 control characters (ESC starts a terminal escape sequence; in a UTF-8 terminal so may U+009B), DEL, and
 # lone surrogates, which cannot even be written out. Tab and newline stay where the output may have them.
@@ -30,6 +37,16 @@ def terminal_json(value, **options) -> str:
     dumped = json.dumps(value, ensure_ascii=False, **options)
     return _C1.sub(lambda match: f"\\u{ord(match[0]):04x}", dumped)
 
+
+
+def exit_code(error: JirgaError) -> int:
+    return next(EXIT[cls] for cls in type(error).__mro__ if cls in EXIT)
+
+
+def fail(command: str, message: object, code: int) -> int:
+    """Say on stderr, in one line safe for a terminal, why `jirga COMMAND` stopped; return its exit code."""
+    err.print(f"jirga {command}: {escape(terminal_text(message, one_line=True))}", soft_wrap=True)
+    return code
 
 def _row(table: Table, *cells: str) -> None:
     """A row of report text: no markup read from it, no control character printed (see present.terminal_text)."""

@@ -12,10 +12,8 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from jirga.cli.access import signed_in
-from jirga.cli.output import terminal_json, terminal_text
+from jirga.cli.output import err, fail, terminal_json, terminal_text
 from jirga.store import present
-
-err = Console(stderr=True, highlight=False)
 
 
 def add_commands(commands, date_type) -> None:
@@ -81,26 +79,8 @@ def add_commands(commands, date_type) -> None:
     add_verification_commands(commands, db)
 
 
-def _fail(command: str, message: str, code: int) -> int:
-    err.print(f"jirga {command}: {escape(terminal_text(message, one_line=True))}", soft_wrap=True)
-    return code
 
 
-def guarded(run):
-    """Store and query problems as one line and an exit code, not a traceback."""
-    def wrapper(args) -> int:
-        from jirga.access import AccessError
-        from jirga.db import StoreError
-        from jirga.ingest.textfile import BadInput
-        from jirga.store.queries import QueryError
-
-        try:
-            return run(args)
-        except (StoreError, AccessError) as error:
-            return _fail(args.command, str(error), 1)
-        except (QueryError, BadInput, ValueError) as error:
-            return _fail(args.command, str(error), 2)
-    return wrapper
 
 
 def _progress() -> Progress:
@@ -108,7 +88,6 @@ def _progress() -> Progress:
                     transient=True, disable=not err.is_terminal)
 
 
-@guarded
 def run_ingest(args) -> int:
     from jirga.ingest.readers import read_inputs
     from jirga.ingest.textfile import read_metadata
@@ -164,7 +143,6 @@ def _audit(store, viewer, action: str, target: str, detail: str, result: str = "
         audit.record(session, viewer, action, target, None, result, detail)
 
 
-@guarded
 def run_reextract(args) -> int:
     from jirga.extract.pipeline import EXTRACTOR_VERSION
     from jirga.pipeline.ingest import reextract
@@ -182,7 +160,6 @@ def run_reextract(args) -> int:
     return 1 if failed else 0
 
 
-@guarded
 def run_withdraw(args) -> int:
     from jirga.store.withdrawal import withdraw
 
@@ -195,7 +172,6 @@ def run_withdraw(args) -> int:
     return 0
 
 
-@guarded
 def run_incidents(args) -> int:
     from jirga.store.queries import IncidentFilter, incident_actors, list_incidents
 
@@ -228,14 +204,13 @@ def run_incidents(args) -> int:
     return 0
 
 
-@guarded
 def run_show(args) -> int:
     from jirga.store.queries import get_incident
 
     with signed_in(args) as (store, viewer), store.session() as session:
         incident = get_incident(session, args.incident, viewer=viewer)
         if incident is None:
-            return _fail("show", f"no incident {args.incident}", 1)
+            return fail("show", f"no incident {args.incident}", 1)
         from jirga.cli.fuse import print_verification
         from jirga.store.verification import verification
 
@@ -272,7 +247,6 @@ def _highlight(claim) -> str:
     return f"{before}[bold yellow]{inside}[/bold yellow]{after}".strip() if inside else before
 
 
-@guarded
 def run_search(args) -> int:
     from jirga.store.queries import search_reports
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import platformdirs
 
+from jirga.errors import StoreError
+
 try:
     import fcntl
 except ImportError:  # Windows: no lock file; create a new store from one process at a time there
@@ -27,9 +29,6 @@ LOCAL_ORG_DEFAULT = "Local organisation"
 SCHEMA_HEAD = "0005"
 MIGRATION_LOCK = 0x6A697267  # "jirg": the PostgreSQL advisory lock taken while the schema is migrated
 
-
-class StoreError(Exception):
-    """The database cannot be used; the message says why."""
 
 
 def default_path() -> Path:

@@ -9,15 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jirga.errors import BadInput
 from jirga.model.checks import check_date, safe_url
 
 TEXT_SUFFIXES = {".txt", ".text"}
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 METADATA_EXTRA = ("title", "source", "url")
 
-
-class BadInput(Exception):
-    """A report that cannot be read; the message names the problem."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlsplit
 
+from jirga.errors import BadInput
+
 # Reporting Jirga codes is about events since 1900; nothing is published or happens after tomorrow (a day of slack
 # covers time zones ahead of the server's).
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -25,7 +27,7 @@ def check_date(value: dt.date, what: str = "date", *, today: dt.date | None = No
         value = value.date()
     latest = latest_date(today)
     if not EARLIEST_DATE <= value <= latest:
-        raise ValueError(f"{what} {value.isoformat()} is outside {EARLIEST_DATE.isoformat()} to {latest.isoformat()}")
+        raise BadInput(f"{what} {value.isoformat()} is outside {EARLIEST_DATE.isoformat()} to {latest.isoformat()}")
     return value
 
 
@@ -44,16 +46,16 @@ def safe_url(value: str, what: str = "url") -> str:
     local files when an analyst follows the link, so it is never stored."""
     url = value.strip()
     if len(url) > MAX_URL_LENGTH:
-        raise ValueError(f"{what} is longer than {MAX_URL_LENGTH} characters")
+        raise BadInput(f"{what} is longer than {MAX_URL_LENGTH} characters")
     if any(ord(ch) < 0x20 or ch == "\x7f" or ch.isspace() for ch in url):
-        raise ValueError(f"{what} contains spaces or control characters")
+        raise BadInput(f"{what} contains spaces or control characters")
     try:
         parts = urlsplit(url)
         host = parts.hostname
     except ValueError as error:
-        raise ValueError(f"{what} is not a valid URL ({error})") from None
+        raise BadInput(f"{what} is not a valid URL ({error})") from None
     if parts.scheme.lower() not in ("http", "https") or not host:
-        raise ValueError(f"{what} must be an http:// or https:// address")
+        raise BadInput(f"{what} must be an http:// or https:// address")
     return url
 
 

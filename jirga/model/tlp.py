@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from jirga.errors import BadInput
+
 # From least to most restrictive.
 LEVELS: tuple[str, ...] = ("clear", "green", "amber", "amber+strict", "red")
 
@@ -48,7 +50,7 @@ def normalize(level: str) -> str:
     name = level.strip().lower().removeprefix("tlp:").strip()
     name = {"white": "clear", "amber strict": "amber+strict", "amber-strict": "amber+strict"}.get(name, name)
     if name not in LEVELS:
-        raise ValueError(f"not a TLP level: {level!r} (one of {', '.join(LEVELS)})")
+        raise BadInput(f"not a TLP level: {level!r} (one of {', '.join(LEVELS)})")
     return name
 
 

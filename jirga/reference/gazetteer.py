@@ -6,6 +6,7 @@ import csv
 import functools
 from importlib import resources
 
+from jirga.errors import BadInput
 from jirga.model import PlaceRef
 from jirga.reference.names import match_key
 
@@ -57,7 +58,7 @@ def find_place(name: str, country: str | None = None) -> PlaceRef:
         return max(found, key=lambda entry: (entry[1], -KIND_RANK[entry[0].kind]))[0]
     close = [match for match, _, _ in process.extract(key, list(_by_name()), limit=3, score_cutoff=80)]
     hint = f" (did you mean {', '.join(repr(_by_name()[c][0][0].name) for c in close)}?)" if close else ""
-    raise ValueError(f"no place {name!r} in the gazetteer{' of ' + country.upper() if country else ''}{hint}")
+    raise BadInput(f"no place {name!r} in the gazetteer{' of ' + country.upper() if country else ''}{hint}")
 
 
 def search_places(prefix: str, country: str | None = None, limit: int = 20) -> list[PlaceRef]:

@@ -18,6 +18,7 @@ from jirga.access.rules import member_group, require_role
 from jirga.db import Store
 from jirga.db.schema import Claim as ClaimRow
 from jirga.db.schema import Source
+from jirga.errors import CodingError
 from jirga.extract.vocabulary import ATTACK_TYPES, TARGET_TYPES
 from jirga.model import tlp as tlp_levels
 from jirga.model.checks import check_date
@@ -61,9 +62,6 @@ class CodedIncident:
     tlp: str = "amber"
     group: str = ""  # a sharing group of the analyst's organisation: its TLP:AMBER reaches the group's members
 
-
-class CodingError(ValueError):
-    """A coded incident that cannot be stored as given; the message names the field."""
 
 
 def code_incident(store: Store, coded: CodedIncident, viewer: Viewer) -> tuple[int, list[int]]:

@@ -15,15 +15,13 @@ from sqlalchemy.orm import Session
 from jirga.access import NotFound, Viewer, audit, visible
 from jirga.access.rules import require_role, same_audience
 from jirga.db.schema import Assessment, CannotLink, Claim, Incident, IncidentHistory
+from jirga.errors import DecisionError
 from jirga.store.queries import MAX_ID
 from jirga.store.records import record
 from jirga.store.summary import summarize
 
 VERDICTS = ("agree", "dispute")
 
-
-class DecisionError(ValueError):
-    """A decision that cannot be made as asked; the message says why."""
 
 
 def _incident(session: Session, incident_id: int, viewer: Viewer) -> Incident:

@@ -24,6 +24,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from jirga.access import Viewer, audit, visible
 from jirga.db.schema import Actor, Claim, Incident, IncidentActor, Place, Report
+from jirga.errors import QueryError
 from jirga.fuse.consensus import consensus
 from jirga.reference import catalog
 from jirga.reference.names import match_key, skeleton
@@ -35,9 +36,6 @@ REPORTS_FTS = table("reports_fts", column("rowid"), column("rank"))
 
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
 
-
-class QueryError(ValueError):
-    """A filter that cannot be understood; the message says which and why."""
 
 
 @dataclass(frozen=True)

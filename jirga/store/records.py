@@ -27,6 +27,7 @@ from jirga.db.schema import (
     Source,
     SourceGrade,
 )
+from jirga.errors import BadInput
 from jirga.fuse.consensus import RELIABILITY_ORDER
 from jirga.model import tlp as tlp_levels
 from jirga.model.report import IncomingReport
@@ -249,6 +250,6 @@ def add_references(session: Session, founds: list[Decomposed]) -> None:
 def check_reliability(value: str) -> str:
     value = value.strip().upper()
     if len(value) != 1 or value not in RELIABILITY_ORDER:
-        raise ValueError(f"reliability must be one letter A-F (Admiralty code), not {value!r}")
+        raise BadInput(f"reliability must be one letter A-F (Admiralty code), not {value!r}")
     return value
 

@@ -29,13 +29,10 @@ from jirga.db.schema import (
     Relation,
     Report,
 )
+from jirga.errors import WithdrawalError
 from jirga.store.queries import MAX_ID
 from jirga.store.records import record
 from jirga.store.summary import summarize
-
-
-class WithdrawalError(ValueError):
-    """A withdrawal that cannot be made as asked; the message says why."""
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,17 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from jirga.access import AccessError, NotFound
-from jirga.access.errors import AuthenticationError
-from jirga.access.rules import GroupError
-from jirga.db import Store, StoreError, open_store
-from jirga.store.coding import CodingError
-from jirga.store.decisions import DecisionError
+from jirga.db import Store, open_store
+from jirga.errors import (
+    AccessError,
+    AuthenticationError,
+    BadInput,
+    CodingError,
+    Conflict,
+    GroupError,
+    NotFound,
+    StoreError,
+)
 from jirga.version import __version__
 from jirga.web import api, pages
 from jirga.web.security import Guard, allowed_hosts
@@ -59,8 +64,8 @@ def create_app(database: str | None = None, *, store: Store | None = None, hosts
 
 
 STATUS = {  # an error's status: that of the nearest of its classes listed here
-    AuthenticationError: 401, NotFound: 404, AccessError: 403, DecisionError: 409, CodingError: 422,
-    GroupError: 422, ValueError: 400, StoreError: 503,
+    AuthenticationError: 401, NotFound: 404, AccessError: 403, Conflict: 409, CodingError: 422, GroupError: 422,
+    BadInput: 400, StoreError: 503,
 }
 
 

@@ -22,9 +22,9 @@ from sqlalchemy import delete, select
 
 from jirga.access import Viewer
 from jirga.access.auth import implicit_admin, sign_in_with_password, sign_in_with_token, token_hash
-from jirga.access.errors import AuthenticationError, PermissionDenied
 from jirga.db import Store
 from jirga.db.access_schema import WebSession
+from jirga.errors import AuthenticationError, PermissionDenied
 
 SESSION_COOKIE = "jirga_session"
 SESSION_HOURS = 12

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from jirga.access import Viewer
+from jirga.errors import BadInput
 from jirga.web.auth import SAFE_METHODS, viewer_of
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -23,7 +24,7 @@ async def acting_viewer(request: Request) -> Viewer:
         request.state.form_csrf = str(form.get("csrf") or "")
         values = [value for value in form.values() if isinstance(value, str)]
     if any("\x00" in value for value in values):  # no text holds one, and PostgreSQL refuses to store it
-        raise ValueError("a field or parameter holds a NUL character")
+        raise BadInput("a field or parameter holds a NUL character")
     return await run_in_threadpool(viewer_of, request)
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from jirga.access.errors import AuthenticationError
+from jirga.errors import AuthenticationError
 from jirga.store import watchlists
 from jirga.store.queries import IncidentFilter, incident_actors, list_incidents
 from jirga.web.api.models import PathId

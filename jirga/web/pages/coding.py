@@ -8,10 +8,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from jirga.access.rules import member_groups
+from jirga.errors import BadInput
 from jirga.extract.vocabulary import ATTACK_TYPES, TARGET_TYPES
 from jirga.model.tlp import LEVELS
 from jirga.store.coding import KINDS, CodedIncident, CodingError, code_incident
-from jirga.store.queries import QueryError, parse_period
+from jirga.store.queries import parse_period
 from jirga.web.auth import store_of
 from jirga.web.deps import ActingViewer
 from jirga.web.pages.rendering import render
@@ -63,7 +64,7 @@ def code(request: Request, viewer: ActingViewer, source: Text, kind: Text = "att
             source=source, reliability=reliability or None, title=title, text=text, tlp=tlp, group=group,
             published=parse_period(published).start if published.strip() else None)
         report_id, incidents = code_incident(store_of(request), coded, viewer)
-    except (CodingError, QueryError, ValueError) as error:
+    except BadInput as error:
         return render(request, "code.html", status_code=422, form=form, problem=str(error),
                       **_choices(request, viewer))
     return RedirectResponse(f"/incidents/{incidents[0]}" if incidents else f"/reports/{report_id}", status_code=303)

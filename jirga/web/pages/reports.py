@@ -70,7 +70,7 @@ def _store(request: Request, viewer, form: dict, data: bytes, filename: str | No
         else:
             raise BadInput("paste a report's text or choose a file")
         group = group_of(store_of(request), viewer, form["group"])
-    except (BadInput, ValueError) as error:
+    except BadInput as error:
         return render(request, "add_report.html", status_code=422, levels=LEVELS, form=form, problems=[str(error)],
                       groups=_groups(request, viewer))
     problems, stored = [], []
