@@ -28,7 +28,7 @@ from jirga.extract.victims import (
     is_attacker,
 )
 from jirga.model import Claim, DateRange, Figure, Incident, Span
-from jirga.model.extraction import PRECISION_RANK
+from jirga.model.vocab import PLACE_RANK
 
 _DEFINITE = re.compile(r"(?:\b(?:the|its|these|those|this(?!\s+(?:year|month|week|morning|afternoon|evening|weekend)"
                        r"\b))\s+(?:\w+\s+){0,2}"
@@ -671,7 +671,7 @@ def best_place(mention: EventMention) -> PlaceMention | None:
     anchor = mention.triggers[0].start
 
     def rank(p: PlaceMention) -> tuple:
-        return (PRECISION_RANK.get(p.place.kind, 0), -abs(p.span.start - anchor))
+        return (PLACE_RANK.get(p.place.kind, -1), -abs(p.span.start - anchor))
 
     return max(mention.places, key=rank)
 

@@ -9,6 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from jirga.model.vocab import PLACE_RANK
+
 
 @dataclass(frozen=True, order=True)
 class Span:
@@ -47,7 +49,6 @@ class Figure:
     span: Span | None = None
 
 
-PRECISION_RANK = {"country": 1, "province": 2, "district": 3, "city": 3}
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,7 @@ class PlaceRef:
 
     def refines(self, other: PlaceRef) -> bool:
         """A more precise place inside other: a city in its province."""
-        rank = PRECISION_RANK
-        finer = rank[self.kind] > rank[other.kind] or (self.kind, other.kind) == ("city", "district")
+        finer = PLACE_RANK[self.kind] > PLACE_RANK[other.kind]
         return finer and self.gazetteer_id != other.gazetteer_id and self.within(other)
 
     def within(self, other: PlaceRef) -> bool:

@@ -19,11 +19,11 @@ from jirga.db import Store
 from jirga.db.schema import Claim as ClaimRow
 from jirga.db.schema import Source
 from jirga.errors import CodingError
-from jirga.extract.vocabulary import ATTACK_TYPES, TARGET_TYPES
 from jirga.model import tlp as tlp_levels
 from jirga.model.checks import check_date
 from jirga.model.extraction import ActorRef, Claim, DateRange, Extraction, Figure, Incident, Span
 from jirga.model.report import IncomingReport
+from jirga.model.vocab import ATTACK_TYPES, HAND_CODED_KINDS, TARGET_TYPES
 from jirga.reference import catalog
 from jirga.reference.gazetteer import find_place
 from jirga.reference.names import skeleton
@@ -37,8 +37,6 @@ from jirga.store.records import (
     source_id,
     stored_report,
 )
-
-KINDS = ("attack", "security_operation", "arrest")
 
 
 @dataclass
@@ -116,8 +114,8 @@ def _store(session, report: IncomingReport, found, coded: CodedIncident, viewer:
 
 
 def _incident(coded: CodedIncident) -> tuple[Incident, tuple[ActorRef, ...]]:
-    if coded.kind not in KINDS:
-        raise CodingError(f"kind: one of {', '.join(KINDS)}, not {coded.kind!r}")
+    if coded.kind not in HAND_CODED_KINDS:
+        raise CodingError(f"kind: one of {', '.join(HAND_CODED_KINDS)}, not {coded.kind!r}")
     if coded.attack_type and coded.attack_type not in ATTACK_TYPES:
         raise CodingError(f"attack type: one of {', '.join(ATTACK_TYPES)}, not {coded.attack_type!r}")
     if coded.target_type and coded.target_type not in TARGET_TYPES:

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import Field
 
 from jirga.access import NotFound
-from jirga.extract.vocabulary import ATTACK_TYPES
+from jirga.model.vocab import ATTACK_TYPES, INCIDENT_KINDS
 from jirga.store import decisions
 from jirga.store.browse import trend
 from jirga.store.decisions import decide
@@ -25,7 +25,6 @@ from jirga.web.pages.rendering import render
 
 router = APIRouter()
 
-KINDS = ("attack", "security_operation", "arrest", "statistic", "meeting", "visit")
 
 
 @router.get("/")
@@ -46,7 +45,7 @@ def incidents_page(request: Request, viewer: ActingViewer, where: Filter):
         last = found[-1] if len(found) == where.limit else None
         more = _query(request, cursor=encode_cursor(last.date_start, last.id)) if last else None
         return render(request, "incidents.html", incidents=found, actors=actors, where=where, more=more,
-                      kinds=KINDS, attack_types=ATTACK_TYPES, trend_query=_query(request, cursor=None),
+                      kinds=INCIDENT_KINDS, attack_types=ATTACK_TYPES, trend_query=_query(request, cursor=None),
                       first_page=where.after is None)
 
 
