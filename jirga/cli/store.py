@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from jirga.access.acts import require
 from jirga.cli.access import signed_in
 from jirga.cli.output import err, fail, terminal_json, terminal_text
 from jirga.store import present
@@ -100,12 +101,6 @@ def run_ingest(args) -> int:
                             tlp=tlp.normalize(args.tlp) if args.tlp else None,
                             metadata=read_metadata(Path(args.metadata)) if args.metadata else {})
     with signed_in(args) as (store, viewer), _progress() as progress:
-        _allowed(store, viewer, "analyst", "write", "ingest", "ingest reports")
-        if args.group:
-            from jirga.access.rules import member_group
-
-            with store.session() as session:
-                options.group = member_group(session, viewer.org_id, args.group)
         task = progress.add_task("ingesting", total=None)
 
         def on_error(message: str) -> None:
@@ -117,23 +112,16 @@ def run_ingest(args) -> int:
             progress.update(task, description=summary.line())
 
         # What a user ingests belongs to their organisation; each batch is audited in their name as it is stored.
-        run = Ingest(store, options, on_error, on_progress, viewer=viewer)
+        run = Ingest(store, options, on_error, on_progress, viewer=viewer)  # an analyst's act: refused here if not
+        if args.group:
+            from jirga.access.rules import member_group
+
+            with store.session() as session:
+                options.group = member_group(session, viewer.org_id, args.group)
         summary = run.run(read_inputs(args.inputs, detect_language=False))
         _audit(store, viewer, "write", "ingest", summary.line())
     print(summary.line())
     return 1 if summary.failed else 0
-
-
-def _allowed(store, viewer, role: str, action: str, target: str, doing: str) -> None:
-    """PermissionDenied, audited, unless the viewer has at least `role`."""
-    from jirga.access import PermissionDenied
-    from jirga.access.rules import require_role
-
-    try:
-        require_role(viewer, role, doing)
-    except PermissionDenied as refusal:
-        _audit(store, viewer, action, target, str(refusal), "denied")
-        raise
 
 
 def _audit(store, viewer, action: str, target: str, detail: str, result: str = "ok") -> None:
@@ -149,7 +137,7 @@ def run_reextract(args) -> int:
 
     with signed_in(args) as (store, viewer), _progress() as progress:
         # It rewrites the machine claims of every organisation's reports: a task for the instance's admins.
-        _allowed(store, viewer, "instance_admin", "write", "reextract", "re-extract the store")
+        require(store, viewer, "instance_admin", "re-extract the store", target_type="reextract")
         task = progress.add_task("re-extracting", total=None)
         done, failed = reextract(store, force=args.force, workers=args.workers,
                                  on_error=lambda message: progress.console.print(

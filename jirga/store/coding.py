@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from jirga.access import Viewer
-from jirga.access.rules import member_group, require_role
+from jirga.access.acts import require
+from jirga.access.rules import member_group
 from jirga.db import Store
 from jirga.db.schema import Claim as ClaimRow
 from jirga.db.schema import Source
@@ -64,7 +65,7 @@ class CodedIncident:
 
 def code_incident(store: Store, coded: CodedIncident, viewer: Viewer) -> tuple[int, list[int]]:
     """Store the coded incident as the viewer's organisation's report and claims: (report id, incident ids)."""
-    require_role(viewer, "analyst", "code an incident")
+    require(store, viewer, "analyst", "code an incident")
     incident, actors = _incident(coded)
     if coded.published is not None:
         try:
