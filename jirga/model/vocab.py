@@ -7,6 +7,9 @@ from __future__ import annotations
 INCIDENT_KINDS: tuple[str, ...] = ("attack", "security_operation", "arrest", "statistic", "meeting", "visit")
 HAND_CODED_KINDS: tuple[str, ...] = INCIDENT_KINDS[:3]
 
+# How a group is involved in an incident, as a report says.
+INVOLVEMENTS: tuple[str, ...] = ("claimed", "denied", "attributed", "target")
+
 # How an attack was carried out (GTD attack types, shortened).
 ATTACK_TYPES: tuple[str, ...] = (
     "armed_assault", "assassination", "bombing", "facility_attack", "kidnapping", "suicide_bombing",

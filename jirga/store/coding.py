@@ -22,7 +22,7 @@ from jirga.db.schema import Source
 from jirga.errors import CodingError
 from jirga.model import tlp as tlp_levels
 from jirga.model.checks import check_date
-from jirga.model.extraction import ActorRef, Claim, DateRange, Extraction, Figure, Incident, Span
+from jirga.model.extraction import ActorRef, DateRange, Extraction, Figure, Incident, Involvement, Span
 from jirga.model.report import IncomingReport
 from jirga.model.vocab import ATTACK_TYPES, HAND_CODED_KINDS, TARGET_TYPES
 from jirga.reference import catalog
@@ -147,7 +147,7 @@ def _incident(coded: CodedIncident) -> tuple[Incident, tuple[ActorRef, ...]]:
         "incident-1", coded.kind, sentences=(), spans={}, attack_type=coded.attack_type or None,
         target=coded.target or None, target_type=coded.target_type or None, place=place, date=date,
         killed=_figure("killed", coded.killed), injured=_figure("injured", coded.injured),
-        claims=tuple(Claim(actors[name].name, actors[name].id, "claimed", nowhere) for name in coded.claimed_by),
+        claims=tuple(Involvement(actors[name].name, actors[name].id, "claimed", nowhere) for name in coded.claimed_by),
         perpetrator=tuple(actors[name].name for name in coded.perpetrators),
     ), tuple(actors.values())
 
