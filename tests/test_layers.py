@@ -110,3 +110,12 @@ def test_pure_layers_hold_no_sql(pure):
     offenders = [str(path.relative_to(PACKAGE)) for path in (PACKAGE / pure).rglob("*.py")
                  if "sqlalchemy" in path.read_text()]
     assert offenders == []
+
+
+def test_the_public_surface_resolves():
+    import jirga
+
+    missing = [name for name in jirga.__all__ if getattr(jirga, name, None) is None]
+    assert missing == []
+    with pytest.raises(AttributeError):
+        jirga.not_a_public_name  # noqa: B018
