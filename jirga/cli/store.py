@@ -75,10 +75,6 @@ def add_commands(commands, date_type) -> None:
     withdraw.add_argument("--reason", required=True, help="why: kept in the audit log")
     withdraw.set_defaults(run=run_withdraw)
 
-    from jirga.cli.fuse import add_commands as add_verification_commands
-
-    add_verification_commands(commands, db)
-
 
 
 
