@@ -45,3 +45,14 @@ def test_a_merged_away_incident_leads_to_where_it_went(site):
 def test_search_is_in_the_navigation(site):
     page = signed_in(site, "vera").get("/incidents")
     assert 'href="/search"' in page.text and 'href="/sources"' in page.text and 'href="/admin"' in page.text
+
+
+def test_a_viewer_is_told_what_they_cannot_do_instead_of_being_given_the_form(site):
+    viewer = signed_in(site, "vera")
+    for path in ("/reports/new", "/code"):
+        page = viewer.get(path)
+        assert page.status_code == 200 and 'data-testid="role-needed"' in page.text and "<textarea" not in page.text
+    assert 'href="/reports/new"' not in viewer.get("/incidents").text
+    analyst = signed_in(site, "bilal")
+    assert 'data-testid="role-needed"' not in analyst.get("/reports/new").text
+    assert 'href="/reports/new"' in analyst.get("/incidents").text
