@@ -56,3 +56,15 @@ def test_a_viewer_is_told_what_they_cannot_do_instead_of_being_given_the_form(si
     analyst = signed_in(site, "bilal")
     assert 'data-testid="role-needed"' not in analyst.get("/reports/new").text
     assert 'href="/reports/new"' in analyst.get("/incidents").text
+
+
+def test_every_record_says_which_organisation_owns_it(site):
+    client = signed_in(site, "vera")
+    incident = site.ok("/incidents", limit=1)["items"][0]["id"]
+    report = site.ok("/reports", limit=1)["items"][0]["id"]
+    with site.store.session() as session:
+        from jirga.db.schema import Organisation
+
+        ours = session.get(Organisation, site.store.local_org_id()).name
+    assert f"owned by {ours}" in client.get(f"/incidents/{incident}").text
+    assert f"Stored by {ours}" in client.get(f"/reports/{report}").text
