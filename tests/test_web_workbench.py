@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from jirga.db import open_store
@@ -68,3 +70,16 @@ def test_every_record_says_which_organisation_owns_it(site):
         ours = session.get(Organisation, site.store.local_org_id()).name
     assert f"owned by {ours}" in client.get(f"/incidents/{incident}").text
     assert f"Stored by {ours}" in client.get(f"/reports/{report}").text
+
+
+def test_the_incident_page_answers_what_happened_and_lines_up_the_sources(site):
+    hospital = next(i for i in site.ok("/incidents", limit=50)["items"] if i["reports"] == 2)
+    page = signed_in(site, "vera").get(f"/incidents/{hospital['id']}").text
+    facts = page[page.index('data-testid="facts"'):page.index('data-testid="consensus"')]
+    assert "Claimed by</dt><dd>" in facts and "Islamic State" in facts and "Jamaat-ul-Ahrar" in facts
+    assert "Quetta" in facts and "2016-08-08" in facts
+    matrix = page[page.index('data-testid="matrix"'):page.index("Claims side by side")]
+    assert "Dawn, 2016-08-09" in matrix and "Reuters, 2016-08-09" in matrix
+    conflicts = set(re.findall(r'data-field="(\w+)" data-testid="matrix-conflict"', matrix))
+    assert "killed" in conflicts and "responsibility" in conflicts  # 70 against 74, and two claimants
+    assert "date" not in conflicts and "place" not in conflicts  # both say Quetta, 8 August

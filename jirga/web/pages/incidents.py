@@ -12,7 +12,7 @@ from pydantic import Field
 
 from jirga.access import NotFound
 from jirga.model.vocab import ATTACK_TYPES, INCIDENT_KINDS
-from jirga.store import decisions
+from jirga.store import decisions, present
 from jirga.store.browse import trend
 from jirga.store.decisions import decide
 from jirga.store.queries import actor_names, get_incident, incident_actors, list_incidents
@@ -74,7 +74,10 @@ def incident_page(request: Request, incident_id: PathId, viewer: ActingViewer, m
             assessed: dict[int, list[dict]] = {}
             for assessment in detail["assessments"]:
                 assessed.setdefault(assessment["claim_id"], []).append(assessment)
+            blamed = [name.rsplit(" (", 1)[0] for name in detail["actors"]
+                      if name.endswith(("(perpetrator)", "(attributed)"))]
             page = render(request, "incident.html", incident=found, detail=detail, history=history, assessed=assessed,
+                          matrix=present.claim_matrix(found), blamed=list(dict.fromkeys(blamed)),
                           merged_from=merged if merged and 0 < merged <= MAX_ID else None,
                           claimed_by=[claimants.get(a, a) for a in detail["verification"]["claimed_by"]],
                           reports=sorted({(c.report.id, c.report.title, c.report.source.name)
