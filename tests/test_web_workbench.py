@@ -69,7 +69,7 @@ def test_every_record_says_which_organisation_owns_it(site):
 
         ours = session.get(Organisation, site.store.local_org_id()).name
     assert f"owned by {ours}" in client.get(f"/incidents/{incident}").text
-    assert f"Stored by {ours}" in client.get(f"/reports/{report}").text
+    assert f"stored by {ours}" in client.get(f"/reports/{report}").text
 
 
 def test_the_incident_page_answers_what_happened_and_lines_up_the_sources(site):
