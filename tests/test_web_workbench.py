@@ -83,3 +83,19 @@ def test_the_incident_page_answers_what_happened_and_lines_up_the_sources(site):
     conflicts = set(re.findall(r'data-field="(\w+)" data-testid="matrix-conflict"', matrix))
     assert "killed" in conflicts and "responsibility" in conflicts  # 70 against 74, and two claimants
     assert "date" not in conflicts and "place" not in conflicts  # both say Quetta, 8 August
+
+
+def test_a_near_match_is_offered_as_a_possible_duplicate_with_what_a_merge_would_change(site):
+    items = site.ok("/incidents", limit=50)["items"]
+    hospital = next(i["id"] for i in items if i["reports"] == 2)
+    market = next(i["id"] for i in items if i["killed_best"] == 3)
+    page = signed_in(site, "vera").get(f"/incidents/{hospital}").text
+    offered = page[page.index(f'data-testid="duplicate-{market}"'):]
+    assert "threshold 0.6" in offered and "date 1.00" in offered
+    assert "sources would disagree: killed: 70 (Dawn) vs 3 (Geo)" in offered  # the preview shows a bad merge
+    assert f'action="/incidents/{hospital}/merge"' not in page  # a viewer may not merge
+    analyst = signed_in(site, "bilal")
+    page = analyst.get(f"/incidents/{hospital}")
+    merged = analyst.post(f"/incidents/{hospital}/merge", data={"other": str(market), "reason": "one event after all",
+                                                                 "csrf": csrf(page)}, follow_redirects=True)
+    assert merged.status_code == 200 and 'data-testid="duplicates"' not in merged.text
