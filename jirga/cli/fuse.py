@@ -7,7 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from jirga.cli.access import signed_in
-from jirga.cli.output import err, terminal_text
+from jirga.cli.output import err, terminal_text, wide
 
 
 def add_commands(commands) -> None:
@@ -107,7 +107,7 @@ def run_history(args) -> int:
                  entry.action, ", ".join(f"{k}: {v}" for k, v in detail.items()),
                  ", ".join("?" if v is None else str(v) for v in entry.summary["killed"]), entry.reason)
         table.add_row(*(escape(terminal_text(cell)) for cell in cells))
-    Console(width=max(Console().width, 140)).print(table)
+    wide(140).print(table)
     return 0
 
 
