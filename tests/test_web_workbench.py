@@ -99,3 +99,11 @@ def test_a_near_match_is_offered_as_a_possible_duplicate_with_what_a_merge_would
     merged = analyst.post(f"/incidents/{hospital}/merge", data={"other": str(market), "reason": "one event after all",
                                                                  "csrf": csrf(page)}, follow_redirects=True)
     assert merged.status_code == 200 and 'data-testid="duplicates"' not in merged.text
+
+
+def test_search_hits_are_grouped_by_the_incidents_they_tell(site):
+    page = signed_in(site, "vera").get("/search", params={"q": "Quetta hospital"}).text
+    grouped = page[page.index('data-testid="by-incident"'):page.index("<h2>Reports</h2>")]
+    assert grouped.count("<li>") == 1 and "told by 2 of the reports found" in grouped
+    partner = signed_in(site, "pavel").get("/search", params={"q": "Quetta"}).text  # sees none of our reports
+    assert 'data-testid="by-incident"' not in partner and "0 report(s) hold all of" in partner
