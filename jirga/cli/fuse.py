@@ -34,8 +34,14 @@ def add_commands(commands) -> None:
     split.add_argument("--reason", required=True)
     split.set_defaults(run=run_split)
 
-    undo = commands.add_parser("undo", parents=[db_parent], help="undo an analyst's merge or split")
-    undo.add_argument("entry", type=int, help="the history entry of the merge or split (see jirga history)")
+    dismiss = commands.add_parser("dismiss", parents=[db_parent],
+                                  help="mark an incident as not one: it leaves every list (jirga undo reverses it)")
+    dismiss.add_argument("incident", type=int)
+    dismiss.add_argument("--reason", required=True)
+    dismiss.set_defaults(run=run_dismiss)
+
+    undo = commands.add_parser("undo", parents=[db_parent], help="undo an analyst's merge, split or dismissal")
+    undo.add_argument("entry", type=int, help="the history entry of the decision (see jirga history)")
     undo.add_argument("--reason", required=True)
     undo.set_defaults(run=run_undo)
 
@@ -80,6 +86,15 @@ def run_split(args) -> int:
         new, entry = split(session, args.incident, args.report, viewer, args.reason)
         return f"reports {', '.join(map(str, args.report))} split off into incident {new.id} " \
                f"(history entry {entry.id}; undo with jirga undo {entry.id})"
+    return _decide(args, act)
+
+
+def run_dismiss(args) -> int:
+    from jirga.store.decisions import dismiss
+
+    def act(session, viewer) -> str:
+        _, entry = dismiss(session, args.incident, viewer, args.reason)
+        return f"incident {args.incident} dismissed (history entry {entry.id}; jirga undo {entry.id} reverses it)"
     return _decide(args, act)
 
 

@@ -110,7 +110,7 @@ def add_extraction(session: Session, report: Report, found: Decomposed, placed: 
     opened = 0
     for event in found.events:
         before = session.get(Incident, placed[event.event]) if placed and event.event in placed else None
-        if before is not None and before.status == "active":
+        if before is not None and before.status in ("active", "dismissed"):  # an analyst's "not an incident" holds
             placement = Placement(before, None, 0)
         else:
             placement = find_incident(session, report, event)
