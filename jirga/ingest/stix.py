@@ -56,7 +56,7 @@ def _parse(data: bytes, origin: str) -> dict:
 
 
 def _validate(bundle: dict, origin: str) -> None:
-    validate_parsed_json, options = _validator()
+    validate_parsed_json, options = stix_validator()
     try:
         results = validate_parsed_json(bundle, options)
     except Exception as error:  # the validator raises on shapes it cannot even walk
@@ -69,7 +69,7 @@ def _validate(bundle: dict, origin: str) -> None:
         raise BadInput(f"{origin}: STIX bundle fails validation: {shown}{more}")
 
 
-def _validator():
+def stix_validator():
     # stix2validator calls colorama.init() on import, which rewraps sys.stdout and sys.stderr: keep ours.
     stdout, stderr = sys.stdout, sys.stderr
     try:
