@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from stix2validator import ValidationOptions, validate_instance, validate_string
 
@@ -442,3 +444,36 @@ def test_share_cli_export_and_import(tmp_path):
     assert done.stderr.count("jirga import: report--") == 1
     done = run_jirga("import", str(out), "--db", str(b_db), env=env_b)
     assert done.returncode == 0 and "verified authors A:" in done.stdout, done.stderr
+
+
+def test_share_stix_a_partner_adding_its_own_objects_as_a_user_here_is_stored(orgs):
+    """The TAXII add path: the one who sends is a partner's user on this instance, adding what that partner
+    authored (the receiver is not the author, however the sender signs in)."""
+    from jirga.access.admin import add_user
+
+    a, b = orgs("A"), orgs("B")
+    trust(b, a)
+    a.ingest([hospital(HOSPITAL_A, "Dawn")], tlp="green")
+    boss = Viewer(add_user(b.store, b.viewer, "boss", "instance_admin", "correct horse battery staple"),
+                  b.viewer.org_id, "instance_admin", "boss")
+    partner = b.org_id("A")
+    pavel = Viewer(add_user(b.store, boss, "pavel", "analyst", "correct horse battery staple", partner), partner,
+                   "analyst", "pavel")
+    done = receive(b.store, pavel, read_bundle(a.export(Audience(tlp="green"))), sender=partner)
+    assert not done.rejected and done.authors == {"A": done.stored} and done.claims > 0
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                                       max_size=3), max_leaves=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(JSON_VALUES, max_size=4), st.sampled_from([None, 0, 2]), st.booleans())
+def test_share_stix_reading_a_bundle_keeps_each_objects_exact_text(values, indent, ascii_only):
+    """Whatever the writer's layout, each element of `objects` comes back parsed as written, with its exact text."""
+    text = json.dumps({"type": "bundle", "id": "bundle--6f4b7a6e-5b8e-4f4e-9b0a-1f2e3d4c5b6a", "objects": values},
+                      indent=indent, ensure_ascii=ascii_only)
+    items = read_bundle(text.encode())
+    assert [item.obj for item in items] == values
+    assert all(json.loads(item.raw) == item.obj and item.raw in text for item in items)

@@ -76,7 +76,7 @@ class Incoming:
 class Received:
     total: int = 0
     stored: int = 0  # object versions stored
-    unchanged: int = 0  # already stored, or our own
+    unchanged: int = 0  # already stored, or this instance's own objects come back
     definitions: int = 0  # fixed definitions every instance has
     reports: int = 0  # partner reports stored as reports
     claims: int = 0  # partner claims added to our incidents
@@ -151,6 +151,8 @@ def _read(data: bytes, origin: str, *, bundle: bool) -> list[Incoming]:
     if bundle and top.get("type") != "bundle":
         raise BadInput(f"{origin}: not a STIX bundle (the top level has type {str(top.get('type'))[:40]!r}, not "
                        "'bundle')")
+    if top.get("objects") is not None:  # a list was read element by element and left None here
+        raise BadInput(f"{origin}: its 'objects' is not a list")
     if len(items) > MAX_OBJECTS:
         raise BadInput(f"{origin}: {len(items):,} objects, more than the {MAX_OBJECTS:,} one bundle may hold")
     return [Incoming(obj, raw, _name(obj, number), problem) for number, (obj, raw, problem) in enumerate(items, 1)]
@@ -184,8 +186,9 @@ def _split(text: str) -> tuple[dict[str, Any], list[tuple[Any, str, str | None]]
     top: dict[str, Any] = {}
     items: list[tuple[Any, str, str | None]] = []
     at = expect(space(0), "{")
-    while at < len(text) and text[at] != "}":
-        if text[at] != '"':
+    more = not text.startswith("}", at)
+    while more:
+        if not text.startswith('"', at):
             raise json.JSONDecodeError("Expecting property name enclosed in double quotes", text, at)
         key, at = decoder.raw_decode(text, at)
         at = expect(space(at), ":")
@@ -193,15 +196,14 @@ def _split(text: str) -> tuple[dict[str, Any], list[tuple[Any, str, str | None]]
             raise ValueError(f"the bundle has the member {key[:60]!r} twice")
         if key == "objects" and text.startswith("[", at):
             at = space(at + 1)
-            while at < len(text) and text[at] != "]":
+            element = not text.startswith("]", at)
+            while element:
                 problems.clear()
                 value, end = decoder.raw_decode(text, at)
                 items.append((value, text[at:end], problems[0] if problems else None))
                 at = space(end)
-                if text.startswith(",", at):
-                    at = space(at + 1)
-                elif not text.startswith("]", at):
-                    raise json.JSONDecodeError("Expecting ',' delimiter", text, at)
+                element = text.startswith(",", at)
+                at = space(at + 1) if element else at
             top[key] = None
             at = expect(at, "]")
         else:
@@ -210,10 +212,8 @@ def _split(text: str) -> tuple[dict[str, Any], list[tuple[Any, str, str | None]]
             if problems:
                 raise ValueError(problems[0])
             at = space(at)
-        if text.startswith(",", at):
-            at = space(at + 1)
-        elif not text.startswith("}", at):
-            raise json.JSONDecodeError("Expecting ',' delimiter", text, at)
+        more = text.startswith(",", at)
+        at = space(at + 1) if more else at
     at = expect(at, "}")
     if at != len(text):
         raise json.JSONDecodeError("Extra data", text, at)
@@ -281,14 +281,14 @@ class _Checks:
         if registered.retired_at is not None:
             retired = registered.retired_at if registered.retired_at.tzinfo else registered.retired_at.replace(
                 tzinfo=dt.UTC)
-            if version > version_key(retired.strftime("%Y-%m-%dT%H:%M:%S.%fZ")):
+            if version > retired.strftime("%Y-%m-%dT%H:%M:%S.%fZ"):  # the form of version_key
                 raise _Reject(f"signed with {name}'s key {registered.kid}, retired on {retired:%Y-%m-%d %H:%M} UTC, "
                               "for a version made after that")
         try:
             signing.verify(obj, registered.key)
         except BadInput as error:
             raise _Reject(str(error)) from None
-        if author == self.viewer.org_id or self._is_local(author):
+        if self._is_local(author):  # this instance's own object, relayed back: its records are here already
             return "own"
         level = self._marking(obj, author, name)
         self._collision(item.where, author)
@@ -328,8 +328,7 @@ class _Checks:
         return org.id, org.name
 
     def _is_local(self, org_id: int) -> bool:
-        org = sharing.organisation(self.session, org_id)
-        return bool(org.is_local)
+        return bool(sharing.organisation(self.session, org_id).is_local)
 
     def _version(self, obj: dict[str, Any]) -> str:
         try:
