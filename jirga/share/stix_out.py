@@ -109,7 +109,7 @@ def build(session, viewer: Viewer) -> list[Built]:
     return out
 
 
-def _plain(obj: stix2.base._STIXBase) -> dict[str, Any]:
+def _plain(obj: Any) -> dict[str, Any]:
     """The library's object as plain JSON data, without `modified` (set when it is published)."""
     data = json.loads(obj.serialize())
     data.pop("modified", None)
