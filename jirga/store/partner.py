@@ -74,6 +74,7 @@ def apply_incident(session: Session, ext: dict[str, Any], author: int, reports: 
     `ext`: its Jirga extension, claim values already in the store's form; `reports`: the partner's reports by
     STIX id (None where not here yet); `before`: the claim ids of the version stored before this one."""
     out = Applied()
+    changed: set[int] = set()  # incidents that lost or gained claims other than through add_extraction
     event = ext["incident"]
     wanted = {} if revoked else {claim["id"]: claim for claim in ext.get("claims", [])}
     ours = {row.uuid: row for row in session.scalars(select(Claim).where(Claim.uuid.in_(sorted(before | set(wanted)))))}
@@ -81,16 +82,17 @@ def apply_incident(session: Session, ext: dict[str, Any], author: int, reports: 
         if row.owner_org_id != author or row.origin != PARTNER:
             raise Collision(f"claim {row.uuid} is another organisation's claim here")
     _remove(session, [ours[uuid] for uuid in sorted(before - set(wanted)) if uuid in ours], out)
+    changed |= out.incidents
     home = _home(session, author, event)
     for uuid in sorted(set(wanted) & set(ours)):
         row = ours[uuid]
         if row.event != event:  # the partner moved it into this incident (a merge there)
-            out.incidents.add(row.incident_id)
+            changed.add(row.incident_id)
             row.event = event
             if home is not None and row.incident_id != home:
                 row.incident_id = home
             out.moved += 1
-            out.incidents.add(row.incident_id)
+            changed.add(row.incident_id)
     if out.moved:
         session.flush()
         home = home if home is not None else _home(session, author, event)
@@ -111,10 +113,12 @@ def apply_incident(session: Session, ext: dict[str, Any], author: int, reports: 
         session.flush()
         home = home if home is not None else _home(session, author, event)
         out.added += len(claims)
-        out.incidents.add(home)
+        out.incidents.add(home)  # summarised by add_extraction
+    changed.discard(None)
+    out.incidents |= changed
     out.incidents.discard(None)
-    if out.incidents:
-        prune(session, out.incidents)
+    if changed:
+        prune(session, changed)  # summarised again; an incident left without claims goes
     return out
 
 
