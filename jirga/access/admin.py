@@ -16,14 +16,12 @@ Who may do what:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from jirga.access import audit
+from jirga.access.acts import audited
 from jirga.access.auth import check_username, hash_password, new_token
 from jirga.access.rules import Viewer, may_administer_users_of, require_role
 from jirga.db.access_schema import ROLES, ApiToken, User
@@ -32,34 +30,6 @@ from jirga.db.schema import Organisation, SharingGroup, SharingGroupMember
 from jirga.errors import BadInput, NotFound, PermissionDenied
 
 MAX_TOKEN_DAYS = 3650  # ten years
-
-
-@dataclass
-class _Act:
-    session: Session
-    target_id: object = None
-    detail: str = ""
-    extra: dict = field(default_factory=dict)
-
-
-@contextmanager
-def audited(store: Store, viewer: Viewer, action: str, target_type: str, target_id: object = None,
-            detail: str = "") -> Iterator[_Act]:
-    """One checked, audited act: the block runs in one transaction that commits with its audit entry; a refusal
-    (PermissionDenied, NotFound) is audited in a transaction of its own and raised. Other administrative acts
-    (jirga.share.keys) use it too."""
-    act = None
-    try:
-        with store.session() as session:
-            act = _Act(session, target_id, detail)
-            yield act
-            audit.record(session, viewer, action, target_type, act.target_id, "ok", act.detail)
-    except (PermissionDenied, NotFound) as refusal:
-        result = "denied" if isinstance(refusal, PermissionDenied) else "not_found"
-        with store.session() as session:
-            audit.record(session, viewer, action, target_type, act.target_id if act else target_id, result,
-                         str(refusal))
-        raise
 
 
 def _org(session: Session, name_or_id: str | int) -> Organisation:
@@ -258,3 +228,23 @@ def list_groups(store: Store, viewer: Viewer) -> list[tuple[SharingGroup, list[s
         for group_id, org_name in names:
             members.setdefault(group_id, []).append(org_name)
         return [(group, members.get(group.id, [])) for group in groups]
+
+
+def verify_audit_log(store: Store, viewer: Viewer) -> audit.Verdict:
+    """Check the audit log's hash chain (org and instance admins); the check itself is audited."""
+    with audited(store, viewer, "admin", "audit_log", detail="verify") as act:
+        if not audit.may_read_log(viewer):
+            raise PermissionDenied(f"{viewer.username} ({viewer.role}) may not verify the audit log: it needs the "
+                                   "role org_admin or instance_admin")
+        verdict = audit.verify(act.session)
+        act.target_id = verdict.broken_at
+        act.detail = f"verify: {'whole' if verdict.ok else 'broken at ' + str(verdict.broken_at)}"
+    return verdict
+
+
+def audit_entries(store: Store, viewer: Viewer, limit: int, actor: str | None = None) -> list:
+    """The newest audit entries the viewer may read (see `audit.entries`); the reading is audited."""
+    with audited(store, viewer, "read", "audit_log") as act:
+        found = audit.entries(act.session, viewer, limit=limit, actor=actor)
+        act.detail = f"list: {len(found)} entries"
+    return found

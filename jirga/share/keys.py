@@ -6,7 +6,7 @@ the database; the public key, as a JWK, is registered in `org_keys` with its kid
 rotated key is retired, not deleted: what it signed before its retirement still verifies. Its private file is
 deleted, since it must never sign again.
 
-Every act is checked and audited (`access.admin.audited`): org admins make and rotate their own organisation's
+Every act is checked and audited (`access.acts.audited`): org admins make and rotate their own organisation's
 key; instance admins register partners' keys, which decides whose objects this instance accepts as theirs.
 """
 
@@ -22,7 +22,7 @@ from typing import Any
 from joserfc.jwk import OKPKey
 
 from jirga.access import Viewer
-from jirga.access.admin import audited
+from jirga.access.acts import audited
 from jirga.access.rules import require_role
 from jirga.db import Store
 from jirga.db.share_schema import OrgKey
