@@ -190,3 +190,16 @@ def test_share_signing_registering_a_partners_key_is_checked_and_audited(orgs):
         assert [(e.actor, e.result) for e in entries] == [("vera", "denied"), ("boss", "ok")]
         assert "register key" in entries[1].detail
     assert keys.card(b.store, boss, "A")["identity"] == card["identity"]  # the partner's own STIX identity
+
+
+def test_share_signing_a_viewer_may_not_publish_in_the_organisations_name(orgs):
+    from jirga.share import publish
+
+    a = orgs("A")
+    user = add_user(a.store, a.viewer, "boss", "instance_admin", "correct horse battery staple")
+    boss = Viewer(user, a.viewer.org_id, "instance_admin", "boss")
+    vera = Viewer(add_user(a.store, boss, "vera", "viewer", "correct horse battery staple"), a.viewer.org_id,
+                  "viewer", "vera")
+    with pytest.raises(PermissionDenied, match="publish"):
+        publish(a.store, vera, key_dir=a.key_dir)
+    assert publish(a.store, boss, key_dir=a.key_dir).new == 1  # its identity: nothing else is shareable yet

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jirga.access import Viewer, audit
+from jirga.access.acts import require
 from jirga.access.rules import Audience, member_group
 from jirga.db import Store
 from jirga.errors import BadInput, GroupError
@@ -68,7 +69,9 @@ def _next_version(previous: str | None, now: dt.datetime) -> str:
 
 def publish(store: Store, viewer: Viewer, *, key_dir: Path | None = None,
             signer: signing.Signer | None = None) -> Published:
-    """Sign and store what the viewer's organisation shares now (see the module's docstring); audited."""
+    """Sign and store what the viewer's organisation shares now (see the module's docstring); audited. Signing in
+    the organisation's name is an analyst's act: a viewer may read what is shared, not publish."""
+    require(store, viewer, "analyst", "publish the organisation's shared objects", "write", "stix_object")
     signer = signer or keys.signer(store, viewer, key_dir)
     done = Published()
     with store.session() as session:
