@@ -477,3 +477,24 @@ def test_share_stix_reading_a_bundle_keeps_each_objects_exact_text(values, inden
     items = read_bundle(text.encode())
     assert [item.obj for item in items] == values
     assert all(json.loads(item.raw) == item.obj and item.raw in text for item in items)
+
+
+def test_share_stix_a_signed_report_from_other_tools_is_read_by_our_extractor(orgs):
+    """No Jirga extension, so no claims: its text goes through ingest like a STIX bundle's, the author as source."""
+    a, b = orgs("A"), orgs("B")
+    trust(b, a)
+    title, _, body = HOSPITAL_A.partition("\n\n")
+    plain = {"type": "report", "spec_version": "2.1", "id": "report--6f4b7a6e-5b8e-4f4e-9b0a-1f2e3d4c5b6d",
+             "created": "2016-08-09T10:00:00.000Z", "modified": "2016-08-09T10:00:00.000Z", "name": title,
+             "description": body, "published": "2016-08-09T00:00:00Z", "report_types": ["threat-report"],
+             "object_refs": ["identity--6f4b7a6e-5b8e-4f4e-9b0a-1f2e3d4c5b6e"],
+             "object_marking_refs": [TLP2_MARKING_IDS["green"]]}
+    obj = signing.sign(plain, keys.signer(a.store, a.viewer, a.key_dir))
+    done = b.receive(json.dumps({"type": "bundle", "id": "bundle--6f4b7a6e-5b8e-4f4e-9b0a-1f2e3d4c5b6f",
+                                 "objects": [obj]}).encode())
+    assert not done.rejected and done.stored == 1 and done.reports == 1
+    with b.store.session() as session:
+        report = session.scalar(select(Report).where(Report.owner_org_id == b.org_id("A")))
+        assert report.source.name == "A" and report.tlp == "green" and report.published == DAY
+        killed = session.scalars(select(Claim.value).where(Claim.report_id == report.id, Claim.field == "killed"))
+        assert [value["best"] for value in killed] == [70]

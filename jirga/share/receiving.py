@@ -39,6 +39,7 @@ from jirga.access import Viewer, audit
 from jirga.access.rules import require_role
 from jirga.db import Store
 from jirga.errors import BadInput, Conflict
+from jirga.ingest.stix import date_of, language_of, report_of
 from jirga.model import tlp as tlp_levels
 from jirga.model.report import IncomingReport, found_url
 from jirga.share import keys, signing
@@ -484,8 +485,10 @@ def _store(session, item: _Accepted, group: int | None, collection: str | None, 
     elif obj["type"] == "incident" and ext is not None:
         previous = _claim_ids(sharing.version_before(session, obj["id"], item.version))
         _incident(session, item.author, _restored(ext), previous, bool(obj.get("revoked")), out)
-    elif obj["type"] in ("report", "incident") and ext is None and obj.get("description") and not obj.get("revoked"):
-        to_extract.append((item, _outside_report(obj, item)))
+    elif obj["type"] in ("report", "incident") and ext is None and not obj.get("revoked"):
+        report = _outside_report(obj, item)
+        if isinstance(report, IncomingReport):  # else it has no description: nothing to read
+            to_extract.append((item, report))
 
 
 def _claim_ids(row) -> set[str]:
@@ -514,7 +517,7 @@ def _report(session, item: _Accepted, ext: dict[str, Any], group: int | None, ou
     out.notes += notes
     incoming_report = check_report(IncomingReport(
         text=obj["description"], origin=f"{item.author_name}: {obj['id']}", title=obj.get("name", "")[:1000],
-        source=ext["source"], url=url, published=_day(obj.get("published")), language=_language(obj.get("lang")),
+        source=ext["source"], url=url, published=date_of(obj.get("published")), language=language_of(obj.get("lang")),
         tlp=item.level))
     _, new = partner.add_partner_report(session, uuid_of(obj["id"]), incoming_report, item.author,
                                              ext["reliability"], item.level, group)
@@ -544,18 +547,9 @@ def _incident(session, author: int, ext: dict[str, Any], before: set[str], revok
 
 
 def _outside_report(obj: dict[str, Any], item: _Accepted) -> IncomingReport:
-    """A report or incident from a partner's other tools (no Jirga extension): read by our extractor, with the
-    author organisation as its source."""
-    name = " ".join(str(obj.get("name") or "").split())
-    description = str(obj["description"]).strip()
-    url = None
-    for reference in obj.get("external_references") or []:
-        if url is None and reference.get("url"):
-            url, _ = found_url(reference["url"], item.item.where)
-    return IncomingReport(text=f"{name}\n\n{description}" if name else description,
-                          origin=f"{item.author_name}: {obj['id']}", title=name[:1000], source=item.author_name,
-                          url=url, published=_day(obj.get("published") or obj.get("created")),
-                          language=_language(obj.get("lang")), tlp=item.level)
+    """A report or incident from a partner's other tools (no Jirga extension): read by our extractor like an
+    ingested STIX bundle's, with the author organisation as its source."""
+    return report_of(obj, f"{item.author_name}: {obj['id']}", item.author_name)
 
 
 def _extract(store: Store, viewer: Viewer, pending: list[tuple[_Accepted, IncomingReport]], group: int | None,
@@ -573,15 +567,3 @@ def _extract(store: Store, viewer: Viewer, pending: list[tuple[_Accepted, Incomi
         out.reports += summary.new + summary.updated
         if summary.failed:
             out.notes.append(f"{summary.failed} reports without Jirga claims could not be read: {summary.line()}")
-
-
-def _day(value: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
-def _language(tag: Any) -> str | None:
-    code = str(tag or "").strip().lower().split("-")[0]
-    return code if len(code) == 2 and code.isalpha() else None
