@@ -392,6 +392,16 @@ def test_share_stix_each_bad_object_is_rejected_with_its_id_and_reason_and_the_r
     assert done.claims > 0  # the valid ones were kept and fused
 
 
+def test_share_stix_a_taxii_envelope_is_read_like_a_bundle():
+    from jirga.share import read_envelope
+
+    items = read_envelope(b'{"more": false, "objects": [{"type": "x-thing", "id": "x-thing--6f4b7a6e-5b8e-4f4e-9b0a-'
+                          b'1f2e3d4c5b6a"}, 7]}')
+    assert [item.where for item in items] == ["x-thing--6f4b7a6e-5b8e-4f4e-9b0a-1f2e3d4c5b6a", "object 2"]
+    with pytest.raises(BadInput, match="'objects' is not a list"):
+        read_envelope(b'{"objects": {}}')
+
+
 def test_share_stix_a_bundle_that_cannot_be_read_is_refused_whole():
     for data, why in ((b"\xff\xfe", "not valid UTF-8"), (b'{"type": "bundle", "objects": [', "not valid JSON"),
                       (b'{"type": "report"}', "not a STIX bundle"), (b"[" * 100_000, "not valid JSON")):
