@@ -223,7 +223,7 @@ def prune(session: Session, incident_ids: set[int]) -> None:
 def retire_superseded(session: Session, report_id: int) -> None:
     """An incident told only by superseded revisions is itself superseded (kept, not listed by default)."""
     from_current = exists().where(Claim.incident_id == Incident.id, Claim.report_id == Report.id, Report.is_current)
-    analysts = exists().where(Claim.incident_id == Incident.id, Claim.origin != "machine")
+    analysts = exists().where(Claim.incident_id == Incident.id, Claim.origin == "analyst")
     told_here = select(Claim.incident_id).where(Claim.report_id == report_id)
     session.execute(update(Incident).where(Incident.id.in_(told_here), ~from_current, ~analysts)
                     .values(status="superseded").execution_options(synchronize_session=False))
