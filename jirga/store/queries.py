@@ -64,7 +64,7 @@ def parse_period(value: str) -> Period:
 @dataclass(frozen=True)
 class IncidentFilter:
     actor: str | None = None  # a name, alias or acronym; the actor's provinces and branches are included
-    country: str | None = None  # ISO 3166-1 alpha-2 or a country name
+    country: str | None = None  # ISO 3166-1 alpha-2 or a country name; several separated by commas (PK,AF)
     province: str | None = None  # ISO 3166-2 code or a province name
     kind: str | None = None
     attack_type: str | None = None
@@ -96,11 +96,14 @@ def _check_text(where: IncidentFilter) -> None:
                              "300 characters)")
 
 
-def incident_query(where: IncidentFilter, viewer: Viewer) -> Select:
+def incident_query(where: IncidentFilter, viewer: Viewer, *, whole_table: bool = False) -> Select:
+    """The incidents `viewer` may see that match, newest first. `whole_table`: the caller reads most of the table
+    (a count over every period): the status is then compared in a form no index serves, because SQLite, which has
+    no statistics, would otherwise walk the status index and fetch each row apart, ten times slower than a scan."""
     _check_text(where)
     query = select(Incident).where(visible(Incident, viewer))
     if not where.include_superseded:
-        query = query.where(Incident.status == "active")
+        query = query.where((func.coalesce(Incident.status, "") if whole_table else Incident.status) == "active")
     else:
         query = query.where(Incident.status != "merged")
     if where.conflicts:
@@ -109,9 +112,10 @@ def incident_query(where: IncidentFilter, viewer: Viewer) -> Select:
         ids = resolve_actor(where.actor)
         query = query.where(Incident.id.in_(select(IncidentActor.incident_id).where(IncidentActor.actor_id.in_(ids))))
     if where.country:
-        query = query.where(Incident.country == resolve_country(where.country))
+        query = query.where(Incident.country.in_(resolve_countries(where.country)))
     if where.province:
-        query = query.where(Incident.province_code == resolve_province(where.province, where.country))
+        single = where.country if where.country and "," not in where.country else None
+        query = query.where(Incident.province_code == resolve_province(where.province, single))
     if where.kind:
         query = query.where(Incident.kind == where.kind)
     if where.attack_type:
@@ -293,6 +297,11 @@ def resolve_country(value: str) -> str:
         return pycountry.countries.lookup(value).alpha_2
     except LookupError:
         raise QueryError(f"unknown country {value!r} (use an ISO code such as PK or a name)") from None
+
+
+def resolve_countries(value: str) -> list[str]:
+    """ISO codes of a comma-separated list of countries (PK,AF or Pakistan, Afghanistan)."""
+    return sorted({resolve_country(part) for part in value.split(",") if part.strip()}) or [resolve_country(value)]
 
 
 def resolve_province(value: str, country: str | None = None) -> str:

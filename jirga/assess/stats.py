@@ -1,0 +1,98 @@
+"""`jirga stats` and /api/v1/stats: incidents, killed and injured by one key over the incidents the viewer may
+see, with the change against the previous period when a period is given."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from sqlalchemy.orm import Session
+
+from jirga.access import Viewer
+from jirga.assess.aggregate import Row, Totals, count, previous_period, rows, victim_rows
+from jirga.errors import QueryError
+from jirga.store import stats as store
+from jirga.store.queries import IncidentFilter, actor_names, parse_period
+
+BREAKDOWNS = (*store.KEYS, "victim-category")
+
+
+@dataclass
+class Stats:
+    by: str | None
+    where: IncidentFilter
+    rows: list[Row]
+    total: Totals
+    period: tuple[dt.date, dt.date] | None = None
+    previous: tuple[dt.date, dt.date] | None = None
+    previous_total: Totals | None = None
+
+    def as_dict(self) -> dict:
+        return {"by": self.by, "period": _dates(self.period), "previous_period": _dates(self.previous),
+                "total": self.total.as_dict(),
+                "previous_total": self.previous_total.as_dict() if self.previous_total else None,
+                "rows": [row.as_dict() for row in self.rows]}
+
+
+def _dates(period: tuple[dt.date, dt.date] | None) -> dict | None:
+    return {"from": period[0].isoformat(), "to": period[1].isoformat()} if period else None
+
+
+def period_of(where: IncidentFilter) -> tuple[dt.date, dt.date] | None:
+    if not (where.since and where.until):
+        return None
+    start, end = parse_period(where.since).start, parse_period(where.until).end
+    if end < start:
+        raise QueryError(f"the period ends ({end.isoformat()}) before it starts ({start.isoformat()})")
+    return start, end
+
+
+def compute(session: Session, where: IncidentFilter, by: str | None, *, viewer: Viewer, roll_up: bool = False
+            ) -> Stats:
+    if by is not None and by not in BREAKDOWNS:
+        raise QueryError(f"cannot break down by {by!r} (one of {', '.join(BREAKDOWNS)})")
+    period = period_of(where)
+    counted, total = _count(session, where, by, viewer, roll_up)
+    out = Stats(by, where, [], total, period)
+    before = None
+    if period:
+        out.previous = previous_period(*period)
+        earlier = replace(where, since=out.previous[0].isoformat(), until=out.previous[1].isoformat())
+        before, out.previous_total = _count(session, earlier, by, viewer, roll_up)
+    if by == "victim-category":
+        out.rows = counted  # already rows
+        if before is not None:
+            from jirga.assess.aggregate import change
+
+            earlier_rows = {row.key: row.totals for row in before}
+            for row in out.rows:
+                row.change = change(row.totals, earlier_rows.get(row.key, Totals()))
+        return out
+    names = _names(session, by, [key for key, _ in counted])
+    out.rows = rows(counted, by, names, before)
+    return out
+
+
+def _count(session: Session, where: IncidentFilter, by: str | None, viewer: Viewer, roll_up: bool):
+    """(totals per key, or victim rows; the overall total)."""
+    if by == "victim-category":
+        sums, seen, groups = store.sums_by(session, where, None, viewer=viewer)
+        total = count(seen, None, groups, sums=sums).get((None, None), Totals())
+        figures = store.victim_figures(session, store.victim_claims(session, where, viewer=viewer))
+        return victim_rows(figures, total), total
+    sums, seen, groups = store.sums_by(session, where, by, viewer=viewer, roll_up=roll_up)
+    counted = count(seen, by, groups, roll_up, sums)
+    if by != "group":  # each incident is in one row: the rows add up to the total
+        return counted, sum(counted.values(), Totals())
+    total_sums, total_seen, total_groups = store.sums_by(session, where, None, viewer=viewer)
+    return counted, count(total_seen, None, total_groups, sums=total_sums).get((None, None), Totals())
+
+
+def _names(session: Session, by: str | None, keys: list[str | None]) -> dict[str, str]:
+    if by != "group":
+        return {}
+    from jirga.reference import catalog
+
+    names = {actor.id: actor.name for actor in catalog.load_actors()}
+    unknown = [key for key in keys if key and key not in names]
+    return names | (actor_names(session, unknown) if unknown else {})
