@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select, text, update
 
 from jirga.access import AuthenticationError, NotFound, PermissionDenied, Viewer, admin, audit, auth
 from jirga.access.auth import hash_password, implicit_admin, sign_in, sign_in_with_password, sign_in_with_token
+from jirga.assess.stats import compute
 from jirga.db import open_store
 from jirga.db.access_schema import ROLES, ApiToken, AuditEntry, User
 from jirga.db.schema import (
@@ -239,6 +240,12 @@ def check_reads(store, built: Built, viewer: Viewer) -> None:
             assert all((c.report is not None) == (c.report_id in want.reports) for c in incident.claims)
         hits = search_reports(session, WORD, limit=1000, viewer=viewer)
         assert {hit.report_id for hit in hits} == want.reports
+        # The statistics count what the viewer sees: their incidents, each with the figures of its visible claims.
+        total = compute(session, IncidentFilter(include_superseded=True), None, viewer=viewer).total
+        assert total.incidents == len(want.incidents)
+        assert total.killed.high == sum(want.killed_high[i] or 0 for i in want.incidents)
+        by_group = compute(session, IncidentFilter(include_superseded=True), "group", viewer=viewer)
+        assert sum(row.totals.incidents for row in by_group.rows) == len(want.incidents)  # no group is named
     for incident_id in built.incidents:
         with store.session() as session:
             shown = get_incident(session, incident_id, viewer=viewer)
