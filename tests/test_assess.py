@@ -80,7 +80,7 @@ def test_assess_each_breakdown_in_sql_counts_as_the_incidents_one_by_one(samples
     where = IncidentFilter(kind="attack")
     incidents, groups = listed(store, where)
     with store.session() as session:
-        sums, seen, seen_groups = store_stats.sums_by(session, where, by, viewer=implicit_admin(store),
+        sums, seen, _ = store_stats.sums_by(session, where, by, viewer=implicit_admin(store),
                                                       roll_up=roll_up)
     assert not seen  # the local organisation sees every claim of its own store
     in_sql = count([], by, {}, roll_up, sums)

@@ -52,6 +52,7 @@ def add_commands(commands) -> None:
                        help="with --by group: count a group's provinces and branches as the group")
     stats.add_argument("--format", choices=["table", "json", "csv"], default="table")
     stats.set_defaults(run=run_stats)
+    add_sitrep(commands)
 
 
 def run_stats(args) -> int:
@@ -120,4 +121,35 @@ def run_stats(args) -> int:
     sys.stdout.flush()  # the notes (stderr) after the table they explain
     for note in notes:
         print(f"  {note}", file=sys.stderr)
+    return 0
+
+
+def add_sitrep(commands) -> None:
+    db = identity_options()
+    sitrep = commands.add_parser("sitrep", parents=[db, filter_options(dates_required=True)],
+                                 help="a situation report for a period, every figure footnoted to its claims, "
+                                      "marked with the TLP of what it contains")
+    sitrep.add_argument("--format", choices=["html", "pdf"], default="html")
+    sitrep.add_argument("--out", required=True, help="the file to write")
+    sitrep.add_argument("--base-url", default="http://127.0.0.1:8000",
+                        help="where the footnotes' links open the web app (default http://127.0.0.1:8000)")
+    sitrep.set_defaults(run=run_sitrep)
+
+
+def run_sitrep(args) -> int:
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from jirga.assess import sitrep
+    from jirga.db.schema import Organisation
+
+    where = incident_filter(args)
+    with signed_in(args) as (store, viewer), store.session() as session:
+        organisation = session.scalar(select(Organisation.name).where(Organisation.id == viewer.org_id)) or ""
+        report = sitrep.build(session, where, viewer=viewer, organisation=organisation, base_url=args.base_url)
+        content = sitrep.to_pdf(report) if args.format == "pdf" else sitrep.to_html(report).encode()
+    Path(args.out).write_bytes(content)
+    print(f"{args.out}: situation report {report.start} to {report.end}, {report.total.incidents} incidents, "
+          f"{len(report.notes.notes)} footnotes, {sitrep.tlp_levels.NAMES[report.tlp]}", file=sys.stderr)
     return 0

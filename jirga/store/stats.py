@@ -232,5 +232,32 @@ def victim_claims(session: Session, where: IncidentFilter, *, viewer: Viewer) ->
     return claims
 
 
-__all__ = ["GROUP_ROLES", "KEYS", "VICTIM_CATEGORIES", "figure_sums", "group_links", "incident_claims",
-           "matching_incidents", "sums_by", "victim_claims", "victim_figures"]
+
+
+def disputes(session: Session, incident_ids: Sequence[int], *, viewer: Viewer) -> list[tuple[int, int | None, str]]:
+    """(incident id, claim id, reason) of the analysts' disputes the viewer may see, on these incidents' claims."""
+    from jirga.db.schema import Assessment
+
+    found = []
+    for start in range(0, len(incident_ids), 5000):
+        part = incident_ids[start:start + 5000]
+        found += session.execute(
+            select(Claim.incident_id, Assessment.claim_id, Assessment.reason)
+            .join(Claim, Claim.id == Assessment.claim_id)
+            .where(Claim.incident_id.in_(part), Assessment.verdict == "dispute", visible(Assessment, viewer),
+                   visible(Claim, viewer)).order_by(Assessment.id)).all()
+    return [tuple(row) for row in found]
+
+
+def relations_among(session: Session, actor_ids: Sequence[str], *, viewer: Viewer) -> list[tuple[str, str, str, int]]:
+    """(subject, relation, object, how many reports say so) between these actors, as the viewer may see."""
+    from jirga.db.schema import Relation
+
+    if not actor_ids:
+        return []
+    rows = session.execute(
+        select(Relation.subject_id, Relation.relation, Relation.object_id, func.count())
+        .where(or_(Relation.subject_id.in_(actor_ids), Relation.object_id.in_(actor_ids)), visible(Relation, viewer))
+        .group_by(Relation.subject_id, Relation.relation, Relation.object_id)).all()
+    audit.record(session, viewer, "read", "relation", None, "ok", f"relations of {len(actor_ids)} actors")
+    return sorted((tuple(row) for row in rows), key=lambda row: (-row[3], row[0], row[2]))
