@@ -157,3 +157,55 @@ def test_sitrep_command_writes_html_and_refuses_a_report_without_a_period(world,
     assert "TLP:GREEN" in html and "Mastung" not in html and "Situation report, 2016-01-01 to 2016-12-31" in html
     missing = run_jirga("sitrep", "--db", world.url, "--to", "2016-12", "--out", str(out))
     assert missing.returncode == 2 and "--from" in missing.stderr
+
+
+def test_sitrep_and_csv_through_the_api_show_each_user_only_what_they_may_see(world):
+    from fastapi.testclient import TestClient
+
+    from jirga.web.app import create_app
+
+    client = TestClient(create_app(store=world.store, hosts=["testserver"]))
+    tokens = {who: admin.create_token(world.store, viewer)[1] for who, viewer in (("a", world.owner),
+                                                                                ("b", world.partner))}
+
+    def get(who: str, path: str, **params):
+        response = client.get(f"/api/v1{path}", params=params, headers={"Authorization": f"Bearer {tokens[who]}"})
+        assert response.status_code == 200, response.text
+        return response
+
+    mine = get("a", "/sitrep", since="2016-01", until="2016-12")
+    theirs = get("b", "/sitrep", since="2016-01", until="2016-12")
+    assert "TLP:RED" in mine.text and "Mastung" in mine.text
+    assert "Mastung" not in theirs.text and "TLP:GREEN" in theirs.text
+    assert "script-src" not in theirs.headers["content-security-policy"]  # the page runs nothing
+    assert get("b", "/sitrep", since="2016-01", until="2016-12", format="pdf").content.startswith(b"%PDF-")
+    rows_a = get("a", "/export/incidents.csv", since="2016", until="2016").text.splitlines()
+    rows_b = get("b", "/export/incidents.csv", since="2016", until="2016").text.splitlines()
+    assert rows_a[0].startswith("event_id,incident_uuid,event_date") and len(rows_a) == len(rows_b) + 1
+    red = next(line for line in rows_a if line.startswith(f"JIRGA{world.red_incident},"))
+    assert "Balochistan Liberation Army" in red and ",17," in red and "TLP:RED" in red
+    assert not any(line.startswith(f"JIRGA{world.red_incident},") for line in rows_b)
+    stats_a, stats_b = (get(who, "/stats", since="2016", until="2016", by="group").json() for who in ("a", "b"))
+    assert stats_a["total"]["incidents"] == stats_b["total"]["incidents"] + 1
+    assert "balochistan-liberation-army" not in {row["key"] for row in stats_b["rows"]}
+    assert client.get("/api/v1/sitrep", params={"until": "2016"},
+                      headers={"Authorization": f"Bearer {tokens['b']}"}).status_code == 400
+
+
+def test_export_rows_carry_precision_codes_and_never_a_formula():
+    from types import SimpleNamespace
+
+    from jirga.assess.export import row, to_csv
+
+    place = SimpleNamespace(name="=HYPERLINK(\"http://x\")", precision="province", province="Balochistan",
+                            district=None, lat=30.0, lon=66.0)
+    incident = SimpleNamespace(id=7, uuid="u", date_start=dt.date(2016, 8, 1), date_end=dt.date(2016, 8, 31),
+                               date_precision="month", kind="attack", attack_type="bombing", target_type=None,
+                               country="PK", province_code="PK-BA", place=place, report_count=1, killed_best=3,
+                               killed_low=3, killed_high=None, injured_best=None, injured_low=None,
+                               injured_high=None, has_conflict=False, tlp="amber")
+    values = row(incident, ["-Group"], ["Dawn"], "http://jirga.test/")
+    assert (values["time_precision"], values["geo_precision"]) == (3, 3)
+    assert values["latitude"] == values["longitude"] == ""  # a province is no point
+    text = to_csv([values])
+    assert "'=HYPERLINK" in text and ",'-Group," in text and "http://jirga.test/incidents/7" in text

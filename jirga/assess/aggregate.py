@@ -46,9 +46,10 @@ class Figure:
 
     @property
     def range(self) -> str:
-        """The range the sum lies in: "54-63", "54-63+" when some incident gives no upper bound."""
-        if self.low == self.high and not self.open:
-            return ""
+        """The range the sum lies in: "54–63", "54–63+" when some incident gives no upper bound (the high is then a
+        floor), "≥63" when that floor is the low too."""
+        if self.low == self.high:
+            return f"≥{self.low:,}" if self.open else ""
         return f"{self.low:,}–{self.high:,}{'+' if self.open else ''}"
 
     def text(self) -> str:

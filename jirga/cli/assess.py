@@ -16,7 +16,7 @@ from jirga.cli.output import terminal_json, terminal_text
 KINDS = ["attack", "security_operation", "arrest", "statistic", "meeting", "visit", "any"]
 
 
-def filter_options(*, dates_required: bool = False) -> argparse.ArgumentParser:
+def filter_options(*, dates_required: bool = False, kind: str = "attack") -> argparse.ArgumentParser:
     """The filters of `jirga incidents`, as the assessment commands take them."""
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument("--from", "--since", dest="since", required=dates_required, help="YYYY, YYYY-MM or YYYY-MM-DD")
@@ -26,8 +26,9 @@ def filter_options(*, dates_required: bool = False) -> argparse.ArgumentParser:
     options.add_argument("--province", help="ISO 3166-2 code (PK-BA) or name")
     options.add_argument("--group", "--actor", dest="actor",
                          help="name, alias or acronym; its provinces and branches are included")
-    options.add_argument("--kind", choices=KINDS, default="attack",
-                         help="which incidents (default attack: attacks are never counted with meetings)")
+    options.add_argument("--kind", choices=KINDS, default=kind,
+                         help=f"which incidents (default {kind}" + (": attacks are never counted with meetings)"
+                                                                    if kind == "attack" else ")"))
     options.add_argument("--attack-type", help="e.g. suicide_bombing, armed_assault")
     options.add_argument("--conflicts", action="store_true", help="only incidents whose sources disagree")
     return options
@@ -53,6 +54,12 @@ def add_commands(commands) -> None:
     stats.add_argument("--format", choices=["table", "json", "csv"], default="table")
     stats.set_defaults(run=run_stats)
     add_sitrep(commands)
+    export = commands.add_parser("export", parents=[db, filter_options(kind="any")],
+                                 help="the incidents you may see as CSV with ACLED-like columns and precision codes")
+    export.add_argument("--format", choices=["csv"], default="csv")
+    export.add_argument("--out", help="the file to write (default: standard output)")
+    export.add_argument("--base-url", default="http://127.0.0.1:8000", help="for each incident's link")
+    export.set_defaults(run=run_export)
 
 
 def run_stats(args) -> int:
@@ -152,4 +159,20 @@ def run_sitrep(args) -> int:
     Path(args.out).write_bytes(content)
     print(f"{args.out}: situation report {report.start} to {report.end}, {report.total.incidents} incidents, "
           f"{len(report.notes.notes)} footnotes, {sitrep.tlp_levels.NAMES[report.tlp]}", file=sys.stderr)
+    return 0
+
+
+def run_export(args) -> int:
+    from pathlib import Path
+
+    from jirga.assess.export import incidents_csv
+
+    where = incident_filter(args)
+    with signed_in(args) as (store, viewer), store.session() as session:
+        text, rows = incidents_csv(session, where, viewer=viewer, base_url=args.base_url)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"{args.out}: {rows} incidents", file=sys.stderr)
+    else:
+        sys.stdout.write(terminal_text(text))
     return 0

@@ -261,3 +261,18 @@ def relations_among(session: Session, actor_ids: Sequence[str], *, viewer: Viewe
         .group_by(Relation.subject_id, Relation.relation, Relation.object_id)).all()
     audit.record(session, viewer, "read", "relation", None, "ok", f"relations of {len(actor_ids)} actors")
     return sorted((tuple(row) for row in rows), key=lambda row: (-row[3], row[0], row[2]))
+
+
+def source_names(session: Session, incident_ids: Sequence[int], *, viewer: Viewer) -> dict[int, list[str]]:
+    """The sources of the reports the viewer may see of each incident's counted claims."""
+    from jirga.db.schema import Source
+
+    found: dict[int, set[str]] = {}
+    for start in range(0, len(incident_ids), 5000):
+        for incident_id, name in session.execute(
+                select(Claim.incident_id, Source.name).distinct()
+                .join(Report, Report.id == Claim.report_id).join(Source, Source.id == Report.source_id)
+                .where(Claim.incident_id.in_(incident_ids[start:start + 5000]), ~Claim.retired,
+                       visible(Claim, viewer), visible(Report, viewer))):
+            found.setdefault(incident_id, set()).add(name)
+    return {incident_id: sorted(names) for incident_id, names in found.items()}
