@@ -35,6 +35,7 @@ REPORTS_FTS = table("reports_fts", column("rowid"), column("rank"))
 
 
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
+MAX_SPAN = dt.timedelta(days=366)  # the longest an incident's date range can be: a year
 
 
 
@@ -121,7 +122,10 @@ def incident_query(where: IncidentFilter, viewer: Viewer, *, whole_table: bool =
     if where.attack_type:
         query = query.where(Incident.attack_type == where.attack_type.replace(" ", "_").lower())
     if where.since:
-        query = query.where(Incident.date_end >= parse_period(where.since).start)
+        start = parse_period(where.since).start
+        # No incident's dates span more than a year (the coarsest precision a date is told in): the bound on the
+        # start is implied, and lets the status-and-date index serve both ends of a period.
+        query = query.where(Incident.date_end >= start, Incident.date_start >= start - MAX_SPAN)
     if where.until:
         query = query.where(Incident.date_start <= parse_period(where.until).end)
     if where.after:
