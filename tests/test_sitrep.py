@@ -40,6 +40,8 @@ RED_NOTE = IncomingReport(
     "Liberation Army claimed responsibility for the attack.", "field-note.txt", title="Field note: Mastung convoy",
     source="Field office", published=dt.date(2016, 9, 13))
 # Skipped without poppler, unless JIRGA_REQUIRE_POPPLER is set (CI), where that is a failure.
+FIELD_CLAIMS = (r"(?:kind|date|place|attack type|target|killed|injured|responsibility|perpetrator) "
+                r"((?:\d+ ?)+)")
 NEEDS_POPPLER = pytest.mark.skipif(
     not (shutil.which("pdftotext") and shutil.which("pdftoppm")) and not os.environ.get("JIRGA_REQUIRE_POPPLER"),
     reason="pdftotext and pdftoppm (Debian poppler-utils: make browser) are missing")
@@ -117,17 +119,23 @@ def test_sitrep_pdf_says_the_counts_names_the_groups_marks_every_page_and_cites_
         assert group in flat, group
     assert "Mastung" in flat and "Khyber Pakhtunkhwa" in flat and "Kābul" not in flat  # no Kabul attack in 2016
 
-    # Every footnote mark has its note; every note's claims are real claims of that incident the reader may see.
+    # Every footnote mark has its note, every note names incidents of the register, and the register's claims are
+    # real claims of that incident: exactly those the notes rest on.
     marks = {int(n) for n in re.findall(r"\[(\d+)\]", flat[:flat.index("Notes: the incidents")])}
-    notes = flat[flat.index("Notes: the incidents"):]
-    cited = re.findall(r"#(\d+) \(claims ([\d ]+|none)\)", notes)
-    assert marks and max(marks) <= len(report.notes.notes) and len(cited) >= total.incidents
+    notes = flat[flat.index("Notes: the incidents"):flat.index("Register of the incidents cited")]
+    register = flat[flat.index("Register of the incidents cited"):]
+    assert marks and max(marks) <= len(report.notes.notes)
+    entries = re.split(r"#(\d+) ", register)[1:]
+    claims_of = {int(incident): {int(n) for group in re.findall(FIELD_CLAIMS, text) for n in group.split()}
+                 for incident, text in zip(entries[::2], entries[1::2], strict=True)}
+    assert {int(n) for n in re.findall(r"#(\d+)", notes)} <= set(claims_of)
+    assert len(claims_of) >= total.incidents
     with world.store.session() as session:
-        for incident, claims in cited:
-            for claim in claims.split() if claims != "none" else []:
-                row = session.get(Claim, int(claim))
-                assert row is not None and row.incident_id == int(incident), (incident, claim)
-    assert {int(c) for _, claims in cited for c in claims.split() if c != "none"} == report.notes.claim_ids()
+        for incident, claims in claims_of.items():
+            for claim in claims:
+                row = session.get(Claim, claim)
+                assert row is not None and row.incident_id == incident, (incident, claim)
+    assert set().union(*claims_of.values()) == report.notes.claim_ids()
     assert "soldiers" in flat or "17" in flat
 
 

@@ -35,6 +35,9 @@ BASE_FIELDS = ("kind", "date", "killed", "injured")
 KEY_FIELDS = {"province": ("place",), "district": ("place",), "country": ("place",), "month": (),
               "group": ("responsibility", "perpetrator"), "attack-type": ("attack_type",), "target-type": ("target",)}
 TOP = 5
+TABLE_ROWS = 15  # rows of a breakdown table; the rest are summed in one more row
+FIELD_ORDER = {name: i for i, name in enumerate(("kind", "date", "place", "attack_type", "target", "killed", "injured",
+                                                 "responsibility", "perpetrator"))}
 KEY_INCIDENTS = 10
 
 
@@ -65,6 +68,23 @@ class Notes:
 
     def claim_ids(self) -> set[int]:
         return {claim for note in self.notes for _, _, claims in note.incidents for claim in claims}
+
+    def register(self) -> list[tuple[int, str, list[tuple[str, list[int]]]]]:
+        """Every incident the notes cite, once: (id, title, [(field, its claims cited)]). The notes name the
+        incidents; the register gives each one's claims, so a quarter's report does not repeat them per note."""
+        cited: dict[int, set[int]] = {}
+        for note in self.notes:
+            for incident_id, _, claims in note.incidents:
+                cited.setdefault(incident_id, set()).update(claims)
+        out = []
+        for incident_id in sorted(cited):
+            fields: dict[str, list[int]] = {}
+            for claim in self.claims.get(incident_id, []):
+                if claim.id in cited[incident_id]:
+                    fields.setdefault(claim.field, []).append(claim.id)
+            out.append((incident_id, self.titles.get(incident_id, ""), sorted(fields.items(),
+                                                                             key=lambda f: FIELD_ORDER.get(f[0], 99))))
+        return out
 
 
 @dataclass
@@ -144,9 +164,7 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
     for by, title in (("province", "By province"), ("district", "By district (the most affected)"),
                       ("group", "By group (claimed, named as perpetrator or attributed)"),
                       ("attack-type", "By method of attack"), ("target-type", "By target")):
-        found = rows(count(incidents, by, groups), by, names)
-        if by == "district":
-            found = found[:15]
+        found = _shortened(rows(count(incidents, by, groups), by, names), by)
         cited = [notes.cite(row.totals.ids, BASE_FIELDS[2:] + KEY_FIELDS[by],
                             f"{title.split(' (')[0]}: {row.label}") for row in found]
         chart = charts.bars([(row.label, row.totals.killed.best) for row in found[:10]],
@@ -216,6 +234,18 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
                   total_note, previous_total, previous_note, moved, summary, sections, victims, key_incidents,
                   uncertain, actors, relations, trend, map_svg, map_listed, notes,
                   dt.datetime.now(dt.UTC).replace(microsecond=0), names)
+
+
+def _shortened(found: list[Row], by: str) -> list[Row]:
+    """The first TABLE_ROWS rows, and the others summed in one row (its note cites them all)."""
+    if len(found) <= TABLE_ROWS + 1:
+        return found
+    rest = found[TABLE_ROWS:]
+    total = sum((row.totals for row in rest), Totals())
+    if by == "group":  # an incident of two of these groups is one incident
+        total = Totals(len(set(total.ids)), total.killed, total.injured, total.conflicts, total.single_source,
+                       tuple(sorted(set(total.ids))))
+    return [*found[:TABLE_ROWS], Row("(others)", None, f"{len(rest)} others", total)]
 
 
 def _marking(incidents, claims, notes: Notes) -> str:
