@@ -85,9 +85,12 @@ def world(tmp_path_factory) -> World:
     store.close()
 
 
+ORGANISATION = "Şayād Research Centre, Kābul"  # names with diacritics, as many places and groups have
+
+
 def build(world: World, viewer: Viewer) -> sitrep.Sitrep:
     with world.store.session() as session:
-        return sitrep.build(session, PERIOD, viewer=viewer, organisation="org", base_url="http://jirga.test")
+        return sitrep.build(session, PERIOD, viewer=viewer, organisation=ORGANISATION, base_url="http://jirga.test")
 
 
 def pages_of(pdf: Path) -> list[str]:
@@ -117,7 +120,10 @@ def test_sitrep_pdf_says_the_counts_names_the_groups_marks_every_page_and_cites_
     assert f"killed {total.killed.text()} people" in flat
     for group in ("Balochistan Liberation Army", "Islamic State", "Jamaat-ul-Ahrar", "Tehrik-i-Taliban Pakistan"):
         assert group in flat, group
-    assert "Mastung" in flat and "Khyber Pakhtunkhwa" in flat and "Kābul" not in flat  # no Kabul attack in 2016
+    assert "Mastung" in flat and "Khyber Pakhtunkhwa" in flat
+    assert ORGANISATION in flat  # the diacritics came through, in the DejaVu fonts embedded (no fallback font)
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "DejaVu-Sans" in fonts and all("DejaVu" in line for line in fonts.splitlines()[2:]), fonts
 
     # Every footnote mark has its note, every note names incidents of the register, and the register's claims are
     # real claims of that incident: exactly those the notes rest on.
