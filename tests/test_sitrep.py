@@ -225,3 +225,11 @@ def test_export_rows_carry_precision_codes_and_never_a_formula():
     assert values["latitude"] == values["longitude"] == ""  # a province is no point
     text = to_csv([values])
     assert "'=HYPERLINK" in text and ",'-Group," in text and "http://jirga.test/incidents/7" in text
+
+
+def test_sitrep_refuses_a_period_with_more_incidents_than_one_report_should_read(world, monkeypatch):
+    from jirga.store.queries import QueryError
+
+    monkeypatch.setattr(sitrep, "MAX_INCIDENTS", 2)
+    with world.store.session() as session, pytest.raises(QueryError, match="over 2 incidents in 2016-01-01"):
+        sitrep.build(session, PERIOD, viewer=world.owner)

@@ -72,14 +72,15 @@ def to_csv(rows: Iterable[dict]) -> str:
     return out.getvalue()
 
 
-def incidents_csv(session, where, *, viewer, base_url: str = "http://127.0.0.1:8000") -> tuple[str, int]:
-    """The CSV of every matching incident the viewer may see, and how many rows it has."""
+def incidents_csv(session, where, *, viewer, base_url: str = "http://127.0.0.1:8000", limit: int | None = None
+                  ) -> tuple[str, int]:
+    """The CSV of every matching incident the viewer may see (the newest `limit`, if given), and its row count."""
     from jirga.access import audit
     from jirga.reference import catalog
     from jirga.store import stats as store
     from jirga.store.queries import actor_names
 
-    incidents = store.matching_incidents(session, where, viewer=viewer)
+    incidents = store.matching_incidents(session, where, viewer=viewer, **({"limit": limit} if limit else {}))
     groups = store.group_links(session, incidents, viewer)
     sources = store.source_names(session, [i.id for i in incidents], viewer=viewer)
     names = {a.id: a.name for a in catalog.load_actors()}

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from jirga.access import Viewer, audit
 from jirga.assess import charts, maps
 from jirga.assess.aggregate import Row, Totals, change, count, label, percent_text, previous_period, rows, victim_rows
+from jirga.errors import QueryError
 from jirga.fuse.consensus import consensus
 from jirga.model import tlp as tlp_levels
 from jirga.reference import catalog
@@ -35,6 +36,7 @@ BASE_FIELDS = ("kind", "date", "killed", "injured")
 KEY_FIELDS = {"province": ("place",), "district": ("place",), "country": ("place",), "month": (),
               "group": ("responsibility", "perpetrator"), "attack-type": ("attack_type",), "target-type": ("target",)}
 TOP = 5
+MAX_INCIDENTS = 5000  # in the period, or the period before: the most one report (and one request) reads
 TABLE_ROWS = 15  # rows of a breakdown table; the rest are summed in one more row
 FIELD_ORDER = {name: i for i, name in enumerate(("kind", "date", "place", "attack_type", "target", "killed", "injured",
                                                  "responsibility", "perpetrator"))}
@@ -134,14 +136,15 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
 
     period = period_of(where)
     if period is None:
-        from jirga.errors import QueryError
-
         raise QueryError("a situation report needs a period: --from and --to")
     start, end = period
     before = previous_period(start, end)
-    incidents = store.matching_incidents(session, where, viewer=viewer)
     earlier_where = replace(where, since=before[0].isoformat(), until=before[1].isoformat())
-    earlier = store.matching_incidents(session, earlier_where, viewer=viewer)
+    incidents = store.matching_incidents(session, where, viewer=viewer, limit=MAX_INCIDENTS + 1)
+    earlier = store.matching_incidents(session, earlier_where, viewer=viewer, limit=MAX_INCIDENTS + 1)
+    if max(len(incidents), len(earlier)) > MAX_INCIDENTS:
+        raise QueryError(f"over {MAX_INCIDENTS:,} incidents in {start} to {end} or the period before: a report "
+                         "that long helps nobody; narrow the period, the region or the group")
     ids = [i.id for i in incidents]
     claims = store.incident_claims(session, ids + [i.id for i in earlier], viewer=viewer)
     by_incident: dict[int, list] = {}

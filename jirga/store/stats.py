@@ -199,9 +199,11 @@ def group_links(session: Session, incidents: Sequence[Incident], viewer: Viewer)
     return {incident_id: sorted(actors) for incident_id, actors in links.items()}
 
 
-def matching_incidents(session: Session, where: IncidentFilter, *, viewer: Viewer) -> list[Incident]:
-    """Every matching incident as the viewer sees it, newest first (what a situation report rests on)."""
-    return list_incidents(session, IncidentFilter(**{**where.__dict__, "limit": ALL}), viewer=viewer)
+def matching_incidents(session: Session, where: IncidentFilter, *, viewer: Viewer, limit: int = ALL
+                       ) -> list[Incident]:
+    """Every matching incident as the viewer sees it (at most `limit`), newest first: what a situation report or
+    an export rests on."""
+    return list_incidents(session, IncidentFilter(**{**where.__dict__, "limit": limit}), viewer=viewer)
 
 
 def incident_claims(session: Session, incident_ids: Sequence[int], *, viewer: Viewer) -> list[Claim]:

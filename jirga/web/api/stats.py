@@ -23,6 +23,7 @@ from jirga.web.auth import store_of
 from jirga.web.deps import ActingViewer
 
 router = APIRouter(tags=["assessment"])
+WEB_EXPORT_LIMIT = 50_000  # rows of one CSV over HTTP (one request must not read a whole large store)
 
 KindChoice = Literal["attack", "security_operation", "arrest", "statistic", "meeting", "visit", "any"]
 
@@ -57,9 +58,11 @@ def base_url(request: Request) -> str:
 
 def csv_response(request: Request, viewer: Viewer, where: IncidentFilter) -> Response:
     with store_of(request).session() as session:
-        text, _ = incidents_csv(session, where, viewer=viewer, base_url=base_url(request))
-    return Response(text, media_type="text/csv; charset=utf-8",
-                    headers={"content-disposition": 'attachment; filename="jirga-incidents.csv"'})
+        text, rows = incidents_csv(session, where, viewer=viewer, base_url=base_url(request), limit=WEB_EXPORT_LIMIT)
+    headers = {"content-disposition": 'attachment; filename="jirga-incidents.csv"'}
+    if rows == WEB_EXPORT_LIMIT:  # say so: a silent cut would read as the whole
+        headers["x-jirga-truncated"] = f"the newest {WEB_EXPORT_LIMIT} incidents; jirga export gives them all"
+    return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 def sitrep_response(request: Request, viewer: Viewer, where: IncidentFilter, fmt: str) -> Response:
