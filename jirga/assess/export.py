@@ -76,16 +76,12 @@ def incidents_csv(session, where, *, viewer, base_url: str = "http://127.0.0.1:8
                   ) -> tuple[str, int]:
     """The CSV of every matching incident the viewer may see (the newest `limit`, if given), and its row count."""
     from jirga.access import audit
-    from jirga.reference import catalog
     from jirga.store import stats as store
-    from jirga.store.queries import actor_names
 
     incidents = store.matching_incidents(session, where, viewer=viewer, **({"limit": limit} if limit else {}))
     groups = store.group_links(session, incidents, viewer)
     sources = store.source_names(session, [i.id for i in incidents], viewer=viewer)
-    names = {a.id: a.name for a in catalog.load_actors()}
-    unknown = sorted({a for ids in groups.values() for a in ids} - set(names))
-    names |= actor_names(session, unknown) if unknown else {}
+    names = store.group_names(session, {a for ids in groups.values() for a in ids})
     text = to_csv(row(i, [names.get(a, a) for a in groups.get(i.id, [])], sources.get(i.id, []), base_url)
                   for i in incidents)
     audit.record(session, viewer, "read", "incident", None, "ok", f"export csv: {len(incidents)} incidents")

@@ -25,9 +25,8 @@ from jirga.assess.aggregate import Row, Totals, change, count, label, percent_te
 from jirga.errors import QueryError
 from jirga.fuse.consensus import consensus
 from jirga.model import tlp as tlp_levels
-from jirga.reference import catalog
 from jirga.store import stats as store
-from jirga.store.queries import IncidentFilter, actor_names
+from jirga.store.queries import IncidentFilter
 from jirga.store.summary import facts_of
 from jirga.version import __version__
 
@@ -159,9 +158,7 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
     total_note = notes.cite(ids, BASE_FIELDS, "All incidents of the period")
     previous_note = notes.cite([i.id for i in earlier], BASE_FIELDS,
                                f"All incidents of the previous period ({before[0]} to {before[1]})")
-    names = {a.id: a.name for a in catalog.load_actors()}
-    unknown = sorted({a for actors in groups.values() for a in actors} - set(names))
-    names |= actor_names(session, unknown) if unknown else {}
+    names = store.group_names(session, {a for actors in groups.values() for a in actors})
 
     sections = []
     for by, title in (("province", "By province"), ("district", "By district (the most affected)"),
@@ -220,9 +217,7 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
     for s_id, _, o_id, _ in relations:
         for actor_id in (s_id, o_id):
             names.setdefault(actor_id, actor_id)
-    missing = [a for a in names if names[a] == a]
-    if missing:
-        names |= actor_names(session, missing)
+    names |= store.group_names(session, [a for a in names if names[a] == a])
 
     drawn, listed = maps.placed(incidents)
     map_svg = maps.svg_map(drawn, listed, what="incidents")

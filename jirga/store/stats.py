@@ -296,3 +296,14 @@ def source_names(session: Session, incident_ids: Sequence[int], *, viewer: Viewe
                        visible(Claim, viewer), visible(Report, viewer))):
             found.setdefault(incident_id, set()).add(name)
     return {incident_id: sorted(names) for incident_id, names in found.items()}
+
+
+def group_names(session: Session, ids) -> dict[str, str]:
+    """Names of actors by id: the catalog's, and the store's for groups the catalog does not know."""
+    names = {actor.id: actor.name for actor in catalog.load_actors()}
+    unknown = sorted({actor_id for actor_id in ids if actor_id and actor_id not in names})
+    if unknown:
+        from jirga.store.queries import actor_names
+
+        names |= actor_names(session, unknown)
+    return names
