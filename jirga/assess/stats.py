@@ -88,3 +88,24 @@ def _count(session: Session, where: IncidentFilter, by: str | None, viewer: View
 
 def _names(session: Session, by: str | None, keys: list[str | None]) -> dict[str, str]:
     return store.group_names(session, keys) if by == "group" else {}
+
+
+def span(found: Stats, where: IncidentFilter, *, today: dt.date | None = None) -> tuple[dt.date, dt.date] | None:
+    """The period a chart of `found` (by month) covers: the one asked for, else from the first month counted to
+    the last (never before 1900 nor past tomorrow: a date that far, a typo or a hostile feed, draws nothing)."""
+    from jirga.model.checks import EARLIEST_DATE, latest_date
+
+    latest = latest_date(today)
+    start = parse_period(where.since).start if where.since else None
+    end = parse_period(where.until).end if where.until else None
+    # A date outside 1900..tomorrow (stored before the writers checked, or by hand) never stretches the chart.
+    months = sorted(row.key for row in found.rows
+                    if row.key and EARLIEST_DATE.isoformat()[:7] <= row.key <= latest.isoformat()[:7])
+    if start is None and months:
+        start = dt.date(int(months[0][:4]), int(months[0][5:7]), 1)
+    if end is None and months:
+        following = int(months[-1][:4]) * 12 + int(months[-1][5:7])  # the month after the last, counted from 0
+        end = dt.date(following // 12, following % 12 + 1, 1) - dt.timedelta(days=1)
+    if start is None or end is None or end < start:
+        return None
+    return start, min(end, latest)
