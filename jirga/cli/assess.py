@@ -16,15 +16,17 @@ from jirga.cli.output import terminal_json, terminal_text
 KINDS = ["attack", "security_operation", "arrest", "statistic", "meeting", "visit", "any"]
 
 
-def filter_options(*, dates_required: bool = False, kind: str = "attack") -> argparse.ArgumentParser:
-    """The filters of `jirga incidents`, as the assessment commands take them."""
+def filter_options(*, dates_required: bool = False, kind: str = "attack",
+                   group_alias: bool = True) -> argparse.ArgumentParser:
+    """The filters of `jirga incidents`, as the assessment commands take them. `group_alias`: --group names an armed
+    group too (not where --group is a sharing group, as in `jirga export`)."""
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument("--from", "--since", dest="since", required=dates_required, help="YYYY, YYYY-MM or YYYY-MM-DD")
     options.add_argument("--to", "--until", dest="until", required=dates_required, help="YYYY, YYYY-MM or YYYY-MM-DD")
     options.add_argument("--region", "--country", dest="country",
                          help="ISO codes or names of countries, separated by commas (PK,AF)")
     options.add_argument("--province", help="ISO 3166-2 code (PK-BA) or name")
-    options.add_argument("--group", "--actor", dest="actor",
+    options.add_argument(*(("--group", "--actor") if group_alias else ("--actor",)), dest="actor",
                          help="name, alias or acronym; its provinces and branches are included")
     options.add_argument("--kind", choices=KINDS, default=kind,
                          help=f"which incidents (default {kind}" + (": attacks are never counted with meetings)"
@@ -54,12 +56,6 @@ def add_commands(commands) -> None:
     stats.add_argument("--format", choices=["table", "json", "csv"], default="table")
     stats.set_defaults(run=run_stats)
     add_sitrep(commands)
-    export = commands.add_parser("export", parents=[db, filter_options(kind="any")],
-                                 help="the incidents you may see as CSV with ACLED-like columns and precision codes")
-    export.add_argument("--format", choices=["csv"], default="csv")
-    export.add_argument("--out", help="the file to write (default: standard output)")
-    export.add_argument("--base-url", default="http://127.0.0.1:8000", help="for each incident's link")
-    export.set_defaults(run=run_export)
 
 
 def run_stats(args) -> int:
@@ -162,7 +158,8 @@ def run_sitrep(args) -> int:
     return 0
 
 
-def run_export(args) -> int:
+def run_csv_export(args) -> int:
+    """`jirga export --format csv` (the command is registered by cli.share, beside the STIX bundle)."""
     from pathlib import Path
 
     from jirga.assess.export import incidents_csv
