@@ -6,6 +6,7 @@ agree key for key, and both must add up to what `jirga incidents` lists."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 
@@ -175,3 +176,14 @@ def test_assess_an_unknown_breakdown_is_a_query_error(samples):
     store, _ = samples
     with store.session() as session, pytest.raises(QueryError, match="cannot break down by 'weather'"):
         compute(session, IncidentFilter(), "weather", viewer=implicit_admin(store))
+
+
+def test_assess_jirga_export_writes_the_filtered_incidents_as_csv(samples, tmp_path):
+    _, url = samples
+    out = tmp_path / "pk.csv"
+    done = run_jirga("export", "--format", "csv", "--db", url, "--region", "PK", "--kind", "attack", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert rows and {row["country_code"] for row in rows} == {"PK"} and f"{len(rows)} incidents" in done.stderr
+    mixed = run_jirga("export", "--db", url, "--tlp", "green", "--region", "PK", "--out", str(tmp_path / "b.json"))
+    assert mixed.returncode == 2 and "the filters apply to --format csv" in mixed.stderr
