@@ -31,7 +31,7 @@ def check_gold(gold: object, where: str) -> dict:
         if not isinstance(name, str) or not isinstance(document, dict):
             raise BadInput(f"{where}: document {str(name)[:100]!r} must be a mapping of its incidents, meetings, ...")
         for group in ("incidents", "meetings"):
-            section = document.get(group) or {}
+            section = {} if document.get(group) is None else document[group]
             if not isinstance(section, dict):
                 raise BadInput(f"{where}: {name}: {group} must have `required` and `optional` lists")
             for kind in ("required", "optional"):
