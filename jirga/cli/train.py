@@ -335,11 +335,12 @@ def _write_csv(rows: list[dict]) -> None:
 
     if not rows:
         return
+    from jirga.train.record import spreadsheet_safe
+
     writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
     writer.writeheader()
-    for row in rows:  # a cell that a spreadsheet would run as a formula is quoted as text
-        writer.writerow({k: f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") and v != "-" else v
-                         for k, v in row.items()})
+    for row in rows:
+        writer.writerow(spreadsheet_safe(row))
 
 
 def run_training_record(args: argparse.Namespace) -> int:

@@ -40,6 +40,12 @@ def group_name(name: object) -> str:
     return _group_names().get(fold(name), str(name))
 
 
+def group_spellings(name: str) -> list[str]:
+    """Every listed spelling of the group `name` names (the name alone when it is not listed)."""
+    gold_name = group_name(name)
+    return [gold_name, *_spellings()["groups"].get(gold_name, [])] if gold_name in _spellings()["groups"] else [name]
+
+
 def parent_of(group: str) -> str | None:
     return _spellings()["parents"].get(group)
 

@@ -23,3 +23,9 @@ def summary(rows: list[dict]) -> dict:
                            "fields": round(r["fields_ok"] / r["fields_all"], 4) if r["fields_all"] else None,
                            "recall": round(r["found"] / r["required"], 4) if r["required"] else None}
                           for r in rows]}
+
+
+def spreadsheet_safe(row: dict) -> dict:
+    """A CSV row a spreadsheet will not run: a text cell that starts like a formula is kept as text."""
+    return {key: f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and value != "-"
+            else value for key, value in row.items()}
