@@ -19,6 +19,7 @@ from jirga.db.schema import Organisation, SharingGroup, SharingGroupMember
 from jirga.db.train_schema import Exercise, ExerciseReport, Submission
 from jirga.model.tlp import LEVELS
 from jirga.store import training
+from jirga.train import run
 from tests.test_access import may_see
 
 GOLD = {"incidents": {"required": [{"kind": "attack", "place": {"city": "Quetta", "country": "PK"},
@@ -102,11 +103,11 @@ def test_joint_exercise_each_organisation_sees_its_own_trainees_and_instructors_
         for user, number in world.attempts:
             viewer = viewers[user]
             if may_see(viewer.org_id, *markings[number], members):
-                training.submit(store, viewer, f"ex{number}", "r.txt", CODING)
+                run.submit(store, viewer, f"ex{number}", "r.txt", CODING)
                 submitted.append((viewer, number))
             else:  # an exercise the trainee may not see does not exist for them
                 with pytest.raises(NotFound):
-                    training.submit(store, viewer, f"ex{number}", "r.txt", CODING)
+                    run.submit(store, viewer, f"ex{number}", "r.txt", CODING)
         for viewer in viewers:
             seen = {e["name"] for e in training.list_exercises(store, viewer)}
             assert seen == {f"ex{n}" for n, m in enumerate(markings) if may_see(viewer.org_id, *m, members)}
@@ -145,8 +146,8 @@ def test_joint_exercise_a_foreign_instructor_does_not_see_another_organisations_
     _clear(store)
     viewers = _build(store, world)[2]
     instructor_a, trainee_b, instructor_c, trainee_c = viewers
-    training.submit(store, trainee_b, "ex0", "r.txt", CODING)
-    training.submit(store, trainee_c, "ex0", "r.txt", CODING)
+    run.submit(store, trainee_b, "ex0", "r.txt", CODING)
+    run.submit(store, trainee_c, "ex0", "r.txt", CODING)
     assert [r["trainee"] for r in training.results(store, instructor_c, "ex0")] == ["trainee3"]
     assert sorted(r["trainee"] for r in training.results(store, instructor_a, "ex0")) == ["org1 trainee 1",
                                                                                            "org2 trainee 1"]

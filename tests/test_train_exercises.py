@@ -20,6 +20,7 @@ from jirga.db.access_schema import AuditEntry, User
 from jirga.db.schema import Organisation
 from jirga.errors import BadInput, Conflict
 from jirga.store import training
+from jirga.train import run
 from jirga.train.agreement import agreement
 from jirga.train.exercises import build, from_bundle, read_scenario
 from jirga.train.gold import read_gold
@@ -82,10 +83,10 @@ def _gold_as_coding(gold_document: dict) -> dict:
 def test_exercise_trainee_codes_released_reports_and_is_told_each_mistake(store):
     instructor, trainee = _people(store, "analyst", "viewer")
     with pytest.raises(PermissionDenied):
-        training.create(store, trainee, _spec())
-    training.create(store, instructor, _spec())
+        run.create(store, trainee, _spec())
+    run.create(store, instructor, _spec())
     with pytest.raises(Conflict):
-        training.create(store, instructor, _spec())
+        run.create(store, instructor, _spec())
 
     shown = training.show(store, trainee, "first-week")
     assert [r["name"] for r in shown["reports"]] == [QUETTA, "123_psl_final_karachi_kings.txt"]
@@ -100,12 +101,12 @@ def test_exercise_trainee_codes_released_reports_and_is_told_each_mistake(store)
 
     gold = read_gold(EXAMPLES / "gold.yaml")["documents"][QUETTA]
     coding = _gold_as_coding(gold)
-    right = training.submit(store, trainee, "first-week", QUETTA, coding)
+    right = run.submit(store, trainee, "first-week", QUETTA, coding)
     assert right["score"]["found"] == right["score"]["required"] >= 1
     assert right["score"]["fields_ok"] == right["score"]["fields_all"] and right["score"]["misses"] == []
     true_toll = coding["incidents"][0]["killed"]["best"]
     coding["incidents"][0]["killed"] = {"best": true_toll - 10}  # one deliberate mistake
-    wrong = training.submit(store, trainee, "first-week", QUETTA, coding)
+    wrong = run.submit(store, trainee, "first-week", QUETTA, coding)
     assert any(f"killed: you coded {true_toll - 10}, gold {true_toll}" in miss for miss in wrong["score"]["misses"])
     assert wrong["gold"] == json.loads(json.dumps(gold, default=str))  # the feedback shows the gold
 
@@ -121,11 +122,11 @@ def test_exercise_trainee_codes_released_reports_and_is_told_each_mistake(store)
 
 def test_exercise_submissions_of_the_wrong_shape_are_refused_by_name(store):
     instructor, trainee = _people(store, "analyst", "viewer")
-    training.create(store, instructor, _spec())
+    run.create(store, instructor, _spec())
     with pytest.raises(BadInput, match="incidents item 1: killed must be an object"):
-        training.submit(store, trainee, "first-week", QUETTA, {"incidents": [{"killed": 7}]})
+        run.submit(store, trainee, "first-week", QUETTA, {"incidents": [{"killed": 7}]})
     with pytest.raises(NotFound):
-        training.submit(store, trainee, "no-such-exercise", QUETTA, {})
+        run.submit(store, trainee, "no-such-exercise", QUETTA, {})
     with store.session() as session:
         refused = session.scalars(select(AuditEntry).where(AuditEntry.result == "not_found")).all()
     assert any("no-such-exercise" in entry.detail for entry in refused)
@@ -133,12 +134,12 @@ def test_exercise_submissions_of_the_wrong_shape_are_refused_by_name(store):
 
 def test_exercise_agreement_shows_where_two_trainees_differ(store):
     instructor, first, second = _people(store, "analyst", "viewer", "viewer")
-    training.create(store, instructor, _spec())
+    run.create(store, instructor, _spec())
     coding = _gold_as_coding(read_gold(EXAMPLES / "gold.yaml")["documents"][QUETTA])
-    training.submit(store, first, "first-week", QUETTA, coding)
+    run.submit(store, first, "first-week", QUETTA, coding)
     other = json.loads(json.dumps(coding))
     other["incidents"][0]["killed"] = {"best": 3}
-    training.submit(store, second, "first-week", QUETTA, other)
+    run.submit(store, second, "first-week", QUETTA, other)
     by_field = {a.field: a for a in agreement(training.codings(store, instructor, "first-week"))}
     assert by_field["killed"].share == 0.5 and by_field["items"].share == 1.0  # two attacks, one toll differs
     assert by_field["claimed_by"].share == 1.0 and by_field["killed"].pairs == 1

@@ -13,7 +13,7 @@ from playwright.sync_api import expect, sync_playwright
 from jirga.access import admin
 from jirga.access.auth import implicit_admin, sign_in_with_password
 from jirga.db import open_store
-from jirga.store import training
+from jirga.train import run
 from jirga.train.exercises import build, read_scenario
 from jirga.train.gold import read_gold
 from jirga.web.app import create_app
@@ -36,7 +36,7 @@ def site(tmp_path_factory):
     amina = sign_in_with_password(store, "amina", PASSWORD)
     spec = build("first-week", read_gold(EXAMPLES / "gold.yaml"), EXAMPLES / "reports",
                  read_scenario(EXAMPLES / "exercises" / "first-week.yaml"))
-    training.create(store, amina, spec)
+    run.create(store, amina, spec)
     with serving(create_app(store=store)) as url:
         yield url
     store.close()

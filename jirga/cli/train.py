@@ -140,7 +140,7 @@ def _share(ok: int, total: int) -> str:
 def run_exercise_create(args: argparse.Namespace) -> int:
     from jirga.cli.access import signed_in
     from jirga.errors import BadInput
-    from jirga.store import training
+    from jirga.train import run
     from jirga.train.exercises import build, read_scenario
     from jirga.train.gold import read_gold
 
@@ -149,7 +149,7 @@ def run_exercise_create(args: argparse.Namespace) -> int:
     scenario = read_scenario(args.scenario) if args.scenario else None
     spec = build(args.name, read_gold(args.gold), args.reports, scenario, args.title)
     with signed_in(args) as (store, viewer):
-        training.create(store, viewer, spec, args.tlp, args.group)
+        run.create(store, viewer, spec, args.tlp, args.group)
     days = sorted({r.day for r in spec.reports})
     err.print(f"exercise {escape(spec.name)}: {len(spec.reports)} reports, released on day"
               f"{'s' if len(days) > 1 else ''} {', '.join(map(str, days))}")
@@ -192,10 +192,10 @@ def run_exercise_export(args: argparse.Namespace) -> int:
     import json
 
     from jirga.cli.access import signed_in
-    from jirga.store import training
+    from jirga.train import run
 
     with signed_in(args) as (store, viewer):
-        bundle = training.export(store, viewer, args.name).as_bundle()
+        bundle = run.export(store, viewer, args.name).as_bundle()
     text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
     if args.out:
         args.out.write_text(text, encoding="utf-8")
@@ -210,7 +210,7 @@ def run_exercise_import(args: argparse.Namespace) -> int:
 
     from jirga.cli.access import signed_in
     from jirga.errors import BadInput
-    from jirga.store import training
+    from jirga.train import run
     from jirga.train.exercises import check_name, from_bundle
 
     try:
@@ -223,7 +223,7 @@ def run_exercise_import(args: argparse.Namespace) -> int:
     if args.name:
         spec = dataclasses.replace(spec, name=check_name(args.name))
     with signed_in(args) as (store, viewer):
-        training.create(store, viewer, spec, args.tlp, args.group)
+        run.create(store, viewer, spec, args.tlp, args.group)
     err.print(f"exercise {escape(spec.name)}: {len(spec.reports)} reports imported")
     return 0
 
@@ -256,6 +256,7 @@ def run_exercise_submit(args: argparse.Namespace) -> int:
     from jirga.cli.access import signed_in
     from jirga.errors import BadInput, NotFound
     from jirga.store import training
+    from jirga.train import run
     from jirga.train.coding import parse_coding
 
     failed = 0
@@ -267,7 +268,7 @@ def run_exercise_submit(args: argparse.Namespace) -> int:
                 if path.stem not in names:
                     raise NotFound(f"{path.name}: exercise {args.name!r} has no released report {path.stem}.*")
                 coding = parse_coding(path.read_text(encoding="utf-8"), str(path))
-                answers.append(training.submit(store, viewer, args.name, names[path.stem], coding))
+                answers.append(run.submit(store, viewer, args.name, names[path.stem], coding))
             except (BadInput, NotFound, OSError, UnicodeDecodeError) as error:
                 err.print(f"jirga exercise submit: {escape(terminal_text(error, one_line=True))}", soft_wrap=True)
                 failed += 1

@@ -1,5 +1,9 @@
 """Every SQL statement of training: exercises, their reports, submissions, results and training records.
 
+The logic (checking a coding, scoring it, what an exercise is made of) lives above, in `jirga.train`, which calls
+these functions with plain data; scoring comes in as a function, so that a submission is scored and kept in one
+transaction.
+
 Who may do what (docs/training.md):
 - an exercise is read like any marked record, through `access.visible` (a joint exercise is AMBER and shared with a
   sharing group); its instructors are the analysts (and above) of the organisation that owns it;
@@ -14,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -28,9 +33,6 @@ from jirga.db.schema import Organisation, SharingGroup
 from jirga.db.train_schema import Exercise, ExerciseReport, Submission
 from jirga.errors import BadInput, Conflict
 from jirga.model import tlp as tlp_levels
-from jirga.train.coding import check_coding
-from jirga.train.exercises import ExerciseReportSpec, ExerciseSpec, check_name
-from jirga.train.scoring import score_document
 
 INSTRUCTOR_ROLE = "analyst"
 
@@ -94,7 +96,7 @@ def report(store: Store, viewer: Viewer, name: str, report_name: str) -> dict:
                 "published": row.published and row.published.isoformat()}
 
 
-def export(store: Store, viewer: Viewer, name: str) -> ExerciseSpec:
+def export(store: Store, viewer: Viewer, name: str) -> dict:
     """The whole exercise with its gold, for its instructors (a refusal is audited)."""
     with audited(store, viewer, "read", "exercise", doing="export an exercise") as act:
         exercise = _exercise(act.session, viewer, name)
@@ -104,37 +106,39 @@ def export(store: Store, viewer: Viewer, name: str) -> ExerciseSpec:
                                    f"(analysts of the organisation that owns it) may")
         act.detail = f"export exercise {name}"
         reports = act.session.scalars(_released(exercise, viewer)).all()
-        return ExerciseSpec(exercise.name, exercise.title, exercise.description,
-                            [ExerciseReportSpec(r.name, r.text, json.loads(r.gold), r.published, r.title, r.day)
-                             for r in reports])
+        return {"name": exercise.name, "title": exercise.title, "description": exercise.description,
+                "reports": [{"name": r.name, "text": r.text, "gold": json.loads(r.gold), "published": r.published,
+                             "title": r.title, "day": r.day} for r in reports]}
 
 
 # ---- writing ----------------------------------------------------------------------------------------------------
 
-def create(store: Store, viewer: Viewer, spec: ExerciseSpec, tlp: str = "amber", group: str | None = None) -> int:
-    """Store a new exercise owned by the viewer's organisation; an instructor's act (analyst or above)."""
+def create(store: Store, viewer: Viewer, exercise: dict, tlp: str = "amber", group: str | None = None) -> int:
+    """Store a new exercise owned by the viewer's organisation; an instructor's act (analyst or above).
+    `exercise`: name, title, description, and reports (each name, text, gold, published, title, day), as
+    `jirga.train.exercises.ExerciseSpec` has checked them."""
     level = tlp_levels.normalize(tlp)
+    name = exercise["name"]
     with audited(store, viewer, "write", "exercise", role=INSTRUCTOR_ROLE, doing="create an exercise") as act:
         session = act.session
-        if session.scalar(select(Exercise.id).where(Exercise.name == check_name(spec.name))) is not None:
-            raise Conflict(f"the exercise name {spec.name!r} is taken; choose another")
+        if session.scalar(select(Exercise.id).where(Exercise.name == name)) is not None:
+            raise Conflict(f"the exercise name {name!r} is taken; choose another")
         group_id = member_group(session, viewer.org_id, group) if group and group.strip() else None
         if group_id is not None and level != "amber":
             raise BadInput(f"a sharing group shares only AMBER records; this exercise is {level.upper()}")
-        exercise = Exercise(name=spec.name, title=spec.title, description=spec.description,
-                            created_by=viewer.username, owner_org_id=viewer.org_id, tlp=level,
-                            sharing_group_id=group_id)
-        session.add(exercise)
+        row = Exercise(name=name, title=exercise["title"], description=exercise["description"],
+                       created_by=viewer.username, owner_org_id=viewer.org_id, tlp=level, sharing_group_id=group_id)
+        session.add(row)
         try:
             session.flush()
         except IntegrityError:
-            raise Conflict(f"the exercise name {spec.name!r} is taken; choose another") from None
-        for position, item in enumerate(spec.reports):
-            session.add(ExerciseReport(exercise_id=exercise.id, position=position, name=item.name, title=item.title,
-                                       text=item.text, published=item.published, day=item.day,
-                                       gold=json.dumps(item.gold, default=str)))
-        act.target_id, act.detail = exercise.id, f"create exercise {spec.name} ({len(spec.reports)} reports)"
-        return exercise.id
+            raise Conflict(f"the exercise name {name!r} is taken; choose another") from None
+        for position, item in enumerate(exercise["reports"]):
+            session.add(ExerciseReport(exercise_id=row.id, position=position, name=item["name"],
+                                       title=item["title"], text=item["text"], published=item["published"],
+                                       day=item["day"], gold=json.dumps(item["gold"], default=str)))
+        act.target_id, act.detail = row.id, f"create exercise {name} ({len(exercise['reports'])} reports)"
+        return row.id
 
 
 def release(store: Store, viewer: Viewer, name: str, day: int) -> None:
@@ -150,27 +154,29 @@ def release(store: Store, viewer: Viewer, name: str, day: int) -> None:
         act.detail = f"release day {day} of exercise {name}"
 
 
-def submit(store: Store, viewer: Viewer, name: str, report_name: str, coding: object) -> dict:
-    """Score a trainee's coding of one report, keep it, and return the score with every miss and the gold."""
+Scorer = Callable[[str, dict, dict], dict]  # (report name, gold, coding) -> the score, as DocumentScore.as_dict()
+
+
+def submit(store: Store, viewer: Viewer, name: str, report_name: str, coding: dict, scorer: Scorer) -> dict:
+    """Score a trainee's (checked) coding of one report with `scorer`, keep both, and return the score with every
+    miss, the gold and the report's text."""
     if viewer.user_id is None:
         raise PermissionDenied("a submission is a trainee's: sign in as a user (jirga user add) to submit")
-    coding = check_coding(coding, f"coding of {str(report_name)[:100]}")
     with audited(store, viewer, "write", "exercise", doing="submit to an exercise") as act:
         exercise = _exercise(act.session, viewer, name)
         row = act.session.scalar(_released(exercise, viewer).where(ExerciseReport.name == report_name))
         if row is None:
             raise NotFound(f"no report {str(report_name)[:100]!r} in exercise {name!r}")
         gold = json.loads(row.gold)
-        result = score_document(row.name, gold, coding)
+        result = scorer(row.name, gold, coding)
+        counts = {key: result[key] for key in ("required", "found", "coded", "matched", "fields_ok", "fields_all")}
         submission = Submission(exercise_id=exercise.id, report_id=row.id, user_id=viewer.user_id,
-                                org_id=viewer.org_id, coding=json.dumps(coding, ensure_ascii=False),
-                                required=result.required, found=result.found, coded=result.coded,
-                                matched=result.matched, fields_ok=result.fields_ok, fields_all=result.fields_all,
-                                result=json.dumps(result.as_dict(), ensure_ascii=False))
+                                org_id=viewer.org_id, coding=json.dumps(coding, ensure_ascii=False), **counts,
+                                result=json.dumps(result, ensure_ascii=False))
         act.session.add(submission)
         act.session.flush()
         act.target_id, act.detail = exercise.id, f"submit {row.name} to exercise {name}"
-        return {"submission": submission.id, "score": result.as_dict(), "gold": gold, "text": row.text}
+        return {"submission": submission.id, "score": result, "gold": gold, "text": row.text}
 
 
 def _when(moment: dt.datetime) -> str:

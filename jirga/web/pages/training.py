@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from jirga.errors import BadInput, CodingError
 from jirga.model.vocab import ATTACK_TYPES, TARGET_TYPES
 from jirga.store import training
+from jirga.train import run
 from jirga.train.agreement import agreement
 from jirga.train.forms import (
     FORM_FIELDS,
@@ -92,7 +93,7 @@ def code(request: Request, viewer: ActingViewer, name: str, report_name: str, co
         return _coding_page(request, viewer, name, report_name, items, form, str(error), 422)
     if action == "add":
         return _coding_page(request, viewer, name, report_name, items, {})
-    answer = training.submit(store_of(request), viewer, name, report_name, {"incidents": items})
+    answer = run.submit(store_of(request), viewer, name, report_name, {"incidents": items})
     return render(request, "exercise_feedback.html", exercise_name=name, report_name=report_name,
                   score=answer["score"], gold=answer["gold"],
                   segments=marked_segments(answer["text"], gold_terms(answer["gold"])))
