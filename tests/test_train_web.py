@@ -121,3 +121,18 @@ def test_train_web_an_empty_or_bad_form_is_explained_not_a_500(browser, site):
     response = page.goto("/exercises/first-week/results")
     assert response.status == 200
     page.context.close()
+
+
+def test_train_web_a_pasted_json_coding_is_scored_and_a_bad_one_named(browser, site):
+    page = _signed_in(browser, site, "tara")
+    page.goto(f"/exercises/first-week/code/{QUETTA}")
+    page.get_by_text("Or paste a coding as JSON").click()
+    page.locator('main [name="coding"]').fill('{"incidents": [{"kind": "attack", "killed": "many"}]}')
+    page.get_by_role("button", name="Submit this coding").click()
+    expect(page.get_by_role("alert")).to_contain_text("the pasted coding: incidents item 1: killed must be an object")
+    page.get_by_text("Or paste a coding as JSON").click()
+    page.locator('main [name="coding"]').fill('{"incidents": [{"kind": "attack", "place": {"name": "Kabul", '
+                                              '"country": "AF"}}]}')
+    page.get_by_role("button", name="Submit this coding").click()
+    expect(page.get_by_test_id("misses")).to_contain_text("place: you coded Kabul (AF), the attack was in Quetta (PK)")
+    page.context.close()

@@ -93,7 +93,24 @@ def code(request: Request, viewer: ActingViewer, name: str, report_name: str, co
         return _coding_page(request, viewer, name, report_name, items, form, str(error), 422)
     if action == "add":
         return _coding_page(request, viewer, name, report_name, items, {})
-    answer = run.submit(store_of(request), viewer, name, report_name, {"incidents": items})
+    return _feedback(request, name, report_name, run.submit(store_of(request), viewer, name, report_name,
+                                                            {"incidents": items}))
+
+
+@router.post("/exercises/{name}/upload/{report_name}")
+def upload(request: Request, viewer: ActingViewer, name: str, report_name: str,
+           coding: Annotated[str, Form(max_length=2_000_000)] = ""):
+    """A coding pasted as JSON, in the form `jirga extract` writes: scored like one made with the form."""
+    from jirga.train.coding import parse_coding
+
+    try:
+        parsed = parse_coding(coding, "the pasted coding")
+    except BadInput as error:
+        return _coding_page(request, viewer, name, report_name, [], {}, str(error), 422)
+    return _feedback(request, name, report_name, run.submit(store_of(request), viewer, name, report_name, parsed))
+
+
+def _feedback(request: Request, name: str, report_name: str, answer: dict):
     return render(request, "exercise_feedback.html", exercise_name=name, report_name=report_name,
                   score=answer["score"], gold=answer["gold"],
                   segments=marked_segments(answer["text"], gold_terms(answer["gold"])))
