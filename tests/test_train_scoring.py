@@ -77,6 +77,10 @@ def test_scoring_a_right_coding_scores_one():
                                                            "object": "JuA"}]})
     assert (result.found, result.matched, result.fields_ok, result.fields_all) == (2, 2, 5, 5)
     assert result.relations_matched == 1 and result.misses() == []
+    unasked = score_document("r.txt", GOLD, {"incidents": [QUETTA_CODED, KABUL_CODED]})  # the web form's kind
+    assert unasked.relations_gold == 0 and unasked.misses() == []
+    missed = score_document("r.txt", GOLD, {"incidents": [QUETTA_CODED, KABUL_CODED], "relations": []})
+    assert missed.misses() == ["missing relation: Islamic State allied with Jamaat-ul-Ahrar"]
 
 
 def test_scoring_an_extra_incident_lowers_precision_only():

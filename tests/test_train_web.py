@@ -17,13 +17,19 @@ from jirga.train import run
 from jirga.train.exercises import build, read_scenario
 from jirga.train.gold import read_gold
 from jirga.web.app import create_app
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 from tests.webserver import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "correct horse battery staple"
 QUETTA = "107_quetta_police_college_wire.txt"
+SCREENSHOTS = Path(os.environ.get("JIRGA_TEST_OUTPUT") or ROOT / "out" / "screenshots")
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture(scope="module")
@@ -87,15 +93,17 @@ def test_train_web_a_trainee_codes_submits_and_sees_the_mistake_explained(browse
     page.get_by_role("button", name="Add this incident").click()
     expect(page.get_by_test_id("coded").locator("li")).to_have_count(1)
     _fill(page, place="Quetta", country="PK", date="2016-08", attack_type="suicide_bombing", killed_best="70")
+    screenshot(page, "training-code")
     page.get_by_role("button", name="Submit my coding").click()
 
     expect(page.get_by_test_id("score")).to_contain_text("2 of 2")
     misses = page.get_by_test_id("misses")
     expect(misses).to_contain_text("killed: you coded 60, gold 64")
-    expect(misses.locator("li")).to_have_count(2)  # the toll, and the faction relation not coded
+    expect(misses.locator("li")).to_have_count(1)  # the toll only: the form asks for no relations
     marks = page.get_by_test_id("gold-text").locator("mark")
     expect(marks.filter(has_text="Quetta").first).to_be_visible()
     expect(page.get_by_test_id("per-field")).to_contain_text("killed")
+    screenshot(page, "training-feedback")
 
     page.goto("/training/record")
     expect(page.get_by_test_id("most-missed")).to_contain_text("killed")
@@ -105,6 +113,7 @@ def test_train_web_a_trainee_codes_submits_and_sees_the_mistake_explained(browse
     teacher.goto("/exercises/first-week/results")
     expect(teacher.get_by_test_id("results")).to_contain_text("tara")
     expect(teacher.get_by_test_id("weakest").locator("tbody tr").first).to_contain_text("killed")
+    screenshot(teacher, "training-results")
     teacher.context.close()
 
 

@@ -209,3 +209,23 @@ def field_checks(coded: dict, gold: dict, *, extras: bool = True) -> list[Check]
     if extras and gold.get("victims"):
         checks.append(_victims_check(coded.get("victims"), gold["victims"]))
     return checks
+
+
+def describe_gold_item(item: dict) -> list[tuple[str, str]]:
+    """A gold item's fields in words, for a trainee to read beside their own coding."""
+    shown = []
+    for key, value in item.items():
+        if key in ("kind", "precision") or value is None:
+            continue
+        if key == "place" and isinstance(value, dict):
+            text = ", ".join(str(value[k]) for k in ("city", "district", "province", "country") if value.get(k))
+        elif key == "date":
+            text = describe_date(value)
+        elif key in ("killed", "injured") and isinstance(value, dict) and "value" in value:
+            text = describe_figure(value)
+        elif isinstance(value, list):
+            text = ", ".join(str(v) for v in value)
+        else:
+            text = str(value)
+        shown.append((key.replace("_", " "), text))
+    return shown

@@ -186,7 +186,8 @@ def score_document(name: str, gold: dict, coding: dict | None) -> DocumentScore:
         result.items.append(item)
     result.extra = [f"{c.get('kind', 'attack').replace('_', ' ')} at {describe_place(c.get('place'))}"
                     for i, c in enumerate(coded) if i not in paired]
-    _score_relations(result, gold.get("relations") or [], coding.get("relations") or [])
+    if "relations" in coding:  # a coding without the key (the web form's) was not asked for relations
+        _score_relations(result, gold.get("relations") or [], coding.get("relations") or [])
     return result
 
 

@@ -16,6 +16,7 @@ from jirga.model.vocab import ATTACK_TYPES, TARGET_TYPES
 from jirga.store import training
 from jirga.train import run
 from jirga.train.agreement import agreement
+from jirga.train.fields import describe_gold_item
 from jirga.train.forms import (
     FORM_FIELDS,
     KINDS,
@@ -26,6 +27,7 @@ from jirga.train.forms import (
     marked_segments,
 )
 from jirga.train.record import spreadsheet_safe, summary
+from jirga.train.scoring import gold_items
 from jirga.web.auth import store_of
 from jirga.web.deps import ActingViewer
 from jirga.web.pages.rendering import render
@@ -111,8 +113,11 @@ def upload(request: Request, viewer: ActingViewer, name: str, report_name: str,
 
 
 def _feedback(request: Request, name: str, report_name: str, answer: dict):
+    required, optional = gold_items(answer["gold"])
+    shown = [{"kind": item["kind"], "required": index < len(required), "fields": describe_gold_item(item)}
+             for index, item in enumerate(required + optional)]
     return render(request, "exercise_feedback.html", exercise_name=name, report_name=report_name,
-                  score=answer["score"], gold=answer["gold"],
+                  score=answer["score"], gold_items=shown,
                   segments=marked_segments(answer["text"], gold_terms(answer["gold"])))
 
 
