@@ -301,7 +301,7 @@ def run_exercise_results(args: argparse.Namespace) -> int:
     elif args.format == "json":
         print(terminal_json(rows, indent=2))
     else:
-        _table([{**r, "found": _share(r["found"], r["required"]), "matched": _share(r["matched"], r["coded"]),
+        _table([{**r, "found": f"{r['found']}/{r['required']}", "matched": f"{r['matched']}/{r['coded']}",
                  **{f: _share(*r["fields"].get(f, [0, 0])) for f in fields}} for r in rows],
                ["trainee", "organisation", "report", "found", "matched", *fields], "per trainee and report")
         totals = {f: [sum(r["fields"].get(f, [0, 0])[i] for r in rows) for i in (0, 1)] for f in fields}
@@ -365,7 +365,8 @@ def run_training_record(args: argparse.Namespace) -> int:
     out.print(escape(terminal_text(f"{args.user or 'you'}: {summed['submissions']} submissions to "
                                    f"{len(summed['exercises'])} exercises; recall {recall}, fields {fields}",
                                    one_line=True)))
-    _table(summed["over_time"], ["submitted", "exercise", "report", "recall", "fields"], "over time")
+    _table([{**r, **{k: "-" if r[k] is None else f"{r[k]:.2f}" for k in ("recall", "fields")}}
+            for r in summed["over_time"]], ["submitted", "exercise", "report", "recall", "fields"], "over time")
     if summed["most_missed"]:
         _table(summed["most_missed"], ["field", "missed", "asked"], "most often missed")
     return 0
