@@ -145,3 +145,15 @@ def test_train_web_a_pasted_json_coding_is_scored_and_a_bad_one_named(browser, s
     page.get_by_role("button", name="Submit this coding").click()
     expect(page.get_by_test_id("misses")).to_contain_text("place: you coded Kabul (AF), the attack was in Quetta (PK)")
     page.context.close()
+
+
+def test_train_web_a_submission_without_the_csrf_secret_is_refused(browser, site):
+    page = _signed_in(browser, site, "tara")
+    page.goto("/training/record")
+    before = page.get_by_test_id("record-summary").inner_text()
+    response = page.request.post(f"{site}/exercises/first-week/upload/{QUETTA}", form={"coding": "{}"},
+                                 headers={"Origin": site})
+    assert response.status == 403
+    page.goto("/training/record")
+    assert page.get_by_test_id("record-summary").inner_text() == before  # nothing was submitted
+    page.context.close()

@@ -214,6 +214,8 @@ def run_exercise_import(args: argparse.Namespace) -> int:
     from jirga.train.exercises import check_name, from_bundle
 
     try:
+        if args.file.stat().st_size > 200_000_000:
+            raise BadInput(f"{args.file}: larger than 200 MB; not an exported exercise")
         bundle = json.loads(args.file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         raise BadInput(f"{args.file}: cannot be read ({error.__class__.__name__})") from None
