@@ -180,7 +180,8 @@ def submit(store: Store, viewer: Viewer, name: str, report_name: str, coding: di
 
 
 def _when(moment: dt.datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S")  # UTC: SQLite gives it back without its zone, PostgreSQL with
+    """In UTC: SQLite gives the stored UTC time back without its zone, PostgreSQL in the session's zone."""
+    return (moment.astimezone(dt.UTC) if moment.tzinfo else moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 # ---- results ----------------------------------------------------------------------------------------------------
