@@ -110,6 +110,9 @@ def test_train_web_a_trainee_codes_submits_and_sees_the_mistake_explained(browse
     page.context.close()
 
     teacher = _signed_in(browser, site, "amina")
+    teacher.goto("/exercises/first-week")
+    teacher.get_by_role("button", name="Release day 1 to trainees").click()
+    expect(teacher.get_by_role("button", name="Release day 2 to trainees")).to_be_visible()
     teacher.goto("/exercises/first-week/results")
     expect(teacher.get_by_test_id("results")).to_contain_text("tara")
     expect(teacher.get_by_test_id("weakest").locator("tbody tr").first).to_contain_text("killed")
@@ -125,7 +128,7 @@ def test_train_web_an_empty_or_bad_form_is_explained_not_a_500(browser, site):
     _fill(page, place="Quetta", country="PK", killed_best="many")
     page.get_by_role("button", name="Add this incident").click()
     expect(page.get_by_role("alert")).to_contain_text("killed (best): a whole number")
-    response = page.goto("/exercises/first-week/code/104_lahore_gulshan_park_easter.txt")  # day 1: not released
+    response = page.goto("/exercises/first-week/code/119_moscow_format_2018.txt")  # day 3: not released
     assert response.status == 404
     response = page.goto("/exercises/first-week/results")
     assert response.status == 200

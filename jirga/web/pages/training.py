@@ -7,9 +7,10 @@ import csv
 import io
 import json
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from jirga.errors import BadInput, CodingError
 from jirga.model.vocab import ATTACK_TYPES, TARGET_TYPES
@@ -46,6 +47,13 @@ def exercises_page(request: Request, viewer: ActingViewer):
 @router.get("/exercises/{name}")
 def exercise_page(request: Request, viewer: ActingViewer, name: str):
     return render(request, "exercise.html", exercise=training.show(store_of(request), viewer, name))
+
+
+@router.post("/exercises/{name}/release")
+def release(request: Request, viewer: ActingViewer, name: str, day: Annotated[int, Form(ge=0, le=365)]):
+    """An instructor releases the reports of every day up to `day` (the scenario's next step)."""
+    training.release(store_of(request), viewer, name, day)
+    return RedirectResponse(f"/exercises/{quote(name)}", status_code=303)
 
 
 def _coding_page(request: Request, viewer, name: str, report_name: str, coded: list[dict], form: dict,
