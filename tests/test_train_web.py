@@ -150,6 +150,22 @@ def test_train_web_a_pasted_json_coding_is_scored_and_a_bad_one_named(browser, s
     page.context.close()
 
 
+def test_train_web_no_training_page_is_wider_than_a_phone(browser, site):
+    phone = browser.new_context(base_url=site, viewport={"width": 390, "height": 844}, is_mobile=True,
+                                has_touch=True).new_page()
+    phone.goto("/login")
+    phone.get_by_label("Username").fill("amina")
+    phone.get_by_label("Password").fill(PASSWORD)
+    phone.get_by_role("button", name="Sign in").click()
+    phone.wait_for_url("**/incidents")
+    for path in ("/exercises", "/exercises/first-week", f"/exercises/first-week/code/{QUETTA}",
+                 "/exercises/first-week/results", "/training/record"):
+        assert phone.goto(path).status == 200, path
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width} px wide on a 390 px screen"
+    phone.context.close()
+
+
 def test_train_web_a_submission_without_the_csrf_secret_is_refused(browser, site):
     page = _signed_in(browser, site, "tara")
     page.goto("/training/record")

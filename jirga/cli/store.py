@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
@@ -34,6 +35,8 @@ def add_commands(commands, date_type) -> None:
     ingest.add_argument("--group", help="sharing group of what is stored (your organisation must be a member): "
                                         "its TLP:AMBER reaches the group's organisations")
     ingest.add_argument("--workers", type=int, help="extraction processes (default: all cores)")
+    ingest.add_argument("--cluster", metavar="ADDRESS",
+                        help="extract on Dask: local:N (N worker processes here) or tcp://SCHEDULER:PORT")
     ingest.set_defaults(run=run_ingest)
 
     incidents = commands.add_parser("incidents", parents=[db], help="list stored incidents")
@@ -114,10 +117,26 @@ def run_ingest(args) -> int:
 
             with store.session() as session:
                 options.group = member_group(session, viewer.org_id, args.group)
-        summary = run.run(read_inputs(args.inputs, detect_language=False))
+        with _cluster(args.cluster) as cluster:
+            options.cluster = cluster
+            summary = run.run(read_inputs(args.inputs, detect_language=False))
         _audit(store, viewer, "write", "ingest", summary.line())
     print(summary.line())
     return 1 if summary.failed else 0
+
+
+@contextmanager
+def _cluster(address: str | None):
+    """The Dask cluster `--cluster` names (started here for local:N), or None: local processes."""
+    if not address:
+        yield None
+        return
+    from jirga.pipeline.cluster import Cluster
+
+    with Cluster(address) as cluster:
+        where = f", dashboard {cluster.dashboard}" if cluster.dashboard else ""
+        err.print(f"jirga ingest: extracting on {cluster.workers} Dask workers{where}", soft_wrap=True)
+        yield cluster
 
 
 def _audit(store, viewer, action: str, target: str, detail: str, result: str = "ok") -> None:

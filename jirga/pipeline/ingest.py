@@ -51,6 +51,7 @@ class IngestOptions:
     group: int | None = None  # the sharing group of every report of the run (its TLP:AMBER reaches the members)
     metadata: dict[str, dict[str, Any]] = field(default_factory=dict)  # by file name
     workers: int | None = None
+    cluster: Any = None  # a pipeline.cluster.Cluster: extract on Dask workers instead of local processes
     batch_size: int = 50
 
 
@@ -104,7 +105,7 @@ class Ingest:
 
     def run(self, items: Iterable[IncomingReport | BadInput]) -> Summary:
         batch: list[tuple[_Pending, Result]] = []
-        for result in extract_all(self._jobs(items), self.options.workers):
+        for result in extract_all(self._jobs(items), self.options.workers, cluster=self.options.cluster):
             pending = self._pending.pop(result.key)
             if result.found is None:
                 self._fail(f"{pending.report.origin}: {result.error}")

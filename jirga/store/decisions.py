@@ -193,6 +193,12 @@ def history(session: Session, incident_id: int, viewer: Viewer) -> list[Incident
                                 .order_by(IncidentHistory.id)))
 
 
+def merged_into(history: list[IncidentHistory]) -> int | None:
+    """Where a merged-away incident went: the incident of its latest merge."""
+    return next((entry.detail["into"] for entry in reversed(history)
+                 if entry.action == "merged" and "into" in (entry.detail or {})), None)
+
+
 def decide(store, viewer: Viewer, what: str, act):
     """Run `act(session)` as one transaction and return what it returns. A refusal (no such incident or claim, or
     not allowed) rolls the decision back and is audited in a transaction of its own, then raised again."""

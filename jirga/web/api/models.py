@@ -183,6 +183,10 @@ class SplitIn(BaseModel):
     reason: str = Field(min_length=1, max_length=5000)
 
 
+class UndoIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=5000)
+
+
 class Decision(BaseModel):
     incident_id: int
     history_entry: int

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from jirga.access import NotFound
 from jirga.model.vocab import ATTACK_TYPES, INCIDENT_KINDS
-from jirga.store import decisions
+from jirga.store import decisions, present
 from jirga.store.browse import trend
 from jirga.store.decisions import decide
 from jirga.store.queries import actor_names, get_incident, incident_actors, list_incidents
@@ -59,19 +59,26 @@ def trend_fragment(request: Request, viewer: ActingViewer, where: Filter):
 
 
 @router.get("/incidents/{incident_id}")
-def incident_page(request: Request, incident_id: PathId, viewer: ActingViewer):
+def incident_page(request: Request, incident_id: PathId, viewer: ActingViewer, merged: int | None = None):
     with store_of(request).session() as session:
         found = get_incident(session, incident_id, viewer=viewer)
         if found is None:
             page = None
         else:
-            detail = incident_detail(session, found, viewer, claims=False)
             history = decisions.history(session, incident_id, viewer) or []
+            into = decisions.merged_into(history) if found.status == "merged" else None
+            if into is not None:  # a merged-away incident is an empty page: go where its claims went
+                return RedirectResponse(f"/incidents/{into}?merged={incident_id}", status_code=303)
+            detail = incident_detail(session, found, viewer, claims=False)
             claimants = actor_names(session, detail["verification"]["claimed_by"])
             assessed: dict[int, list[dict]] = {}
             for assessment in detail["assessments"]:
                 assessed.setdefault(assessment["claim_id"], []).append(assessment)
+            blamed = [name.rsplit(" (", 1)[0] for name in detail["actors"]
+                      if name.endswith(("(perpetrator)", "(attributed)"))]
             page = render(request, "incident.html", incident=found, detail=detail, history=history, assessed=assessed,
+                          matrix=present.claim_matrix(found), blamed=list(dict.fromkeys(blamed)),
+                          merged_from=merged if merged and 0 < merged <= MAX_ID else None,
                           claimed_by=[claimants.get(a, a) for a in detail["verification"]["claimed_by"]],
                           reports=sorted({(c.report.id, c.report.title, c.report.source.name)
                                           for c in found.claims if c.report is not None}))
@@ -105,3 +112,10 @@ def split(request: Request, incident_id: PathId, viewer: ActingViewer, reason: R
     new = decide(store_of(request), viewer, "split",
                  lambda session: decisions.split(session, incident_id, report, viewer, reason)[0].id)
     return RedirectResponse(f"/incidents/{new}", status_code=303)
+
+
+@router.post("/history/{entry_id}/undo")
+def undo(request: Request, entry_id: PathId, viewer: ActingViewer, reason: Reason):
+    incident = decide(store_of(request), viewer, "undo",
+                      lambda session: decisions.undo(session, entry_id, viewer, reason).incident_id)
+    return RedirectResponse(f"/incidents/{incident}", status_code=303)
