@@ -153,7 +153,8 @@ def test_exercise_bundle_is_checked_like_a_new_exercise(tmp_path):
                             ({**bundle, "reports": [{**bundle["reports"][0], "day": -1}]}, "day"),
                             ({**bundle, "reports": [{**bundle["reports"][0], "gold": {"incidents": []}}]},
                              "required"),
-                            ({**bundle, "reports": bundle["reports"][:1] * 2}, "appears twice")]:
+                            ({**bundle, "reports": bundle["reports"][:1] * 2}, "appears twice"),
+                            ({**bundle, "reports": [{**bundle["reports"][0], "text": "a\x00b"}]}, "NUL")]:
         with pytest.raises(BadInput, match=problem):
             from_bundle(broken, "b.json")
     scenario = tmp_path / "s.yaml"

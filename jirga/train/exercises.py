@@ -120,6 +120,8 @@ def build(name: str, gold: dict, reports: Path, scenario: dict | None = None, ti
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             raise BadInput(f"report {report!r}: not UTF-8 text") from None
+        if "\x00" in text:
+            raise BadInput(f"report {report!r}: holds a NUL character; not a text file")
         document = documents[report]
         specs.append(ExerciseReportSpec(report, text, _plain(document), _published(document.get("published"), report),
                                         str(document.get("title") or "")[:500], day))
@@ -147,6 +149,8 @@ def from_bundle(bundle: object, where: str) -> ExerciseSpec:
             raise BadInput(f"{at}: needs its text")
         if len(report["text"]) > MAX_REPORT_BYTES or len(report["name"]) > 300:
             raise BadInput(f"{at}: name or text too long")
+        if "\x00" in report["text"] + report["name"]:  # PostgreSQL stores no NUL (the gold is kept as JSON)
+            raise BadInput(f"{at}: holds a NUL character")
         check_gold({"documents": {report["name"]: report.get("gold")}}, at)
         specs.append(ExerciseReportSpec(report["name"], report["text"], _plain(report["gold"]),
                                         _published(report.get("published"), at), str(report.get("title") or "")[:500],
