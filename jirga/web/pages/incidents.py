@@ -15,6 +15,7 @@ from jirga.model.vocab import ATTACK_TYPES, INCIDENT_KINDS
 from jirga.store import decisions, present
 from jirga.store.browse import trend
 from jirga.store.decisions import decide
+from jirga.store.duplicates import possible_duplicates
 from jirga.store.queries import actor_names, get_incident, incident_actors, list_incidents
 from jirga.web.api.incidents import Filter, encode_cursor, incident_detail
 from jirga.web.api.models import MAX_ID, PathId
@@ -78,6 +79,7 @@ def incident_page(request: Request, incident_id: PathId, viewer: ActingViewer, m
                       if name.endswith(("(perpetrator)", "(attributed)"))]
             page = render(request, "incident.html", incident=found, detail=detail, history=history, assessed=assessed,
                           matrix=present.claim_matrix(found), blamed=list(dict.fromkeys(blamed)),
+                          duplicates=possible_duplicates(session, found, viewer),
                           merged_from=merged if merged and 0 < merged <= MAX_ID else None,
                           claimed_by=[claimants.get(a, a) for a in detail["verification"]["claimed_by"]],
                           reports=sorted({(c.report.id, c.report.title, c.report.source.name)
@@ -112,6 +114,13 @@ def split(request: Request, incident_id: PathId, viewer: ActingViewer, reason: R
     new = decide(store_of(request), viewer, "split",
                  lambda session: decisions.split(session, incident_id, report, viewer, reason)[0].id)
     return RedirectResponse(f"/incidents/{new}", status_code=303)
+
+
+@router.post("/incidents/{incident_id}/dismiss")
+def dismiss(request: Request, incident_id: PathId, viewer: ActingViewer, reason: Reason):
+    decide(store_of(request), viewer, "dismiss",
+           lambda session: decisions.dismiss(session, incident_id, viewer, reason))
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
 
 @router.post("/history/{entry_id}/undo")
