@@ -60,8 +60,8 @@ def browser():
         browser.close()
 
 
-def _signed_in(browser, site, username):
-    page = browser.new_context(base_url=site, viewport={"width": 1280, "height": 900}).new_page()
+def _signed_in(browser, site, username, **options):
+    page = browser.new_context(base_url=site, viewport={"width": 1280, "height": 900}, **options).new_page()
     page.goto("/login")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
@@ -164,6 +164,22 @@ def test_train_web_no_training_page_is_wider_than_a_phone(browser, site):
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} is {width} px wide on a 390 px screen"
     phone.context.close()
+
+
+def test_train_web_pages_have_no_serious_accessibility_violations(browser, site):
+    from tests.test_web_ui import AXE, SERIOUS
+
+    page = _signed_in(browser, site, "amina", bypass_csp=True)  # the site's CSP would refuse the axe script
+    found = {}
+    for path in ("/exercises", "/exercises/first-week", f"/exercises/first-week/code/{QUETTA}",
+                 "/exercises/first-week/results", "/training/record"):
+        page.goto(path)
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        violations = page.evaluate(SERIOUS)
+        if violations:
+            found[path] = violations
+    page.context.close()
+    assert found == {}
 
 
 def test_train_web_a_submission_without_the_csrf_secret_is_refused(browser, site):
