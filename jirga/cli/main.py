@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(commands, _date)
     from jirga.cli.access import add_commands as add_access_commands
     add_access_commands(commands)
+    from jirga.cli.share_taxii import add_commands as add_taxii_commands
+
+    add_taxii_commands(commands)
     from jirga.web.serve import add_command as add_serve_command
 
     add_serve_command(commands)
