@@ -17,10 +17,12 @@ EXAMPLES = ROOT / "examples"
 HELDOUT = ROOT / "tests" / "data" / "heldout"
 
 
-def run_jirga(*args: str, check: bool = False) -> subprocess.CompletedProcess:
-    """The command line as a user runs it."""
+def run_jirga(*args: str, check: bool = False, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The command line as a user runs it (`env`: variables set on top of this process's environment)."""
+    import os
+
     return subprocess.run([sys.executable, "-m", "jirga.cli", *args], capture_output=True, text=True, check=check,
-                          cwd=ROOT)
+                          cwd=ROOT, env={**os.environ, **env} if env else None)
 
 
 def score(gold: Path, pred: Path) -> tuple[dict[str, float], str]:

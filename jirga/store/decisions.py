@@ -2,9 +2,9 @@
 
 Each decision is one transaction that records who, when and why in the incident's history (and the audit log),
 and recomputes the consensus at once. Deciding needs the analyst role, and an incident or claim the viewer may not
-see answers "not found", as if it did not exist (NotFound, PermissionDenied: the caller audits a refusal in a
-transaction of its own, since the decision's is rolled back). The same functions serve the command line and the
-web app.
+see answers "not found", as if it did not exist. `decide` runs one through `access.acts.audited`, which audits a
+refusal in a transaction of its own, since the decision's is rolled back. The same functions serve the command line
+and the web app.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from jirga.access import NotFound, Viewer, audit, visible
+from jirga.access.acts import audited
 from jirga.access.rules import require_role, same_audience
 from jirga.db.schema import Assessment, CannotLink, Claim, Incident, IncidentHistory
 from jirga.errors import DecisionError
@@ -23,6 +24,8 @@ from jirga.store.summary import summarize
 VERDICTS = ("agree", "dispute")
 
 
+
+UNDOABLE = ("merged", "split", "dismissed")  # an analyst's decisions that undo can reverse
 
 def _incident(session: Session, incident_id: int, viewer: Viewer) -> Incident:
     incident = session.scalar(select(Incident).where(Incident.id == incident_id, visible(Incident, viewer)))
@@ -122,13 +125,28 @@ def split(session: Session, incident_id: int, report_ids: list[int], viewer: Vie
     session.flush()
     return new, entry
 
+def dismiss(session: Session, incident_id: int, viewer: Viewer, reason: str) -> tuple[Incident, IncidentHistory]:
+    """'Not an incident': the machine opened it from words that tell no event of their own (a claim about another
+    attack, a comparison, a retrospective). It leaves every list and count; its claims stay for the record, and
+    re-extraction puts the same events back into it, still dismissed. Undo makes it an incident again."""
+    user = _analyst(viewer, "mark an incident as not one")
+    incident = _incident(session, incident_id, viewer)
+    if incident.status != "active":
+        raise DecisionError(f"incident {incident_id} is {incident.status}, not active")
+    reason = _require_reason(reason)
+    incident.status = "dismissed"
+    entry = record(session, incident, "dismissed", {}, user, reason)
+    audit.record(session, viewer, "write", "incident", incident.id, "ok", "not an incident")
+    session.flush()
+    return incident, entry
+
 
 def undo(session: Session, history_id: int, viewer: Viewer, reason: str) -> IncidentHistory:
-    """Reverse an analyst's merge or split, recorded as a decision of its own."""
+    """Reverse an analyst's merge, split or dismissal, recorded as a decision of its own."""
     user = _analyst(viewer, "undo a decision")
     entry = _entry(session, history_id, viewer)
-    if entry.action not in ("merged", "split") or entry.created_by is None:
-        raise DecisionError(f"history entry {history_id} is not an analyst's merge or split")
+    if entry.action not in UNDOABLE or entry.created_by is None:
+        raise DecisionError(f"history entry {history_id} is not an analyst's merge, split or dismissal")
     if entry.detail.get("undone_by"):
         raise DecisionError(f"history entry {history_id} was already undone")
     reason = _require_reason(reason)
@@ -147,6 +165,10 @@ def undo(session: Session, history_id: int, viewer: Viewer, reason: str) -> Inci
         if not new.claims:  # reports that joined it after the split keep it alive
             new.status = "merged"
         touched = [source, new]
+    elif entry.action == "dismissed":
+        incident = _incident(session, entry.incident_id, viewer)
+        incident.status = "active"
+        touched = [incident]
     else:
         raise DecisionError(f"history entry {history_id} is the merged side; undo the entry of the kept incident")
     session.flush()
@@ -192,16 +214,14 @@ def history(session: Session, incident_id: int, viewer: Viewer) -> list[Incident
                                 .order_by(IncidentHistory.id)))
 
 
+def merged_into(history: list[IncidentHistory]) -> int | None:
+    """Where a merged-away incident went: the incident of its latest merge."""
+    return next((entry.detail["into"] for entry in reversed(history)
+                 if entry.action == "merged" and "into" in (entry.detail or {})), None)
+
+
 def decide(store, viewer: Viewer, what: str, act):
     """Run `act(session)` as one transaction and return what it returns. A refusal (no such incident or claim, or
     not allowed) rolls the decision back and is audited in a transaction of its own, then raised again."""
-    from jirga.access import AccessError
-
-    try:
-        with store.session() as session:
-            return act(session)
-    except AccessError as error:
-        with store.session() as session:
-            audit.record(session, viewer, "write", "incident", None,
-                         "not_found" if isinstance(error, NotFound) else "denied", f"{what}: {error}")
-        raise
+    with audited(store, viewer, "write", "incident", detail=None, refusal_prefix=f"{what}: ") as done:
+        return act(done.session)
