@@ -15,7 +15,8 @@ about records it may not see. The front ends map the branches once: the command 
      │    ├── PermissionDenied     the role or organisation does not allow the act (HTTP 403)
      │    ├── NotFound             no such record, or not one the caller may see (HTTP 404)
      │    └── AuditChainMissing    the audit log's chain head is gone (HTTP 403)
-     └── StoreError             the database cannot be used (exit 1, HTTP 503)
+     ├── StoreError             the database cannot be used (exit 1, HTTP 503)
+     └── PeerError              a partner instance cannot be reached, or refuses what we ask (exit 1)
 
 A `BadInput` is also a `ValueError`, so code that validates with the standard library's conventions keeps
 working; the front ends map `BadInput`, not `ValueError`, so a bug never reads as the caller's mistake.
@@ -79,3 +80,8 @@ class AuditChainMissing(AccessError):
 
 class StoreError(JirgaError):
     """The database cannot be used; the message says why."""
+
+
+class PeerError(JirgaError):
+    """A partner instance (a TAXII server) cannot be reached, answers something that is not TAXII 2.1, or refuses;
+    the message names the peer and what it said."""

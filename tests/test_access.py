@@ -1,6 +1,6 @@
 """Access control on SQLite and PostgreSQL: each user sees exactly what docs/access-control.md allows, through every
-read path (the query layer, the `jirga incidents/show/search` commands and the REST API); sign-in, tokens,
-administration across organisations, SQL injection in filters, and the hash-chained audit log."""
+read path (the query layer, the `jirga incidents/show/search` commands, the REST API and the TAXII server); sign-in,
+tokens, administration across organisations, SQL injection in filters, and the hash-chained audit log."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ from jirga.db.schema import (
     Source,
     Watchlist,
 )
+from jirga.db.share_schema import Peer, StixObject, TaxiiStatus
 from jirga.model.tlp import LEVELS
 from jirga.store import stats as stats_store
 from jirga.store.decisions import history
@@ -125,8 +126,8 @@ def worlds(draw) -> World:
 
 def clear(store) -> None:
     with store.session() as session:
-        for model in (Watchlist, Relation, IncidentActor, Claim, Incident, Report, Source, SharingGroupMember,
-                      SharingGroup, ApiToken, User, Organisation):
+        for model in (StixObject, TaxiiStatus, Peer, Watchlist, Relation, IncidentActor, Claim, Incident, Report,
+                      Source, SharingGroupMember, SharingGroup, ApiToken, User, Organisation):
             session.execute(delete(model))
 
 
@@ -345,6 +346,116 @@ def test_access_the_api_shows_each_user_exactly_what_the_rules_allow(store):
         built = build(store, world)
         for viewer in built.viewers:
             check_api_reads(store, client, built, viewer)
+
+    check()
+
+
+# TAXII: the collections a user has and every object read through them
+
+
+StixEntry = tuple[Marking, int, int]  # marking, which object (0-2), which version of it (0-2)
+
+
+@st.composite
+def stix_worlds(draw) -> tuple[World, list[StixEntry]]:
+    world = draw(worlds())
+    group = st.none() | st.integers(0, len(world.groups) - 1) if world.groups else st.none()
+    marking = st.tuples(st.integers(0, world.orgs - 1), st.sampled_from(LEVELS), group)
+    return world, draw(st.lists(st.tuples(marking, st.integers(0, 2), st.integers(0, 2)), max_size=12))
+
+
+def build_stix(store, built: Built, entries: list[StixEntry]) -> dict[str, list[tuple]]:
+    """Objects put straight into the store: each into its group's collection, or the open one without a group.
+    Returns, per collection id, its rows as (stix id, version, owner, tlp, group id)."""
+    from jirga.store.taxii import OPEN_COLLECTION, group_collection_id
+
+    group_ids = sorted(built.members)
+    rows: dict[str, list[tuple]] = {}
+    with store.session() as session:
+        names = dict(session.execute(select(SharingGroup.id, SharingGroup.name)).all())
+        seen = set()
+        for (owner, tlp, group), number, version in entries:
+            group_id = group_ids[group] if group is not None else None
+            collection = group_collection_id(names[group_id]) if group_id else OPEN_COLLECTION
+            stix_id = f"incident--00000000-0000-4000-8000-00000000000{number}"
+            key = f"2026-01-0{version + 1}T00:00:00.000000Z"
+            if (collection, stix_id, key) in seen:
+                continue
+            seen.add((collection, stix_id, key))
+            body = json.dumps({"type": "incident", "id": stix_id, "spec_version": "2.1", "name": "x",
+                               "created": "2026-01-01T00:00:00.000Z", "modified": key.replace("000000Z", "000Z")})
+            session.add(StixObject(collection=collection, stix_id=stix_id, type="incident", spec_version="2.1",
+                                   version=key, body=body, owner_org_id=built.org_ids[owner], tlp=tlp,
+                                   sharing_group_id=group_id))
+            rows.setdefault(collection, []).append((stix_id, key, built.org_ids[owner], tlp, group_id))
+    return rows
+
+
+def check_taxii_reads(store, client: TestClient, built: Built, viewer: Viewer, rows: dict[str, list[tuple]]) -> None:
+    """Every TAXII read gives `viewer` the collections of their groups, and in each exactly the objects (and
+    versions) the rules let them see; a collection or object they may not see is not found."""
+    from jirga.store.taxii import OPEN_COLLECTION, group_collection_id
+
+    headers = {"Authorization": f"Bearer {admin.create_token(store, viewer)[1]}",
+               "Accept": "application/taxii+json;version=2.1"}
+    root = "/taxii2/jirga/collections/"
+    with store.session() as session:
+        names = dict(session.execute(select(SharingGroup.id, SharingGroup.name)).all())
+    mine = {OPEN_COLLECTION} | {group_collection_id(names[g]) for g, members in built.members.items()
+                                if viewer.org_id in members}
+    listed = client.get(root, headers=headers).json()["collections"]
+    assert {c["id"] for c in listed} == mine, viewer
+    every = {OPEN_COLLECTION} | {group_collection_id(name) for name in names.values()}
+    for collection in every:
+        def get(path: str = "", collection: str = collection, **params):
+            return client.get(f"{root}{collection}/{path}", headers=headers, params=params)
+
+        if collection not in mine:
+            assert get().status_code == get("objects/").status_code == get("manifest/").status_code == 404
+            continue
+        seen = [(sid, version) for sid, version, owner, tlp, group in rows.get(collection, [])
+                if may_see(viewer.org_id, owner, tlp, group, built.members)]
+        latest = {sid: max(v for s, v in seen if s == sid) for sid, _ in seen}
+
+        def paged(path: str, **params) -> list[dict]:
+            items, after = [], None
+            while True:
+                page = get(path, limit=2, **params, **({"next": after} if after else {})).json()
+                items += page.get("objects", [])
+                if not page["more"]:
+                    return items
+                after = page["next"]
+
+        def stamp(text: str) -> str:
+            return text.replace(".000Z", ".000000Z")
+
+        assert sorted((o["id"], stamp(o["modified"])) for o in paged("objects/")) == sorted(latest.items())
+        assert sorted((o["id"], stamp(o["modified"])) for o in paged("objects/", **{"match[version]": "all"})) == \
+            sorted(seen)
+        assert sorted((r["id"], stamp(r["version"])) for r in paged("manifest/")) == sorted(latest.items())
+        for number in range(3):
+            sid = f"incident--00000000-0000-4000-8000-00000000000{number}"
+            if sid not in latest:
+                assert get(f"objects/{sid}/").status_code == get(f"objects/{sid}/versions/").status_code == 404
+                continue
+            assert [stamp(o["modified"]) for o in get(f"objects/{sid}/").json()["objects"]] == [latest[sid]]
+            assert sorted(stamp(v) for v in get(f"objects/{sid}/versions/").json()["versions"]) == \
+                sorted(v for s, v in seen if s == sid)
+
+
+def test_access_taxii_shows_each_user_exactly_what_the_rules_allow(store):
+    client = TestClient(create_app(store=store, hosts=["testserver"]), raise_server_exceptions=True)
+
+    @settings(max_examples=20 if store.dialect == "sqlite" else 8, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(stix_worlds())
+    def check(drawn) -> None:
+        world, entries = drawn
+        clear(store)
+        built = build(store, world)
+        rows = build_stix(store, built, entries)
+        for viewer in built.viewers:
+            check_taxii_reads(store, client, built, viewer, rows)
 
     check()
 

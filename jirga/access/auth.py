@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import hmac
 import re
 import secrets
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -162,7 +164,7 @@ def _check_password(store: Store, username: str, password: str, origin: str) -> 
         dummy = _dummy_hash()
         stored = user.password_hash if user is not None and user.password_hash else dummy
         try:
-            good = _hasher.verify(stored, password) and stored is not dummy
+            good = _password_matches(stored, password) and stored is not dummy
         except (VerificationError, InvalidHashError):
             good = False
         if good and user.disabled:
@@ -173,6 +175,32 @@ def _check_password(store: Store, username: str, password: str, origin: str) -> 
         raise _refused(store, f"sign-in refused for {username!r}: {WRONG_PASSWORD}",
                        actor=username[:100], org_id=user.org_id if user else None, origin=origin)
     return _viewer(user, origin)
+
+
+# Clients that sign in with HTTP Basic on every request (TAXII clients do) would pay a 64 MiB argon2 check each
+# time. A successful check is remembered, in this process only, as the pair (stored hash, HMAC of the password under
+# a key made at start-up): the same password against the same stored hash passes without argon2 again. A changed
+# password or a rehash changes the stored hash, so the pair no longer matches; a disabled user and the lock-out are
+# checked on every sign-in as before. Nothing remembered is written anywhere.
+_MEMO_KEY = secrets.token_bytes(32)
+_MEMO_SIZE = 1024
+_verified: OrderedDict[tuple[str, bytes], None] = OrderedDict()
+_verified_lock = threading.Lock()
+
+
+def _password_matches(stored: str, password: str) -> bool:
+    """argon2's verdict (True, or VerificationError/InvalidHashError), remembered when it is True."""
+    key = (stored, hmac.new(_MEMO_KEY, password.encode("utf-8", "surrogatepass"), hashlib.sha256).digest())
+    with _verified_lock:
+        if key in _verified:
+            _verified.move_to_end(key)
+            return True
+    good = _hasher.verify(stored, password)
+    with _verified_lock:
+        _verified[key] = None
+        while len(_verified) > _MEMO_SIZE:
+            _verified.popitem(last=False)
+    return good
 
 
 def sign_in_with_token(store: Store, token: str, origin: str = "cli") -> Viewer:

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, inspect, or_, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.util import AliasedClass
 
 from jirga.db.access_schema import ROLES
 from jirga.db.schema import (
@@ -81,6 +82,8 @@ def visible(model: type[Owned], viewer: Viewer) -> ColumnElement[bool]:
 
     An incident is visible when its own marking allows it or when at least one of its (not retired) claims is
     visible: a partner sees the incidents it has contributed to or been shared claims of, and only those claims.
+    `model` may also be an alias of a marked model (`aliased(StixObject)`), for a query that compares a record with
+    others of its kind (TAXII's "latest version the viewer may see").
     """
     if model is Submission:
         taught = aliased(Exercise)  # its own name: the query around it may join the exercises too
@@ -89,7 +92,8 @@ def visible(model: type[Owned], viewer: Viewer) -> ColumnElement[bool]:
     if model is Incident:
         return or_(_marking_allows(Incident, viewer),
                    exists().where(Claim.incident_id == Incident.id, ~Claim.retired, _marking_allows(Claim, viewer)))
-    if not (isinstance(model, type) and issubclass(model, Owned)):
+    entity = inspect(model).class_ if isinstance(model, AliasedClass) else model
+    if entity is Incident or not (isinstance(entity, type) and issubclass(entity, Owned)):
         raise TypeError(f"{model!r} carries no marking; access control applies to {OWNED_MODELS}")
     return _marking_allows(model, viewer)
 

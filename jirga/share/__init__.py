@@ -6,6 +6,10 @@ and storing what partners send (docs/sharing.md).
 - `publishing`: `publish` signs and versions what an organisation shares; `shared` is what one audience receives.
 - `receiving`: `receive` verifies every object before storing any, stores the valid ones, and fuses a partner's
   reports and incidents with ours.
+- `objects`: what a STIX 2.1 object received over TAXII must be, the envelope of an add, the timestamps of versions.
+- `inbox`: objects coming into a TAXII collection through a pluggable receiver (`Receiver`), and publishing into
+  collections; `sync`: partner instances (peers), pulling from and pushing to their TAXII collections. The TAXII
+  server's routes are in `jirga.web.taxii`, its SQL in `jirga.store.taxii`.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
-"""The web app: the REST API under /api/v1 and the analysts' pages, over one store.
+"""The web app: the REST API under /api/v1, the TAXII 2.1 server under /taxii2/ and the analysts' pages, over one
+store.
 
 `create_app` builds it for `jirga serve` and for tests. Routes are plain (synchronous) functions, run in
 Starlette's thread pool, each with its own store transaction. Problems become a JSON error with the right status
-under /api (`{"error": "...", "status": 404}`) and a page saying what went wrong elsewhere; a browser that is not
-signed in is sent to the sign-in page.
+under /api (`{"error": "...", "status": 404}`), a TAXII error message resource under /taxii2/, and a page saying
+what went wrong elsewhere; a browser that is not signed in is sent to the sign-in page.
 """
 
 from __future__ import annotations
@@ -32,13 +33,15 @@ from jirga.errors import (
     StoreError,
 )
 from jirga.version import __version__
-from jirga.web import api, pages
+from jirga.web import api, pages, taxii
 from jirga.web.security import Guard, allowed_hosts
 
 
-def create_app(database: str | None = None, *, store: Store | None = None, hosts: Iterable[str] = ()) -> FastAPI:
+def create_app(database: str | None = None, *, store: Store | None = None, hosts: Iterable[str] = (),
+               receiver: taxii.inbox.Receiver | None = None) -> FastAPI:
     """The app over the store at `database` (a path or URL; default as for the command line), or over `store`.
-    It answers as loopback names, `hosts` and those in JIRGA_ALLOWED_HOSTS only (see `jirga.web.security`)."""
+    It answers as loopback names, `hosts` and those in JIRGA_ALLOWED_HOSTS only (see `jirga.web.security`). Objects
+    added over TAXII go to `receiver` (default: `jirga.share.inbox.default_receiver()`)."""
     owned = store is None
     store = store or open_store(database)
 
@@ -57,6 +60,7 @@ def create_app(database: str | None = None, *, store: Store | None = None, hosts
                               "with 'Authorization: Bearer <token>' (jirga token create).")
     app.state.store = store
     app.include_router(api.router, prefix="/api/v1")
+    taxii.install(app, receiver=receiver)
     app.include_router(pages.router)
     static = resources.files("jirga.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
@@ -76,6 +80,8 @@ def _wants_json(request: Request) -> bool:
 
 
 def _error(request: Request, status: int, message: str) -> Response:
+    if taxii.is_taxii(request):
+        return taxii.error(status, message)
     if _wants_json(request):
         return JSONResponse({"error": message, "status": status}, status_code=status,
                             headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
