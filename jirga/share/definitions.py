@@ -79,17 +79,6 @@ def version_key(value: str) -> str:
     return parse_timestamp(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def collection_for(level: str, group_id: int | None) -> str:
-    """The TAXII collection (a UUID) an object of this marking belongs to on this instance: one for TLP:CLEAR and
-    TLP:GREEN, one per sharing group for its TLP:AMBER. Nothing else leaves an instance, so nothing else has one."""
-    if level in ("clear", "green"):
-        return str(uuid.uuid5(NAMESPACE, "collection/community"))
-    if level == "amber" and group_id is not None:
-        return str(uuid.uuid5(NAMESPACE, f"collection/group/{group_id}"))
-    raise ValueError(f"TLP:{level.upper()}{' without a sharing group' if level == 'amber' else ''} never leaves "
-                     "the instance: it has no collection")
-
-
 @functools.cache
 def schema_text(name: str) -> str:
     """A packaged JSON schema (`jirga-extension.json`, `signature-extension.json`) as compact JSON."""

@@ -32,13 +32,13 @@ from jirga.share.definitions import (
     EXTENSION_ID,
     JIRGA_IDENTITY_ID,
     SIGNATURE_EXTENSION_ID,
-    collection_for,
     parse_timestamp,
     timestamp,
     version_key,
     well_known,
 )
 from jirga.store import sharing
+from jirga.store.taxii import collection_id
 
 
 @dataclass
@@ -102,7 +102,7 @@ def publish(store: Store, viewer: Viewer, *, key_dir: Path | None = None,
 
 
 def _store(session, obj: dict, level: str, group: int | None, viewer: Viewer) -> None:
-    sharing.add_object(session, collection=collection_for(level, group), stix_id=obj["id"], kind=obj["type"],
+    sharing.add_object(session, collection=collection_id(session, level, group), stix_id=obj["id"], kind=obj["type"],
                        version=version_key(obj["modified"]), author=viewer.org_id,
                        body=canonical(obj).decode("utf-8"), tlp=level, group=group)
 

@@ -46,7 +46,6 @@ from jirga.share import keys, signing
 from jirga.share.canonical import MAX_DEPTH, canonical, depth
 from jirga.share.definitions import (
     EXTENSION_ID,
-    collection_for,
     is_well_known,
     same_as_well_known,
     schema,
@@ -55,6 +54,7 @@ from jirga.share.definitions import (
 )
 from jirga.share.values import restored
 from jirga.store import partner, sharing
+from jirga.store.taxii import collection_id
 
 MAX_BUNDLE_BYTES = 256 * 2**20
 MAX_OBJECT_BYTES = 4 * 2**20
@@ -474,7 +474,7 @@ def _store(session, item: _Accepted, group: int | None, collection: str | None, 
            to_extract: list) -> None:
     obj = item.obj
     group = group if item.level == "amber" else None
-    sharing.add_object(session, collection=collection or collection_for(item.level, group), stix_id=obj["id"],
+    sharing.add_object(session, collection=collection or collection_id(session, item.level, group), stix_id=obj["id"],
                        kind=obj["type"], version=item.version, author=item.author, body=item.item.raw,
                        tlp=item.level, group=group)
     out.stored += 1

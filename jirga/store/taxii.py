@@ -62,6 +62,19 @@ def group_collection_id(group_name: str) -> str:
     return str(uuid.uuid5(NAMESPACE, "sharing-group:" + group_name))
 
 
+def collection_id(session: Session, level: str, group_id: int | None) -> str:
+    """The id of the collection an object of this marking and sharing group belongs to (see `collection_for`), for
+    the writers that publish or receive into it: BadInput for a marking that no collection holds."""
+    if level in OPEN_LEVELS:
+        return OPEN_COLLECTION
+    if level in SHARED_LEVELS and group_id is not None:
+        name = session.scalar(select(SharingGroup.name).where(SharingGroup.id == group_id))
+        if name is not None:
+            return group_collection_id(name)
+    raise BadInput(f"TLP:{level.upper()}{'' if group_id else ' without a sharing group'} is never shared with "
+                   "another instance")
+
+
 @dataclass(frozen=True)
 class Collection:
     """A TAXII collection as one user has it (TAXII 2.1 section 5.2.1)."""
