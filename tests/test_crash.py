@@ -7,12 +7,15 @@ import signal
 import subprocess
 import time
 
+import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from jirga.db.access_schema import AuditEntry
 from jirga.db.database import database_url as resolve_url
 from jirga.db.schema import Claim, Incident, Report
 from tests.conftest import EXAMPLES, JIRGA_COMMAND, ROOT, run_jirga
+
+pytestmark = pytest.mark.slow  # hundreds of reports ingested, twice
 
 REPORT_COUNT = 600
 

@@ -67,6 +67,7 @@ SCORED_SETS = {
 }
 
 
+@pytest.mark.slow  # every report of each set extracted and scored
 @pytest.mark.parametrize("name", sorted(SCORED_SETS))
 def test_scored_sets_stay_above_their_floors(name, tmp_path):
     gold, texts, (recall, precision, fields) = SCORED_SETS[name]

@@ -33,6 +33,8 @@ from jirga.web.app import create_app
 from tests.conftest import EXAMPLES, ROOT, ingest_reports
 from tests.webserver import serving
 
+pytestmark = pytest.mark.slow  # a real browser: seconds a page
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "correct horse battery staple"
