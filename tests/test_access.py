@@ -243,6 +243,7 @@ def check_reads(store, built: Built, viewer: Viewer) -> None:
                 assert (claim.report is not None) == (claim.report_id in want.reports)
 
 
+@pytest.mark.slow  # generated worlds, each built in the store
 def test_access_each_user_sees_exactly_what_the_rules_allow(store):
     @settings(max_examples=40 if store.dialect == "sqlite" else 15, deadline=None,
               suppress_health_check=list(HealthCheck))
@@ -307,6 +308,7 @@ def check_api_reads(store, client: TestClient, built: Built, viewer: Viewer) -> 
     assert {i["id"] for i in read(f"/watchlists/{made.json()['id']}/new")} == want.incidents
 
 
+@pytest.mark.slow  # generated worlds, each built in the store
 def test_access_the_api_shows_each_user_exactly_what_the_rules_allow(store):
     client = TestClient(create_app(store=store, hosts=["testserver"]), raise_server_exceptions=True)
 
@@ -787,6 +789,7 @@ def _write(store, client: TestClient, token: str, viewer: Viewer, writer: str, t
     return True
 
 
+@pytest.mark.slow  # generated worlds, each built in the store
 def test_access_records_written_with_a_group_reach_exactly_its_members(store):
     client = TestClient(create_app(store=store, hosts=["testserver"]))
     examples = itertools.count()

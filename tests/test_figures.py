@@ -164,6 +164,7 @@ OTHER_FACTS = st.one_of(
 )
 
 
+@pytest.mark.slow  # 300 generated examples
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(FIGURE_FACTS, OTHER_FACTS), max_size=10), st.randoms(use_true_random=False))
 def test_the_consensus_of_a_set_of_claims_does_not_depend_on_their_order(facts, rnd):

@@ -43,6 +43,7 @@ def test_competing_claims_are_both_kept(seeds):
     assert all(c["span"] for c in quetta["claims"])
 
 
+@pytest.mark.slow  # every example report extracted
 def test_reports_without_incidents_yield_none(tmp_path):
     documents = _extract_gold_set(EXAMPLES / "gold.yaml", EXAMPLES / "reports", tmp_path)
     quiet = [name for name, doc in documents.items()

@@ -57,6 +57,7 @@ def api(request, databases):
         store.close()
 
 
+@pytest.mark.slow  # generated requests to every endpoint
 @schema.parametrize()
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_answers_as_its_schema_says_and_never_with_a_server_error(case, api):
