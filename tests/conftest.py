@@ -116,9 +116,10 @@ class Databases:
 
     @contextmanager
     def new(self, backend: str, folder: Path | None = None) -> Iterator[str]:
-        """The URL of a new database, gone afterwards (a SQLite file `jirga.db` in `folder`)."""
+        """The URL of a new database: a SQLite file `jirga.db` in `folder` (pytest's temporary directories are
+        cleared in time), or a PostgreSQL database dropped afterwards."""
         if backend == "sqlite":
-            yield self._sqlite_copy(folder or Path(self.folder) / uuid.uuid4().hex)
+            yield self._sqlite_copy(folder or self.folder / uuid.uuid4().hex)
         else:
             yield from self._postgres_copy()
 
