@@ -129,6 +129,11 @@ def main() -> None:
     print(f"  normalised           {jirga_rate * mean_words / 1000:,.0f} reports/s of 1,000 words")
     print(f"  memory               max RSS {rss:.0f} MiB; tracemalloc: reference data {loaded / 2**20:.1f} MiB, "
           f"peak while extracting {peak / 2**20:.1f} MiB")
+    from jirga.ingest import language
+
+    language.detect("warm up: the model loads once per process")
+    detect = timed(lambda: [language.detect(text) for text, _ in texts])
+    print(f"  language detection   {detect / len(texts) * 1000:.2f} ms per report (target < 5 ms of 1,000 words)")
 
     if args.skip_spacy:
         return

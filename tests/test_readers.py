@@ -362,17 +362,6 @@ def test_language_unknown_for_too_little_text(text):
     assert language.detect(text) is None
 
 
-def test_language_is_fast_enough():
-    text = " ".join([ENGLISH_WITH_NAMES[0]] * 40)  # about 1,000 words
-    assert 900 < len(text.split()) < 1200
-    language.detect(text)  # the model loads once
-    runs = 50
-    start = time.perf_counter()
-    for _ in range(runs):
-        language.detect(text)
-    assert (time.perf_counter() - start) / runs < 0.005
-
-
 # --- sniffing ---------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("data", "kind"), [

@@ -131,7 +131,7 @@ def browser():
 
 
 def new_page(browser, site, **options):
-    context = browser.new_context(base_url=site.url, viewport={"width": 1280, "height": 800}, **options)
+    context = browser.new_context(base_url=site.url, **({"viewport": {"width": 1280, "height": 800}} | options))
     return context.new_page()
 
 
@@ -517,3 +517,25 @@ def test_another_organisation_never_sees_a_red_claim(page_as, site):
 
     visit(page, "/search?q=cadets")
     expect(page.locator("main")).not_to_contain_text("Field note")
+
+
+# Phones
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_no_page_is_wider_than_a_phone(browser, site, sessions, page_as):
+    page_as("amina")  # signs in once, keeping the cookies in `sessions`
+    phone = new_page(browser, site, storage_state=sessions["amina"], viewport=PHONE, is_mobile=True,
+                     has_touch=True, device_scale_factor=2)
+    try:
+        for name, path in (("incidents", "/incidents"), ("incident", f"/incidents/{site.wedding}"),
+                           ("reports", "/reports"), ("report", f"/reports/{site.red_report}"),
+                           ("add_report", "/reports/new"), ("code", "/code"), ("actors", "/actors"),
+                           ("sources", "/sources"), ("admin", "/admin"), ("watchlists", "/watchlists")):
+            visit(phone, path)
+            screenshot(phone, f"phone_{name}")
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], f"{path} is {width} px wide on a {PHONE['width']} px screen"
+    finally:
+        phone.context.close()

@@ -16,14 +16,12 @@ Who may do what:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from jirga.access import audit
+from jirga.access.acts import audited
 from jirga.access.auth import check_username, hash_password, new_token
 from jirga.access.rules import Viewer, may_administer_users_of, require_role
 from jirga.db.access_schema import ROLES, ApiToken, User
@@ -32,31 +30,6 @@ from jirga.db.schema import Organisation, SharingGroup, SharingGroupMember
 from jirga.errors import BadInput, NotFound, PermissionDenied
 
 MAX_TOKEN_DAYS = 3650  # ten years
-
-
-@dataclass
-class _Act:
-    session: Session
-    target_id: object = None
-    detail: str = ""
-    extra: dict = field(default_factory=dict)
-
-
-@contextmanager
-def _audited(store: Store, viewer: Viewer, action: str, target_type: str, target_id: object = None,
-             detail: str = "") -> Iterator[_Act]:
-    act = None
-    try:
-        with store.session() as session:
-            act = _Act(session, target_id, detail)
-            yield act
-            audit.record(session, viewer, action, target_type, act.target_id, "ok", act.detail)
-    except (PermissionDenied, NotFound) as refusal:
-        result = "denied" if isinstance(refusal, PermissionDenied) else "not_found"
-        with store.session() as session:
-            audit.record(session, viewer, action, target_type, act.target_id if act else target_id, result,
-                         str(refusal))
-        raise
 
 
 def _org(session: Session, name_or_id: str | int) -> Organisation:
@@ -92,7 +65,7 @@ def _check_administers(viewer: Viewer, user_org: Organisation, role: str, doing:
 
 def add_org(store: Store, viewer: Viewer, name: str, fingerprint: str | None = None) -> int:
     name = name.strip()
-    with _audited(store, viewer, "admin", "organisation", name, f"add organisation {name!r}") as act:
+    with audited(store, viewer, "admin", "organisation", name, f"add organisation {name!r}") as act:
         require_role(viewer, "instance_admin", "add organisations")
         if not name or len(name) > 200:
             raise BadInput(f"an organisation needs a name of 1-200 characters, not {name!r}")
@@ -106,7 +79,7 @@ def add_org(store: Store, viewer: Viewer, name: str, fingerprint: str | None = N
 
 
 def list_orgs(store: Store, viewer: Viewer) -> list[Organisation]:
-    with _audited(store, viewer, "read", "organisation", None, "list organisations") as act:
+    with audited(store, viewer, "read", "organisation", None, "list organisations") as act:
         return list(act.session.scalars(select(Organisation).order_by(Organisation.id)))
 
 
@@ -116,7 +89,7 @@ def list_orgs(store: Store, viewer: Viewer) -> list[Organisation]:
 def add_user(store: Store, viewer: Viewer, username: str, role: str, password: str,
              org: str | int | None = None) -> int:
     """A new user of `org` (default: the acting user's organisation)."""
-    with _audited(store, viewer, "admin", "user", username, f"add user {username!r} as {role}") as act:
+    with audited(store, viewer, "admin", "user", username, f"add user {username!r} as {role}") as act:
         check_username(username)
         if role not in ROLES:
             raise BadInput(f"unknown role {role!r} (one of {', '.join(ROLES)})")
@@ -138,7 +111,7 @@ def add_user(store: Store, viewer: Viewer, username: str, role: str, password: s
 
 def list_users(store: Store, viewer: Viewer) -> list[User]:
     """Org admins: their organisation's users; instance admins: everyone."""
-    with _audited(store, viewer, "read", "user", None, "list users") as act:
+    with audited(store, viewer, "read", "user", None, "list users") as act:
         require_role(viewer, "org_admin", "list users")
         query = select(User).order_by(User.org_id, User.username)
         if viewer.role != "instance_admin":
@@ -148,7 +121,7 @@ def list_users(store: Store, viewer: Viewer) -> list[User]:
 
 def disable_user(store: Store, viewer: Viewer, username: str) -> None:
     """The user can no longer sign in, with a password or any of their tokens. Nothing they made is removed."""
-    with _audited(store, viewer, "admin", "user", username, f"disable user {username!r}") as act:
+    with audited(store, viewer, "admin", "user", username, f"disable user {username!r}") as act:
         user = _user(act.session, viewer, username)
         act.target_id = user.id
         _check_administers(viewer, user.org, user.role, f"disable user {username!r}")
@@ -165,7 +138,7 @@ def create_token(store: Store, viewer: Viewer, username: str | None = None, name
     """(token id, the token). The token is shown this once; only its SHA-256 is stored."""
     username = username or viewer.username
     check_token_lifetime(expires_in)
-    with _audited(store, viewer, "admin", "token", None, f"create token for {username!r}") as act:
+    with audited(store, viewer, "admin", "token", None, f"create token for {username!r}") as act:
         user = _user(act.session, viewer, username)
         if user.id != viewer.user_id:
             _check_administers(viewer, user.org, user.role, f"create a token for {username!r}")
@@ -190,7 +163,7 @@ def check_token_lifetime(expires_in: dt.timedelta | None) -> None:
 def revoke_token(store: Store, viewer: Viewer, token: str | int) -> None:
     """By id or by the prefix shown when it was made."""
     key = str(token).strip()
-    with _audited(store, viewer, "admin", "token", key, f"revoke token {key!r}") as act:
+    with audited(store, viewer, "admin", "token", key, f"revoke token {key!r}") as act:
         query = select(ApiToken).where(ApiToken.id == int(key) if key.isdigit() else ApiToken.prefix == key)
         rows = list(act.session.scalars(query))
         if len(rows) != 1:
@@ -208,7 +181,7 @@ def revoke_token(store: Store, viewer: Viewer, token: str | int) -> None:
 
 def list_tokens(store: Store, viewer: Viewer) -> list[ApiToken]:
     """The user's own tokens; admins also those of the users they administer."""
-    with _audited(store, viewer, "read", "token", None, "list tokens") as act:
+    with audited(store, viewer, "read", "token", None, "list tokens") as act:
         query = select(ApiToken).join(ApiToken.user).order_by(ApiToken.id)
         if viewer.role == "org_admin":
             query = query.where(or_(User.org_id == viewer.org_id, ApiToken.user_id == viewer.user_id))
@@ -223,7 +196,7 @@ def list_tokens(store: Store, viewer: Viewer) -> list[ApiToken]:
 def add_group(store: Store, viewer: Viewer, name: str, members: list[str]) -> int:
     """A sharing group owned by the acting user's organisation, which is always one of its members."""
     name = name.strip()
-    with _audited(store, viewer, "admin", "sharing_group", name,
+    with audited(store, viewer, "admin", "sharing_group", name,
                   f"add sharing group {name!r} with {', '.join(members)}") as act:
         require_role(viewer, "org_admin", "add sharing groups")
         if not name or len(name) > 200:
@@ -241,7 +214,7 @@ def add_group(store: Store, viewer: Viewer, name: str, members: list[str]) -> in
 
 def list_groups(store: Store, viewer: Viewer) -> list[tuple[SharingGroup, list[str]]]:
     """Each group with its members' names: those the user's organisation owns or belongs to (instance admins: all)."""
-    with _audited(store, viewer, "read", "sharing_group", None, "list sharing groups") as act:
+    with audited(store, viewer, "read", "sharing_group", None, "list sharing groups") as act:
         query = select(SharingGroup).order_by(SharingGroup.name)
         if viewer.role != "instance_admin":
             mine = select(SharingGroupMember.group_id).where(SharingGroupMember.org_id == viewer.org_id)
@@ -255,3 +228,23 @@ def list_groups(store: Store, viewer: Viewer) -> list[tuple[SharingGroup, list[s
         for group_id, org_name in names:
             members.setdefault(group_id, []).append(org_name)
         return [(group, members.get(group.id, [])) for group in groups]
+
+
+def verify_audit_log(store: Store, viewer: Viewer) -> audit.Verdict:
+    """Check the audit log's hash chain (org and instance admins); the check itself is audited."""
+    with audited(store, viewer, "admin", "audit_log", detail="verify") as act:
+        if not audit.may_read_log(viewer):
+            raise PermissionDenied(f"{viewer.username} ({viewer.role}) may not verify the audit log: it needs the "
+                                   "role org_admin or instance_admin")
+        verdict = audit.verify(act.session)
+        act.target_id = verdict.broken_at
+        act.detail = f"verify: {'whole' if verdict.ok else 'broken at ' + str(verdict.broken_at)}"
+    return verdict
+
+
+def audit_entries(store: Store, viewer: Viewer, limit: int, actor: str | None = None) -> list:
+    """The newest audit entries the viewer may read (see `audit.entries`); the reading is audited."""
+    with audited(store, viewer, "read", "audit_log") as act:
+        found = audit.entries(act.session, viewer, limit=limit, actor=actor)
+        act.detail = f"list: {len(found)} entries"
+    return found

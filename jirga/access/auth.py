@@ -7,6 +7,7 @@ fails. A successful one is not logged by itself: the entry of whatever the user 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
@@ -26,7 +27,19 @@ from jirga.errors import AuthenticationError, BadInput
 
 # argon2id with the library's defaults (RFC 9106's second recommendation: t=3, m=64 MiB, p=4).
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a password: compared against when the user is unknown, so timing tells nothing")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Compared against when the user is unknown, so timing tells nothing; made on the first sign-in, not at
+    import (it costs as much as a sign-in, and most commands never sign in with a password)."""
+    return _hasher.hash("not a password: compared against when the user is unknown, so timing tells nothing")
+
+
+def warm_up() -> None:
+    """Make the dummy hash now: a server calls this at start, so no sign-in pays for it."""
+    _dummy_hash()
+
 
 TOKEN_PREFIX = "jirga_"
 IMPLICIT_ADMIN = "(implicit-admin)"  # not a valid username, so no user can take the name
@@ -146,9 +159,10 @@ def _check_password(store: Store, username: str, password: str, origin: str) -> 
                        actor=username[:100], org_id=None, origin=origin)
     with store.session() as session:
         user = session.scalar(select(User).where(User.username == username))
-        stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+        dummy = _dummy_hash()
+        stored = user.password_hash if user is not None and user.password_hash else dummy
         try:
-            good = _hasher.verify(stored, password) and stored is not _DUMMY_HASH
+            good = _hasher.verify(stored, password) and stored is not dummy
         except (VerificationError, InvalidHashError):
             good = False
         if good and user.disabled:

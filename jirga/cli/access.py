@@ -254,20 +254,10 @@ def run_group_list(args) -> int:
 
 
 def run_audit_verify(args) -> int:
-    from jirga.access import audit
-    from jirga.errors import PermissionDenied
+    from jirga.access import admin
 
     with signed_in(args) as (store, viewer):
-        if not audit.may_read_log(viewer):
-            with store.session() as session:
-                audit.record(session, viewer, "admin", "audit_log", None, "denied", "verify")
-            raise PermissionDenied(f"{viewer.username} ({viewer.role}) may not verify the audit log: it needs the "
-                                   "role org_admin or instance_admin")
-        with store.session() as session:
-            verdict = audit.verify(session)
-        with store.session() as session:
-            audit.record(session, viewer, "admin", "audit_log", verdict.broken_at, "ok",
-                         f"verify: {'whole' if verdict.ok else 'broken at ' + str(verdict.broken_at)}")
+        verdict = admin.verify_audit_log(store, viewer)
     if not verdict.ok:
         print(f"audit log broken at entry {verdict.broken_at}: {verdict.reason} ({verdict.entries} entries before "
               "it are intact)")
@@ -277,18 +267,10 @@ def run_audit_verify(args) -> int:
 
 
 def run_audit_list(args) -> int:
-    from jirga.access import audit
-    from jirga.errors import PermissionDenied
+    from jirga.access import admin
 
     with signed_in(args) as (store, viewer):
-        try:
-            with store.session() as session:
-                found = audit.entries(session, viewer, limit=args.limit, actor=args.actor)
-                audit.record(session, viewer, "read", "audit_log", None, "ok", f"list: {len(found)} entries")
-        except PermissionDenied as refusal:
-            with store.session() as session:
-                audit.record(session, viewer, "read", "audit_log", None, "denied", str(refusal))
-            raise
+        found = admin.audit_entries(store, viewer, args.limit, args.actor)
     rows = [{"id": e.id, "at": _when(e.at), "actor": e.actor, "token": e.token_id, "org": e.org_id,
              "action": e.action, "target": f"{e.target_type} {e.target_id or ''}".strip(), "result": e.result,
              "from": e.origin, "detail": e.detail} for e in found]

@@ -10,7 +10,10 @@ from jirga.cli.access import signed_in
 from jirga.cli.output import err, terminal_text
 
 
-def add_commands(commands, db_parent) -> None:
+def add_commands(commands) -> None:
+    from jirga.cli.access import identity_options
+
+    db_parent = identity_options()
 
     assess = commands.add_parser("assess", parents=[db_parent], help="agree with or dispute a claim")
     assess.add_argument("claim", type=int, help="claim number (see jirga show ID --format json)")

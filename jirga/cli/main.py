@@ -27,7 +27,8 @@ def _date(value: str) -> dt.date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jirga", description=__doc__)
+    parser = argparse.ArgumentParser(prog="jirga", description="Read reports, extract incidents, verify them with "
+                                     "partners and keep one shared picture. Each command has --help.")
     parser.add_argument("--version", action="version", version=f"jirga {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -43,13 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--max-bytes", type=int, default=None, help="refuse files larger than this (10 MB)")
     extract.set_defaults(run=run_extract)
 
-    from jirga.cli.store import add_commands
-
-    add_commands(commands, _date)
-    from jirga.cli.access import add_commands as add_access_commands
-    add_access_commands(commands)
+    from jirga.cli import access, fuse, store
     from jirga.web.serve import add_command as add_serve_command
 
+    store.add_commands(commands, _date)
+    fuse.add_commands(commands)
+    access.add_commands(commands)
     add_serve_command(commands)
     return parser
 

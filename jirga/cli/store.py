@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
@@ -11,6 +12,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from jirga.access.acts import require
 from jirga.cli.access import signed_in
 from jirga.cli.output import err, fail, terminal_json, terminal_text
 from jirga.store import present
@@ -33,6 +35,8 @@ def add_commands(commands, date_type) -> None:
     ingest.add_argument("--group", help="sharing group of what is stored (your organisation must be a member): "
                                         "its TLP:AMBER reaches the group's organisations")
     ingest.add_argument("--workers", type=int, help="extraction processes (default: all cores)")
+    ingest.add_argument("--cluster", metavar="ADDRESS",
+                        help="extract on Dask: local:N (N worker processes here) or tcp://SCHEDULER:PORT")
     ingest.set_defaults(run=run_ingest)
 
     incidents = commands.add_parser("incidents", parents=[db], help="list stored incidents")
@@ -74,10 +78,6 @@ def add_commands(commands, date_type) -> None:
     withdraw.add_argument("--reason", required=True, help="why: kept in the audit log")
     withdraw.set_defaults(run=run_withdraw)
 
-    from jirga.cli.fuse import add_commands as add_verification_commands
-
-    add_verification_commands(commands, db)
-
 
 
 
@@ -100,12 +100,6 @@ def run_ingest(args) -> int:
                             tlp=tlp.normalize(args.tlp) if args.tlp else None,
                             metadata=read_metadata(Path(args.metadata)) if args.metadata else {})
     with signed_in(args) as (store, viewer), _progress() as progress:
-        _allowed(store, viewer, "analyst", "write", "ingest", "ingest reports")
-        if args.group:
-            from jirga.access.rules import member_group
-
-            with store.session() as session:
-                options.group = member_group(session, viewer.org_id, args.group)
         task = progress.add_task("ingesting", total=None)
 
         def on_error(message: str) -> None:
@@ -117,23 +111,32 @@ def run_ingest(args) -> int:
             progress.update(task, description=summary.line())
 
         # What a user ingests belongs to their organisation; each batch is audited in their name as it is stored.
-        run = Ingest(store, options, on_error, on_progress, viewer=viewer)
-        summary = run.run(read_inputs(args.inputs, detect_language=False))
+        run = Ingest(store, options, on_error, on_progress, viewer=viewer)  # an analyst's act: refused here if not
+        if args.group:
+            from jirga.access.rules import member_group
+
+            with store.session() as session:
+                options.group = member_group(session, viewer.org_id, args.group)
+        with _cluster(args.cluster) as cluster:
+            options.cluster = cluster
+            summary = run.run(read_inputs(args.inputs, detect_language=False))
         _audit(store, viewer, "write", "ingest", summary.line())
     print(summary.line())
     return 1 if summary.failed else 0
 
 
-def _allowed(store, viewer, role: str, action: str, target: str, doing: str) -> None:
-    """PermissionDenied, audited, unless the viewer has at least `role`."""
-    from jirga.access import PermissionDenied
-    from jirga.access.rules import require_role
+@contextmanager
+def _cluster(address: str | None):
+    """The Dask cluster `--cluster` names (started here for local:N), or None: local processes."""
+    if not address:
+        yield None
+        return
+    from jirga.pipeline.cluster import Cluster
 
-    try:
-        require_role(viewer, role, doing)
-    except PermissionDenied as refusal:
-        _audit(store, viewer, action, target, str(refusal), "denied")
-        raise
+    with Cluster(address) as cluster:
+        where = f", dashboard {cluster.dashboard}" if cluster.dashboard else ""
+        err.print(f"jirga ingest: extracting on {cluster.workers} Dask workers{where}", soft_wrap=True)
+        yield cluster
 
 
 def _audit(store, viewer, action: str, target: str, detail: str, result: str = "ok") -> None:
@@ -149,7 +152,7 @@ def run_reextract(args) -> int:
 
     with signed_in(args) as (store, viewer), _progress() as progress:
         # It rewrites the machine claims of every organisation's reports: a task for the instance's admins.
-        _allowed(store, viewer, "instance_admin", "write", "reextract", "re-extract the store")
+        require(store, viewer, "instance_admin", "re-extract the store", target_type="reextract")
         task = progress.add_task("re-extracting", total=None)
         done, failed = reextract(store, force=args.force, workers=args.workers,
                                  on_error=lambda message: progress.console.print(

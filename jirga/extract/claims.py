@@ -1,11 +1,11 @@
-"""Claims of responsibility, denials and attributions: one Claim per group, each with its span."""
+"""Claims of responsibility, denials and attributions: one Involvement per group, each with its span."""
 
 from __future__ import annotations
 
 import re
 
 from jirga.extract.document import Document, clause_bounds
-from jirga.model import ActorRef, Claim, Span
+from jirga.model import ActorRef, Involvement, Span
 
 _ACTIVE = re.compile(
     r"\b(?:(?:has|have|had)\s+)?(?:claimed|claims|claiming|took|takes|taken|accepted|accepts|owned|owns|issued)"
@@ -51,33 +51,33 @@ _PRONOUN = re.compile(r"\b(?:it|they)\s+(?:had\s+|has\s+|have\s+|also\s+)?$", re
 _APPOSITIVE = re.compile(r"^\s*,\s*(?:the|a|an|as|whose)\b", re.IGNORECASE)
 
 
-def find_claims(doc: Document, segment: Span, sentence: Span) -> list[Claim]:
+def find_claims(doc: Document, segment: Span, sentence: Span) -> list[Involvement]:
     """Claims whose verb lies in segment (a sentence or part of one); their subject may stand earlier in the
     sentence: 'Jamaat-ul-Ahrar, the faction that bombed a park last year, said the attack ...'."""
-    claims: list[Claim] = []
+    claims: list[Involvement] = []
     for match in doc.matches(_ACTIVE, segment):
         for actor in _subjects(doc, sentence, match.start()):
-            claims.append(Claim(actor.name, actor.id, "claimed", actor.span))
+            claims.append(Involvement(actor.name, actor.id, "claimed", actor.span))
     for match in doc.matches(_PASSIVE, segment):
         for actor in _objects(doc, segment, match.end()):
-            claims.append(Claim(actor.name, actor.id, "claimed", actor.span))
+            claims.append(Involvement(actor.name, actor.id, "claimed", actor.span))
     denied = False
     for match in list(doc.matches(_DENIAL, segment)) + list(
             doc.matches(_NOT_INVOLVED, segment)):
         for actor in _subjects(doc, sentence, match.start()):
-            claims.append(Claim(actor.name, actor.id, "denied", actor.span))
+            claims.append(Involvement(actor.name, actor.id, "denied", actor.span))
             denied = True
     if not denied:  # "a spokesman for X told reporters ...": the group speaking for the attack
         for match in doc.matches(_SPOKESMAN, segment):
             for actor in _subjects(doc, sentence, match.end(), pronouns=False):
                 if actor.span.start < match.end():
-                    claims.append(Claim(actor.name, actor.id, "claimed", actor.span))
+                    claims.append(Involvement(actor.name, actor.id, "claimed", actor.span))
     for match in doc.matches(_BLAME_OBJECT, segment):
         for actor in _objects(doc, segment, match.end()):
-            claims.append(Claim(actor.name, actor.id, "attributed", actor.span))
+            claims.append(Involvement(actor.name, actor.id, "attributed", actor.span))
     for match in doc.matches(_BLAME_SUBJECT, segment):
         for actor in _subjects(doc, sentence, match.start()):
-            claims.append(Claim(actor.name, actor.id, "attributed", actor.span))
+            claims.append(Involvement(actor.name, actor.id, "attributed", actor.span))
     return unique_claims(claims)
 
 
@@ -115,7 +115,7 @@ def _objects(doc: Document, segment: Span, after: int) -> list[ActorRef]:
     return doc.listed_from(following)
 
 
-def unique_claims(claims) -> list[Claim]:
+def unique_claims(claims) -> list[Involvement]:
     """One claim per group and mode, in order of first mention."""
     seen, kept = set(), []
     for claim in claims:

@@ -27,8 +27,8 @@ from jirga.extract.victims import (
     find_victim_lists,
     is_attacker,
 )
-from jirga.model import Claim, DateRange, Figure, Incident, Span
-from jirga.model.extraction import PRECISION_RANK
+from jirga.model import DateRange, Figure, Incident, Involvement, Span
+from jirga.model.vocab import PLACE_RANK
 
 _DEFINITE = re.compile(r"(?:\b(?:the|its|these|those|this(?!\s+(?:year|month|week|morning|afternoon|evening|weekend)"
                        r"\b))\s+(?:\w+\s+){0,2}"
@@ -64,9 +64,9 @@ class EventMention:
     dates: list[DateRange] = field(default_factory=list)
     killed: list[Figure] = field(default_factory=list)
     injured: list[Figure] = field(default_factory=list)
-    claims: list[Claim] = field(default_factory=list)
-    perpetrators: list[Claim] = field(default_factory=list)
-    against: list[Claim] = field(default_factory=list)
+    claims: list[Involvement] = field(default_factory=list)
+    perpetrators: list[Involvement] = field(default_factory=list)
+    against: list[Involvement] = field(default_factory=list)
     attack_type: tuple[str, Span] | None = None
     target: tuple[str, str, Span] | None = None
     victims: list[tuple[str, str, Figure]] = field(default_factory=list)  # (killed|injured, category, count)
@@ -579,7 +579,7 @@ _BY_AFTER_TRIGGER = re.compile(r"\s*(?:carried\s+out\s+)?by\s+(?:the\s+)?(?:(?:m
                                r"|operatives|cadres)\s+(?:of|from)\s+(?:the\s+)?)?(?:(?:banned|outlawed|proscribed)\s+)?")
 
 
-def _modifier_groups(doc: Document, mention: EventMention) -> list[Claim]:
+def _modifier_groups(doc: Document, mention: EventMention) -> list[Involvement]:
     """'Da'ish attack', 'an attack by the TTP', 'IS-K suicide bomber': the group the report says did it."""
     found = []
     for trigger in mention.triggers:
@@ -591,21 +591,21 @@ def _modifier_groups(doc: Document, mention: EventMention) -> list[Claim]:
                 named = group.span.start >= trigger.end and _BY_AFTER_TRIGGER.fullmatch(
                     doc.plain[trigger.end : group.span.start])
             if named:
-                found.append(Claim(group.name, group.id, "attributed", group.span))
+                found.append(Involvement(group.name, group.id, "attributed", group.span))
     return found
 
 
-def _against(doc: Document, segment: Span) -> list[Claim]:
+def _against(doc: Document, segment: Span) -> list[Involvement]:
     found = []
     for match in doc.matches(_AGAINST, segment):
         groups = doc.groups(Span(match.end(), segment.end))
         if groups and groups[0].span.start - match.end() < 25:
             listed = doc.listed_from(groups)
-            found += [Claim(g.name, g.id, "target", g.span) for g in listed]
+            found += [Involvement(g.name, g.id, "target", g.span) for g in listed]
         elif _THE_GROUP.match(doc.plain, match.start()):
             earlier = doc.last_group_before(match.start())
             if earlier is not None:
-                found.append(Claim(earlier.name, earlier.id, "target", Span(match.start(), match.end())))
+                found.append(Involvement(earlier.name, earlier.id, "target", Span(match.start(), match.end())))
     return found
 
 
@@ -671,7 +671,7 @@ def best_place(mention: EventMention) -> PlaceMention | None:
     anchor = mention.triggers[0].start
 
     def rank(p: PlaceMention) -> tuple:
-        return (PRECISION_RANK.get(p.place.kind, 0), -abs(p.span.start - anchor))
+        return (PLACE_RANK.get(p.place.kind, -1), -abs(p.span.start - anchor))
 
     return max(mention.places, key=rank)
 

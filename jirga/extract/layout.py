@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from jirga.model import DateRange, Span
+from jirga.model.vocab import PLACE_RANK
 
 # Roles a sentence can have.
 HEADLINE, BYLINE, DATE_LINE = "headline", "byline", "date_line"
@@ -123,8 +124,7 @@ def _only_places(text: str, line: Span, places: list, date: DateRange):
     if re.fullmatch(r"[\s,.;:()|/\-–—]*(?:(?:district|province|city|town|county|area|division|region)"
                     r"[\s,.;:()|/\-–—]*)*", "".join(chars), re.IGNORECASE) is None:
         return None
-    rank = {"country": 1, "province": 2, "city": 3, "district": 3}
-    return max(inside, key=lambda p: (rank.get(p.place.kind, 0), p.span.start))
+    return max(inside, key=lambda p: (PLACE_RANK.get(p.place.kind, -1), p.span.start))
 
 
 def _heading_date(text: str, sentence: Span, dates: list[DateRange]) -> DateRange | None:

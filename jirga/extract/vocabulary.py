@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from jirga.model.vocab import TARGET_TYPES
+
 _I = re.IGNORECASE
 
 ATTACK_TRIGGER = re.compile(
@@ -155,6 +157,4 @@ def target_type(match: re.Match) -> str:
     return "other"
 
 
-# The codes the extractor gives, for forms and filters that offer them.
-ATTACK_TYPES = ("armed_assault", "assassination", "bombing", "facility_attack", "kidnapping", "suicide_bombing")
-TARGET_TYPES = tuple(sorted({kind for _, kind in TARGETS}))
+assert {kind for _, kind in TARGETS} <= set(TARGET_TYPES), "a target noun's type is not in model.vocab"

@@ -17,10 +17,9 @@ from typing import Any
 
 from jirga.fuse.intervals import Interval, interval_of, words
 from jirga.fuse.match import BOMBINGS
+from jirga.model.vocab import DATE_RANK, PLACE_RANK
 
 RELIABILITY_ORDER = "ABCDEF"
-DATE_RANK = {"day": 0, "days": 1, "week": 2, "month": 3, "quarter": 4, "year": 5}
-PLACE_RANK = {"city": 0, "district": 1, "province": 2, "country": 3}
 
 
 @dataclass(frozen=True)
@@ -68,8 +67,8 @@ def consensus(facts: list[Fact]) -> Consensus:
                                key=lambda d: (d["start"], d["end"]))
     places = by_field.get("place", [])
     if places:
-        finest = min(PLACE_RANK.get(f.value["precision"], 9) for f in places)
-        out.place = _mode_value([f.value for f in places if PLACE_RANK.get(f.value["precision"], 9) == finest],
+        finest = max(PLACE_RANK.get(f.value["precision"], -1) for f in places)
+        out.place = _mode_value([f.value for f in places if PLACE_RANK.get(f.value["precision"], -1) == finest],
                                 key=lambda p: p["gazetteer_id"])
     types = [f.value for f in by_field.get("attack_type", []) if f.value != "unknown"]
     out.attack_type = _mode(types) or _mode([f.value for f in by_field.get("attack_type", [])])

@@ -11,7 +11,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from jirga.model.extraction import PRECISION_RANK, PlaceRef
+from jirga.model.extraction import PlaceRef
+from jirga.model.vocab import PLACE_RANK
 
 # A report that gives no date for an event most likely tells of something in the week before it appeared.
 UNDATED_WINDOW = dt.timedelta(days=7)
@@ -100,8 +101,8 @@ def _place(a: PlaceRef | None, b: PlaceRef | None) -> tuple[float, str | None]:
     if a.country != b.country:
         return 0.0, f"{a.country} and {b.country}"
     if a.within(b) or b.within(a):
-        coarser = min(PRECISION_RANK[a.kind], PRECISION_RANK[b.kind])
-        return (0.8 if coarser >= PRECISION_RANK["district"] else 0.6 if coarser == 2 else 0.4), None
+        coarser = min(PLACE_RANK[a.kind], PLACE_RANK[b.kind])
+        return (0.8 if coarser >= PLACE_RANK["district"] else 0.6 if coarser == PLACE_RANK["province"] else 0.4), None
     if a.kind in ("city", "district") and b.kind in ("city", "district"):
         return 0.0, f"{a.name} and {b.name} are different places"
     return 0.0, f"{a.name} and {b.name} do not contain one another"

@@ -2,11 +2,11 @@
 
 from jirga.model.extraction import (
     ActorRef,
-    Claim,
     DateRange,
     Extraction,
     Figure,
     Incident,
+    Involvement,
     Meeting,
     PersonRef,
     PlaceRef,
@@ -16,11 +16,11 @@ from jirga.model.extraction import (
 
 __all__ = [
     "ActorRef",
-    "Claim",
     "DateRange",
     "Extraction",
     "Figure",
     "Incident",
+    "Involvement",
     "Meeting",
     "PersonRef",
     "PlaceRef",

@@ -9,11 +9,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from jirga.model.vocab import DATE_RANK, INCIDENT_KINDS, INVOLVEMENTS, PLACE_RANK
+
 
 @dataclass(frozen=True, order=True)
 class Span:
     start: int
     end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"a span runs from 0 <= start <= end, not {self.start}..{self.end}")
 
     def overlaps(self, other: Span) -> bool:
         return self.start < other.end and other.start < self.end
@@ -25,9 +31,15 @@ class DateRange:
 
     start: dt.date
     end: dt.date
-    precision: str  # day | days (a window of a few days) | week | month | quarter | year
+    precision: str  # one of vocab.DATE_PRECISIONS
     text: str = ""
     span: Span | None = None
+
+    def __post_init__(self) -> None:
+        if self.precision not in DATE_RANK:
+            raise ValueError(f"not a date precision: {self.precision!r} (one of {', '.join(DATE_RANK)})")
+        if self.start > self.end:
+            raise ValueError(f"a date range ends before it starts: {self.start}..{self.end}")
 
     def narrower_than(self, other: DateRange) -> bool:
         """A shorter range that overlaps other: 'August 6' refines 'last week'."""
@@ -46,14 +58,18 @@ class Figure:
     text: str = ""
     span: Span | None = None
 
+    def __post_init__(self) -> None:
+        known = [value for value in (self.low, self.best, self.high) if value is not None]
+        if any(value < 0 for value in known) or known != sorted(known):
+            raise ValueError(f"a figure has 0 <= low <= best <= high, not {self.low}, {self.best}, {self.high}")
 
-PRECISION_RANK = {"country": 1, "province": 2, "district": 3, "city": 3}
+
 
 
 @dataclass(frozen=True)
 class PlaceRef:
     name: str
-    kind: str  # country | province | district | city
+    kind: str  # one of vocab.PLACE_PRECISIONS
     country: str
     province: str = ""
     province_code: str = ""
@@ -62,10 +78,13 @@ class PlaceRef:
     lon: float | None = None
     gazetteer_id: str = ""
 
+    def __post_init__(self) -> None:
+        if self.kind not in PLACE_RANK:
+            raise ValueError(f"not a place precision: {self.kind!r} (one of {', '.join(PLACE_RANK)})")
+
     def refines(self, other: PlaceRef) -> bool:
         """A more precise place inside other: a city in its province."""
-        rank = PRECISION_RANK
-        finer = rank[self.kind] > rank[other.kind] or (self.kind, other.kind) == ("city", "district")
+        finer = PLACE_RANK[self.kind] > PLACE_RANK[other.kind]
         return finer and self.gazetteer_id != other.gazetteer_id and self.within(other)
 
     def within(self, other: PlaceRef) -> bool:
@@ -106,19 +125,24 @@ class PersonRef:
 
 
 @dataclass(frozen=True)
-class Claim:
-    """One assertion of responsibility (or blame) for an incident, one per claimant."""
+class Involvement:
+    """How one group is involved in an incident, as the text says: it claimed it, denied it, was blamed for it
+    (attributed), or was its target. Not to be confused with the store's `Claim`, any one stored assertion."""
 
     actor: str
     actor_id: str
-    mode: str  # claimed | denied | attributed
+    mode: str  # one of vocab.INVOLVEMENTS
     span: Span
+
+    def __post_init__(self) -> None:
+        if self.mode not in INVOLVEMENTS:
+            raise ValueError(f"not an involvement: {self.mode!r} (one of {', '.join(INVOLVEMENTS)})")
 
 
 @dataclass(frozen=True)
 class Incident:
     id: str
-    kind: str  # attack | security_operation | arrest | statistic
+    kind: str  # one of vocab.INCIDENT_KINDS
     sentences: tuple[Span, ...]
     spans: dict[str, tuple[Span, ...]]
     attack_type: str | None = None
@@ -130,7 +154,7 @@ class Incident:
     killed: Figure | None = None
     injured: Figure | None = None
     figures: dict[str, tuple[Figure, ...]] = field(default_factory=dict)
-    claims: tuple[Claim, ...] = ()
+    claims: tuple[Involvement, ...] = ()
     perpetrator: tuple[str, ...] = ()
     against: tuple[str, ...] = ()
     source: str | None = None  # statistics: who asserts the figure
@@ -139,6 +163,10 @@ class Incident:
     # unspecified, count).
     victims: tuple[tuple[str, str, Figure], ...] = ()
     trail: tuple[str, ...] = field(default=(), compare=False)  # why each sentence joined it (--explain)
+
+    def __post_init__(self) -> None:
+        if self.kind not in INCIDENT_KINDS:
+            raise ValueError(f"not an incident kind: {self.kind!r} (one of {', '.join(INCIDENT_KINDS)})")
 
     @property
     def claimed_by(self) -> tuple[str, ...]:

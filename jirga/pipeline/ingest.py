@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from jirga.access import Viewer, audit
+from jirga.access.acts import require
 from jirga.db import Store
 from jirga.db.schema import Report, Source
 from jirga.extract.pipeline import EXTRACTOR_VERSION
@@ -50,6 +51,7 @@ class IngestOptions:
     group: int | None = None  # the sharing group of every report of the run (its TLP:AMBER reaches the members)
     metadata: dict[str, dict[str, Any]] = field(default_factory=dict)  # by file name
     workers: int | None = None
+    cluster: Any = None  # a pipeline.cluster.Cluster: extract on Dask workers instead of local processes
     batch_size: int = 50
 
 
@@ -82,13 +84,20 @@ class _Pending:
 
 class Ingest:
     def __init__(self, store: Store, options: IngestOptions, on_error: Callable[[str], None],
-                 on_progress: Callable[[Summary], None] = lambda summary: None, viewer: Viewer | None = None):
+                 on_progress: Callable[[Summary], None] = lambda summary: None, viewer: Viewer | None = None,
+                 *, doing: str = "ingest reports", audit_batches: bool = True):
+        """A run for `viewer` (an analyst or above: a refusal is audited and raised here) or, without one, for the
+        instance's own organisation. `doing` names the act in a refusal; `audit_batches=False` when the caller
+        audits the one report it stores itself."""
+        if viewer is not None:
+            require(store, viewer, "analyst", doing)
         self.store, self.options = store, options
         self.on_error, self.on_progress = on_error, on_progress
         self.on_warning = on_error  # what a report was stored without: said, but not counted as a failure
         self.summary = Summary()
         # Who ingests: what they store belongs to their organisation, and each batch is audited in its name.
         self.viewer = viewer
+        self.audit_batches = audit_batches
         self.owner = viewer.org_id if viewer else store.local_org_id()
         self._sources: dict[str, int] = {}
         self._pending: dict[int, _Pending] = {}
@@ -96,7 +105,7 @@ class Ingest:
 
     def run(self, items: Iterable[IncomingReport | BadInput]) -> Summary:
         batch: list[tuple[_Pending, Result]] = []
-        for result in extract_all(self._jobs(items), self.options.workers):
+        for result in extract_all(self._jobs(items), self.options.workers, cluster=self.options.cluster):
             pending = self._pending.pop(result.key)
             if result.found is None:
                 self._fail(f"{pending.report.origin}: {result.error}")
@@ -221,7 +230,7 @@ class Ingest:
         """One entry naming the reports the batch stored, in the batch's transaction: a run killed at any moment
         leaves no stored report without its entry."""
         stored = [report_id for _, _, report_id in counts if report_id is not None]
-        if self.viewer is not None and stored:
+        if self.viewer is not None and self.audit_batches and stored:
             audit.record(session, self.viewer, "write", "report", None, "ok",
                          f"ingest: stored reports {', '.join(map(str, stored))}")
 
@@ -324,14 +333,16 @@ def _reason(error: Exception) -> str:
 
 
 def ingest_one(store: Store, report: IncomingReport, owner: int, reliability: str | None = None, *,
-               viewer: Viewer | None = None, group: int | None = None
+               viewer: Viewer | None = None, group: int | None = None, doing: str = "add reports"
                ) -> tuple[int | None, Summary, list[str], list[str]]:
     """One report, extracted in this process and stored at once (the web app's paste and upload): its id (also when
     `owner` stored it before), the summary line, any errors, and notes on what it was stored without (a link, a
-    publication date). With `viewer`, the write is audited in their name."""
+    publication date). With `viewer`, only an analyst or above may store it (a refusal is audited and raised); the
+    caller audits the report it stored."""
     errors: list[str] = []
     notes: list[str] = []
-    run = Ingest(store, IngestOptions(workers=1, reliability=reliability, group=group), errors.append, viewer=viewer)
+    run = Ingest(store, IngestOptions(workers=1, reliability=reliability, group=group), errors.append, viewer=viewer,
+                 doing=doing, audit_batches=False)
     run.owner, run.on_warning = owner, notes.append
     summary = run.run([report])
     if summary.failed:  # refused or not stored: nothing to name (and its text may not even be valid Unicode)

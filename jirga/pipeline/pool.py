@@ -1,6 +1,9 @@
-"""Extraction over all cores: jobs go to a process pool a bounded window at a time, results come back in job order.
+"""Extraction over all cores, or over a Dask cluster: jobs go out a bounded window at a time, results come back in
+job order.
 
-The window keeps memory flat however many reports stream through: at most `window` texts are in flight.
+The window keeps memory flat however many reports stream through: at most `window` texts are in flight. On a
+cluster (`cluster.py`) the jobs travel in partitions; a worker lost mid-run has its partitions recomputed by the
+scheduler on another, and since the store is written here, in job order, nothing is lost or written twice.
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ def date_in_text(text: str) -> dt.date | None:
     return max(days, default=None)
 
 
-def _warm_up() -> None:
+def warm_up() -> None:
     from jirga.ingest.language import detect
     from jirga.reference.lexicon import default_lexicon
 
@@ -74,16 +77,25 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def extract_all(jobs: Iterable[Job], workers: int | None = None, window: int | None = None) -> Iterator[Result]:
+def run_partition(jobs: list[Job]) -> list[Result]:
+    """One cluster task: a partition of jobs, so that scheduling costs little next to extraction."""
+    return [run_job(job) for job in jobs]
+
+
+def extract_all(jobs: Iterable[Job], workers: int | None = None, window: int | None = None,
+                cluster=None) -> Iterator[Result]:
     """Results for all jobs, in the order of the jobs, however the pool schedules them: clustering is incremental,
     so the order reports are written in decides incidents, and the same inputs must give the same store.
-    One worker runs in this process (no pool start-up)."""
+    One worker runs in this process (no pool start-up); `cluster` (a `cluster.Cluster`) sends them to Dask."""
+    if cluster is not None:
+        yield from cluster.extract_all(jobs, window)
+        return
     workers = workers or default_workers()
     if workers <= 1:
         yield from map(run_job, jobs)
         return
     window = window or workers * 16
-    with ProcessPoolExecutor(max_workers=workers, initializer=_warm_up) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=warm_up) as pool:
         pending: deque[Future[Result]] = deque()
         for job in jobs:
             pending.append(pool.submit(run_job, job))

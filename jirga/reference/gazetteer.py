@@ -8,9 +8,8 @@ from importlib import resources
 
 from jirga.errors import BadInput
 from jirga.model import PlaceRef
+from jirga.model.vocab import PLACE_RANK
 from jirga.reference.names import match_key
-
-KIND_RANK = {"country": 0, "province": 1, "city": 2, "district": 3}
 
 
 def load_gazetteer() -> tuple[tuple[PlaceRef, tuple[str, ...], int], ...]:
@@ -55,7 +54,7 @@ def find_place(name: str, country: str | None = None) -> PlaceRef:
     found = [(place, population) for place, population in _by_name().get(key, [])
              if country is None or place.country == country.upper()]
     if found:
-        return max(found, key=lambda entry: (entry[1], -KIND_RANK[entry[0].kind]))[0]
+        return max(found, key=lambda entry: (entry[1], -PLACE_RANK[entry[0].kind]))[0]
     close = [match for match, _, _ in process.extract(key, list(_by_name()), limit=3, score_cutoff=80)]
     hint = f" (did you mean {', '.join(repr(_by_name()[c][0][0].name) for c in close)}?)" if close else ""
     raise BadInput(f"no place {name!r} in the gazetteer{' of ' + country.upper() if country else ''}{hint}")

@@ -152,3 +152,10 @@ def actor_record(session: Session, actor_id: str, *, viewer: Viewer) -> ActorRec
                        [a for a in everyone if a.part_of == actor.id],
                        catalog_actor(actor.splinter_of) if actor.splinter_of else None,
                        [a for a in everyone if a.splinter_of == actor.id], relations, names, by_year)
+
+
+def incidents_of(session: Session, claims, viewer: Viewer) -> list[Incident]:
+    """The incidents these claims were placed in, as far as `viewer` may see them, by number."""
+    ids = {claim.incident_id for claim in claims}
+    return list(session.scalars(select(Incident).where(Incident.id.in_(ids), visible(Incident, viewer))
+                                .order_by(Incident.id))) if ids else []

@@ -14,16 +14,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from jirga.access import Viewer
-from jirga.access.rules import member_group, require_role
+from jirga.access.acts import require
+from jirga.access.rules import member_group
 from jirga.db import Store
 from jirga.db.schema import Claim as ClaimRow
 from jirga.db.schema import Source
 from jirga.errors import CodingError
-from jirga.extract.vocabulary import ATTACK_TYPES, TARGET_TYPES
 from jirga.model import tlp as tlp_levels
 from jirga.model.checks import check_date
-from jirga.model.extraction import ActorRef, Claim, DateRange, Extraction, Figure, Incident, Span
+from jirga.model.extraction import ActorRef, DateRange, Extraction, Figure, Incident, Involvement, Span
 from jirga.model.report import IncomingReport
+from jirga.model.vocab import ATTACK_TYPES, HAND_CODED_KINDS, TARGET_TYPES
 from jirga.reference import catalog
 from jirga.reference.gazetteer import find_place
 from jirga.reference.names import skeleton
@@ -37,8 +38,6 @@ from jirga.store.records import (
     source_id,
     stored_report,
 )
-
-KINDS = ("attack", "security_operation", "arrest")
 
 
 @dataclass
@@ -66,7 +65,7 @@ class CodedIncident:
 
 def code_incident(store: Store, coded: CodedIncident, viewer: Viewer) -> tuple[int, list[int]]:
     """Store the coded incident as the viewer's organisation's report and claims: (report id, incident ids)."""
-    require_role(viewer, "analyst", "code an incident")
+    require(store, viewer, "analyst", "code an incident")
     incident, actors = _incident(coded)
     if coded.published is not None:
         try:
@@ -116,8 +115,8 @@ def _store(session, report: IncomingReport, found, coded: CodedIncident, viewer:
 
 
 def _incident(coded: CodedIncident) -> tuple[Incident, tuple[ActorRef, ...]]:
-    if coded.kind not in KINDS:
-        raise CodingError(f"kind: one of {', '.join(KINDS)}, not {coded.kind!r}")
+    if coded.kind not in HAND_CODED_KINDS:
+        raise CodingError(f"kind: one of {', '.join(HAND_CODED_KINDS)}, not {coded.kind!r}")
     if coded.attack_type and coded.attack_type not in ATTACK_TYPES:
         raise CodingError(f"attack type: one of {', '.join(ATTACK_TYPES)}, not {coded.attack_type!r}")
     if coded.target_type and coded.target_type not in TARGET_TYPES:
@@ -148,7 +147,7 @@ def _incident(coded: CodedIncident) -> tuple[Incident, tuple[ActorRef, ...]]:
         "incident-1", coded.kind, sentences=(), spans={}, attack_type=coded.attack_type or None,
         target=coded.target or None, target_type=coded.target_type or None, place=place, date=date,
         killed=_figure("killed", coded.killed), injured=_figure("injured", coded.injured),
-        claims=tuple(Claim(actors[name].name, actors[name].id, "claimed", nowhere) for name in coded.claimed_by),
+        claims=tuple(Involvement(actors[name].name, actors[name].id, "claimed", nowhere) for name in coded.claimed_by),
         perpetrator=tuple(actors[name].name for name in coded.perpetrators),
     ), tuple(actors.values())
 

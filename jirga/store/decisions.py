@@ -2,9 +2,9 @@
 
 Each decision is one transaction that records who, when and why in the incident's history (and the audit log),
 and recomputes the consensus at once. Deciding needs the analyst role, and an incident or claim the viewer may not
-see answers "not found", as if it did not exist (NotFound, PermissionDenied: the caller audits a refusal in a
-transaction of its own, since the decision's is rolled back). The same functions serve the command line and the
-web app.
+see answers "not found", as if it did not exist. `decide` runs one through `access.acts.audited`, which audits a
+refusal in a transaction of its own, since the decision's is rolled back. The same functions serve the command line
+and the web app.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from jirga.access import NotFound, Viewer, audit, visible
+from jirga.access.acts import audited
 from jirga.access.rules import require_role, same_audience
 from jirga.db.schema import Assessment, CannotLink, Claim, Incident, IncidentHistory
 from jirga.errors import DecisionError
@@ -192,16 +193,14 @@ def history(session: Session, incident_id: int, viewer: Viewer) -> list[Incident
                                 .order_by(IncidentHistory.id)))
 
 
+def merged_into(history: list[IncidentHistory]) -> int | None:
+    """Where a merged-away incident went: the incident of its latest merge."""
+    return next((entry.detail["into"] for entry in reversed(history)
+                 if entry.action == "merged" and "into" in (entry.detail or {})), None)
+
+
 def decide(store, viewer: Viewer, what: str, act):
     """Run `act(session)` as one transaction and return what it returns. A refusal (no such incident or claim, or
     not allowed) rolls the decision back and is audited in a transaction of its own, then raised again."""
-    from jirga.access import AccessError
-
-    try:
-        with store.session() as session:
-            return act(session)
-    except AccessError as error:
-        with store.session() as session:
-            audit.record(session, viewer, "write", "incident", None,
-                         "not_found" if isinstance(error, NotFound) else "denied", f"{what}: {error}")
-        raise
+    with audited(store, viewer, "write", "incident", detail=None, refusal_prefix=f"{what}: ") as done:
+        return act(done.session)

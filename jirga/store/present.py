@@ -6,6 +6,7 @@ Shared by the command line and the web app, so both say the same thing the same 
 from __future__ import annotations
 
 import bisect
+from dataclasses import dataclass
 
 
 def figures(incident, name: str) -> str:
@@ -143,3 +144,43 @@ def highlight(text: str, claims: list, focus: int | None = None) -> list[tuple[s
         at = claim.span_end
     pieces.append((text[at:], None, False))
     return pieces
+
+
+MATRIX_FIELDS = ("kind", "date", "place", "attack_type", "target", "killed", "injured", "responsibility",
+                 "perpetrator", "against")
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """An incident's claims as a table: one row per field, one column per report (or analyst), so that what each
+    source says sits side by side and a field whose sources disagree shows at once."""
+
+    columns: list[tuple[str, str]]  # (key, heading)
+    rows: list[tuple[str, dict[str, list[str]], bool]]  # (field, {column key: values as shown}, sources disagree)
+
+
+def claim_matrix(incident) -> Matrix:
+    columns: dict[str, str] = {}
+    shown: dict[str, dict[str, list[str]]] = {}
+    said: dict[str, dict[str, set]] = {}  # what each source says of a field, compared for disagreement
+    for claim in ordered_claims(incident):
+        if claim.field not in MATRIX_FIELDS:
+            continue
+        report = claim.report
+        if report is not None:
+            key = f"report-{report.id}"
+            columns.setdefault(key, f"{report.source.name}, {report.published or 'undated'}"
+                                    + ("" if report.is_current else " (superseded)"))
+        else:
+            key = f"{claim.origin}-{claim.created_by}"
+            columns.setdefault(key, f"{claim.origin}: {claim.created_by or '?'}")
+        values = shown.setdefault(claim.field, {}).setdefault(key, [])
+        if claim_value(claim) not in values:
+            values.append(claim_value(claim))
+        if isinstance(claim.value, dict) and claim.value.get("subset"):
+            continue  # a part of the toll ("12 of them police") is no rival to the toll
+        counted = claim.value.get("best") if claim.field in ("killed", "injured") else claim_value(claim)
+        said.setdefault(claim.field, {}).setdefault(key, set()).add(counted)
+    rows = [(field, shown[field], len({frozenset(v) for v in said.get(field, {}).values()}) > 1)
+            for field in MATRIX_FIELDS if field in shown]
+    return Matrix(list(columns.items()), rows)

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
-from jirga.access import AccessError, NotFound, PermissionDenied, Viewer, audit, visible
+from jirga.access import NotFound, PermissionDenied, Viewer, audit, visible
+from jirga.access.acts import audited
 from jirga.db.database import Store
 from jirga.db.schema import (
     Assessment,
@@ -46,14 +47,9 @@ class Withdrawn:
 
 def withdraw(store: Store, viewer: Viewer, report_id: int, reason: str) -> Withdrawn:
     """One transaction with its audit entry; a refusal is audited in a transaction of its own and raised."""
-    try:
-        with store.session() as session:
-            return withdraw_report(session, report_id, viewer, reason)
-    except AccessError as refusal:
-        with store.session() as session:
-            audit.record(session, viewer, "write", "report", report_id if 0 < report_id <= MAX_ID else None,
-                         "not_found" if isinstance(refusal, NotFound) else "denied", f"withdraw: {refusal}")
-        raise
+    with audited(store, viewer, "write", "report", report_id if 0 < report_id <= MAX_ID else None, detail=None,
+                 refusal_prefix="withdraw: ") as act:
+        return withdraw_report(act.session, report_id, viewer, reason)
 
 
 def withdraw_report(session: Session, report_id: int, viewer: Viewer, reason: str) -> Withdrawn:

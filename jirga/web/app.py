@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from jirga.access import auth
 from jirga.db import Store, open_store
 from jirga.errors import (
     AccessError,
@@ -43,6 +44,7 @@ def create_app(database: str | None = None, *, store: Store | None = None, hosts
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        auth.warm_up()  # the first unknown username must not answer faster than the next ones
         yield
         if owned:
             store.close()

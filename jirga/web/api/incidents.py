@@ -141,3 +141,13 @@ def split(request: Request, incident_id: models.PathId, body: models.SplitIn, vi
         return {"incident_id": new.id, "history_entry": entry.id,
                 "message": f"reports {', '.join(map(str, body.reports))} split off into incident {new.id}"}
     return decide(store_of(request), viewer, "split", act)
+
+
+@router.post("/history/{entry_id}/undo", response_model=models.Decision,
+             summary="Undo an analyst's merge or split, as a decision of its own (analysts)")
+def undo(request: Request, entry_id: models.PathId, body: models.UndoIn, viewer: ActingViewer) -> dict:
+    def act(session) -> dict:
+        undone = decisions.undo(session, entry_id, viewer, body.reason)
+        return {"incident_id": undone.incident_id, "history_entry": undone.id,
+                "message": f"history entry {entry_id} undone"}
+    return decide(store_of(request), viewer, "undo", act)

@@ -9,9 +9,10 @@ from fastapi import Path
 from pydantic import AfterValidator, BaseModel, Field
 
 from jirga.model.checks import check_date, safe_url
+from jirga.model.tlp import LEVELS
 from jirga.store.queries import MAX_ID
 
-Tlp = Literal["clear", "green", "amber", "amber+strict", "red"]
+Tlp = Literal[LEVELS]
 
 # Ids are INTEGER columns, at most 2**31 - 1 on PostgreSQL: a larger number names nothing, and as a query parameter it
 # fails in the database (PostgreSQL: integer out of range; SQLite, past 2**63: OverflowError). Refused here (422).
@@ -179,6 +180,10 @@ class MergeIn(BaseModel):
 
 class SplitIn(BaseModel):
     reports: list[BodyId] = Field(min_length=1, description="reports whose claims move to a new incident")
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+class UndoIn(BaseModel):
     reason: str = Field(min_length=1, max_length=5000)
 
 

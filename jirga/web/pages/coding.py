@@ -9,9 +9,9 @@ from fastapi.responses import RedirectResponse
 
 from jirga.access.rules import member_groups
 from jirga.errors import BadInput
-from jirga.extract.vocabulary import ATTACK_TYPES, TARGET_TYPES
 from jirga.model.tlp import LEVELS
-from jirga.store.coding import KINDS, CodedIncident, CodingError, code_incident
+from jirga.model.vocab import ATTACK_TYPES, HAND_CODED_KINDS, TARGET_TYPES
+from jirga.store.coding import CodedIncident, CodingError, code_incident
 from jirga.store.queries import parse_period
 from jirga.web.auth import store_of
 from jirga.web.deps import ActingViewer
@@ -25,7 +25,7 @@ Text = Annotated[str, Form(max_length=300)]
 def _choices(request: Request, viewer) -> dict:
     with store_of(request).session() as session:
         groups = member_groups(session, viewer.org_id)
-    return {"kinds": KINDS, "attack_types": ATTACK_TYPES, "target_types": TARGET_TYPES, "levels": LEVELS,
+    return {"kinds": HAND_CODED_KINDS, "attack_types": ATTACK_TYPES, "target_types": TARGET_TYPES, "levels": LEVELS,
             "groups": groups}
 
 

@@ -11,10 +11,11 @@ from fastapi.responses import RedirectResponse
 from pydantic import Field
 
 from jirga.access import NotFound
-from jirga.extract.vocabulary import ATTACK_TYPES
-from jirga.store import decisions
+from jirga.model.vocab import ATTACK_TYPES, INCIDENT_KINDS
+from jirga.store import decisions, present
 from jirga.store.browse import trend
 from jirga.store.decisions import decide
+from jirga.store.duplicates import possible_duplicates
 from jirga.store.queries import actor_names, get_incident, incident_actors, list_incidents
 from jirga.web.api.incidents import Filter, encode_cursor, incident_detail
 from jirga.web.api.models import MAX_ID, PathId
@@ -25,7 +26,6 @@ from jirga.web.pages.rendering import render
 
 router = APIRouter()
 
-KINDS = ("attack", "security_operation", "arrest", "statistic", "meeting", "visit")
 
 
 @router.get("/")
@@ -46,7 +46,7 @@ def incidents_page(request: Request, viewer: ActingViewer, where: Filter):
         last = found[-1] if len(found) == where.limit else None
         more = _query(request, cursor=encode_cursor(last.date_start, last.id)) if last else None
         return render(request, "incidents.html", incidents=found, actors=actors, where=where, more=more,
-                      kinds=KINDS, attack_types=ATTACK_TYPES, trend_query=_query(request, cursor=None),
+                      kinds=INCIDENT_KINDS, attack_types=ATTACK_TYPES, trend_query=_query(request, cursor=None),
                       first_page=where.after is None)
 
 
@@ -60,19 +60,27 @@ def trend_fragment(request: Request, viewer: ActingViewer, where: Filter):
 
 
 @router.get("/incidents/{incident_id}")
-def incident_page(request: Request, incident_id: PathId, viewer: ActingViewer):
+def incident_page(request: Request, incident_id: PathId, viewer: ActingViewer, merged: int | None = None):
     with store_of(request).session() as session:
         found = get_incident(session, incident_id, viewer=viewer)
         if found is None:
             page = None
         else:
-            detail = incident_detail(session, found, viewer, claims=False)
             history = decisions.history(session, incident_id, viewer) or []
+            into = decisions.merged_into(history) if found.status == "merged" else None
+            if into is not None:  # a merged-away incident is an empty page: go where its claims went
+                return RedirectResponse(f"/incidents/{into}?merged={incident_id}", status_code=303)
+            detail = incident_detail(session, found, viewer, claims=False)
             claimants = actor_names(session, detail["verification"]["claimed_by"])
             assessed: dict[int, list[dict]] = {}
             for assessment in detail["assessments"]:
                 assessed.setdefault(assessment["claim_id"], []).append(assessment)
+            blamed = [name.rsplit(" (", 1)[0] for name in detail["actors"]
+                      if name.endswith(("(perpetrator)", "(attributed)"))]
             page = render(request, "incident.html", incident=found, detail=detail, history=history, assessed=assessed,
+                          matrix=present.claim_matrix(found), blamed=list(dict.fromkeys(blamed)),
+                          duplicates=possible_duplicates(session, found, viewer),
+                          merged_from=merged if merged and 0 < merged <= MAX_ID else None,
                           claimed_by=[claimants.get(a, a) for a in detail["verification"]["claimed_by"]],
                           reports=sorted({(c.report.id, c.report.title, c.report.source.name)
                                           for c in found.claims if c.report is not None}))
@@ -106,3 +114,10 @@ def split(request: Request, incident_id: PathId, viewer: ActingViewer, reason: R
     new = decide(store_of(request), viewer, "split",
                  lambda session: decisions.split(session, incident_id, report, viewer, reason)[0].id)
     return RedirectResponse(f"/incidents/{new}", status_code=303)
+
+
+@router.post("/history/{entry_id}/undo")
+def undo(request: Request, entry_id: PathId, viewer: ActingViewer, reason: Reason):
+    incident = decide(store_of(request), viewer, "undo",
+                      lambda session: decisions.undo(session, entry_id, viewer, reason).incident_id)
+    return RedirectResponse(f"/incidents/{incident}", status_code=303)

@@ -43,8 +43,21 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
         with request.app.state.store.session() as session:
             organisation = session.scalar(select(Organisation.name).where(Organisation.id == viewer.org_id))
     return templates.TemplateResponse(request, template, {"viewer": viewer, "organisation": organisation,
-                                                          "csrf": getattr(request.state, "csrf", ""), **context},
+                                                          "csrf": getattr(request.state, "csrf", ""),
+                                                          "org_name": _org_names(request), **context},
                                        status_code=status_code)
+
+
+def _org_names(request: Request):
+    """org_name(id) for the templates: which organisation owns a record (every user may list the organisations)."""
+    names: dict[int, str | None] = {}
+
+    def org_name(org_id: int) -> str:
+        if org_id not in names:
+            with request.app.state.store.session() as session:
+                names[org_id] = session.scalar(select(Organisation.name).where(Organisation.id == org_id))
+        return names[org_id] or "?"
+    return org_name
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:

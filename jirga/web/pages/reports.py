@@ -19,7 +19,7 @@ from jirga.model.checks import check_date
 from jirga.model.report import IncomingReport
 from jirga.model.tlp import LEVELS
 from jirga.store import present
-from jirga.store.browse import get_claim, get_report, list_reports, report_claims
+from jirga.store.browse import get_claim, get_report, incidents_of, list_reports, report_claims
 from jirga.store.queries import parse_period, search_reports
 from jirga.web.api.models import MAX_ID, PathId
 from jirga.web.api.reports import group_of, store_report
@@ -107,7 +107,7 @@ def report_page(request: Request, report_id: PathId, viewer: ActingViewer,
             claims = report_claims(session, report, viewer)
             page = render(request, "report.html", report=report, claims=claims, focus=incident, added=added,
                           segments=present.highlight(report.text, claims, incident),
-                          incidents=sorted({c.incident_id for c in claims}))
+                          incidents=incidents_of(session, claims, viewer))
     if page is None:
         raise NotFound(f"no report {report_id}")
     return page

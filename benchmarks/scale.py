@@ -1,0 +1,89 @@
+"""Does extraction scale with Dask workers, and how far is ingest from extraction alone?
+
+    python benchmarks/scale.py [--reports N]
+
+One corpus (the sample reports copied until it holds N distinct reports, as benchmarks/ingest_speed.py builds it),
+measured in one run:
+- extraction alone, through `jirga.pipeline.pool.extract_all` on a Dask LocalCluster of 1 and then 2 worker
+  processes (one thread each): reports/s and the scaling ratio (the bar: >= 1.8x from 1 to 2 workers, which a
+  machine with fewer than 3 free cores cannot show, since the driver needs one too);
+- extraction alone on the local process pool with all cores;
+- ingest of the same corpus into a new SQLite store with all cores (`Ingest`, as `jirga ingest` runs it):
+  reports/s, and its time over extraction's on the same cores (the bar: within 2x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ingest_speed import build_corpus
+
+from jirga.db import open_store
+from jirga.ingest.readers import read_inputs
+from jirga.ingest.textfile import read_metadata
+from jirga.pipeline.cluster import Cluster
+from jirga.pipeline.ingest import Ingest, IngestOptions
+from jirga.pipeline.pool import Job, default_workers, extract_all
+
+
+def jobs(corpus: Path, metadata: dict) -> list[Job]:
+    found = []
+    for number, path in enumerate(sorted(corpus.glob("*.txt"))):
+        published = metadata.get(path.name, {}).get("published")
+        found.append(Job(number, path.read_text(encoding="utf-8"), published, "en"))
+    return found
+
+
+def timed(run) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=2_000, help="reports in the corpus (default 2000)")
+    args = parser.parse_args()
+    cores = default_workers()
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = Path(scratch)
+        metadata_path = build_corpus(directory, args.reports)
+        metadata = read_metadata(metadata_path)
+        work = jobs(directory / "reports", metadata)
+        print(f"corpus    {len(work):,} reports; {cores} cores; Python {sys.version.split()[0]}")
+
+        rates = {}
+        for workers in (1, 2):
+            with Cluster(f"local:{workers}") as cluster:
+                list(extract_all(work[:32], cluster=cluster))  # workers warmed up, not timed
+                seconds = timed(lambda cluster=cluster: sum(1 for _ in extract_all(work, cluster=cluster)))
+            rates[workers] = len(work) / seconds
+            print(f"dask      {workers} worker(s): {seconds:6.1f} s, {rates[workers]:7.1f} reports/s")
+        print(f"          scaling 1 -> 2 workers: {rates[2] / rates[1]:.2f}x (bar >= 1.8x)")
+
+        pool = timed(lambda: sum(1 for _ in extract_all(work, workers=cores)))
+        print(f"pool      {cores} processes: {pool:6.1f} s, {len(work) / pool:7.1f} reports/s (extraction alone)")
+
+        store = open_store(str(directory / "jirga.db"))
+        errors: list[str] = []
+        run = Ingest(store, IngestOptions(workers=cores, metadata=metadata, source="benchmark",
+                                          published=dt.date(2020, 1, 1)), errors.append)
+        ingest = timed(lambda: run.run(read_inputs([str(directory / "reports")], detect_language=False)))
+        store.close()
+        print(f"ingest    {cores} processes, SQLite: {ingest:6.1f} s, {len(work) / ingest:7.1f} reports/s "
+              f"({run.summary.line()})")
+        print(f"          ingest / extraction alone: {ingest / pool:.1f}x (bar <= 2x)")
+        if os.cpu_count() and os.cpu_count() < 3:
+            print("note      fewer than 3 cores: the Dask driver competes with the workers, so scaling is capped")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""The analyst's workbench: pages that keep an analyst oriented while the incidents change under them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from jirga.db import open_store
+from tests.test_web_admin import csrf, signed_in
+from tests.test_web_api import hospital_reports, ingest, open_site
+
+
+@pytest.fixture
+def site(database_url):
+    store = open_store(database_url)
+    site = open_site(store)
+    ingest(store, store.local_org_id(), hospital_reports())
+    yield site
+    store.close()
+
+
+def test_a_merged_away_incident_leads_to_where_it_went(site):
+    incidents = site.ok("/incidents", limit=50)["items"]
+    keep, other = sorted(incident["id"] for incident in incidents)[:2]
+    merged = site.post(f"/incidents/{keep}/merge", {"other": other, "reason": "the same attack"})
+    assert merged.status_code == 200, merged.text
+    client = signed_in(site, "vera")
+    answer = client.get(f"/incidents/{other}", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == f"/incidents/{keep}?merged={other}"
+    page = client.get(answer.headers["location"])
+    assert page.status_code == 200 and f"Incident {other} was merged into this one" in page.text
+    assert "/undo" not in page.text  # a viewer is offered no undo
+    # An analyst undoes it from the incident's history; it is an incident of its own again, with its own page.
+    analyst = signed_in(site, "bilal")
+    page = analyst.get(f"/incidents/{keep}")
+    entry = next(e for e in site.ok(f"/incidents/{keep}/history") if e["action"] == "merged")
+    assert f'action="/history/{entry["id"]}/undo"' in page.text
+    undone = analyst.post(f"/history/{entry['id']}/undo", data={"reason": "not the same after all",
+                                                                "csrf": csrf(page)}, follow_redirects=False)
+    assert undone.status_code == 303, undone.text
+    assert analyst.get(f"/incidents/{other}", follow_redirects=False).status_code == 200
+    again = site.post(f"/history/{entry['id']}/undo", {"reason": "twice"})
+    assert again.status_code == 409 and "already undone" in again.json()["error"]
+
+
+def test_search_is_in_the_navigation(site):
+    page = signed_in(site, "vera").get("/incidents")
+    assert 'href="/search"' in page.text and 'href="/sources"' in page.text and 'href="/admin"' in page.text
+
+
+def test_a_viewer_is_told_what_they_cannot_do_instead_of_being_given_the_form(site):
+    viewer = signed_in(site, "vera")
+    for path in ("/reports/new", "/code"):
+        page = viewer.get(path)
+        assert page.status_code == 200 and 'data-testid="role-needed"' in page.text and "<textarea" not in page.text
+    assert 'href="/reports/new"' not in viewer.get("/incidents").text
+    analyst = signed_in(site, "bilal")
+    assert 'data-testid="role-needed"' not in analyst.get("/reports/new").text
+    assert 'href="/reports/new"' in analyst.get("/incidents").text
+
+
+def test_every_record_says_which_organisation_owns_it(site):
+    client = signed_in(site, "vera")
+    incident = site.ok("/incidents", limit=1)["items"][0]["id"]
+    report = site.ok("/reports", limit=1)["items"][0]["id"]
+    with site.store.session() as session:
+        from jirga.db.schema import Organisation
+
+        ours = session.get(Organisation, site.store.local_org_id()).name
+    assert f"owned by {ours}" in client.get(f"/incidents/{incident}").text
+    assert f"stored by {ours}" in client.get(f"/reports/{report}").text
+
+
+def test_the_incident_page_answers_what_happened_and_lines_up_the_sources(site):
+    hospital = next(i for i in site.ok("/incidents", limit=50)["items"] if i["reports"] == 2)
+    page = signed_in(site, "vera").get(f"/incidents/{hospital['id']}").text
+    facts = page[page.index('data-testid="facts"'):page.index('data-testid="consensus"')]
+    assert "Claimed by</dt><dd>" in facts and "Islamic State" in facts and "Jamaat-ul-Ahrar" in facts
+    assert "Quetta" in facts and "2016-08-08" in facts
+    matrix = page[page.index('data-testid="matrix"'):page.index("Claims side by side")]
+    assert "Dawn, 2016-08-09" in matrix and "Reuters, 2016-08-09" in matrix
+    conflicts = set(re.findall(r'data-field="(\w+)" data-testid="matrix-conflict"', matrix))
+    assert "killed" in conflicts and "responsibility" in conflicts  # 70 against 74, and two claimants
+    assert "date" not in conflicts and "place" not in conflicts  # both say Quetta, 8 August
+
+
+def test_a_near_match_is_offered_as_a_possible_duplicate_with_what_a_merge_would_change(site):
+    items = site.ok("/incidents", limit=50)["items"]
+    hospital = next(i["id"] for i in items if i["reports"] == 2)
+    market = next(i["id"] for i in items if i["killed_best"] == 3)
+    page = signed_in(site, "vera").get(f"/incidents/{hospital}").text
+    offered = page[page.index(f'data-testid="duplicate-{market}"'):]
+    assert "threshold 0.6" in offered and "date 1.00" in offered
+    assert "sources would disagree: killed: 70 (Dawn) vs 3 (Geo)" in offered  # the preview shows a bad merge
+    assert f'action="/incidents/{hospital}/merge"' not in page  # a viewer may not merge
+    analyst = signed_in(site, "bilal")
+    page = analyst.get(f"/incidents/{hospital}")
+    merged = analyst.post(f"/incidents/{hospital}/merge", data={"other": str(market), "reason": "one event after all",
+                                                                 "csrf": csrf(page)}, follow_redirects=True)
+    assert merged.status_code == 200 and 'data-testid="duplicates"' not in merged.text
