@@ -61,11 +61,18 @@ test: install-dev lint browser
 # Re-fetch the vendored front-end assets from npm and check they are the reviewed ones (docs/web.md).
 HTMX_VERSION = 2.0.11
 HTMX_SHA256  = d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717
+# axe-core checks the pages' accessibility in the browser tests (tests/vendor, not part of the package).
+AXE_VERSION = 4.14.1
+AXE_SHA256  = 29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c
 vendor:
 	rm -rf $(OUT)/vendor && mkdir -p $(OUT)/vendor
 	cd $(OUT)/vendor && npm pack --silent htmx.org@$(HTMX_VERSION) && tar xzf htmx.org-$(HTMX_VERSION).tgz
 	echo "$(HTMX_SHA256)  $(OUT)/vendor/package/dist/htmx.min.js" | sha256sum --check
 	cp $(OUT)/vendor/package/dist/htmx.min.js jirga/web/static/vendor/htmx.min.js
+	rm -rf $(OUT)/vendor/package
+	cd $(OUT)/vendor && npm pack --silent axe-core@$(AXE_VERSION) && tar xzf axe-core-$(AXE_VERSION).tgz
+	echo "$(AXE_SHA256)  $(OUT)/vendor/package/axe.min.js" | sha256sum --check
+	cp $(OUT)/vendor/package/axe.min.js $(OUT)/vendor/package/LICENSE tests/vendor/axe-core/
 
 bench: $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r requirements/bench.txt

@@ -33,7 +33,7 @@ JIRGA_COMMAND = [sys.executable, "-m", "jirga.cli"]  # the command as a separate
 # What the command and the library read from the environment: a developer's shell may set any of them, and a test
 # must neither see it nor leave one set for the next.
 JIRGA_SETTINGS = ("JIRGA_DATABASE_URL", "JIRGA_TOKEN", "JIRGA_USER", "JIRGA_PASSWORD", "JIRGA_ORGANISATION",
-                  "JIRGA_ALLOWED_HOSTS")
+                  "JIRGA_ALLOWED_HOSTS", "JIRGA_IDENTITY_ID")
 
 
 @pytest.fixture(autouse=True)
@@ -45,15 +45,16 @@ def _no_jirga_settings(monkeypatch):
 # The command, in this process
 
 
-def run_jirga(*args: str, check: bool = False, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess:
+def run_jirga(*args: str, check: bool = False, stdin: str | None = None, env: dict[str, str] | None = None,
+              **variables: str) -> subprocess.CompletedProcess:
     """`jirga ARGS` as a user runs it, answered as a finished process would be (exit code, stdout, stderr), but
-    without starting one: main(argv) runs here, in the checkout's directory. The keyword arguments are its JIRGA_*
-    environment, and `stdin` its standard input (never a terminal). A crash is exit 1 with its traceback on stderr,
-    as Python would print it."""
+    without starting one: main(argv) runs here, in the checkout's directory. Its JIRGA_* environment is `env` and the
+    other keyword arguments alone, and `stdin` its standard input (never a terminal). A crash is exit 1 with its
+    traceback on stderr, as Python would print it."""
     saved_environ, saved_stdin, saved_cwd = dict(os.environ), sys.stdin, os.getcwd()
     for name in [name for name in os.environ if name.startswith("JIRGA_")]:
         del os.environ[name]
-    os.environ.update(env)
+    os.environ.update({**(env or {}), **variables})
     stdout, stderr = io.StringIO(), io.StringIO()
     try:
         from jirga.cli import main

@@ -539,3 +539,31 @@ def test_no_page_is_wider_than_a_phone(browser, site, sessions, page_as):
             assert width <= PHONE["width"], f"{path} is {width} px wide on a {PHONE['width']} px screen"
     finally:
         phone.context.close()
+
+
+# Accessibility
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+SERIOUS = """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+    .filter(v => v.impact === "serious" || v.impact === "critical")
+    .map(v => `${v.id} (${v.impact}): ${v.nodes.length}x, e.g. ${v.nodes[0].target.join(" ")}`)"""
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_no_serious_accessibility_violations(browser, site, sessions, page_as, viewport):
+    page_as("amina")
+    # The axe script is added to each page by the test; the site's Content-Security-Policy would refuse it.
+    checked = new_page(browser, site, storage_state=sessions["amina"], bypass_csp=True,
+                       **({"viewport": viewport} if viewport else {}))
+    found = {}
+    try:
+        for path in ("/incidents", f"/incidents/{site.wedding}", "/reports", f"/reports/{site.red_report}",
+                     "/reports/new", "/code", "/actors", "/sources", "/admin", "/watchlists", "/search?q=Kabul"):
+            visit(checked, path)
+            checked.add_script_tag(path=str(AXE))
+            violations = checked.evaluate(SERIOUS)
+            if violations:
+                found[path] = violations
+    finally:
+        checked.context.close()
+    assert found == {}

@@ -96,3 +96,33 @@ def test_a_near_match_is_offered_as_a_possible_duplicate_with_what_a_merge_would
     merged = analyst.post(f"/incidents/{hospital}/merge", data={"other": str(market), "reason": "one event after all",
                                                                  "csrf": csrf(page)}, follow_redirects=True)
     assert merged.status_code == 200 and 'data-testid="duplicates"' not in merged.text
+
+
+def test_search_hits_are_grouped_by_the_incidents_they_tell(site):
+    page = signed_in(site, "vera").get("/search", params={"q": "Quetta hospital"}).text
+    grouped = page[page.index('data-testid="by-incident"'):page.index("<h2>Reports</h2>")]
+    assert grouped.count("<li>") == 1 and "told by 2 of the reports found" in grouped
+    partner = signed_in(site, "pavel").get("/search", params={"q": "Quetta"}).text  # sees none of our reports
+    assert 'data-testid="by-incident"' not in partner and "0 report(s) hold all of" in partner
+
+
+def test_not_an_incident_leaves_the_lists_survives_reextraction_and_can_be_undone(site):
+    market = next(i["id"] for i in site.ok("/incidents", limit=50)["items"] if i["killed_best"] == 3)
+    analyst = signed_in(site, "bilal")
+    page = analyst.get(f"/incidents/{market}")
+    dismissed = analyst.post(f"/incidents/{market}/dismiss", data={"reason": "a retrospective, no new event",
+                                                                   "csrf": csrf(page)}, follow_redirects=True)
+    assert 'data-testid="dismissed"' in dismissed.text and "a retrospective, no new event" in dismissed.text
+    assert market not in {i["id"] for i in site.ok("/incidents", limit=50)["items"]}
+    # Re-extraction puts the report's event back where it was: still dismissed, not a new incident.
+    from jirga.pipeline.ingest import reextract
+
+    before = {i["id"] for i in site.ok("/incidents", limit=50)["items"]}
+    reextract(site.store, force=True, workers=1)
+    assert {i["id"] for i in site.ok("/incidents", limit=50)["items"]} == before
+    entry = next(e for e in site.ok(f"/incidents/{market}/history") if e["action"] == "dismissed")
+    undone = site.post(f"/history/{entry['id']}/undo", {"reason": "it was a new attack after all"})
+    assert undone.status_code == 200, undone.text
+    assert market in {i["id"] for i in site.ok("/incidents", limit=50)["items"]}
+    viewer = site.post(f"/incidents/{market}/dismiss", {"reason": "no"}, who="vera")
+    assert viewer.status_code == 403

@@ -83,6 +83,38 @@ def visible(model: type[Owned], viewer: Viewer) -> ColumnElement[bool]:
     return _marking_allows(model, viewer)
 
 
+@dataclass(frozen=True)
+class Audience:
+    """Who receives what leaves this instance (docs/sharing.md): the organisations of a sharing group, or the
+    community (`tlp="green"`), or anyone (`tlp="clear"`). An audience is never "everyone" by omission: a group
+    that is missing or has no member but its owner shares nothing (`jirga.share.publishing.audience`)."""
+
+    group_id: int | None = None
+    tlp: str | None = None  # "clear" or "green" when there is no group
+
+    def __post_init__(self) -> None:
+        if (self.group_id is None) == (self.tlp is None) or self.tlp not in (None, *OPEN_LEVELS):
+            raise ValueError(f"an audience is a sharing group or TLP clear/green, not {self!r}")
+
+
+def may_leave(model: type[Owned]) -> ColumnElement[bool]:
+    """The records of `model` whose marking lets them leave the instance at all: TLP:CLEAR, TLP:GREEN, and
+    TLP:AMBER with a sharing group. AMBER+STRICT and RED never leave the owner organisation, and AMBER without a
+    group has no audience outside it."""
+    return or_(model.tlp.in_(OPEN_LEVELS),
+               and_(model.tlp.in_(SHARED_LEVELS), model.sharing_group_id.isnot(None)))
+
+
+def audience_receives(model: type[Owned], audience: Audience) -> ColumnElement[bool]:
+    """The records of `model` this audience may receive (never NULL, like `visible`): a group receives TLP:CLEAR,
+    TLP:GREEN and its own TLP:AMBER; the community TLP:CLEAR and TLP:GREEN; anyone TLP:CLEAR only."""
+    if audience.group_id is not None:
+        return or_(model.tlp.in_(OPEN_LEVELS),
+                   and_(model.tlp.in_(SHARED_LEVELS), model.sharing_group_id.isnot(None),
+                        model.sharing_group_id == audience.group_id))
+    return model.tlp.in_(("clear",) if audience.tlp == "clear" else OPEN_LEVELS)
+
+
 def require_role(viewer: Viewer, minimum: str, doing: str) -> None:
     if not viewer.has_role(minimum):
         raise PermissionDenied(f"{viewer.username} ({viewer.role}) may not {doing}: it needs the role {minimum}"

@@ -17,11 +17,10 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from jirga.cli.output import err
+from jirga.cli.output import err, wide
 from jirga.errors import BadInput
 
 
@@ -139,7 +138,7 @@ def _print(rows: list[dict], fmt: str, columns: list[str]) -> None:
     table = Table(*columns)
     for row in rows:
         table.add_row(*(escape("" if row[c] is None else str(row[c])) for c in columns))
-    Console(width=max(Console().width, 120)).print(table)
+    wide(120).print(table)
 
 
 def _new_password(args) -> str:

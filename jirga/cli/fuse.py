@@ -7,7 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from jirga.cli.access import signed_in
-from jirga.cli.output import err, terminal_text
+from jirga.cli.output import err, terminal_text, wide
 
 
 def add_commands(commands) -> None:
@@ -34,8 +34,14 @@ def add_commands(commands) -> None:
     split.add_argument("--reason", required=True)
     split.set_defaults(run=run_split)
 
-    undo = commands.add_parser("undo", parents=[db_parent], help="undo an analyst's merge or split")
-    undo.add_argument("entry", type=int, help="the history entry of the merge or split (see jirga history)")
+    dismiss = commands.add_parser("dismiss", parents=[db_parent],
+                                  help="mark an incident as not one: it leaves every list (jirga undo reverses it)")
+    dismiss.add_argument("incident", type=int)
+    dismiss.add_argument("--reason", required=True)
+    dismiss.set_defaults(run=run_dismiss)
+
+    undo = commands.add_parser("undo", parents=[db_parent], help="undo an analyst's merge, split or dismissal")
+    undo.add_argument("entry", type=int, help="the history entry of the decision (see jirga history)")
     undo.add_argument("--reason", required=True)
     undo.set_defaults(run=run_undo)
 
@@ -83,6 +89,15 @@ def run_split(args) -> int:
     return _decide(args, act)
 
 
+def run_dismiss(args) -> int:
+    from jirga.store.decisions import dismiss
+
+    def act(session, viewer) -> str:
+        _, entry = dismiss(session, args.incident, viewer, args.reason)
+        return f"incident {args.incident} dismissed (history entry {entry.id}; jirga undo {entry.id} reverses it)"
+    return _decide(args, act)
+
+
 def run_undo(args) -> int:
     from jirga.store.decisions import undo
 
@@ -107,7 +122,7 @@ def run_history(args) -> int:
                  entry.action, ", ".join(f"{k}: {v}" for k, v in detail.items()),
                  ", ".join("?" if v is None else str(v) for v in entry.summary["killed"]), entry.reason)
         table.add_row(*(escape(terminal_text(cell)) for cell in cells))
-    Console(width=max(Console().width, 140)).print(table)
+    wide(140).print(table)
     return 0
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 
 from jirga.version import __version__
@@ -44,50 +43,47 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--max-bytes", type=int, default=None, help="refuse files larger than this (10 MB)")
     extract.set_defaults(run=run_extract)
 
-    from jirga.cli import access, fuse, store
+    from jirga.cli import access, fuse, share, store
     from jirga.web.serve import add_command as add_serve_command
 
     store.add_commands(commands, _date)
     fuse.add_commands(commands)
     access.add_commands(commands)
+    share.add_commands(commands)
     add_serve_command(commands)
     return parser
 
 
 def run_extract(args: argparse.Namespace) -> int:
-    from jirga.cli.output import terminal_json, terminal_text
+    from jirga.cli.output import fail, terminal_json
     from jirga.extract import extract
     from jirga.ingest.textfile import DEFAULT_MAX_BYTES, BadInput, expand, read_metadata, read_text
     from jirga.model import serialize
-
-    def fail(message: object) -> None:
-        print(f"jirga extract: {terminal_text(message, one_line=True)}", file=sys.stderr)
 
     failed = 0
     results = []
     try:
         metadata = read_metadata(args.metadata) if args.metadata else {}
     except BadInput as error:
-        fail(error)
-        return 2
+        return fail("extract", error, 2)
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
     for item in expand(args.inputs):
         if isinstance(item, BadInput):
-            fail(item)
+            fail("extract", item, 1)
             failed += 1
             continue
         try:
             report = read_text(item, args.max_bytes or DEFAULT_MAX_BYTES)
         except BadInput as error:
-            fail(error)
+            fail("extract", error, 1)
             failed += 1
             continue
         published = metadata.get(item.name, {}).get("published") or args.published
         try:
             result = serialize.extraction(extract(report.text, published), {"path": str(item)}, explain=args.explain)
         except Exception as error:  # one report the extractor trips on must not end the run: say which
-            fail(f"{item}: extraction failed ({type(error).__name__}: {error})")
+            fail("extract", f"{item}: extraction failed ({type(error).__name__}: {error})", 1)
             failed += 1
             continue
         if args.out:

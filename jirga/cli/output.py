@@ -43,6 +43,11 @@ def exit_code(error: JirgaError) -> int:
     return next(EXIT[cls] for cls in type(error).__mro__ if cls in EXIT)
 
 
+def wide(columns: int = 140) -> Console:
+    """A console for a table: at least `columns` wide, so that a narrow terminal wraps cells rather than hiding them."""
+    return Console(width=max(Console().width, columns))
+
+
 def fail(command: str, message: object, code: int) -> int:
     """Say on stderr, in one line safe for a terminal, why `jirga COMMAND` stopped; return its exit code."""
     err.print(f"jirga {command}: {escape(terminal_text(message, one_line=True))}", soft_wrap=True)
@@ -76,7 +81,7 @@ def _figure(figure: dict | None) -> str:
 
 
 def print_extraction(result: dict, text: str, console: Console | None = None) -> None:
-    console = console or Console(width=max(Console().width, 150))
+    console = console or wide(150)
     path = escape(terminal_text(result["document"].get("path", ""), one_line=True))
     console.print(f"[bold]{path}[/bold]  extractor {result['extractor']['version']}")
     incidents = Table("kind", "type", "place", "date", "killed", "injured", "claimed by / perpetrator", "target",

@@ -1,4 +1,4 @@
-"""The store's commands: ingest, incidents, show, search, reextract."""
+"""The store's commands: ingest, incidents, show, search, reextract, withdraw."""
 
 from __future__ import annotations
 
@@ -7,14 +7,13 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from jirga.access.acts import require
 from jirga.cli.access import signed_in
-from jirga.cli.output import err, fail, terminal_json, terminal_text
+from jirga.cli.output import err, fail, terminal_json, terminal_text, wide
 from jirga.store import present
 
 
@@ -201,7 +200,7 @@ def run_incidents(args) -> int:
                      present.figures(by_id[row["id"]], "killed"), present.figures(by_id[row["id"]], "injured"),
                      "\n".join(row["actors"]), str(row["reports"]))
             table.add_row(*(escape(terminal_text(cell)) for cell in cells))
-        Console(width=max(Console().width, 140)).print(table)
+        wide(140).print(table)
         err.print(f"{len(rows)} incidents" + (f" (the first {args.limit}; see --limit)"
                                               if len(rows) == args.limit else ""))
     return 0
@@ -224,7 +223,7 @@ def run_show(args) -> int:
                                                         "claims": [present.claim_dict(c) for c in claims]}
             print(terminal_json(out, indent=2, default=str))
             return 0
-        console = Console(width=max(Console().width, 140))
+        console = wide(140)
         console.print(f"[bold]Incident {incident.id}[/bold]: {escape(terminal_text(incident.title, one_line=True))}  "
                       f"[dim]{incident.uuid} · TLP:{incident.tlp.upper()} · {incident.status}[/dim]")
         console.print(f"date {present.date_text(incident) or '?'} · "
@@ -265,6 +264,6 @@ def run_search(args) -> int:
         snippet = escape(terminal_text(hit.snippet)).replace("«", "[bold yellow]").replace("»", "[/bold yellow]")
         table.add_row(str(hit.report_id), str(hit.published or ""), escape(terminal_text(hit.source)),
                       escape(terminal_text(hit.title)), snippet)
-    Console(width=max(Console().width, 140)).print(table)
+    wide(140).print(table)
     err.print(f"{len(hits)} reports")
     return 0

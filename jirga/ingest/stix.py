@@ -56,7 +56,7 @@ def _parse(data: bytes, origin: str) -> dict:
 
 
 def _validate(bundle: dict, origin: str) -> None:
-    validate_parsed_json, options = _validator()
+    validate_parsed_json, options = stix_validator()
     try:
         results = validate_parsed_json(bundle, options)
     except Exception as error:  # the validator raises on shapes it cannot even walk
@@ -69,7 +69,7 @@ def _validate(bundle: dict, origin: str) -> None:
         raise BadInput(f"{origin}: STIX bundle fails validation: {shown}{more}")
 
 
-def _validator():
+def stix_validator():
     # stix2validator calls colorama.init() on import, which rewraps sys.stdout and sys.stderr: keep ours.
     stdout, stderr = sys.stdout, sys.stderr
     try:
@@ -80,7 +80,12 @@ def _validator():
 
 
 def _report(obj: dict, objects: dict[str, dict], origin: str) -> IncomingReport | BadInput:
-    where = f"{origin}, {obj['id']}"
+    return report_of(obj, f"{origin}, {obj['id']}", _source(obj.get("created_by_ref"), objects))
+
+
+def report_of(obj: dict, where: str, source: str | None) -> IncomingReport | BadInput:
+    """A STIX report or incident as a report to extract: its name and description as the text, its first link,
+    its publication (or creation) date, language and TLP marking; BadInput if it has no description."""
     name = " ".join(str(obj.get("name") or "").split())
     description = str(obj.get("description") or "").strip()
     if not description:
@@ -88,18 +93,18 @@ def _report(obj: dict, objects: dict[str, dict], origin: str) -> IncomingReport 
     text = f"{name}\n\n{description}" if name else description
     date_field = "published" if obj["type"] == "report" else "created"
     url, notes = None, []
-    for reference in obj.get("external_references", []):
-        if url is None and reference.get("url"):
+    for reference in obj.get("external_references") or []:
+        if url is None and isinstance(reference, dict) and reference.get("url"):
             url, note = found_url(reference["url"], f"{where}, external reference")
             notes += note
     return IncomingReport(
         text=text,
         origin=where,
         title=name,
-        source=_source(obj.get("created_by_ref"), objects),
+        source=source,
         url=url,
-        published=_date(obj.get(date_field)),
-        language=_language(obj.get("lang")) or detect(description),
+        published=date_of(obj.get(date_field)),
+        language=language_of(obj.get("lang")) or detect(description),
         tlp=_marking(obj),
         notes=tuple(notes),
     )
@@ -126,7 +131,7 @@ def _source(ref: str | None, objects: dict[str, dict]) -> str | None:
     return ref
 
 
-def _date(value: str | None) -> dt.date | None:
+def date_of(value: str | None) -> dt.date | None:
     """The calendar date of a STIX timestamp, as written (STIX timestamps are UTC)."""
     try:
         return dt.date.fromisoformat(value[:10]) if value else None
@@ -134,7 +139,7 @@ def _date(value: str | None) -> dt.date | None:
         return None
 
 
-def _language(tag: str | None) -> str | None:
+def language_of(tag: str | None) -> str | None:
     code = (tag or "").strip().lower().split("-")[0]
     return code if len(code) == 2 and code.isalpha() else None
 

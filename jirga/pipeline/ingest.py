@@ -28,6 +28,7 @@ from jirga.model.checks import check_date, safe_url
 from jirga.model.report import IncomingReport
 from jirga.pipeline.pool import HANDLED_LANGUAGES, Job, Result, extract_all
 from jirga.store.claims import HAND_CODED
+from jirga.store.partner import PARTNER
 from jirga.store.records import (
     add_extraction,
     add_references,
@@ -161,7 +162,7 @@ class Ingest:
         options = self.options
         report = report.with_defaults(**options.metadata.get(Path(report.origin).name, {}))
         report = report.with_defaults(source=options.source, published=options.published)
-        report = _checked(report.with_defaults(source=_host(report.url) or UNATTRIBUTED))
+        report = check_report(report.with_defaults(source=_host(report.url) or UNATTRIBUTED))
         for note in report.notes:
             self.on_warning(note)
         if report.language and report.language not in HANDLED_LANGUAGES:  # known before extraction: refuse now
@@ -249,8 +250,9 @@ def reextract(store: Store, *, force: bool = False, workers: int | None = None, 
     Returns (reports re-extracted, failures).
     """
     with store.session() as session:
-        # Incidents coded by hand have no machine claims to redo.
-        query = select(Report.id).where(Report.is_current, Report.extractor_version.is_distinct_from(HAND_CODED))
+        # Incidents coded by hand have no machine claims to redo; a partner's reports carry the partner's claims.
+        query = select(Report.id).where(Report.is_current, Report.extractor_version.is_distinct_from(HAND_CODED),
+                                        Report.extractor_version.is_distinct_from(PARTNER))
         query = query.order_by(Report.id)
         if not force:
             query = query.where((Report.extractor_version != EXTRACTOR_VERSION) | Report.extractor_version.is_(None))
@@ -302,7 +304,7 @@ def _host(url: str | None) -> str | None:
     return urlsplit(url).hostname if url else None
 
 
-def _checked(report: IncomingReport) -> IncomingReport:
+def check_report(report: IncomingReport) -> IncomingReport:
     """The report, if what will be stored is safe to store; else BadInput naming the report and the problem.
 
     The readers already leave out links they find inside documents; a link or date still wrong here was given by

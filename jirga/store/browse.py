@@ -159,3 +159,19 @@ def incidents_of(session: Session, claims, viewer: Viewer) -> list[Incident]:
     ids = {claim.incident_id for claim in claims}
     return list(session.scalars(select(Incident).where(Incident.id.in_(ids), visible(Incident, viewer))
                                 .order_by(Incident.id))) if ids else []
+
+
+def incidents_told_by(session: Session, report_ids: list[int], viewer: Viewer) -> list[tuple[Incident, list[int]]]:
+    """The incidents these reports tell, as far as `viewer` may see them, each with which of the reports tell it;
+    those told by the most reports first (search hits grouped by the event they are about)."""
+    if not report_ids:
+        return []
+    pairs = session.execute(select(Claim.incident_id, Claim.report_id).distinct()
+                            .where(Claim.report_id.in_(report_ids), ~Claim.retired, visible(Claim, viewer)))
+    told: dict[int, list[int]] = {}
+    for incident_id, report_id in pairs:
+        told.setdefault(incident_id, []).append(report_id)
+    incidents = session.scalars(select(Incident).where(Incident.id.in_(told), Incident.status == "active",
+                                                       visible(Incident, viewer)))
+    return sorted(((incident, sorted(told[incident.id])) for incident in incidents),
+                  key=lambda pair: (-len(pair[1]), pair[0].id))

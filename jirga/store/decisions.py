@@ -25,6 +25,8 @@ VERDICTS = ("agree", "dispute")
 
 
 
+UNDOABLE = ("merged", "split", "dismissed")  # an analyst's decisions that undo can reverse
+
 def _incident(session: Session, incident_id: int, viewer: Viewer) -> Incident:
     incident = session.scalar(select(Incident).where(Incident.id == incident_id, visible(Incident, viewer)))
     if incident is None:
@@ -123,13 +125,28 @@ def split(session: Session, incident_id: int, report_ids: list[int], viewer: Vie
     session.flush()
     return new, entry
 
+def dismiss(session: Session, incident_id: int, viewer: Viewer, reason: str) -> tuple[Incident, IncidentHistory]:
+    """'Not an incident': the machine opened it from words that tell no event of their own (a claim about another
+    attack, a comparison, a retrospective). It leaves every list and count; its claims stay for the record, and
+    re-extraction puts the same events back into it, still dismissed. Undo makes it an incident again."""
+    user = _analyst(viewer, "mark an incident as not one")
+    incident = _incident(session, incident_id, viewer)
+    if incident.status != "active":
+        raise DecisionError(f"incident {incident_id} is {incident.status}, not active")
+    reason = _require_reason(reason)
+    incident.status = "dismissed"
+    entry = record(session, incident, "dismissed", {}, user, reason)
+    audit.record(session, viewer, "write", "incident", incident.id, "ok", "not an incident")
+    session.flush()
+    return incident, entry
+
 
 def undo(session: Session, history_id: int, viewer: Viewer, reason: str) -> IncidentHistory:
-    """Reverse an analyst's merge or split, recorded as a decision of its own."""
+    """Reverse an analyst's merge, split or dismissal, recorded as a decision of its own."""
     user = _analyst(viewer, "undo a decision")
     entry = _entry(session, history_id, viewer)
-    if entry.action not in ("merged", "split") or entry.created_by is None:
-        raise DecisionError(f"history entry {history_id} is not an analyst's merge or split")
+    if entry.action not in UNDOABLE or entry.created_by is None:
+        raise DecisionError(f"history entry {history_id} is not an analyst's merge, split or dismissal")
     if entry.detail.get("undone_by"):
         raise DecisionError(f"history entry {history_id} was already undone")
     reason = _require_reason(reason)
@@ -148,6 +165,10 @@ def undo(session: Session, history_id: int, viewer: Viewer, reason: str) -> Inci
         if not new.claims:  # reports that joined it after the split keep it alive
             new.status = "merged"
         touched = [source, new]
+    elif entry.action == "dismissed":
+        incident = _incident(session, entry.incident_id, viewer)
+        incident.status = "active"
+        touched = [incident]
     else:
         raise DecisionError(f"history entry {history_id} is the merged side; undo the entry of the kept incident")
     session.flush()

@@ -110,7 +110,7 @@ def add_extraction(session: Session, report: Report, found: Decomposed, placed: 
     opened = 0
     for event in found.events:
         before = session.get(Incident, placed[event.event]) if placed and event.event in placed else None
-        if before is not None and before.status == "active":
+        if before is not None and before.status in ("active", "dismissed"):  # an analyst's "not an incident" holds
             placement = Placement(before, None, 0)
         else:
             placement = find_incident(session, report, event)
@@ -223,7 +223,7 @@ def prune(session: Session, incident_ids: set[int]) -> None:
 def retire_superseded(session: Session, report_id: int) -> None:
     """An incident told only by superseded revisions is itself superseded (kept, not listed by default)."""
     from_current = exists().where(Claim.incident_id == Incident.id, Claim.report_id == Report.id, Report.is_current)
-    analysts = exists().where(Claim.incident_id == Incident.id, Claim.origin != "machine")
+    analysts = exists().where(Claim.incident_id == Incident.id, Claim.origin == "analyst")
     told_here = select(Claim.incident_id).where(Claim.report_id == report_id)
     session.execute(update(Incident).where(Incident.id.in_(told_here), ~from_current, ~analysts)
                     .values(status="superseded").execution_options(synchronize_session=False))

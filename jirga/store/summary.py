@@ -37,7 +37,7 @@ def facts_of(session: Session, claims: list[Claim], fresh: bool = False) -> list
     facts = []
     for claim in claims:
         report = reports.get(claim.report_id)
-        if report is not None and claim.origin == "machine":
+        if report is not None and claim.origin in ("machine", "partner"):  # a partner's claims: its source, its grade
             source, reliability, published, current = report.name, report.reliability, report.published, \
                 report.is_current
         else:

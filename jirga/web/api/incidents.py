@@ -143,6 +143,15 @@ def split(request: Request, incident_id: models.PathId, body: models.SplitIn, vi
     return decide(store_of(request), viewer, "split", act)
 
 
+@router.post("/incidents/{incident_id}/dismiss", response_model=models.Decision,
+             summary="Mark an incident as not one: it leaves every list; undo reverses it (analysts)")
+def dismiss(request: Request, incident_id: models.PathId, body: models.UndoIn, viewer: ActingViewer) -> dict:
+    def act(session) -> dict:
+        incident, entry = decisions.dismiss(session, incident_id, viewer, body.reason)
+        return {"incident_id": incident.id, "history_entry": entry.id, "message": f"incident {incident.id} dismissed"}
+    return decide(store_of(request), viewer, "dismiss", act)
+
+
 @router.post("/history/{entry_id}/undo", response_model=models.Decision,
              summary="Undo an analyst's merge or split, as a decision of its own (analysts)")
 def undo(request: Request, entry_id: models.PathId, body: models.UndoIn, viewer: ActingViewer) -> dict:

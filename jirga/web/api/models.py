@@ -183,7 +183,7 @@ class SplitIn(BaseModel):
     reason: str = Field(min_length=1, max_length=5000)
 
 
-class UndoIn(BaseModel):
+class UndoIn(BaseModel):  # undo and dismiss: a reason only
     reason: str = Field(min_length=1, max_length=5000)
 
 

@@ -116,6 +116,13 @@ def split(request: Request, incident_id: PathId, viewer: ActingViewer, reason: R
     return RedirectResponse(f"/incidents/{new}", status_code=303)
 
 
+@router.post("/incidents/{incident_id}/dismiss")
+def dismiss(request: Request, incident_id: PathId, viewer: ActingViewer, reason: Reason):
+    decide(store_of(request), viewer, "dismiss",
+           lambda session: decisions.dismiss(session, incident_id, viewer, reason))
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+
+
 @router.post("/history/{entry_id}/undo")
 def undo(request: Request, entry_id: PathId, viewer: ActingViewer, reason: Reason):
     incident = decide(store_of(request), viewer, "undo",

@@ -19,7 +19,7 @@ from jirga.model.checks import check_date
 from jirga.model.report import IncomingReport
 from jirga.model.tlp import LEVELS
 from jirga.store import present
-from jirga.store.browse import get_claim, get_report, incidents_of, list_reports, report_claims
+from jirga.store.browse import get_claim, get_report, incidents_of, incidents_told_by, list_reports, report_claims
 from jirga.store.queries import parse_period, search_reports
 from jirga.web.api.models import MAX_ID, PathId
 from jirga.web.api.reports import group_of, store_report
@@ -126,8 +126,11 @@ def claim_panel(request: Request, claim_id: PathId, viewer: ActingViewer):
 
 @router.get("/search")
 def search_page(request: Request, viewer: ActingViewer, q: Annotated[str, Query(max_length=500)] = ""):
-    hits = []
+    hits, grouped = [], []
     if q.strip():
         with store_of(request).session() as session:
             hits = search_reports(session, q, 50, viewer=viewer)
-    return render(request, "search.html", q=q, hits=hits)
+            grouped = incidents_told_by(session, [hit.report_id for hit in hits], viewer)
+            page = render(request, "search.html", q=q, hits=hits, grouped=grouped)
+        return page
+    return render(request, "search.html", q=q, hits=hits, grouped=grouped)

@@ -1,0 +1,174 @@
+"""The sharing commands: key (generate, rotate, show, list, register), export and import (docs/sharing.md)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from jirga.cli.access import identity_options, signed_in
+from jirga.cli.output import err, terminal_json, terminal_text
+from jirga.errors import BadInput
+
+
+def add_commands(commands) -> None:
+    identity = identity_options()
+    key_dir = _key_dir_option()
+
+    key = commands.add_parser("key", help="your organisation's signing key, and partners' public keys") \
+        .add_subparsers(dest="key_command", required=True)
+    key.add_parser("generate", parents=[identity, key_dir],
+                   help="make your organisation's Ed25519 key pair (org admins)") \
+        .set_defaults(run=run_key_generate, command="key generate")
+    key.add_parser("rotate", parents=[identity, key_dir],
+                   help="a new key pair; the old key is retired and still verifies what it signed (org admins)") \
+        .set_defaults(run=run_key_rotate, command="key rotate")
+    show = key.add_parser("show", parents=[identity], help="print the public key (a JWK) to give partners")
+    show.add_argument("--org", help="another organisation's registered key (default: your own)")
+    show.set_defaults(run=run_key_show, command="key show")
+    listing = key.add_parser("list", parents=[identity], help="every key an organisation has registered")
+    listing.add_argument("--org", help="default: your own")
+    listing.set_defaults(run=run_key_list, command="key list")
+    register = key.add_parser("register", parents=[identity],
+                              help="register a partner's public key (instance admins; audited)")
+    register.add_argument("org", help="the partner organisation (added if new)")
+    register.add_argument("--key", required=True, metavar="FILE_OR_JSON",
+                          help="the partner's public key as `jirga key show` prints it: a file, or the JSON itself")
+    register.set_defaults(run=run_key_register, command="key register")
+
+    export = commands.add_parser("export", parents=[identity, key_dir],
+                                 help="write a signed STIX 2.1 bundle of what an audience may receive")
+    audience = export.add_mutually_exclusive_group(required=True)
+    audience.add_argument("--group", help="a sharing group: its TLP:CLEAR, GREEN and its own TLP:AMBER")
+    audience.add_argument("--tlp", choices=["clear", "green"], help="everyone who may receive this level")
+    export.add_argument("--out", required=True, type=Path, help="the bundle file to write")
+    export.set_defaults(run=run_export, command="export")
+
+    receive = commands.add_parser("import", parents=[identity],
+                                  help="verify a partner's signed bundle and store what is valid")
+    receive.add_argument("bundle", type=Path, help="a STIX 2.1 bundle (jirga export on the partner's instance)")
+    receive.add_argument("--group", help="the sharing group it was shared in (needed for TLP:AMBER)")
+    receive.set_defaults(run=run_import, command="import")
+
+
+def _key_dir_option():
+    import argparse
+
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--key-dir", type=Path, help="where private keys are kept (default: keys/ in the user's "
+                                                      "data directory; each file readable by its owner only)")
+    return options
+
+
+def run_key_generate(args) -> int:
+    from jirga.share import keys
+
+    with signed_in(args) as (store, viewer):
+        made = keys.generate(store, viewer, args.key_dir)
+    err.print(f"private key written to {made.path} (mode 600): keep it there, never share it")
+    print(f"{made.organisation}: signing key {made.kid}")
+    return 0
+
+
+def run_key_rotate(args) -> int:
+    from jirga.share import keys
+
+    with signed_in(args) as (store, viewer):
+        made = keys.rotate(store, viewer, args.key_dir)
+    err.print(f"private key written to {made.path}; the old one is deleted. Give partners the new public key "
+              "(jirga key show): until they register it, they reject what it signs")
+    print(f"{made.organisation}: signing key {made.kid}, replacing {made.retired}")
+    return 0
+
+
+def run_key_show(args) -> int:
+    from jirga.share import keys
+
+    with signed_in(args) as (store, viewer):
+        card = keys.card(store, viewer, args.org)
+    print(terminal_json(card, indent=2, sort_keys=True))
+    return 0
+
+
+def run_key_list(args) -> int:
+    from jirga.share import keys
+
+    with signed_in(args) as (store, viewer):
+        rows = keys.history(store, viewer, args.org)
+    for row in rows:
+        retired = f"retired {row.retired_at:%Y-%m-%d %H:%M}" if row.retired_at else "current"
+        print(f"{row.key_id}  registered {row.created_at:%Y-%m-%d %H:%M}  {retired}")
+    return 0
+
+
+def run_key_register(args) -> int:
+    from jirga.share import keys
+    from jirga.share.canonical import loads
+
+    value = args.key.strip()
+    if not value.startswith("{"):
+        path = Path(value)
+        try:
+            value = path.read_text(encoding="utf-8")[:100_000]
+        except (OSError, UnicodeDecodeError) as error:
+            raise BadInput(f"--key: {value[:200]!r} is neither a key's JSON nor a readable file ({error})") from None
+    jwk = loads(value)
+    with signed_in(args) as (store, viewer):
+        made = keys.register(store, viewer, args.org, jwk)
+    print(f"{made.organisation}: key {made.kid} registered" + (f", replacing {made.retired}" if made.retired else ""))
+    return 0
+
+
+def run_export(args) -> int:
+    from jirga.share import audience, bundle_text, publish, shared
+
+    with signed_in(args) as (store, viewer):
+        who = audience(store, viewer, group=args.group, tlp=args.tlp)
+        published = publish(store, viewer, key_dir=args.key_dir)
+        objects = shared(store, viewer, who)
+    _write(args.out, bundle_text(objects))
+    err.print(published.line())
+    print(f"{len(objects)} objects written to {args.out}" if objects else
+          f"nothing to share with that audience: {args.out} holds an empty bundle")
+    return 0
+
+
+def _write(path: Path, text: str) -> None:
+    """Written whole or not at all (a bundle cut short on a USB stick is worse than none)."""
+    path = path.expanduser()
+    folder = path.parent if str(path.parent) else Path(".")
+    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def run_import(args) -> int:
+    from jirga.access.rules import member_group
+    from jirga.share import read_bundle, receive
+
+    try:
+        data = args.bundle.read_bytes()
+    except OSError as error:
+        raise BadInput(f"{args.bundle}: {error.strerror}") from None
+    items = read_bundle(data, str(args.bundle))
+
+    def said(where: str, reason: str) -> None:
+        err.print(f"jirga import: {terminal_text(where, one_line=True)}: {terminal_text(reason, one_line=True)}",
+                  markup=False, highlight=False, soft_wrap=True)
+
+    with signed_in(args) as (store, viewer):
+        group = None
+        if args.group:
+            with store.session() as session:
+                group = member_group(session, viewer.org_id, args.group)
+        done = receive(store, viewer, items, group=group, on_reject=said)
+    for note in done.notes:
+        err.print(f"jirga import: {terminal_text(note, one_line=True)}", markup=False, highlight=False,
+                  soft_wrap=True)
+    print(done.line())
+    return 1 if done.rejected else 0

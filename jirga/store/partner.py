@@ -1,0 +1,177 @@
+"""A partner's shared reports and incidents, stored as its reports and claims so that they cluster with ours.
+
+A partner's report is stored as that partner's report (owner: the author organisation; source and grade: the
+author's, as its extension says; marking and sharing group: as received), under the STIX report's own uuid. A
+partner's incident brings its claims: each joins the partner's report it quotes, with origin `partner`, and goes
+through placement (`store.placement`) like any report's event, so it lands in the incident our own reports of the
+same attack opened, its figures side by side with ours. Nothing is re-extracted: the partner's claims are the
+partner's reading, kept as such.
+
+Versions: the claims of one partner incident share its uuid as their `event`, so later claims of it join the same
+incident here. A new version of a partner incident adds the claims it gained, moves here a claim the partner moved
+into it (a merge there), and removes those the previous version had and this one has not (a claim an analyst here
+assessed is kept, retired); a revoked version removes them all. The incidents touched are summarised again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from jirga.db.schema import Assessment, Claim, Report
+from jirga.errors import BadInput, Conflict
+from jirga.model.report import IncomingReport
+from jirga.store.claims import Decomposed, EventClaims
+from jirga.store.records import add_extraction, add_references, add_report, prune, source_id, stored_report
+
+PARTNER = "partner"  # the origin of a partner's claims, and the extractor version of its reports (never re-extracted)
+ACTOR_FIELDS = ("responsibility", "perpetrator", "against", "concerning")
+
+
+class Collision(Conflict):
+    """A received object whose id is another organisation's record here."""
+
+
+@dataclass
+class Applied:
+    added: int = 0
+    removed: int = 0
+    moved: int = 0
+    waiting: int = 0  # claims whose report has not arrived yet
+    incidents: set[int] = field(default_factory=set)  # our incidents it changed
+
+
+def partner_report(session: Session, report_uuid: str) -> Report | None:
+    return session.scalar(select(Report).where(Report.uuid == report_uuid))
+
+
+def add_partner_report(session: Session, report_uuid: str, incoming: IncomingReport, author: int, reliability: str,
+                       tlp: str, group: int | None) -> tuple[Report, bool]:
+    """The partner's report (made if new), and whether it is new here."""
+    existing = partner_report(session, report_uuid)
+    if existing is not None:
+        if existing.owner_org_id != author:
+            raise Collision(f"the id is that of another organisation's report here (report {existing.id})")
+        return existing, False
+    source = source_id(session, incoming.source, author, reliability)
+    same_text = stored_report(session, author, source, incoming.content_hash)
+    if same_text is not None:
+        return session.get(Report, same_text), False
+    row = add_report(session, incoming, source, author, tlp, group)
+    row.uuid, row.extractor_version = report_uuid, PARTNER
+    session.flush()
+    return row, True
+
+
+def apply_incident(session: Session, ext: dict[str, Any], author: int, reports: dict[str, Report | None],
+                   before: set[str], revoked: bool = False) -> Applied:
+    """Bring our store in line with this version of a partner's incident (see the module's docstring).
+
+    `ext`: its Jirga extension, claim values already in the store's form; `reports`: the partner's reports by
+    STIX id (None where not here yet); `before`: the claim ids of the version stored before this one."""
+    out = Applied()
+    changed: set[int] = set()  # incidents that lost or gained claims other than through add_extraction
+    event = ext["incident"]
+    wanted = {} if revoked else {claim["id"]: claim for claim in ext.get("claims", [])}
+    ours = {row.uuid: row for row in session.scalars(select(Claim).where(Claim.uuid.in_(sorted(before | set(wanted)))))}
+    for row in ours.values():
+        if row.owner_org_id != author or row.origin != PARTNER:
+            raise Collision(f"claim {row.uuid} is another organisation's claim here")
+    _remove(session, [ours[uuid] for uuid in sorted(before - set(wanted)) if uuid in ours], out)
+    changed |= out.incidents
+    home = _home(session, author, event)
+    for uuid in sorted(set(wanted) & set(ours)):
+        row = ours[uuid]
+        if row.event != event:  # the partner moved it into this incident (a merge there)
+            changed.add(row.incident_id)
+            row.event = event
+            if home is not None and row.incident_id != home:
+                row.incident_id = home
+            out.moved += 1
+            changed.add(row.incident_id)
+    if out.moved:
+        session.flush()
+        home = home if home is not None else _home(session, author, event)
+    by_report: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for uuid, claim in wanted.items():
+        if uuid not in ours:
+            by_report[claim["report_ref"]].append(claim)
+    for report_ref, claims in sorted(by_report.items()):
+        report = reports.get(report_ref)
+        if report is None:
+            out.waiting += len(claims)
+            continue
+        if report.owner_org_id != author:
+            raise Collision(f"{report_ref} is another organisation's report here")
+        found = _decomposed(report, event, ext["kind"], claims)
+        add_references(session, [found])
+        add_extraction(session, report, found, {event: home} if home is not None else None)
+        session.flush()
+        home = home if home is not None else _home(session, author, event)
+        out.added += len(claims)
+        out.incidents.add(home)  # summarised by add_extraction
+    changed.discard(None)
+    out.incidents |= changed
+    out.incidents.discard(None)
+    if changed:
+        prune(session, changed)  # summarised again; an incident left without claims goes
+    return out
+
+
+def _home(session: Session, author: int, event: str) -> int | None:
+    """Our incident that holds most of this partner incident's claims."""
+    return session.scalar(select(Claim.incident_id).where(Claim.owner_org_id == author, Claim.event == event,
+                                                          Claim.origin == PARTNER, ~Claim.retired)
+                          .group_by(Claim.incident_id).order_by(func.count().desc(), Claim.incident_id).limit(1))
+
+
+def _remove(session: Session, rows: list[Claim], out: Applied) -> None:
+    """Claims the partner no longer makes: deleted, or retired where an analyst here assessed them."""
+    assessed = set(session.scalars(select(Assessment.claim_id).where(Assessment.claim_id.in_([r.id for r in rows]))))
+    for row in rows:
+        out.incidents.add(row.incident_id)
+        if row.id in assessed:
+            row.retired = True
+        else:
+            session.delete(row)
+        out.removed += 1
+    session.flush()
+
+
+def _decomposed(report: Report, event: str, kind: str, claims: list[dict[str, Any]]) -> Decomposed:
+    found = Decomposed(PARTNER, origin=PARTNER)
+    rows = []
+    for claim in claims:
+        rows.append(_claim_row(report, claim))
+        value = claim["value"]
+        if claim["field"] in ACTOR_FIELDS:
+            actor_id = value["actor_id"]
+            found.actors.setdefault(actor_id, (value["actor"], "unresolved" if actor_id.startswith("unresolved:")
+                                               else "armed_group"))
+        elif claim["field"] == "place":
+            found.places[value["gazetteer_id"]] = {
+                "id": value["gazetteer_id"], "name": value["name"], "precision": value["precision"],
+                "country": value["country"], "province_code": value.get("province_code"),
+                "province": value.get("province"), "district": value.get("district"), "lat": value.get("lat"),
+                "lon": value.get("lon")}
+    found.events.append(EventClaims(event, kind, rows))
+    return found
+
+
+def _claim_row(report: Report, claim: dict[str, Any]) -> dict[str, Any]:
+    """A claim's columns; BadInput if its span does not slice the report's text to the words it quotes."""
+    span, sentence, text = claim.get("span"), claim.get("sentence"), claim.get("text") or ""
+    if span is not None:
+        start, end = span
+        if not start <= end <= len(report.text) or report.text[start:end] != text:
+            raise BadInput(f"claim {claim['id']}: its span [{start}, {end}] does not hold the words it quotes in "
+                           f"{report.uuid}")
+    if sentence is not None and not sentence[0] <= sentence[1] <= len(report.text):
+        raise BadInput(f"claim {claim['id']}: its sentence [{sentence[0]}, {sentence[1]}] lies outside the report")
+    return {"uuid": claim["id"], "field": claim["field"], "value": claim["value"], "text": text,
+            "span_start": span[0] if span else None, "span_end": span[1] if span else None,
+            "sentence_start": sentence[0] if sentence else None, "sentence_end": sentence[1] if sentence else None}
