@@ -50,10 +50,14 @@ lint: install-dev
 	$(BIN)/ruff check jirga tests benchmarks
 
 # The browser tests drive Debian's chromium through Playwright; Playwright never downloads a browser of its own.
+# The situation report's tests read its PDF with poppler's pdftotext and pdftoppm; WeasyPrint draws it with the
+# DejaVu fonts (every diacritic of the names).
+SYSTEM_PACKAGES = chromium poppler-utils fonts-dejavu-core
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v pdftotext && command -v pdftoppm && fc-list | grep -q DejaVuSans; } \
+	  >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends chromium; }
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends $(SYSTEM_PACKAGES); }
 
 test: install-dev lint browser
 	$(BIN)/python -m pytest

@@ -18,6 +18,8 @@ from sqlalchemy import delete, func, select, text, update
 
 from jirga.access import AuthenticationError, NotFound, PermissionDenied, Viewer, admin, audit, auth
 from jirga.access.auth import hash_password, implicit_admin, sign_in, sign_in_with_password, sign_in_with_token
+from jirga.assess.sitrep import Notes
+from jirga.assess.stats import compute
 from jirga.db import open_store
 from jirga.db.access_schema import ROLES, ApiToken, AuditEntry, User
 from jirga.db.schema import (
@@ -34,6 +36,7 @@ from jirga.db.schema import (
     Watchlist,
 )
 from jirga.model.tlp import LEVELS
+from jirga.store import stats as stats_store
 from jirga.store.decisions import history
 from jirga.store.queries import (
     IncidentFilter,
@@ -229,6 +232,20 @@ def check_reads(store, built: Built, viewer: Viewer) -> None:
             assert all((c.report is not None) == (c.report_id in want.reports) for c in incident.claims)
         hits = search_reports(session, WORD, limit=1000, viewer=viewer)
         assert {hit.report_id for hit in hits} == want.reports
+        # The statistics count what the viewer sees: their incidents, each with the figures of its visible claims.
+        total = compute(session, IncidentFilter(include_superseded=True), None, viewer=viewer).total
+        assert total.incidents == len(want.incidents)
+        assert total.killed.high == sum(want.killed_high[i] or 0 for i in want.incidents)
+        by_group = compute(session, IncidentFilter(include_superseded=True), "group", viewer=viewer)
+        assert sum(row.totals.incidents for row in by_group.rows) == len(want.incidents)  # no group is named
+        # The situation report's read path: its incidents, and the claims its footnotes cite, are what the viewer
+        # may see (retired claims are not counted, so never cited).
+        shown = stats_store.matching_incidents(session, IncidentFilter(include_superseded=True), viewer=viewer)
+        claims = stats_store.incident_claims(session, [i.id for i in shown], viewer=viewer)
+        notes = Notes({i.id: [c for c in claims if c.incident_id == i.id] for i in shown}, {})
+        notes.cite([i.id for i in shown], ("killed",), "every incident")
+        assert {i.id for i in shown} == want.incidents
+        assert notes.claim_ids() == {c for i in want.incidents for c in want.claims[i] if not built.claims[c][5]}
     for incident_id in built.incidents:
         with store.session() as session:
             shown = get_incident(session, incident_id, viewer=viewer)

@@ -18,7 +18,7 @@ from jirga.db.database import alembic_config
 from jirga.db.schema import Assessment, Base, Claim, Incident, Organisation, Relation, Report, Source
 from jirga.model.report import IncomingReport
 from jirga.pipeline.ingest import reextract
-from jirga.store.browse import actor_record, trend
+from jirga.store.browse import actor_record
 from jirga.store.queries import IncidentFilter, QueryError, list_incidents, search_reports
 from tests.conftest import EXAMPLES, ingest_reports, run_jirga
 
@@ -168,8 +168,10 @@ def test_queries_resolve_aliases_countries_provinces_and_periods(store):
                 list_incidents(session, IncidentFilter(**bad), viewer=me)
 
 
-def test_trend_counts_the_last_months_with_incidents_across_gaps(store):
-    """The trend counts the months up to the newest match first, and reaches further back over months without."""
+def test_trend_counts_every_month_with_incidents_across_gaps(store):
+    """The incident list's trend counts each month of the matching incidents, however far apart."""
+    from jirga.assess.stats import compute
+
     me = implicit_admin(store)
     ingest_reports(store, [IncomingReport((REPORTS / name).read_text(), name,
                                           published=dt.date.fromisoformat(published))
@@ -177,17 +179,15 @@ def test_trend_counts_the_last_months_with_incidents_across_gaps(store):
                                                    ("101_peshawar_army_school_wire.txt", "2014-12-16"),
                                                    ("104_lahore_gulshan_park_easter.txt", "2016-03-28")]])
     with store.session() as session:
-        def months(n: int, **where) -> list[tuple[str, int]]:
-            return [(m.month, m.incidents) for m in trend(session, IncidentFilter(**where), viewer=me, months=n)]
+        def months(**where) -> list[tuple[str, int]]:
+            rows = compute(session, IncidentFilter(kind="attack", **where), "month", viewer=me).rows
+            return [(row.key, row.totals.incidents) for row in rows]
 
-        assert months(1) == [("2016-10", 1)]
         # The Quetta report also tells of the hospital bombing there in August; the months between have none.
-        assert months(2) == [("2016-08", 1), ("2016-10", 1)]
-        assert months(3) == [("2016-03", 1), ("2016-08", 1), ("2016-10", 1)]
-        assert months(24) == [("2014-12", 1), ("2016-03", 1), ("2016-08", 1), ("2016-10", 1)]
-        assert months(24, country="PK", until="2016-06") == [("2014-12", 1), ("2016-03", 1)]
-        assert months(24, actor="Islamic State") == [("2016-10", 1)]
-        assert months(24, actor="BLA") == []
+        assert months() == [("2014-12", 1), ("2016-03", 1), ("2016-08", 1), ("2016-10", 1)]
+        assert months(country="PK", until="2016-06") == [("2014-12", 1), ("2016-03", 1)]
+        assert months(actor="Islamic State") == [("2016-10", 1)]
+        assert months(actor="BLA") == []
         assert actor_record(session, "islamic-state", viewer=me).by_year == [(2016, 1)]
         assert dict(actor_record(session, "ttp", viewer=me).by_year)[2014] == 1
 

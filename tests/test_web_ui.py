@@ -261,7 +261,9 @@ def test_incident_list_shows_tlp_labels(page_as, site):
     expect(red_row.locator(".tlp")).to_have_text("TLP:RED")
     wedding_row = table.locator("tr", has=page.locator(f'a[href="/incidents/{site.wedding}"]'))
     expect(wedding_row.locator(".tlp")).to_have_class(re.compile(r"\btlp-green\b"))
-    expect(page.locator(".trend svg.chart")).to_be_visible()  # the trend chart, loaded by HTMX after the page
+    # The trend charts, loaded by HTMX after the page: attacks (never with meetings) and their killed, with axes.
+    expect(page.get_by_role("img", name=re.compile(r"^Attacks per month, "))).to_be_visible()
+    expect(page.locator(".trend svg.chart")).to_have_count(2)
     screenshot(page, "incidents")
     visit(page, f"/reports/{site.red_report}")
     expect(page.locator("h1 .tlp")).to_have_class(re.compile(r"\btlp-red\b"))
@@ -517,6 +519,43 @@ def test_another_organisation_never_sees_a_red_claim(page_as, site):
 
     visit(page, "/search?q=cadets")
     expect(page.locator("main")).not_to_contain_text("Field note")
+
+
+# The map and the situation report
+
+
+def test_the_map_draws_points_lists_areas_and_a_click_opens_the_incident(page_as, site):
+    page = page_as("amina")
+    page.get_by_test_id("map-link").click()
+    page.wait_for_url(re.compile(r"/incidents/map"))
+    points = page.locator("svg.map a circle")
+    expect(points.first).to_be_visible()
+    assert points.count() >= 3  # the green wires' attacks and the red field note, each placed in a city
+    expect(page.locator("svg.map path").first).to_be_attached()  # the country outlines
+    screenshot(page, "map")
+    incident = points.first.get_attribute("data-incident")
+    page.locator("svg.map a", has=page.locator(f'circle[data-incident="{incident}"]')).click()
+    page.wait_for_url(re.compile(rf"/incidents/{incident}$"))
+    expect(page.locator("h1")).to_contain_text(f"Incident {incident}")
+
+
+def test_another_organisation_sees_neither_the_red_point_nor_its_report(page_as, site):
+    page = page_as("bilal")
+    visit(page, "/incidents/map")
+    expect(page.locator("svg.map a circle").first).to_be_visible()
+    expect(page.locator(f'svg.map circle[data-incident="{site.red_incident}"]')).to_have_count(0)
+    visit(page, "/incidents")
+    form = page.get_by_test_id("sitrep-form")
+    form.locator('[name="since"]').fill("2016-01-01")
+    form.locator('[name="until"]').fill("2016-12-31")
+    with page.context.expect_page() as opened:
+        form.get_by_role("button", name="Report (HTML)").click()
+    report = opened.value
+    report.wait_for_load_state()
+    expect(report.get_by_test_id("marking")).to_have_text("TLP:GREEN")
+    expect(report.get_by_test_id("summary")).to_contain_text("From 2016-01-01 to 2016-12-31")
+    expect(report.locator("body")).not_to_contain_text("97 police cadets")
+    assert f"/incidents/{site.red_incident}\"" not in report.content()
 
 
 # Phones

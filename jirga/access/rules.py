@@ -11,6 +11,11 @@ clause, so a record the viewer may not see is never loaded. The rules (docs/acce
 | AMBER+STRICT   | the owner organisation only, even with a sharing group                       |
 | RED            | the owner organisation only                                                  |
 
+A trainee's submission to an exercise (`Submission`) carries no marking: it is seen by every user of the trainee's
+organisation and by the users of the organisation that owns the exercise (its instructors), and by nobody else, so
+the members of a joint exercise never see each other's trainees. Which names the instructors see is the store's
+business (`jirga.store.training`): a foreign trainee is shown to them under a pseudonym.
+
 Roles do not change what a user reads (an instance admin reads like any user of its organisation); they decide
 what a user may write and administer.
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.orm import aliased
 
 from jirga.db.access_schema import ROLES
 from jirga.db.schema import (
@@ -32,6 +38,7 @@ from jirga.db.schema import (
     SharingGroup,
     SharingGroupMember,
 )
+from jirga.db.train_schema import Exercise, Submission
 from jirga.errors import GroupError, PermissionDenied
 
 OPEN_LEVELS = ("clear", "green")  # seen by every organisation of the instance
@@ -75,6 +82,10 @@ def visible(model: type[Owned], viewer: Viewer) -> ColumnElement[bool]:
     An incident is visible when its own marking allows it or when at least one of its (not retired) claims is
     visible: a partner sees the incidents it has contributed to or been shared claims of, and only those claims.
     """
+    if model is Submission:
+        taught = aliased(Exercise)  # its own name: the query around it may join the exercises too
+        return or_(Submission.org_id == viewer.org_id,
+                   exists().where(taught.id == Submission.exercise_id, taught.owner_org_id == viewer.org_id))
     if model is Incident:
         return or_(_marking_allows(Incident, viewer),
                    exists().where(Claim.incident_id == Incident.id, ~Claim.retired, _marking_allows(Claim, viewer)))

@@ -43,13 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--max-bytes", type=int, default=None, help="refuse files larger than this (10 MB)")
     extract.set_defaults(run=run_extract)
 
-    from jirga.cli import access, fuse, share, store
+    from jirga.cli import access, assess, fuse, share, store, train
     from jirga.web.serve import add_command as add_serve_command
 
     store.add_commands(commands, _date)
     fuse.add_commands(commands)
     access.add_commands(commands)
     share.add_commands(commands)
+    assess.add_commands(commands)
+    train.add_commands(commands)
     add_serve_command(commands)
     return parser
 

@@ -36,12 +36,18 @@ def add_commands(commands) -> None:
                           help="the partner's public key as `jirga key show` prints it: a file, or the JSON itself")
     register.set_defaults(run=run_key_register, command="key register")
 
-    export = commands.add_parser("export", parents=[identity, key_dir],
-                                 help="write a signed STIX 2.1 bundle of what an audience may receive")
-    audience = export.add_mutually_exclusive_group(required=True)
-    audience.add_argument("--group", help="a sharing group: its TLP:CLEAR, GREEN and its own TLP:AMBER")
-    audience.add_argument("--tlp", choices=["clear", "green"], help="everyone who may receive this level")
-    export.add_argument("--out", required=True, type=Path, help="the bundle file to write")
+    from jirga.cli.assess import filter_options
+
+    export = commands.add_parser(
+        "export", parents=[identity, key_dir, filter_options(kind="any", group_alias=False)],
+        help="write a signed STIX 2.1 bundle of what an audience may receive (--group or --tlp), or with "
+             "--format csv the incidents you may see (the filters of jirga incidents) with ACLED-like columns")
+    export.add_argument("--format", choices=["stix", "csv"], default="stix")
+    audience = export.add_mutually_exclusive_group()
+    audience.add_argument("--group", help="stix: a sharing group: its TLP:CLEAR, GREEN and its own TLP:AMBER")
+    audience.add_argument("--tlp", choices=["clear", "green"], help="stix: everyone who may receive this level")
+    export.add_argument("--out", type=Path, help="the file to write (csv: default standard output)")
+    export.add_argument("--base-url", default="http://127.0.0.1:8000", help="csv: for each incident's link")
     export.set_defaults(run=run_export, command="export")
 
     receive = commands.add_parser("import", parents=[identity],
@@ -120,7 +126,17 @@ def run_key_register(args) -> int:
 
 
 def run_export(args) -> int:
+    if args.format == "csv":
+        from jirga.cli.assess import run_csv_export
+
+        return run_csv_export(args)
     from jirga.share import audience, bundle_text, publish, shared
+
+    if not (args.group or args.tlp) or args.out is None:
+        raise BadInput("a STIX bundle needs its audience (--group GROUP or --tlp clear|green) and --out FILE")
+    if any((args.since, args.until, args.country, args.province, args.actor, args.attack_type, args.conflicts,
+            args.kind != "any")):
+        raise BadInput("a STIX bundle holds everything its audience may receive; the filters apply to --format csv")
 
     with signed_in(args) as (store, viewer):
         who = audience(store, viewer, group=args.group, tlp=args.tlp)

@@ -80,3 +80,17 @@ def load_people() -> tuple[Person, ...]:
         )
         for row in _read_yaml("people.yaml")["people"]
     )
+
+
+@functools.cache
+def _parents() -> dict[str, str]:
+    return {actor.id: actor.part_of for actor in load_actors() if actor.part_of}
+
+
+def root_of(actor_id: str) -> str:
+    """The group an actor is ultimately part of (ISKP -> Islamic State); the actor itself when it is part of none."""
+    parents, seen = _parents(), {actor_id}
+    while actor_id in parents and parents[actor_id] not in seen:  # the catalog has no cycles; never loop if it did
+        actor_id = parents[actor_id]
+        seen.add(actor_id)
+    return actor_id

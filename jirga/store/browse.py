@@ -1,4 +1,5 @@
-"""Reading the store for the web app: reports with their claims, sources, trends, an actor's record.
+"""Reading the store for the web app: reports with their claims, sources, an actor's record (the trends are
+`store.stats`).
 
 Like `queries`, every function takes the `Viewer`, filters with `jirga.access.visible` in SQL and writes one audit
 entry. Actors and places are reference data (the bundled catalog and gazetteer) and need no marking; what the
@@ -7,10 +8,9 @@ store says about them (incidents, relations) is filtered like everything else.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, Row, Select, and_, cast, extract, func, or_, select
+from sqlalchemy import Integer, and_, cast, extract, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from jirga.access import Viewer, audit, visible
@@ -68,43 +68,6 @@ def list_sources(session: Session, *, viewer: Viewer) -> list[tuple[Source, int,
                            .order_by(Source.name)).all()
     audit.record(session, viewer, "read", "source", None, "ok", f"list: {len(rows)} found")
     return [(source, count, grade) for source, count, grade in rows]
-
-
-@dataclass(frozen=True)
-class MonthCount:
-    month: str  # YYYY-MM
-    incidents: int
-    killed: int
-
-
-def trend(session: Session, where: IncidentFilter, *, viewer: Viewer, months: int = 24) -> list[MonthCount]:
-    """Incidents (and the best figure of the killed) per month, for the last `months` months that have any, over
-    the incidents `viewer` may see that match. Counts by the month the incident began.
-
-    Counting every match takes long in a big store (with no filter, some 100,000 incidents), so the months up to
-    the newest match are counted first, found as the listing finds it, by the date index; only when some of them
-    have no incidents are all matches counted."""
-    # Nothing after tomorrow: one far-future date would otherwise make the newest "month" centuries away.
-    dated = incident_query(where, viewer).where(Incident.date_start.isnot(None), Incident.date_start <= latest_date())
-    newest = session.scalar(dated.with_only_columns(Incident.date_start).limit(1))
-    rows = []
-    if newest is not None:
-        first = newest.year * 12 + newest.month - months  # the month `months` - 1 before the newest, counted from 0
-        rows = _per_month(session, dated.where(Incident.date_start >= dt.date(first // 12, first % 12 + 1, 1)),
-                          months)
-        if len(rows) < months:  # gaps: the last months with any reach further back
-            rows = _per_month(session, dated, months)
-    audit.record(session, viewer, "read", "incident", None, "ok", "trend")
-    return [MonthCount(f"{y:04d}-{m:02d}", n, int(k)) for y, m, n, k in reversed(rows)]
-
-
-def _per_month(session: Session, matching: Select, months: int) -> list[Row]:
-    """(year, month, incidents, killed) of the newest `months` months among the incidents selected, newest first."""
-    year, month = extract("year", Incident.date_start), extract("month", Incident.date_start)
-    return list(session.execute(
-        matching.order_by(None).with_only_columns(cast(year, Integer), cast(month, Integer), func.count(),
-                                                  func.coalesce(func.sum(Incident.killed_best), 0))
-        .group_by(year, month).order_by(year.desc(), month.desc()).limit(months)))
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ REPORTS_FTS = table("reports_fts", column("rowid"), column("rank"))
 
 
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
+MAX_SPAN = dt.timedelta(days=366)  # the longest an incident's date range can be: a year
 
 
 
@@ -64,7 +65,7 @@ def parse_period(value: str) -> Period:
 @dataclass(frozen=True)
 class IncidentFilter:
     actor: str | None = None  # a name, alias or acronym; the actor's provinces and branches are included
-    country: str | None = None  # ISO 3166-1 alpha-2 or a country name
+    country: str | None = None  # ISO 3166-1 alpha-2 or a country name; several separated by commas (PK,AF)
     province: str | None = None  # ISO 3166-2 code or a province name
     kind: str | None = None
     attack_type: str | None = None
@@ -96,11 +97,14 @@ def _check_text(where: IncidentFilter) -> None:
                              "300 characters)")
 
 
-def incident_query(where: IncidentFilter, viewer: Viewer) -> Select:
+def incident_query(where: IncidentFilter, viewer: Viewer, *, whole_table: bool = False) -> Select:
+    """The incidents `viewer` may see that match, newest first. `whole_table`: the caller reads most of the table
+    (a count over every period): the status is then compared in a form no index serves, because SQLite, which has
+    no statistics, would otherwise walk the status index and fetch each row apart, ten times slower than a scan."""
     _check_text(where)
     query = select(Incident).where(visible(Incident, viewer))
     if not where.include_superseded:
-        query = query.where(Incident.status == "active")
+        query = query.where((func.coalesce(Incident.status, "") if whole_table else Incident.status) == "active")
     else:
         query = query.where(Incident.status != "merged")
     if where.conflicts:
@@ -109,15 +113,19 @@ def incident_query(where: IncidentFilter, viewer: Viewer) -> Select:
         ids = resolve_actor(where.actor)
         query = query.where(Incident.id.in_(select(IncidentActor.incident_id).where(IncidentActor.actor_id.in_(ids))))
     if where.country:
-        query = query.where(Incident.country == resolve_country(where.country))
+        query = query.where(Incident.country.in_(resolve_countries(where.country)))
     if where.province:
-        query = query.where(Incident.province_code == resolve_province(where.province, where.country))
+        single = where.country if where.country and "," not in where.country else None
+        query = query.where(Incident.province_code == resolve_province(where.province, single))
     if where.kind:
         query = query.where(Incident.kind == where.kind)
     if where.attack_type:
         query = query.where(Incident.attack_type == where.attack_type.replace(" ", "_").lower())
     if where.since:
-        query = query.where(Incident.date_end >= parse_period(where.since).start)
+        start = parse_period(where.since).start
+        # No incident's dates span more than a year (the coarsest precision a date is told in): the bound on the
+        # start is implied, and lets the status-and-date index serve both ends of a period.
+        query = query.where(Incident.date_end >= start, Incident.date_start >= start - MAX_SPAN)
     if where.until:
         query = query.where(Incident.date_start <= parse_period(where.until).end)
     if where.after:
@@ -293,6 +301,11 @@ def resolve_country(value: str) -> str:
         return pycountry.countries.lookup(value).alpha_2
     except LookupError:
         raise QueryError(f"unknown country {value!r} (use an ISO code such as PK or a name)") from None
+
+
+def resolve_countries(value: str) -> list[str]:
+    """ISO codes of a comma-separated list of countries (PK,AF or Pakistan, Afghanistan)."""
+    return sorted({resolve_country(part) for part in value.split(",") if part.strip()}) or [resolve_country(value)]
 
 
 def resolve_province(value: str, country: str | None = None) -> str:

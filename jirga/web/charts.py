@@ -39,31 +39,13 @@ def bar_chart(values: list[tuple[str, int]], width: int = 640, height: int = 120
 
 
 # A chart's span is bounded: one far-future or ancient date (a typo, a hostile feed) must not make every viewer's
-# chart thousands of bars long. Nothing is charted after this month (or year), and at most this many bars before it.
-MAX_MONTHS = 120
+# chart thousands of bars long. Nothing is charted after this year, and at most this many bars before it. (The
+# incident list's trend is `jirga.assess.charts`, bounded by `jirga.assess.stats.span`.)
 MAX_YEARS = 60
 
 
-def months_between(counts: dict[str, int], *, today: dt.date | None = None) -> list[tuple[str, int]]:
-    """Every month (YYYY-MM) from the first to the last counted, zero where none, so the time axis is even; at most
-    MAX_MONTHS of them, ending at the last counted, and none after the month of `latest_date`."""
-    latest = latest_date(today)
-    counts = {month: n for month, n in counts.items() if month <= f"{latest.year:04d}-{latest.month:02d}"}
-    if not counts:
-        return []
-    last = max(counts)
-    end = int(last[:4]) * 12 + int(last[5:7]) - 1
-    month = max(int(min(counts)[:4]) * 12 + int(min(counts)[5:7]) - 1, end - MAX_MONTHS + 1)
-    out = []
-    while month <= end:
-        label = f"{month // 12:04d}-{month % 12 + 1:02d}"
-        out.append((label, counts.get(label, 0)))
-        month += 1
-    return out
-
-
 def years_between(counts: dict[int, int], *, today: dt.date | None = None) -> list[tuple[str, int]]:
-    """Every year from the first to the last counted, as `months_between`: at most MAX_YEARS, none in the future."""
+    """Every year from the first to the last counted: at most MAX_YEARS, ending at the last, none in the future."""
     counts = {year: n for year, n in counts.items() if year <= latest_date(today).year}
     if not counts:
         return []

@@ -3,6 +3,7 @@ credibility, and the analysts' decisions: agree, dispute, merge, split)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -11,16 +12,16 @@ from fastapi.responses import RedirectResponse
 from pydantic import Field
 
 from jirga.access import NotFound
+from jirga.assess import charts
+from jirga.assess.stats import compute, span
 from jirga.model.vocab import ATTACK_TYPES, INCIDENT_KINDS
 from jirga.store import decisions, present
-from jirga.store.browse import trend
 from jirga.store.decisions import decide
 from jirga.store.duplicates import possible_duplicates
 from jirga.store.queries import actor_names, get_incident, incident_actors, list_incidents
 from jirga.web.api.incidents import Filter, encode_cursor, incident_detail
 from jirga.web.api.models import MAX_ID, PathId
 from jirga.web.auth import store_of
-from jirga.web.charts import bar_chart, months_between
 from jirga.web.deps import ActingViewer
 from jirga.web.pages.rendering import render
 
@@ -52,11 +53,20 @@ def incidents_page(request: Request, viewer: ActingViewer, where: Filter):
 
 @router.get("/incidents/trend")
 def trend_fragment(request: Request, viewer: ActingViewer, where: Filter):
-    """The trend chart of the filtered list, loaded after the page so that the list shows at once."""
+    """The trend charts of the filtered list (attacks unless it asks for another kind: never meetings and attacks
+    in one bar), over its whole period; loaded after the page so that the list shows at once."""
+    counted = replace(where, kind=where.kind or "attack", after=None)
     with store_of(request).session() as session:
-        months = trend(session, where, viewer=viewer)
-    chart = bar_chart(months_between({m.month: m.incidents for m in months}))
-    return render(request, "_trend.html", chart=chart, months=months)
+        found = compute(session, counted, "month", viewer=viewer)
+    period = span(found, counted)
+    what = f"{counted.kind.replace('_', ' ')}s"
+    charts_ = []
+    if period:
+        charts_ = [charts.trend({r.key: r.totals.incidents for r in found.rows if r.key}, *period,
+                                what=what.capitalize(), unit=what),
+                   charts.trend({r.key: r.totals.killed.best for r in found.rows if r.key}, *period,
+                                what=f"Killed in {what}", unit="killed (best)", colour=charts.LINE)]
+    return render(request, "_trend.html", charts=charts_, total=found.total, what=what)
 
 
 @router.get("/incidents/{incident_id}")

@@ -1,0 +1,329 @@
+"""The situation report: a summary computed from the data, breakdowns, charts, the map, key incidents with their
+sources and conflicts, the groups involved and their relations, and what is uncertain, for one period, as HTML or
+PDF (WeasyPrint).
+
+Everything in it is read as the requesting user may see it (`store.stats` reads through `access.visible`), and every
+figure carries a footnote naming the incidents it sums and, for each, the claims it rests on (linked into the web
+app). The whole document is marked with the most restrictive TLP of what it contains, in the header and footer of
+every page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field, replace
+from importlib import resources
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from jirga.access import Viewer, audit
+from jirga.assess import charts, maps
+from jirga.assess.aggregate import Row, Totals, change, count, label, percent_text, previous_period, rows, victim_rows
+from jirga.errors import QueryError
+from jirga.fuse.consensus import consensus
+from jirga.model import tlp as tlp_levels
+from jirga.store import stats as store
+from jirga.store.queries import IncidentFilter
+from jirga.store.summary import facts_of
+from jirga.version import __version__
+
+# The claims a footnote lists for each incident, by what the figure counts.
+BASE_FIELDS = ("kind", "date", "killed", "injured")
+KEY_FIELDS = {"province": ("place",), "district": ("place",), "country": ("place",), "month": (),
+              "group": ("responsibility", "perpetrator"), "attack-type": ("attack_type",), "target-type": ("target",)}
+TOP = 5
+MAX_INCIDENTS = 5000  # in the period, or the period before: the most one report (and one request) reads
+TABLE_ROWS = 15  # rows of a breakdown table; the rest are summed in one more row
+FIELD_ORDER = {name: i for i, name in enumerate(("kind", "date", "place", "attack_type", "target", "killed", "injured",
+                                                 "responsibility", "perpetrator"))}
+KEY_INCIDENTS = 10
+
+
+@dataclass
+class Note:
+    number: int
+    what: str
+    incidents: list[tuple[int, str, list[int]]]  # (incident id, its title and date, the claim ids it rests on)
+
+
+@dataclass
+class Notes:
+    """The footnotes: one per distinct (incidents, fields) cited; citing the same again gives the same number."""
+
+    claims: dict[int, list]  # incident id -> its counted claims (visible to the viewer)
+    titles: dict[int, str]
+    notes: list[Note] = field(default_factory=list)
+    _index: dict[tuple, int] = field(default_factory=dict)
+
+    def cite(self, ids: tuple[int, ...] | list[int], fields: tuple[str, ...], what: str) -> int:
+        key = (tuple(sorted(set(ids))), fields)
+        if key not in self._index:
+            cited = [(i, self.titles.get(i, ""), [c.id for c in self.claims.get(i, []) if c.field in fields])
+                     for i in key[0]]
+            self.notes.append(Note(len(self.notes) + 1, what, cited))
+            self._index[key] = len(self.notes)
+        return self._index[key]
+
+    def claim_ids(self) -> set[int]:
+        return {claim for note in self.notes for _, _, claims in note.incidents for claim in claims}
+
+    def register(self) -> list[tuple[int, str, list[tuple[str, list[int]]]]]:
+        """Every incident the notes cite, once: (id, title, [(field, its claims cited)]). The notes name the
+        incidents; the register gives each one's claims, so a quarter's report does not repeat them per note."""
+        cited: dict[int, set[int]] = {}
+        for note in self.notes:
+            for incident_id, _, claims in note.incidents:
+                cited.setdefault(incident_id, set()).update(claims)
+        out = []
+        for incident_id in sorted(cited):
+            fields: dict[str, list[int]] = {}
+            for claim in self.claims.get(incident_id, []):
+                if claim.id in cited[incident_id]:
+                    fields.setdefault(claim.field, []).append(claim.id)
+            out.append((incident_id, self.titles.get(incident_id, ""), sorted(fields.items(),
+                                                                             key=lambda f: FIELD_ORDER.get(f[0], 99))))
+        return out
+
+
+@dataclass
+class Section:
+    by: str
+    title: str
+    rows: list[Row]
+    notes: list[int]  # a footnote per row
+    chart: Markup | None = None
+    parent_title: str = ""
+
+
+@dataclass
+class Sitrep:
+    where: IncidentFilter
+    start: dt.date
+    end: dt.date
+    previous: tuple[dt.date, dt.date]
+    viewer: str
+    organisation: str
+    base_url: str
+    tlp: str
+    total: Totals
+    total_note: int
+    previous_total: Totals
+    previous_note: int
+    change: dict
+    summary: list[Markup]
+    sections: list[Section]
+    victims: Section
+    key_incidents: list[dict]
+    uncertain: dict
+    actors: list[tuple[str, str, int, int]]  # (id, name, incidents, footnote)
+    relations: list[tuple[str, str, str, int]]
+    trend: list[Markup]
+    map: Markup
+    map_listed: list[tuple[str, int, int, int]]  # (area, incidents, killed best, footnote): not drawn as points
+    notes: Notes
+    generated: dt.datetime
+    names: dict[str, str]
+
+
+def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisation: str = "",
+          base_url: str = "http://127.0.0.1:8000", today: dt.date | None = None) -> Sitrep:
+    """The report over the incidents `viewer` may see that match `where`, whose since and until give the period."""
+    from jirga.assess.stats import period_of
+
+    period = period_of(where)
+    if period is None:
+        raise QueryError("a situation report needs a period: --from and --to")
+    start, end = period
+    before = previous_period(start, end)
+    earlier_where = replace(where, since=before[0].isoformat(), until=before[1].isoformat())
+    incidents = store.matching_incidents(session, where, viewer=viewer, limit=MAX_INCIDENTS + 1)
+    earlier = store.matching_incidents(session, earlier_where, viewer=viewer, limit=MAX_INCIDENTS + 1)
+    if max(len(incidents), len(earlier)) > MAX_INCIDENTS:
+        raise QueryError(f"over {MAX_INCIDENTS:,} incidents in {start} to {end} or the period before: a report "
+                         "that long helps nobody; narrow the period, the region or the group")
+    ids = [i.id for i in incidents]
+    claims = store.incident_claims(session, ids + [i.id for i in earlier], viewer=viewer)
+    by_incident: dict[int, list] = {}
+    for claim in claims:
+        by_incident.setdefault(claim.incident_id, []).append(claim)
+    groups = store.group_links(session, incidents, viewer)
+    titles = {i.id: f"{i.title} ({i.date_start.isoformat() if i.date_start else 'undated'})"
+              for i in [*incidents, *earlier]}
+    notes = Notes(by_incident, titles)
+    total = count(incidents, None, groups).get((None, None), Totals())
+    previous_total = count(earlier, None, {}).get((None, None), Totals())
+    total_note = notes.cite(ids, BASE_FIELDS, "All incidents of the period")
+    previous_note = notes.cite([i.id for i in earlier], BASE_FIELDS,
+                               f"All incidents of the previous period ({before[0]} to {before[1]})")
+    names = store.group_names(session, {a for actors in groups.values() for a in actors})
+
+    sections = []
+    for by, title in (("province", "By province"), ("district", "By district (the most affected)"),
+                      ("group", "By group (claimed, named as perpetrator or attributed)"),
+                      ("attack-type", "By method of attack"), ("target-type", "By target")):
+        found = _shortened(rows(count(incidents, by, groups), by, names), by)
+        cited = [notes.cite(row.totals.ids, BASE_FIELDS[2:] + KEY_FIELDS[by],
+                            f"{title.split(' (')[0]}: {row.label}") for row in found]
+        chart = charts.bars([(row.label, row.totals.killed.best) for row in found[:10]],
+                            title=f"Killed (best), {title.split(' (')[0].lower()}", unit="killed") if found else None
+        sections.append(Section(by, title, found, cited, chart,
+                                {"province": "country", "district": "province"}.get(by, "")))
+
+    figures = store.victim_figures(session, [c for c in claims if c.incident_id in set(ids)])
+    victim = victim_rows(figures, total, set(ids))
+    victim_notes = []
+    for row in victim:
+        if row.key is None:
+            victim_notes.append(total_note)
+        else:
+            wanted = row.totals.ids
+            victim_notes.append(notes.cite(wanted, ("killed", "injured"), f"Victims: {row.label}"))
+    victims = Section("victim-category", "Killed and injured by category of victim", victim, victim_notes)
+
+    per_month = count(incidents, "month", groups)
+    trend = [charts.trend({k: t.incidents for (k, _), t in per_month.items() if k}, start, end,
+                          what="Incidents", unit="incidents"),
+             charts.trend({k: t.killed.best for (k, _), t in per_month.items() if k}, start, end,
+                          what="Killed", unit="killed (best)", colour=charts.LINE)]
+
+    moved = change(total, previous_total)
+    summary = _summary(sections, total, total_note, previous_total, previous_note, moved, start, end, where)
+
+    key = sorted(incidents, key=lambda i: (-(i.killed_best or 0), -(i.injured_best or 0), i.id))[:KEY_INCIDENTS]
+    key_incidents = [_key_incident(session, i, by_incident.get(i.id, []), groups, names, notes) for i in key]
+
+    disputed = store.disputes(session, ids, viewer=viewer)
+    single = [i for i in incidents if i.report_count <= 1]
+    conflicting = [i for i in incidents if i.has_conflict]
+    uncertain = {
+        "single": (len(single), notes.cite([i.id for i in single], BASE_FIELDS, "Told by one report only")),
+        "conflicting": (len(conflicting), notes.cite([i.id for i in conflicting], BASE_FIELDS,
+                                                     "Incidents whose sources disagree")),
+        "conflicts": [(i.id, i.title, _conflicts(session, by_incident.get(i.id, []))) for i in conflicting[:15]],
+        "disputed": disputed,
+        "unknown_toll": (total.killed.unknown, notes.cite([i.id for i in incidents if i.killed_best is None
+                                                           and i.killed_low is None], ("kind", "killed"),
+                                                          "Incidents with no figure of the killed")),
+    }
+    involved = sorted({a for actors in groups.values() for a in actors})
+    group_section = next(s for s in sections if s.by == "group")
+    actors = [(row.key, row.label, row.totals.incidents, note) for row, note in zip(group_section.rows,
+                                                                                     group_section.notes, strict=True)
+              if row.key]
+    relations = store.relations_among(session, involved, viewer=viewer)
+    for s_id, _, o_id, _ in relations:
+        for actor_id in (s_id, o_id):
+            names.setdefault(actor_id, actor_id)
+    names |= store.group_names(session, [a for a in names if names[a] == a])
+
+    drawn, listed = maps.placed(incidents)
+    map_svg = maps.svg_map(drawn, listed, what="incidents")
+    map_listed = [(area, len(found), sum(i.killed_best or 0 for i in found),
+                   notes.cite([i.id for i in found], ("place", "killed"), f"Known only to {area}"))
+                  for area, found in maps.by_area(listed)]
+
+    marking = _marking(incidents, claims, notes)
+    audit.record(session, viewer, "read", "sitrep", None, "ok",
+                 f"{start} to {end}: {len(incidents)} incidents, {len(notes.notes)} footnotes, {marking}")
+    return Sitrep(where, start, end, before, viewer.username, organisation, base_url.rstrip("/"), marking, total,
+                  total_note, previous_total, previous_note, moved, summary, sections, victims, key_incidents,
+                  uncertain, actors, relations, trend, map_svg, map_listed, notes,
+                  dt.datetime.now(dt.UTC).replace(microsecond=0), names)
+
+
+def _shortened(found: list[Row], by: str) -> list[Row]:
+    """The first TABLE_ROWS rows, and the others summed in one row (its note cites them all)."""
+    if len(found) <= TABLE_ROWS + 1:
+        return found
+    rest = found[TABLE_ROWS:]
+    total = sum((row.totals for row in rest), Totals())
+    if by == "group":  # an incident of two of these groups is one incident
+        total = Totals(len(set(total.ids)), total.killed, total.injured, total.conflicts, total.single_source,
+                       tuple(sorted(set(total.ids))))
+    return [*found[:TABLE_ROWS], Row("(others)", None, f"{len(rest)} others", total)]
+
+
+def _marking(incidents, claims, notes: Notes) -> str:
+    """The most restrictive TLP of what the report contains: its incidents, the claims cited and their reports."""
+    cited = notes.claim_ids()
+    levels = [i.tlp for i in incidents] + [c.tlp for c in claims if c.id in cited]
+    levels += [c.report.tlp for c in claims if c.id in cited and c.report is not None]
+    return tlp_levels.most_restrictive(*levels) or "clear"
+
+
+def _summary(sections: list[Section], total: Totals, total_note: int, previous: Totals, previous_note: int,
+             moved: dict, start: dt.date, end: dt.date, where: IncidentFilter) -> list[Markup]:
+    what = (where.kind or "incident").replace("_", " ") + "s"
+    lines = [Markup("From {} to {}, {} {}{} killed {} people{} and injured {}{}.").format(
+        start.isoformat(), end.isoformat(), f"{total.incidents:,}", what, _fn(total_note), total.killed.text(),
+        _fn(total_note), total.injured.text(), _fn(total_note))]
+    lines.append(Markup("Against the previous period: {} {} ({} {}{}), killed {} ({}{}).").format(
+        what, percent_text(moved["incidents"]), f"{previous.incidents:,}", "before", _fn(previous_note),
+        percent_text(moved["killed"]), f"{previous.killed.best:,}", _fn(previous_note)))
+    for by, words in (("group", "The most active groups"), ("province", "The most affected provinces"),
+                      ("district", "The most affected districts"), ("attack-type", "The most used methods")):
+        section = next(s for s in sections if s.by == by)
+        top = [(row, note) for row, note in zip(section.rows, section.notes, strict=True) if row.key][:TOP]
+        if top:
+            parts = [Markup("{} ({} {}, {} killed{})").format(row.label, row.totals.incidents,
+                                                              "incident" if row.totals.incidents == 1 else
+                                                              "incidents", row.totals.killed.text(), _fn(note))
+                     for row, note in top]
+            lines.append(Markup("{}: {}.").format(words, Markup("; ").join(parts)))
+    if total.killed.unknown:
+        lines.append(Markup("{} of them give no figure of the killed; they are not counted as no deaths.").format(
+            total.killed.unknown))
+    return lines
+
+
+def _fn(number: int) -> Markup:
+    return Markup('<sup class="fn"><a href="#fn-{0}">[{0}]</a></sup>').format(number)
+
+
+def _key_incident(session: Session, incident, claims: list, groups: dict, names: dict, notes: Notes) -> dict:
+    reports = sorted({(c.report.id, c.report.title, c.report.source.name, c.report.published, c.report.reliability)
+                      for c in claims if c.report is not None}, key=lambda r: (str(r[3]), r[0]))
+    return {"incident": incident, "groups": [names.get(a, a) for a in groups.get(incident.id, [])],
+            "reports": reports, "conflicts": _conflicts(session, claims) if incident.has_conflict else [],
+            "note": notes.cite([incident.id], ("kind", "date", "place", "killed", "injured", "responsibility",
+                                               "perpetrator", "attack_type"), f"Incident {incident.id}")}
+
+
+def _conflicts(session: Session, claims: list) -> list[str]:
+    return consensus(facts_of(session, claims)).conflicts if claims else []
+
+
+# Rendering
+
+
+@functools.cache
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("jirga.assess", "templates"), autoescape=select_autoescape(["html"]))
+    env.filters["label"] = lambda code: (code or "").replace("_", " ")
+    env.globals |= {"fn": _fn, "percent_text": percent_text, "label": label, "version": __version__,
+                    "tlp_name": lambda level: tlp_levels.NAMES[level]}
+    return env
+
+
+@functools.cache
+def stylesheet() -> str:
+    return resources.files("jirga.assess").joinpath("templates/sitrep.css").read_text(encoding="utf-8")
+
+
+# TLP 2.0's colours (FIRST), on black.
+TLP_COLOURS = {"clear": "#ffffff", "green": "#33ff00", "amber": "#ffc000", "amber+strict": "#ffc000",
+               "red": "#ff2b2b"}
+
+
+def to_html(report: Sitrep, *, pdf: bool = False) -> str:
+    return _environment().get_template("sitrep.html").render(r=report, css=Markup(stylesheet()), pdf=pdf,
+                                                            colour=TLP_COLOURS[report.tlp])
+
+
+def to_pdf(report: Sitrep) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=to_html(report, pdf=True), base_url=None).write_pdf()

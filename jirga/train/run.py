@@ -1,0 +1,36 @@
+"""The acts of training that need both the logic here and the store: creating an exercise from a checked spec,
+exporting one, and submitting a coding (checked, then scored and kept in one transaction). Reads that need no logic
+(lists, results, records) are called from `jirga.store.training` directly."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from jirga.access import Viewer
+from jirga.db import Store
+from jirga.store import training
+from jirga.train.coding import check_coding
+from jirga.train.exercises import ExerciseReportSpec, ExerciseSpec, check_name
+from jirga.train.scoring import score_document
+
+
+def create(store: Store, viewer: Viewer, spec: ExerciseSpec, tlp: str = "amber", group: str | None = None) -> int:
+    check_name(spec.name)
+    return training.create(store, viewer, {**dataclasses.asdict(spec), "reports": [
+        dataclasses.asdict(r) for r in spec.reports]}, tlp, group)
+
+
+def export(store: Store, viewer: Viewer, name: str) -> ExerciseSpec:
+    stored = training.export(store, viewer, name)
+    return ExerciseSpec(stored["name"], stored["title"], stored["description"],
+                        [ExerciseReportSpec(**r) for r in stored["reports"]])
+
+
+def _score(report_name: str, gold: dict, coding: dict) -> dict:
+    return score_document(report_name, gold, coding).as_dict()
+
+
+def submit(store: Store, viewer: Viewer, name: str, report_name: str, coding: object) -> dict:
+    """A trainee's coding of one report: checked, scored against its gold, kept; the score, the gold and the text."""
+    checked = check_coding(coding, f"coding of {str(report_name)[:100]}")
+    return training.submit(store, viewer, name, report_name, checked, _score)
