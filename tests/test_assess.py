@@ -174,7 +174,8 @@ def test_assess_jirga_export_writes_the_filtered_incidents_as_csv(samples, tmp_p
     out = tmp_path / "pk.csv"
     done = run_jirga("export", "--format", "csv", "--db", url, "--region", "PK", "--kind", "attack", "--out", str(out))
     assert done.returncode == 0, done.stderr
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    with out.open(encoding="utf-8") as written:
+        rows = list(csv.DictReader(written))
     assert rows and {row["country_code"] for row in rows} == {"PK"} and f"{len(rows)} incidents" in done.stderr
     mixed = run_jirga("export", "--db", url, "--tlp", "green", "--region", "PK", "--out", str(tmp_path / "b.json"))
     assert mixed.returncode == 2 and "the filters apply to --format csv" in mixed.stderr
