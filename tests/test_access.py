@@ -7,9 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-import os
-import subprocess
-import sys
 import threading
 from dataclasses import dataclass, field
 
@@ -53,18 +50,11 @@ from jirga.store.queries import (
 from jirga.store.summary import summarize
 from jirga.store.verification import verification
 from jirga.web.app import create_app
-from tests.conftest import ROOT
+from tests.conftest import ingest_reports, run_jirga
 
 PASSWORD = "correct horse battery staple"
 PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once, reuse for every made-up user
 WORD = "zebrafinch"  # in every made-up report, so a search for it finds every report the viewer may see
-
-
-@pytest.fixture
-def store(database_url):
-    store = open_store(database_url)
-    yield store
-    store.close()
 
 
 # The rules of docs/access-control.md, written again in plain Python, independent of the SQL.
@@ -271,6 +261,7 @@ def check_reads(store, built: Built, viewer: Viewer) -> None:
                 assert (claim.report is not None) == (claim.report_id in want.reports)
 
 
+@pytest.mark.slow  # generated worlds, each built in the store
 def test_access_each_user_sees_exactly_what_the_rules_allow(store):
     @settings(max_examples=40 if store.dialect == "sqlite" else 15, deadline=None,
               suppress_health_check=list(HealthCheck))
@@ -335,6 +326,7 @@ def check_api_reads(store, client: TestClient, built: Built, viewer: Viewer) -> 
     assert {i["id"] for i in read(f"/watchlists/{made.json()['id']}/new")} == want.incidents
 
 
+@pytest.mark.slow  # generated worlds, each built in the store
 def test_access_the_api_shows_each_user_exactly_what_the_rules_allow(store):
     client = TestClient(create_app(store=store, hosts=["testserver"]), raise_server_exceptions=True)
 
@@ -649,15 +641,9 @@ def test_access_sharing_groups_list_only_where_the_organisation_belongs(store):
 # The command line
 
 
-def jirga(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("JIRGA_")} | env
-    return subprocess.run([sys.executable, "-m", "jirga.cli", *args], capture_output=True, text=True, cwd=ROOT,
-                          input=stdin, env=environment)
-
-
-def test_access_cli_reads_as_the_signed_in_user(tmp_path):
+def test_access_cli_reads_as_the_signed_in_user(sqlite_url):
     # The commands call the query layer checked above on both backends; here, on SQLite, that they pass the user on.
-    database_url = f"sqlite:///{tmp_path / 'cli.db'}"
+    database_url = sqlite_url
     store = open_store(database_url)
     world = World(orgs=2, groups=[frozenset({0, 1})], users=[(0, "analyst"), (1, "viewer")],
                   reports=[(0, "red", None), (0, "amber", 0), (1, "green", None)],
@@ -668,24 +654,24 @@ def test_access_cli_reads_as_the_signed_in_user(tmp_path):
     for viewer in built.viewers:
         want = expected_for(built, viewer)
         _, token = admin.create_token(store, viewer)
-        listed = jirga("incidents", "--db", database_url, "--format", "json", JIRGA_TOKEN=token)
+        listed = run_jirga("incidents", "--db", database_url, "--format", "json", JIRGA_TOKEN=token)
         assert listed.returncode == 0, listed.stderr
         assert {row["id"] for row in json.loads(listed.stdout)} == want.incidents
-        found = jirga("search", WORD, "--db", database_url, "--format", "json", JIRGA_TOKEN=token)
+        found = run_jirga("search", WORD, "--db", database_url, "--format", "json", JIRGA_TOKEN=token)
         assert {hit["report"] for hit in json.loads(found.stdout)} == want.reports
         shared = sorted(built.incidents)[1]  # AMBER with the group; one of its claims is RED
-        shown = json.loads(jirga("show", str(shared), "--db", database_url, "--format", "json",
+        shown = json.loads(run_jirga("show", str(shared), "--db", database_url, "--format", "json",
                                  JIRGA_TOKEN=token).stdout)
         assert len(shown["claims"]) == len(want.claims[shared])
         assert shown["killed_high"] == want.killed_high[shared]
     # Signing in by name and password, and the wrong password.
     partner = built.viewers[1]
-    by_password = jirga("incidents", "--db", database_url, "--as", partner.username, "--format", "json",
+    by_password = run_jirga("incidents", "--db", database_url, "--as", partner.username, "--format", "json",
                         JIRGA_PASSWORD=PASSWORD)
     assert by_password.returncode == 0, by_password.stderr
-    wrong = jirga("incidents", "--db", database_url, "--as", partner.username, JIRGA_PASSWORD="guess")
+    wrong = run_jirga("incidents", "--db", database_url, "--as", partner.username, JIRGA_PASSWORD="guess")
     assert wrong.returncode == 1 and "wrong username or password" in wrong.stderr and "Traceback" not in wrong.stderr
-    nobody = jirga("incidents", "--db", database_url)
+    nobody = run_jirga("incidents", "--db", database_url)
     assert nobody.returncode == 1 and "--as USER" in nobody.stderr
     store.close()
 
@@ -696,8 +682,8 @@ def test_access_another_organisations_red_incident_is_not_found_and_audited(data
     built = build(store, world)
     (red,) = built.incidents
     _, token = admin.create_token(store, built.viewers[0])
-    hidden = jirga("show", str(red), "--db", database_url, JIRGA_TOKEN=token)
-    missing = jirga("show", "987654", "--db", database_url, JIRGA_TOKEN=token)
+    hidden = run_jirga("show", str(red), "--db", database_url, JIRGA_TOKEN=token)
+    missing = run_jirga("show", "987654", "--db", database_url, JIRGA_TOKEN=token)
     assert hidden.returncode == missing.returncode == 1
     assert hidden.stderr.replace(str(red), "N") == missing.stderr.replace("987654", "N")  # the same answer
     assert hidden.stdout == missing.stdout == ""
@@ -710,35 +696,35 @@ def test_access_another_organisations_red_incident_is_not_found_and_audited(data
 
 def test_access_cli_without_users_acts_as_the_implicit_admin_until_the_first_user(tmp_path):
     url = f"sqlite:///{tmp_path / 'new.db'}"
-    assert jirga("incidents", "--db", url).returncode == 0
-    first = jirga("user", "add", "amina", "--role", "analyst", "--password-stdin", "--db", url, stdin=PASSWORD)
+    assert run_jirga("incidents", "--db", url).returncode == 0
+    first = run_jirga("user", "add", "amina", "--role", "analyst", "--password-stdin", "--db", url, stdin=PASSWORD)
     assert first.returncode == 1 and "first user" in first.stderr
-    made = jirga("user", "add", "amina", "--role", "instance_admin", "--password-stdin", "--db", url,
+    made = run_jirga("user", "add", "amina", "--role", "instance_admin", "--password-stdin", "--db", url,
                  stdin=PASSWORD + "\n")
     assert made.returncode == 0, made.stderr
-    assert jirga("incidents", "--db", url).returncode == 1  # users exist now: say who you are
+    assert run_jirga("incidents", "--db", url).returncode == 1  # users exist now: say who you are
     as_amina = {"JIRGA_USER": "amina", "JIRGA_PASSWORD": PASSWORD}
-    assert jirga("org", "add", "Partner B", "--db", url, **as_amina).returncode == 0
-    assert jirga("group", "add", "QCCM", "--member", "Partner B", "--db", url, **as_amina).returncode == 0
-    groups = json.loads(jirga("group", "list", "--format", "json", "--db", url, **as_amina).stdout)
+    assert run_jirga("org", "add", "Partner B", "--db", url, **as_amina).returncode == 0
+    assert run_jirga("group", "add", "QCCM", "--member", "Partner B", "--db", url, **as_amina).returncode == 0
+    groups = json.loads(run_jirga("group", "list", "--format", "json", "--db", url, **as_amina).stdout)
     assert groups[0]["name"] == "QCCM" and "Partner B" in groups[0]["members"]
-    listed = json.loads(jirga("audit", "list", "--format", "json", "--db", url, **as_amina).stdout)
+    listed = json.loads(run_jirga("audit", "list", "--format", "json", "--db", url, **as_amina).stdout)
     assert {row["actor"] for row in listed} == {"amina", "(implicit-admin)"}
-    verified = jirga("audit", "verify", "--db", url, **as_amina)
+    verified = run_jirga("audit", "verify", "--db", url, **as_amina)
     assert verified.returncode == 0 and "intact" in verified.stdout
 
 
-def test_access_writing_needs_an_analyst_and_belongs_to_their_organisation(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path / 'write.db'}")
+def test_access_writing_needs_an_analyst_and_belongs_to_their_organisation(sqlite_url, tmp_path):
+    store = open_store(sqlite_url)
     built = build(store, World(orgs=2, groups=[], users=[(1, "viewer"), (1, "analyst")], reports=[], incidents=[]))
     viewer, analyst = built.viewers
     report = tmp_path / "wire.txt"
     report.write_text("PESHAWAR, March 4 - A suicide bomber killed 57 people at a mosque in Peshawar on Friday.")
     url = str(store.engine.url)
     tokens = {v.role: admin.create_token(store, v)[1] for v in built.viewers}
-    refused = jirga("ingest", str(report), "--db", url, "--workers", "1", JIRGA_TOKEN=tokens["viewer"])
+    refused = run_jirga("ingest", str(report), "--db", url, "--workers", "1", JIRGA_TOKEN=tokens["viewer"])
     assert refused.returncode == 1 and "may not ingest" in refused.stderr
-    done = jirga("ingest", str(report), "--db", url, "--workers", "1", JIRGA_TOKEN=tokens["analyst"])
+    done = run_jirga("ingest", str(report), "--db", url, "--workers", "1", JIRGA_TOKEN=tokens["analyst"])
     assert done.returncode == 0 and done.stdout.startswith("1 new"), done.stderr
     with store.session() as session:
         assert set(session.scalars(select(Report.owner_org_id))) == {analyst.org_id}
@@ -838,9 +824,9 @@ def test_access_audit_verify_finds_the_first_broken_link(store, statement, broke
 
 def test_access_cli_audit_verify_exits_1_at_a_deleted_middle_entry(database_url, store):
     audited_reads(store, 5)
-    assert jirga("audit", "verify", "--db", database_url).returncode == 0
+    assert run_jirga("audit", "verify", "--db", database_url).returncode == 0
     tamper(store, "DELETE FROM audit_log WHERE id = 3")
-    result = jirga("audit", "verify", "--db", database_url)
+    result = run_jirga("audit", "verify", "--db", database_url)
     assert result.returncode == 1
     assert result.stdout.startswith("audit log broken at entry 3: entry 3 deleted"), result.stdout
 
@@ -904,7 +890,6 @@ def _write(store, client: TestClient, token: str, viewer: Viewer, writer: str, t
     """Store `text` through `writer`, as `viewer`; False when the group was refused."""
     from jirga.access.rules import GroupError, member_group
     from jirga.model.report import IncomingReport
-    from jirga.pipeline.ingest import Ingest, IngestOptions
 
     headers = {"Authorization": f"Bearer {token}"}
     if writer == "ingest":  # as `jirga ingest --group` does
@@ -913,10 +898,8 @@ def _write(store, client: TestClient, token: str, viewer: Viewer, writer: str, t
                 group_id = member_group(session, viewer.org_id, group) if group else None
         except GroupError:
             return False
-        run = Ingest(store, IngestOptions(workers=1, tlp=tlp, group=group_id, source="wire"), pytest.fail,
-                     viewer=viewer)
-        run.owner = viewer.org_id
-        run.run([IncomingReport(text, "ingest", published=dt.date(2016, 8, 8))])
+        ingest_reports(store, [IncomingReport(text, "ingest", published=dt.date(2016, 8, 8))], viewer=viewer,
+                       tlp=tlp, group=group_id, source="wire", silent=True)
         return True
     if writer == "api":
         answer = client.post("/api/v1/reports", headers=headers, json={
@@ -934,6 +917,7 @@ def _write(store, client: TestClient, token: str, viewer: Viewer, writer: str, t
     return True
 
 
+@pytest.mark.slow  # generated worlds, each built in the store
 def test_access_records_written_with_a_group_reach_exactly_its_members(store):
     client = TestClient(create_app(store=store, hosts=["testserver"]))
     examples = itertools.count()

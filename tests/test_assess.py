@@ -18,33 +18,24 @@ from jirga.assess.stats import BREAKDOWNS, compute
 from jirga.db import open_store
 from jirga.ingest.readers import read_inputs
 from jirga.ingest.textfile import read_metadata
-from jirga.pipeline.ingest import Ingest, IngestOptions
 from jirga.store import stats as store_stats
 from jirga.store.queries import IncidentFilter, QueryError, list_incidents
-from tests.conftest import EXAMPLES, _postgres_database, run_jirga
+from tests.conftest import EXAMPLES, ingest_reports, run_jirga
 
 REPORTS = EXAMPLES / "reports"
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def samples(request, tmp_path_factory):
+def samples(request, databases):
     """Every sample report, ingested by the local organisation (module scope: ingesting is the slow part)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('assess') / 'jirga.db'}"
-        cleanup = iter(())
-    else:
-        cleanup = _postgres_database()
-        url = next(cleanup)
-    store = open_store(url)
-    errors: list[str] = []
-    Ingest(store, IngestOptions(workers=1, source="Sample wire", reliability="B",
-                                metadata=read_metadata(REPORTS / "metadata.csv")), errors.append).run(
-        read_inputs([str(REPORTS)], detect_language=False))
-    assert not errors
-    yield store, url
-    store.close()
-    for _ in cleanup:
-        pass
+    with databases.new(request.param) as url:
+        store = open_store(url)
+        ran = ingest_reports(store, read_inputs([str(REPORTS)], detect_language=False), source="Sample wire",
+                             reliability="B", metadata=read_metadata(REPORTS / "metadata.csv"))
+        errors = ran.said
+        assert not errors
+        yield store, url
+        store.close()
 
 
 def listed(store, where: IncidentFilter):
@@ -183,7 +174,8 @@ def test_assess_jirga_export_writes_the_filtered_incidents_as_csv(samples, tmp_p
     out = tmp_path / "pk.csv"
     done = run_jirga("export", "--format", "csv", "--db", url, "--region", "PK", "--kind", "attack", "--out", str(out))
     assert done.returncode == 0, done.stderr
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    with out.open(encoding="utf-8") as written:
+        rows = list(csv.DictReader(written))
     assert rows and {row["country_code"] for row in rows} == {"PK"} and f"{len(rows)} incidents" in done.stderr
     mixed = run_jirga("export", "--db", url, "--tlp", "green", "--region", "PK", "--out", str(tmp_path / "b.json"))
     assert mixed.returncode == 2 and "the filters apply to --format csv" in mixed.stderr

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
-from tests.conftest import EXAMPLES, run_jirga
+from tests.conftest import EXAMPLES, JIRGA_COMMAND, ROOT, run_jirga
 
 REPORT = "PESHAWAR, March 4 - A suicide bomber killed 57 people at a mosque in Peshawar on Friday."
 
@@ -97,3 +98,15 @@ def test_bad_metadata_is_refused_clearly(tmp_path):
     result = run_jirga("extract", str(path), "--metadata", str(meta))
     assert result.returncode == 2
     assert "line 2: published 'yesterday' is not a YYYY-MM-DD date" in result.stderr
+
+
+def test_the_command_as_a_process_answers_as_it_does_in_process(tmp_path):
+    """`python -m jirga.cli` itself, once: every other command test runs main(argv) in the test's process
+    (tests.conftest.run_jirga) and counts on the same exit code, stdout and stderr as the process gives."""
+    path = tmp_path / "wire.txt"
+    path.write_text(REPORT)
+    for args in (["extract", str(path), "--published", "2022-03-05"], ["extract", str(path), "--published", "20-07"],
+                 ["extract", str(tmp_path / "missing.txt")], ["--version"], ["no-such-command"]):
+        process = subprocess.run([*JIRGA_COMMAND, *args], capture_output=True, text=True, cwd=ROOT)
+        here = run_jirga(*args)
+        assert (here.returncode, here.stdout, here.stderr) == (process.returncode, process.stdout, process.stderr)

@@ -11,6 +11,7 @@ import pytest
 from jirga.errors import BadInput
 from jirga.pipeline.cluster import Cluster, parse_address
 from jirga.pipeline.pool import Job, extract_all
+from tests.conftest import run_jirga
 
 pytest.importorskip("distributed")
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::ResourceWarning")
@@ -72,8 +73,6 @@ def test_a_worker_killed_mid_run_loses_and_repeats_nothing(cluster):
 
 
 def test_jirga_ingest_on_a_local_cluster(tmp_path):
-    from conftest import run_jirga
-
     folder = tmp_path / "reports"
     folder.mkdir()
     for path in REPORTS[:5]:

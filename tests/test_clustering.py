@@ -12,7 +12,7 @@ from collections import defaultdict
 import pytest
 
 from jirga.pipeline import evaluate
-from tests.conftest import ROOT
+from tests.conftest import ROOT, ingest_reports
 
 CLUSTERS = ROOT / "tests" / "data" / "clusters"
 
@@ -47,21 +47,20 @@ def test_bcubed_scores_what_it_should():
     assert recall == 1.0 and precision == pytest.approx((2 / 3 + 2 / 3 + 1 / 3) / 3)
 
 
-def test_the_seed_and_five_outlets_make_one_quetta_hospital_incident_with_both_claims(seeds, tmp_path):
+def test_the_seed_and_five_outlets_make_one_quetta_hospital_incident_with_both_claims(seeds, sqlite_url):
     from sqlalchemy import select
 
     from jirga.db import open_store
     from jirga.db.schema import Claim, Incident
     from jirga.model.report import IncomingReport
-    from jirga.pipeline.ingest import Ingest, IngestOptions
 
     reports, gold = evaluate.load(CLUSTERS)
     hospital = [r for r in reports if gold[r.origin] == "quetta-hospital-2016"]
     seed = (seeds / "002_e7e6cd0a04428e21.txt").read_text(encoding="utf-8")
     hospital.append(IncomingReport(seed, "seed 002", source="Seed analysis", published=dt.date(2016, 8, 14)))
-    store = open_store(f"sqlite:///{tmp_path / 'quetta.db'}")
+    store = open_store(sqlite_url)
     try:
-        Ingest(store, IngestOptions(workers=1), pytest.fail).run(hospital)
+        ingest_reports(store, hospital, silent=True)
         with store.session() as session:
             told = session.execute(select(Claim.incident_id, Claim.report_id).where(Claim.field == "kind")).all()
             by_incident = defaultdict(set)

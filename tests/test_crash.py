@@ -5,15 +5,17 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 
+import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from jirga.db.access_schema import AuditEntry
 from jirga.db.database import database_url as resolve_url
 from jirga.db.schema import Claim, Incident, Report
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, JIRGA_COMMAND, ROOT, run_jirga
+
+pytestmark = pytest.mark.slow  # hundreds of reports ingested, twice
 
 REPORT_COUNT = 600
 
@@ -35,10 +37,9 @@ def stored(engine) -> int:
 def test_a_killed_ingest_resumes_without_loss_or_duplicates(database_url, tmp_path):
     folder = tmp_path / "many"
     write_reports(folder)
-    command = [sys.executable, "-m", "jirga.cli", "ingest", str(folder), "--db", database_url, "--workers", "2"]
+    command = [*JIRGA_COMMAND, "ingest", str(folder), "--db", database_url, "--workers", "2"]
     # Make the schema first, so the poll below never races the migration.
-    subprocess.run([sys.executable, "-m", "jirga.cli", "incidents", "--db", database_url], cwd=ROOT, check=True,
-                   capture_output=True)
+    run_jirga("incidents", "--db", database_url, check=True)
     engine = create_engine(resolve_url(database_url))
     victim = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               start_new_session=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -22,13 +21,12 @@ from jirga.fuse.intervals import Interval, interval_of
 from jirga.ingest.readers import read_inputs
 from jirga.ingest.textfile import read_metadata
 from jirga.model.report import IncomingReport
-from jirga.pipeline.ingest import Ingest, IngestOptions
 from jirga.store.decisions import assess
 from jirga.store.present import figures as shown
 from jirga.store.verification import verification
+from tests.conftest import EXAMPLES, ingest_reports
 
 DAY = dt.date(2016, 8, 9)
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def figure(best, qualifier=None, **marks):
@@ -166,6 +164,7 @@ OTHER_FACTS = st.one_of(
 )
 
 
+@pytest.mark.slow  # 300 generated examples
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(FIGURE_FACTS, OTHER_FACTS), max_size=10), st.randoms(use_true_random=False))
 def test_the_consensus_of_a_set_of_claims_does_not_depend_on_their_order(facts, rnd):
@@ -186,18 +185,9 @@ TEXTS = {
 }
 
 
-@pytest.fixture
-def store(database_url):
-    store = open_store(database_url)
-    yield store
-    store.close()
-
-
 def ingest(store, *sources, published=DAY, reliability=None) -> list[str]:
-    said: list[str] = []
-    Ingest(store, IngestOptions(workers=1, reliability=reliability), said.append).run(
-        [IncomingReport(TEXTS[s], s, source=s, published=published) for s in sources])
-    return said
+    return ingest_reports(store, [IncomingReport(TEXTS[s], s, source=s, published=published) for s in sources],
+                          reliability=reliability).said
 
 
 def the_incident(store) -> Incident:
@@ -255,8 +245,8 @@ def test_undated_reports_are_said_and_a_date_in_the_text_is_used(store):
                              source="Dawn")
     datelined = IncomingReport("QUETTA, 14 August 2016 — A bomb killed five people at a bus stop in Quetta on "
                                "Tuesday, police said.", "bus.txt", source="Geo")
-    said: list[str] = []
-    summary = Ingest(store, IngestOptions(workers=1), said.append).run([undated, datelined])
+    ran = ingest_reports(store, [undated, datelined])
+    summary, said = ran.summary, ran.said
     assert (summary.undated, summary.dated_from_text, summary.failed) == (1, 1, 0)
     assert "1 reports had no publication date: relative dates not resolved" in summary.line()
     assert any(line.startswith("market.txt: no publication date") for line in said)
@@ -292,20 +282,19 @@ def snapshot(store) -> list:
         return sorted(out)
 
 
-def test_ingest_gives_the_same_store_whatever_the_workers_and_the_input_order(database_url, tmp_path):
+def test_ingest_gives_the_same_store_whatever_the_workers_and_the_input_order(database_url, databases, tmp_path):
     items, metadata = example_reports()
     shuffled = list(items)
     random.Random(14).shuffle(shuffled)
     snapshots = []
     for n, (workers, inputs) in enumerate([(1, items), (2, items), (2, shuffled)]):
-        url = database_url if n == 0 else f"sqlite:///{tmp_path / f'run{n}.db'}"
-        store = open_store(url)
-        try:
-            Ingest(store, IngestOptions(workers=workers, metadata=metadata, source="Jirga sample reports"),
-                   lambda message: None).run(inputs)
-            snapshots.append(snapshot(store))
-        finally:
-            store.close()
+        with databases.new("sqlite", tmp_path / f"run{n}") as url:
+            store = open_store(database_url if n == 0 else url)
+            try:
+                ingest_reports(store, inputs, workers=workers, metadata=metadata, source="Jirga sample reports")
+                snapshots.append(snapshot(store))
+            finally:
+                store.close()
     assert len(snapshots[0]) > 50
     assert snapshots[1] == snapshots[0]
     assert snapshots[2] == snapshots[0]

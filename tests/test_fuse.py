@@ -9,16 +9,15 @@ import pytest
 from sqlalchemy import func, select
 
 from jirga.access import NotFound, PermissionDenied, Viewer
-from jirga.db import open_store
 from jirga.db.schema import Claim, Incident
 from jirga.fuse.consensus import Fact, consensus
 from jirga.fuse.grading import grade_all, near_copies
 from jirga.fuse.match import EventView, compare
 from jirga.model.extraction import PlaceRef
 from jirga.model.report import IncomingReport
-from jirga.pipeline.ingest import Ingest, IngestOptions
 from jirga.store.decisions import DecisionError, assess, history, merge, split, undo
 from jirga.store.queries import IncidentFilter, list_incidents
+from tests.conftest import ingest_reports, run_jirga
 
 QUETTA = PlaceRef("Quetta", "city", "PK", "Balochistan", "PK-BA", "Quetta", gazetteer_id="PK-BA/quetta@city")
 BALOCHISTAN = PlaceRef("Balochistan", "province", "PK", "Balochistan", "PK-BA", gazetteer_id="PK-BA")
@@ -107,17 +106,9 @@ MARKET = ("Bomb kills three in Quetta market\n\nQUETTA — A bomb planted on a m
           "vegetable market on Monday, killing three people, police said. No group claimed the blast.")
 
 
-@pytest.fixture
-def store(database_url):
-    store = open_store(database_url)
-    yield store
-    store.close()
-
-
 def ingest(store, *texts_and_sources):
-    Ingest(store, IngestOptions(workers=1), pytest.fail).run(
-        [IncomingReport(text, source, source=source, published=dt.date(2016, 8, 9)) for text, source in
-         texts_and_sources])
+    ingest_reports(store, [IncomingReport(text, source, source=source, published=dt.date(2016, 8, 9))
+                           for text, source in texts_and_sources], silent=True)
 
 
 def analyst(store, name: str = "amina", role: str = "analyst", org: int | None = None) -> Viewer:
@@ -176,8 +167,6 @@ def test_analysts_dispute_merge_split_and_undo(store):
 
 
 def test_the_commands_show_conflicts_and_record_decisions(database_url, tmp_path):
-    from tests.conftest import run_jirga
-
     for name, text in (("dawn.txt", HOSPITAL_A), ("reuters.txt", HOSPITAL_B), ("geo.txt", MARKET)):
         (tmp_path / name).write_text(text)
         run_jirga("ingest", str(tmp_path / name), "--source", name[:-4], "--published", "2016-08-09", "--db",
@@ -237,15 +226,14 @@ def test_deciding_needs_an_analyst_who_can_see_the_incident(store):
 def test_claims_fuse_only_within_one_audience(store):
     """Whoever sees an incident sees all its claims: a partner's GREEN report and our AMBER one stay apart, open
     reports from anyone fuse, and an analyst cannot merge across audiences."""
-    Ingest(store, IngestOptions(workers=1, tlp="amber"), pytest.fail).run(
-        [IncomingReport(HOSPITAL_A, "ours", source="Dawn", published=dt.date(2016, 8, 9))])
-    Ingest(store, IngestOptions(workers=1), pytest.fail).run(
-        [IncomingReport(HOSPITAL_B, "partner", source="Reuters", published=dt.date(2016, 8, 9), tlp="green")])
+    ingest_reports(store, [IncomingReport(HOSPITAL_A, "ours", source="Dawn", published=dt.date(2016, 8, 9))],
+                   tlp="amber", silent=True)
+    ingest_reports(store, [IncomingReport(HOSPITAL_B, "partner", source="Reuters", published=dt.date(2016, 8, 9),
+                                          tlp="green")], silent=True)
     amber, green = sorted(incidents(store), key=lambda i: i.tlp)
     assert (amber.tlp, green.tlp, amber.report_count, green.report_count) == ("amber", "green", 1, 1)
     with store.session() as session, pytest.raises(DecisionError, match="different organisations"):
         merge(session, amber.id, green.id, analyst(store), "same attack")
-    Ingest(store, IngestOptions(workers=1), pytest.fail).run(
-        [IncomingReport(HOSPITAL_A.replace("70", "71"), "open", source="AFP", published=dt.date(2016, 8, 9),
-                        tlp="clear")])
+    ingest_reports(store, [IncomingReport(HOSPITAL_A.replace("70", "71"), "open", source="AFP",
+                                          published=dt.date(2016, 8, 9), tlp="clear")], silent=True)
     assert {(i.tlp, i.report_count) for i in incidents(store)} == {("amber", 1), ("green", 2)}

@@ -158,6 +158,7 @@ def extract_and_check(text: str, published: dt.date | None) -> dict:
 # 1 + 2: never raises, and every span lies inside the text.
 
 
+@pytest.mark.slow  # 400 generated examples
 @settings(max_examples=400, deadline=None)
 @given(st.text(), published_dates)
 def test_arbitrary_unicode_never_raises(text, published):
@@ -170,12 +171,14 @@ def test_long_unicode_never_raises(text, published):
     extract_and_check(text, published)
 
 
+@pytest.mark.slow  # 400 generated examples
 @settings(max_examples=400, deadline=None)
 @given(tricky_texts(), published_dates)
 def test_tricky_words_never_raise_and_spans_lie_inside_the_text(text, published):
     extract_and_check(text, published)
 
 
+@pytest.mark.slow  # 400 generated examples
 @settings(max_examples=400, deadline=None)
 @given(report_texts(), published_dates)
 def test_report_like_texts_never_raise_and_spans_lie_inside_the_text(text, published):
@@ -202,6 +205,7 @@ def mutated_reports(draw):
     return text, published
 
 
+@pytest.mark.slow  # 60 generated reports, whole ones
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_reports())
 def test_mutated_reports_never_raise_and_spans_lie_inside_the_text(report):
@@ -225,6 +229,7 @@ def test_dates_at_the_ends_of_the_calendar_never_raise(phrase, published):
 # 3: determinism.
 
 
+@pytest.mark.slow  # 150 generated examples
 @settings(max_examples=150, deadline=None)
 @given(st.one_of(tricky_texts(), st.text()), published_dates)
 def test_same_input_gives_same_output(text, published):

@@ -43,6 +43,7 @@ def test_competing_claims_are_both_kept(seeds):
     assert all(c["span"] for c in quetta["claims"])
 
 
+@pytest.mark.slow  # every example report extracted
 def test_reports_without_incidents_yield_none(tmp_path):
     documents = _extract_gold_set(EXAMPLES / "gold.yaml", EXAMPLES / "reports", tmp_path)
     quiet = [name for name, doc in documents.items()
@@ -67,6 +68,7 @@ SCORED_SETS = {
 }
 
 
+@pytest.mark.slow  # every report of each set extracted and scored
 @pytest.mark.parametrize("name", sorted(SCORED_SETS))
 def test_scored_sets_stay_above_their_floors(name, tmp_path):
     gold, texts, (recall, precision, fields) = SCORED_SETS[name]

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from jirga.access.rules import Viewer
 from jirga.cli.output import terminal_json, terminal_text
-from jirga.db import open_store
 from jirga.db.schema import Claim, Incident, Organisation, Report
 from jirga.extract import extract
 from jirga.ingest.feed import read_feed
@@ -24,10 +23,9 @@ from jirga.ingest.textfile import BadInput, read_metadata
 from jirga.model import tlp
 from jirga.model.extraction import DateRange
 from jirga.model.report import IncomingReport
-from jirga.pipeline.ingest import Ingest, IngestOptions
 from jirga.store.claims import decompose
 from jirga.store.queries import search_reports
-from tests.conftest import run_jirga
+from tests.conftest import Ingested, ingest_reports, run_jirga
 
 PROSE = ("A suicide bomber killed eleven people at a crowded market in Quetta on Tuesday, police officials said. "
          "Dozens more were wounded and taken to the Civil Hospital, where doctors declared an emergency. ")
@@ -37,20 +35,9 @@ IDENTITY_ID = "identity--2a9b7c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 RED_WORD = "zarghunshah"  # a word only the partner's RED text holds
 
 
-@pytest.fixture
-def store(database_url):
-    store = open_store(database_url)
-    yield store
-    store.close()
-
-
-def ingest(store, items) -> tuple[Ingest, list[str], list[str]]:
-    errors: list[str] = []
-    warnings: list[str] = []
-    run = Ingest(store, IngestOptions(workers=1), errors.append)
-    run.on_warning = warnings.append
-    run.run(items)
-    return run, errors, warnings
+def ingest(store, items) -> tuple[Ingested, list[str], list[str]]:
+    ran = ingest_reports(store, items)
+    return ran, ran.errors, ran.notes
 
 
 def stored(store, column):

@@ -5,25 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
-import sys
 from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
 
 from jirga.access import NotFound, PermissionDenied, Viewer, admin
-from jirga.db import open_store
 from jirga.db.access_schema import AuditEntry
 from jirga.db.schema import Claim, Incident, Organisation, Report, SharingGroup, SharingGroupMember
 from jirga.model.report import IncomingReport
-from jirga.pipeline.ingest import Ingest, IngestOptions, ingest_one
+from jirga.pipeline.ingest import ingest_one
 from jirga.store.browse import list_sources
 from jirga.store.coding import CodedIncident, CodingError, code_incident
 from jirga.store.decisions import merge, undo
 from jirga.store.queries import IncidentFilter, get_incident, list_incidents, search_reports
 from jirga.store.verification import verification
 from jirga.store.withdrawal import withdraw
-from tests.conftest import ROOT
+from tests.conftest import JIRGA_COMMAND, ROOT, ingest_reports, run_jirga
 
 PUBLISHED = dt.date(2016, 3, 5)
 PESHAWAR = "PESHAWAR, March 4 - A suicide bomber killed 57 people at a mosque in Peshawar on Friday."
@@ -46,8 +44,7 @@ class World:
 
 
 @pytest.fixture
-def world(database_url):
-    store = open_store(database_url)
+def world(store):
     a = store.local_org_id()
     with store.session() as session:
         orgs = [Organisation(name="B"), Organisation(name="C")]
@@ -60,18 +57,16 @@ def world(database_url):
         session.add_all([SharingGroupMember(group_id=group.id, org_id=a),
                          SharingGroupMember(group_id=group.id, org_id=b)])
         group_id = group.id
-    yield World(store, Viewer(1, a, "analyst", "a"), Viewer(2, b, "analyst", "b"), Viewer(3, c, "analyst", "c"),
-                group_id)
-    store.close()
+    return World(store, Viewer(1, a, "analyst", "a"), Viewer(2, b, "analyst", "b"), Viewer(3, c, "analyst", "c"),
+                 group_id)
 
 
 def ingest(world: World, viewer: Viewer, *texts: str, url: str | None = None, **options):
-    errors: list[str] = []
-    options = {"source": "Dawn", "published": PUBLISHED, "tlp": "red", "workers": 1} | options
-    run = Ingest(world.store, IngestOptions(**options), errors.append, viewer=viewer)
-    summary = run.run([IncomingReport(text, f"{viewer.username}-{n}.txt", url=url) for n, text in enumerate(texts)])
-    assert not errors, errors
-    return summary
+    options = {"source": "Dawn", "published": PUBLISHED, "tlp": "red"} | options
+    ran = ingest_reports(world.store, [IncomingReport(text, f"{viewer.username}-{n}.txt", url=url)
+                                       for n, text in enumerate(texts)], viewer=viewer, **options)
+    assert not ran.errors, ran.errors
+    return ran.summary
 
 
 def reports_of(world: World, viewer: Viewer) -> list[Report]:
@@ -236,15 +231,11 @@ def test_withdrawing_the_current_revision_makes_the_earlier_one_current_again(wo
 def test_cli_withdraw(database_url, tmp_path):
     report = tmp_path / "wire.txt"
     report.write_text(PESHAWAR)
-    jirga = [sys.executable, "-m", "jirga.cli"]
-    run = subprocess.run([*jirga, "ingest", str(report), "--db", database_url, "--workers", "1", "--published",
-                          "2016-03-05"], cwd=ROOT, capture_output=True, text=True)
+    run = run_jirga("ingest", str(report), "--db", database_url, "--workers", "1", "--published", "2016-03-05")
     assert run.returncode == 0, run.stderr
-    done = subprocess.run([*jirga, "withdraw", "1", "--reason", "test", "--db", database_url], cwd=ROOT,
-                          capture_output=True, text=True)
+    done = run_jirga("withdraw", "1", "--reason", "test", "--db", database_url)
     assert done.returncode == 0 and done.stdout.startswith("report 1 withdrawn:"), done.stderr
-    again = subprocess.run([*jirga, "withdraw", "1", "--reason", "test", "--db", database_url], cwd=ROOT,
-                           capture_output=True, text=True)
+    again = run_jirga("withdraw", "1", "--reason", "test", "--db", database_url)
     assert again.returncode == 1 and again.stderr.strip() == "jirga withdraw: no report 1"
 
 
@@ -300,16 +291,15 @@ def test_a_token_lifetime_is_bounded_with_a_clear_message(world):
         admin.create_token(world.store, world.a, expires_in=dt.timedelta(days=99999999))
     url = str(world.store.engine.url.render_as_string(hide_password=False))
     for days in ("99999999", "99999999999"):
-        run = subprocess.run([sys.executable, "-m", "jirga.cli", "token", "create", "--expires", days, "--db", url],
-                             cwd=ROOT, capture_output=True, text=True)
+        run = run_jirga("token", "create", "--expires", days, "--db", url)
         assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
         assert f"from 1 to 3650, not {days}" in " ".join(run.stderr.split())
 
 
 def test_processes_creating_one_new_sqlite_store_at_once_all_succeed(tmp_path):
     url = f"sqlite:///{tmp_path / 'new.db'}"
-    runs = [subprocess.Popen([sys.executable, "-m", "jirga.cli", "incidents", "--db", url], cwd=ROOT,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    runs = [subprocess.Popen([*JIRGA_COMMAND, "incidents", "--db", url], cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(4)]
     results = [(run.wait(), run.stderr.read()) for run in runs]
     for run in runs:
         run.stdout.close()

@@ -13,7 +13,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from jirga.db import open_store
 from jirga.db.access_schema import AuditEntry
 from jirga.db.schema import Report
 from jirga.web.app import create_app
@@ -24,21 +23,17 @@ HOSTILE_URLS = ["javascript:alert(document.cookie)", " JavaScript:alert(1)", "da
 
 
 @pytest.fixture
-def site(database_url):
+def site(store):
     """A store of its own with four users (see tests.test_web_api.open_site) and one GREEN report of ours."""
-    store = open_store(database_url)
     site = open_site(store)
     ingest(store, store.local_org_id(), [_incoming(PATROL)], tlp="green")
-    yield site
-    store.close()
+    return site
 
 
 @pytest.fixture
-def no_users(database_url):
+def no_users(store):
     """A store without users: whoever reaches the app acts as the local organisation's implicit admin."""
-    store = open_store(database_url)
-    yield store
-    store.close()
+    return store
 
 
 def _incoming(text: str):

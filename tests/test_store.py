@@ -17,23 +17,16 @@ from jirga.db import StoreError, open_store
 from jirga.db.database import alembic_config
 from jirga.db.schema import Assessment, Base, Claim, Incident, Organisation, Relation, Report, Source
 from jirga.model.report import IncomingReport
-from jirga.pipeline.ingest import Ingest, IngestOptions, reextract
+from jirga.pipeline.ingest import reextract
 from jirga.store.browse import actor_record
 from jirga.store.queries import IncidentFilter, QueryError, list_incidents, search_reports
-from tests.conftest import EXAMPLES, run_jirga
+from tests.conftest import EXAMPLES, ingest_reports, run_jirga
 
 REPORTS = EXAMPLES / "reports"
 # A few sample reports with what a reader codes from them (see examples/gold.yaml).
 QUETTA_ACADEMY = "107_quetta_police_college_wire.txt"  # 2016-10-24, 61 killed, IS and LeJ-A both claim
 SAMPLE = [QUETTA_ACADEMY, "101_peshawar_army_school_wire.txt", "104_lahore_gulshan_park_easter.txt",
           "102_zarb_e_azb_launch.txt", "103_charsadda_bacha_khan_university.txt"]
-
-
-@pytest.fixture
-def store(database_url):
-    store = open_store(database_url)
-    yield store
-    store.close()
 
 
 @pytest.fixture
@@ -44,14 +37,6 @@ def sample_dir(tmp_path):
         shutil.copy(REPORTS / name, folder / name)
     shutil.copy(REPORTS / "metadata.csv", folder / "metadata.csv")
     return folder
-
-
-def ingest(store, reports, **options) -> Ingest:
-    errors: list[str] = []
-    run = Ingest(store, IngestOptions(workers=1, **options), errors.append)
-    run.run(reports)
-    run.errors = errors
-    return run
 
 
 def count(store, model) -> int:
@@ -108,7 +93,7 @@ def test_cli_ingests_a_folder_and_a_second_run_changes_nothing(database_url, sam
 
 
 def test_every_record_is_owned_by_the_local_organisation_and_marked_amber(store):
-    ingest(store, [IncomingReport((REPORTS / QUETTA_ACADEMY).read_text(), "academy")])
+    ingest_reports(store, [IncomingReport((REPORTS / QUETTA_ACADEMY).read_text(), "academy")])
     with store.session() as session:
         local = session.scalar(select(Organisation).where(Organisation.is_local))
         for model in (Report, Incident, Claim, Relation):
@@ -119,9 +104,9 @@ def test_every_record_is_owned_by_the_local_organisation_and_marked_amber(store)
 
 def test_markings_from_the_input_are_kept_and_only_made_stricter(store):
     text = (REPORTS / QUETTA_ACADEMY).read_text()
-    ingest(store, [IncomingReport(text, "partner", source="Partner", tlp="green")])
-    ingest(store, [IncomingReport(text, "partner", source="Partner B", tlp="green")], tlp="red")
-    ingest(store, [IncomingReport(text, "partner", source="Partner C", tlp="red")], tlp="green")
+    ingest_reports(store, [IncomingReport(text, "partner", source="Partner", tlp="green")])
+    ingest_reports(store, [IncomingReport(text, "partner", source="Partner B", tlp="green")], tlp="red")
+    ingest_reports(store, [IncomingReport(text, "partner", source="Partner C", tlp="red")], tlp="green")
     with store.session() as session:
         marks = dict(session.execute(select(Source.name, Report.tlp).join(Report.source)).all())
         assert marks == {"Partner": "green", "Partner B": "red", "Partner C": "red"}
@@ -134,11 +119,11 @@ def test_changed_text_under_the_same_url_is_a_new_revision_and_old_claims_stay(s
     text = (REPORTS / QUETTA_ACADEMY).read_text()
     url = "https://news.example/quetta-academy"
     day = dt.date(2016, 10, 25)
-    first = ingest(store, [IncomingReport(text, "v1", source="Wire", url=url, published=day)])
+    first = ingest_reports(store, [IncomingReport(text, "v1", source="Wire", url=url, published=day)])
     assert (first.summary.new, first.summary.updated) == (1, 0)
     claims_before = count(store, Claim)
     revised = text.replace("61", "62")
-    second = ingest(store, [IncomingReport(revised, "v2", source="Wire", url=url, published=day)])
+    second = ingest_reports(store, [IncomingReport(revised, "v2", source="Wire", url=url, published=day)])
     assert (second.summary.new, second.summary.updated) == (0, 1)
     with store.session() as session:
         reports = session.scalars(select(Report).order_by(Report.revision)).all()
@@ -151,16 +136,17 @@ def test_changed_text_under_the_same_url_is_a_new_revision_and_old_claims_stay(s
         assert {claim.report_id for i in listed for claim in i.claims} == {reports[0].id, reports[1].id}
         assert 62 in {i.killed_best for i in listed} and 61 not in {i.killed_best for i in listed}
         assert len(list_incidents(session, IncidentFilter(include_superseded=True), viewer=me)) == len(listed)
-    third = ingest(store, [IncomingReport(revised, "v2 again", source="Wire", url=url, published=day)])
+    third = ingest_reports(store, [IncomingReport(revised, "v2 again", source="Wire", url=url, published=day)])
     assert third.summary.unchanged == 1 and count(store, Report) == 2
 
 
 def test_queries_resolve_aliases_countries_provinces_and_periods(store):
     me = implicit_admin(store)  # a store without users: the local organisation's admin
-    ingest(store, [IncomingReport((REPORTS / name).read_text(), name, published=dt.date.fromisoformat(published))
-                   for name, published in [(QUETTA_ACADEMY, "2016-10-25"),
-                                           ("101_peshawar_army_school_wire.txt", "2014-12-16"),
-                                           ("104_lahore_gulshan_park_easter.txt", "2016-03-28")]])
+    ingest_reports(store, [IncomingReport((REPORTS / name).read_text(), name,
+                                          published=dt.date.fromisoformat(published))
+                           for name, published in [(QUETTA_ACADEMY, "2016-10-25"),
+                                                   ("101_peshawar_army_school_wire.txt", "2014-12-16"),
+                                                   ("104_lahore_gulshan_park_easter.txt", "2016-03-28")]])
     with store.session() as session:
         def titles(**where) -> set[str]:
             listed = list_incidents(session, IncidentFilter(**where), viewer=me)
@@ -187,10 +173,11 @@ def test_trend_counts_every_month_with_incidents_across_gaps(store):
     from jirga.assess.stats import compute
 
     me = implicit_admin(store)
-    ingest(store, [IncomingReport((REPORTS / name).read_text(), name, published=dt.date.fromisoformat(published))
-                   for name, published in [(QUETTA_ACADEMY, "2016-10-25"),
-                                           ("101_peshawar_army_school_wire.txt", "2014-12-16"),
-                                           ("104_lahore_gulshan_park_easter.txt", "2016-03-28")]])
+    ingest_reports(store, [IncomingReport((REPORTS / name).read_text(), name,
+                                          published=dt.date.fromisoformat(published))
+                           for name, published in [(QUETTA_ACADEMY, "2016-10-25"),
+                                                   ("101_peshawar_army_school_wire.txt", "2014-12-16"),
+                                                   ("104_lahore_gulshan_park_easter.txt", "2016-03-28")]])
     with store.session() as session:
         def months(**where) -> list[tuple[str, int]]:
             rows = compute(session, IncidentFilter(kind="attack", **where), "month", viewer=me).rows
@@ -233,7 +220,7 @@ def test_show_lists_each_claim_with_its_report_and_sentence(database_url, sample
 @pytest.mark.parametrize("query", ['"', "AND", "hospital OR", "*", "'; DROP TABLE reports; --", "NEAR(", "üñí"])
 def test_search_takes_any_text_literally(store, query):
     me = implicit_admin(store)  # a store without users: the local organisation's admin
-    ingest(store, [IncomingReport((REPORTS / QUETTA_ACADEMY).read_text(), "academy")])
+    ingest_reports(store, [IncomingReport((REPORTS / QUETTA_ACADEMY).read_text(), "academy")])
     with store.session() as session:
         search_reports(session, query + " Quetta", viewer=me)
     assert count(store, Report) == 1
@@ -241,7 +228,7 @@ def test_search_takes_any_text_literally(store, query):
 
 def test_search_finds_reports_by_words(store):
     me = implicit_admin(store)  # a store without users: the local organisation's admin
-    ingest(store, [IncomingReport((REPORTS / name).read_text(), name, title=name) for name in SAMPLE])
+    ingest_reports(store, [IncomingReport((REPORTS / name).read_text(), name, title=name) for name in SAMPLE])
     with store.session() as session:
         hits = search_reports(session, "hospital Quetta", viewer=me)
         assert hits and hits[0].title == QUETTA_ACADEMY
@@ -253,7 +240,7 @@ def test_search_finds_reports_by_words(store):
 
 
 def test_reextract_replaces_machine_claims_and_keeps_analysts_work(store):
-    ingest(store, [IncomingReport((REPORTS / name).read_text(), name) for name in SAMPLE[:2]])
+    ingest_reports(store, [IncomingReport((REPORTS / name).read_text(), name) for name in SAMPLE[:2]])
     with store.session() as session:
         incident = session.scalars(select(Incident)).first()
         machine = session.scalars(select(Claim).where(Claim.incident_id == incident.id)).first()

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from sqlalchemy import delete
 
 from jirga.access import NotFound, Viewer
-from jirga.db import open_store
 from jirga.db.access_schema import ROLES, User
 from jirga.db.schema import Organisation, SharingGroup, SharingGroupMember
 from jirga.db.train_schema import Exercise, ExerciseReport, Submission
@@ -25,13 +24,6 @@ from tests.test_access import may_see
 GOLD = {"incidents": {"required": [{"kind": "attack", "place": {"city": "Quetta", "country": "PK"},
                                     "killed": {"value": 5}}]}}
 CODING = {"incidents": [{"kind": "attack", "place": {"name": "Quetta", "country": "PK"}, "killed": {"best": 4}}]}
-
-
-@pytest.fixture
-def store(database_url):
-    store = open_store(database_url)
-    yield store
-    store.close()
 
 
 @dataclass

@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from jirga.access import NotFound, PermissionDenied, Viewer
 from jirga.access.auth import hash_password
-from jirga.db import open_store
 from jirga.db.access_schema import AuditEntry, User
 from jirga.db.schema import Organisation
 from jirga.errors import BadInput, Conflict
@@ -30,13 +29,6 @@ from tests.conftest import EXAMPLES, ROOT
 SCENARIO = EXAMPLES / "exercises" / "first-week.yaml"
 QUETTA = "107_quetta_police_college_wire.txt"
 LAHORE = "104_lahore_gulshan_park_easter.txt"
-
-
-@pytest.fixture
-def store(database_url):
-    store = open_store(database_url)
-    yield store
-    store.close()
 
 
 def _people(store, *roles: str) -> list[Viewer]:

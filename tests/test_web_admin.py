@@ -8,20 +8,17 @@ import re
 import pytest
 from sqlalchemy import select
 
-from jirga.db import open_store
 from jirga.db.access_schema import AuditEntry
 from jirga.db.schema import Source, SourceGrade
 from tests.test_web_api import API, PASSWORD, Site, hospital_reports, ingest, open_site
 
 
 @pytest.fixture
-def site(database_url):
+def site(store):
     """The four users of tests.test_web_api.open_site; two AMBER reports of ours (Dawn, Reuters) and one of Geo."""
-    store = open_store(database_url)
     site = open_site(store)
     ingest(store, store.local_org_id(), hospital_reports())
-    yield site
-    store.close()
+    return site
 
 
 def signed_in(site: Site, who: str):

@@ -25,10 +25,9 @@ from jirga.db.schema import Claim, Incident, Organisation, Report
 from jirga.ingest.readers import read_inputs
 from jirga.ingest.textfile import read_metadata
 from jirga.model.report import IncomingReport
-from jirga.pipeline.ingest import Ingest, IngestOptions
 from jirga.reference import catalog
 from jirga.web.app import create_app
-from tests.conftest import EXAMPLES, _postgres_database
+from tests.conftest import EXAMPLES, ingest_reports
 from tests.test_fuse import HOSPITAL_A, HOSPITAL_B, MARKET
 
 API = "/api/v1"
@@ -100,9 +99,7 @@ def open_site(store: Store) -> Site:
 
 
 def ingest(store: Store, owner: int, reports, **options) -> None:
-    run = Ingest(store, IngestOptions(workers=1, **options), pytest.fail)
-    run.owner = owner
-    run.run(reports)
+    ingest_reports(store, reports, owner=owner, silent=True, **options)
 
 
 def hospital_reports() -> list[IncomingReport]:
@@ -113,41 +110,33 @@ def hospital_reports() -> list[IncomingReport]:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def library(request, tmp_path_factory):
+def library(request, databases):
     """The sample reports, the hospital reports (ours, TLP:AMBER) and the partner's TLP:RED report. Tests change
     nothing here but tokens and the audit log."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'jirga.db'}"
-        cleanup = iter(())
-    else:
-        cleanup = _postgres_database()
-        url = next(cleanup)
-    store = open_store(url)
-    site = open_site(store)
-    local = store.local_org_id()
-    ingest(store, local, read_inputs([str(REPORTS / name) for name in SAMPLE], detect_language=False),
-           source="Sample wire", reliability="B", metadata=read_metadata(REPORTS / "metadata.csv"))
-    ingest(store, local, hospital_reports())
-    ingest(store, site.partner_org, [IncomingReport(PARTNER_RED, "field", source="Partner field office",
-                                                    published=dt.date(2023, 5, 2))], tlp="red")
-    with store.session() as session:
-        site.ids["red_incident"] = session.scalar(select(Incident.id).where(Incident.owner_org_id == site.partner_org))
-        site.ids["red_report"] = session.scalar(select(Report.id).where(Report.owner_org_id == site.partner_org))
-        site.ids["red_claim"] = session.scalar(select(func.min(Claim.id)).where(Claim.owner_org_id == site.partner_org))
-    yield site
-    store.close()
-    for _ in cleanup:  # drops the PostgreSQL database
-        pass
+    with databases.new(request.param) as url:
+        store = open_store(url)
+        site = open_site(store)
+        local = store.local_org_id()
+        ingest(store, local, read_inputs([str(REPORTS / name) for name in SAMPLE], detect_language=False),
+               source="Sample wire", reliability="B", metadata=read_metadata(REPORTS / "metadata.csv"))
+        ingest(store, local, hospital_reports())
+        ingest(store, site.partner_org, [IncomingReport(PARTNER_RED, "field", source="Partner field office",
+                                                        published=dt.date(2023, 5, 2))], tlp="red")
+        partner = site.partner_org
+        with store.session() as session:
+            site.ids["red_incident"] = session.scalar(select(Incident.id).where(Incident.owner_org_id == partner))
+            site.ids["red_report"] = session.scalar(select(Report.id).where(Report.owner_org_id == partner))
+            site.ids["red_claim"] = session.scalar(select(func.min(Claim.id)).where(Claim.owner_org_id == partner))
+        yield site
+        store.close()
 
 
 @pytest.fixture
-def site(database_url):
+def site(store):
     """A store of its own, for tests that change it: the hospital reports, ours."""
-    store = open_store(database_url)
     site = open_site(store)
     ingest(store, store.local_org_id(), hospital_reports())
-    yield site
-    store.close()
+    return site
 
 
 def all_incidents(site: Site, who: str = "amina", **filters) -> list[dict]:

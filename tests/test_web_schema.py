@@ -21,9 +21,8 @@ from jirga.access.auth import implicit_admin
 from jirga.db import open_store
 from jirga.ingest.readers import read_inputs
 from jirga.ingest.textfile import read_metadata
-from jirga.pipeline.ingest import Ingest, IngestOptions
 from jirga.web.app import create_app
-from tests.conftest import EXAMPLES, _postgres_database
+from tests.conftest import EXAMPLES, ingest_reports
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]
@@ -44,26 +43,21 @@ schema = _schema()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def api(request, tmp_path_factory):
+def api(request, databases):
     """(the app, an instance admin's token) over a store holding every example report."""
-    if request.param == "sqlite":
-        url, cleanup = f"sqlite:///{tmp_path_factory.mktemp('schema') / 'jirga.db'}", iter(())
-    else:
-        cleanup = _postgres_database()
-        url = next(cleanup)
-    store = open_store(url)
-    reports = EXAMPLES / "reports"
-    Ingest(store, IngestOptions(workers=1, source="Jirga sample reports", metadata=read_metadata(
-        reports / "metadata.csv")), pytest.fail).run(read_inputs([str(reports)], detect_language=False))
-    boss = implicit_admin(store)
-    user_id = admin.add_user(store, boss, "amina", "instance_admin", "correct horse battery staple")
-    _, token = admin.create_token(store, Viewer(user_id, boss.org_id, "instance_admin", "amina"))
-    yield create_app(store=store, hosts=["testserver"]), token
-    store.close()
-    for _ in cleanup:  # drops the PostgreSQL database
-        pass
+    with databases.new(request.param) as url:
+        store = open_store(url)
+        reports = EXAMPLES / "reports"
+        ingest_reports(store, read_inputs([str(reports)], detect_language=False), source="Jirga sample reports",
+                       metadata=read_metadata(reports / "metadata.csv"), silent=True)
+        boss = implicit_admin(store)
+        user_id = admin.add_user(store, boss, "amina", "instance_admin", "correct horse battery staple")
+        _, token = admin.create_token(store, Viewer(user_id, boss.org_id, "instance_admin", "amina"))
+        yield create_app(store=store, hosts=["testserver"]), token
+        store.close()
 
 
+@pytest.mark.slow  # generated requests to every endpoint
 @schema.parametrize()
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_answers_as_its_schema_says_and_never_with_a_server_error(case, api):

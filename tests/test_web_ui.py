@@ -29,10 +29,11 @@ from jirga.db.schema import Claim, Organisation, Report
 from jirga.ingest.readers import read_inputs
 from jirga.ingest.textfile import read_metadata
 from jirga.model.report import IncomingReport
-from jirga.pipeline.ingest import Ingest, IngestOptions
 from jirga.web.app import create_app
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, ingest_reports
 from tests.webserver import serving
+
+pytestmark = pytest.mark.slow  # a real browser: seconds a page
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -67,9 +68,8 @@ class Site:
 
 
 def _ingest(store: Store, items, tlp: str, **options) -> None:
-    errors: list[str] = []
-    summary = Ingest(store, IngestOptions(tlp=tlp, workers=1, **options), errors.append).run(items)
-    assert not errors and summary.failed == 0, errors
+    ran = ingest_reports(store, items, tlp=tlp, **options)
+    assert not ran.said and ran.summary.failed == 0, ran.said
 
 
 def _report(store: Store, title: str) -> Report:

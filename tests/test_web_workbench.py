@@ -6,18 +6,15 @@ import re
 
 import pytest
 
-from jirga.db import open_store
 from tests.test_web_admin import csrf, signed_in
 from tests.test_web_api import hospital_reports, ingest, open_site
 
 
 @pytest.fixture
-def site(database_url):
-    store = open_store(database_url)
+def site(store):
     site = open_site(store)
     ingest(store, store.local_org_id(), hospital_reports())
-    yield site
-    store.close()
+    return site
 
 
 def test_a_merged_away_incident_leads_to_where_it_went(site):

@@ -101,20 +101,21 @@ def verify(session: Session) -> Verdict:
     if head is None:
         return Verdict(0, 0, "the chain head (table audit_chain, row 1) is missing", "")
     expected, previous, checked = 1, GENESIS, 0
-    rows = session.execute(select(*[_entries.c[name] for name in (*FIELDS, "hash")])
-                           .order_by(_entries.c.id).execution_options(yield_per=2000))
-    for row in rows.mappings():
-        if row["id"] != expected:
-            missing = f"entry {expected}" if row["id"] == expected + 1 else f"entries {expected}..{row['id'] - 1}"
-            return Verdict(checked, expected, f"{missing} deleted (the log jumps from {expected - 1} to {row['id']})",
-                           head.head_hash)
-        if row["prev_hash"] != previous:
-            return Verdict(checked, expected, f"entry {expected} does not link to entry {expected - 1}: one of them "
-                           "was altered and re-hashed, or replaced", head.head_hash)
-        if entry_hash(dict(row)) != row["hash"]:
-            return Verdict(checked, expected, f"entry {expected} was altered: its hash does not match its contents",
-                           head.head_hash)
-        previous, expected, checked = row["hash"], expected + 1, checked + 1
+    query = select(*[_entries.c[name] for name in (*FIELDS, "hash")]).order_by(_entries.c.id)
+    # Streamed (a server-side cursor on PostgreSQL): closed at the first broken link too, not left to the collector.
+    with session.execute(query.execution_options(yield_per=2000)) as rows:
+        for row in rows.mappings():
+            if row["id"] != expected:
+                missing = f"entry {expected}" if row["id"] == expected + 1 else f"entries {expected}..{row['id'] - 1}"
+                return Verdict(checked, expected, f"{missing} deleted (the log jumps from {expected - 1} to "
+                               f"{row['id']})", head.head_hash)
+            if row["prev_hash"] != previous:
+                return Verdict(checked, expected, f"entry {expected} does not link to entry {expected - 1}: one of "
+                               "them was altered and re-hashed, or replaced", head.head_hash)
+            if entry_hash(dict(row)) != row["hash"]:
+                return Verdict(checked, expected, f"entry {expected} was altered: its hash does not match its "
+                               "contents", head.head_hash)
+            previous, expected, checked = row["hash"], expected + 1, checked + 1
     if head.length != checked or head.head_hash != previous:
         return Verdict(checked, checked + 1, f"the chain head says {head.length} entries but {checked} remain: "
                        f"entries after {checked} were deleted, or the head was altered", head.head_hash)

@@ -130,6 +130,9 @@ def open_store(url: str | None = None, *, upgrade: bool = True) -> Store:
     except OperationalError as error:
         engine.dispose()
         raise StoreError(f"cannot open database {parsed.render_as_string()}: {error.orig}") from None
+    except BaseException:  # a newer schema, say: a store that does not open keeps no connection open
+        engine.dispose()
+        raise
     return store
 
 

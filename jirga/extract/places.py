@@ -120,7 +120,8 @@ _KIND_BEFORE = re.compile(r"\b(district|province|city|town|agency|region)\s+of\s
 def _kind_hint(text: str, start: int, end: int) -> str | None:
     """'Mastung district', 'province of Farah': the kind of place the text says it is."""
     word = _KIND_WORD.match(text, end) or _KIND_BEFORE.search(text[max(0, start - 20) : start])
-    return _KIND_FOR_WORD[word.group(1).lower()] if word else None
+    # .get: ignoring case also matches 'cİty', whose lower case ('ci̇ty', a dot above) names no kind
+    return _KIND_FOR_WORD.get(word.group(1).lower()) if word else None
 
 
 def _score(place: PlaceRef, candidates, parent: PlaceMention | None, kind_hint: str | None,

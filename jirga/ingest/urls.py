@@ -115,6 +115,8 @@ def _download(url: str, client: httpx.Client, timeout: float, max_bytes: int) ->
                             (part.strip().partition("=") for part in parameters.split(";"))
                             if key.strip().lower() == "charset"), None)
             final_url = str(response.url)
+    except BadInput:  # said above already (it is a ValueError too: not an invalid URL)
+        raise
     except httpx.TimeoutException:
         raise BadInput(f"{url}: no answer within {timeout:g} s (timed out)") from None
     except httpx.HTTPError as error:
