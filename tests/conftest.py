@@ -25,7 +25,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
-SCORER = SHARED / "tools" / "score_extraction.py"
 EXAMPLES = ROOT / "examples"
 HELDOUT = ROOT / "tests" / "data" / "heldout"
 JIRGA_COMMAND = [sys.executable, "-m", "jirga.cli"]  # the command as a separate process
@@ -83,9 +82,9 @@ def run_jirga(*args: str, check: bool = False, stdin: str | None = None, env: di
 
 
 def score(gold: Path, pred: Path) -> tuple[dict[str, float], str]:
-    """Run the shared scorer; return its closing figures and its whole report."""
-    out = subprocess.run([sys.executable, str(SCORER), "--gold", str(gold), "--pred", str(pred)], capture_output=True,
-                         text=True, check=True).stdout
+    """Score with `jirga score` (jirga.train.scoring, whose totals equal the shared scorer's: see
+    tests/test_train_scoring.py); return its closing figures and its whole report."""
+    out = run_jirga("score", "--gold", str(gold), "--pred", str(pred), check=True).stdout
     figures = dict(re.findall(r"(\w+)=([\d.]+)", out.strip().splitlines()[-1]))
     return {k: float(v) for k, v in figures.items()}, out
 
