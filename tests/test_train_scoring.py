@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -14,11 +16,18 @@ from jirga.train.coding import check_coding
 from jirga.train.gold import check_gold
 from jirga.train.scoring import score, score_document
 from tests.conftest import SEEDS, SHARED, run_jirga
-from tests.conftest import score as shared_score
 
 REALDEV = SHARED / "realdev"
+SHARED_SCORER = SHARED / "tools" / "score_extraction.py"
 SETS = {"seeds": (SEEDS / "gold.yaml", SEEDS), "realdev": (REALDEV / "gold.yaml", REALDEV / "texts")}
 COUNTS = re.compile(r"^(\S+): found (\d+)/(\d+), matched (\d+)/(\d+) (?:predicted|coded), fields (\d+)/(\d+)", re.M)
+
+
+def shared_score(gold, predicted) -> tuple[dict[str, float], str]:
+    """The shared scorer itself (../shared/tools), run as its own process: the reference ours must equal."""
+    out = subprocess.run([sys.executable, str(SHARED_SCORER), "--gold", str(gold), "--pred", str(predicted)],
+                         capture_output=True, text=True, check=True).stdout
+    return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", out.strip().splitlines()[-1])}, out
 
 
 def _extract(gold_file, texts, out):
