@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from jirga.access import NotFound, Viewer, audit
-from jirga.access.rules import require_role
+from jirga.access.acts import require
 from jirga.db import Store
 from jirga.errors import BadInput
 from jirga.share.objects import StixVersion, check_object, object_label
@@ -118,7 +118,7 @@ def add(store: Store, viewer: Viewer, collection: Collection, objects: Sequence[
         receiver: Receiver | None = None) -> dict:
     """A TAXII add (section 5.5): check each object, hand the good ones to the receiver, keep and return the
     status resource. The collection must be one the viewer writes."""
-    require_role(viewer, "analyst", f"add objects to collection {collection.id}")
+    require(store, viewer, "analyst", f"add objects to collection {collection.id}", target_type="stix_object")
     requested = dt.datetime.now(dt.UTC)
     checked, refused = check_all(objects)
     outcomes = (receiver or default_receiver())(store, viewer, collection, checked) + refused
@@ -154,7 +154,7 @@ def publish(store: Store, viewer: Viewer, objects: Sequence[dict], *, collection
     else each into the collection its marking belongs in (CLEAR and GREEN: the open one; AMBER: that of the sharing
     group `group_id`; AMBER+STRICT and RED: none, refused). An object whose `modified` changed is a new version;
     the same version again stores nothing new."""
-    require_role(viewer, "analyst", "publish objects")
+    require(store, viewer, "analyst", "publish objects", target_type="stix_object")
     checked, refused = check_all(objects)
     done = Published(refused=[(o.id, o.refused or "") for o in refused])
     by_collection: dict[str, tuple[Collection, list[StixVersion]]] = {}

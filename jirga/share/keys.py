@@ -23,7 +23,6 @@ from joserfc.jwk import OKPKey
 
 from jirga.access import Viewer
 from jirga.access.acts import audited
-from jirga.access.rules import require_role
 from jirga.db import Store
 from jirga.db.share_schema import OrgKey
 from jirga.errors import BadInput, Conflict, NotFound
@@ -59,8 +58,8 @@ def rotate(store: Store, viewer: Viewer, key_dir: Path | None = None) -> KeyChan
 
 def _new_key(store: Store, viewer: Viewer, key_dir: Path, *, rotate: bool) -> KeyChange:
     doing = "rotate" if rotate else "generate"
-    with audited(store, viewer, "admin", "org_key", viewer.org_id, f"{doing} the signing key") as act:
-        require_role(viewer, "org_admin", f"{doing} the organisation's signing key")
+    with audited(store, viewer, "admin", "org_key", viewer.org_id, f"{doing} the signing key", role="org_admin",
+                 doing=f"{doing} the organisation's signing key") as act:
         org = sharing.organisation(act.session, viewer.org_id)
         old = sharing.current_key(act.session, org.id)
         if old is not None and not rotate:
@@ -114,8 +113,8 @@ def register(store: Store, viewer: Viewer, organisation: str, jwk: dict[str, Any
     adding the organisation if this instance does not know it yet. The card's identity becomes the
     organisation's STIX identity, so that objects whose `created_by_ref` names it verify against this key."""
     name = organisation.strip()
-    with audited(store, viewer, "admin", "org_key", name, f"register a key for {name!r}") as act:
-        require_role(viewer, "instance_admin", "register partners' keys")
+    with audited(store, viewer, "admin", "org_key", name, f"register a key for {name!r}", role="instance_admin",
+                 doing="register partners' keys") as act:
         key = signing.read_public_jwk(jwk)
         kid = signing.thumbprint(key)
         identity = jwk.get("identity")

@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from stix2.exceptions import STIXError
 
 from jirga.access import Viewer, audit
-from jirga.access.rules import require_role
+from jirga.access.acts import require
 from jirga.db import Store
 from jirga.errors import BadInput, Conflict
 from jirga.ingest.stix import date_of, language_of, report_of
@@ -425,7 +425,7 @@ def receive(store: Store, viewer: Viewer, items: list[Incoming], *, group: int |
     `group`: the sharing group (on this instance) the objects were shared in, which TLP:AMBER needs; `sender`: the
     organisation that sent them, when known (a TAXII client); `collection`: the TAXII collection they were added
     to (default: the one their marking belongs to). Returns what happened; rejections go to `on_reject` too."""
-    require_role(viewer, "analyst", "receive shared objects")
+    require(store, viewer, "analyst", "receive shared objects", target_type="stix_object")
     out = Received(total=len(items))
 
     def reject(where: str, reason: str) -> None:

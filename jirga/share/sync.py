@@ -30,7 +30,7 @@ from taxii2client.exceptions import TAXIIServiceException
 from taxii2client.v21 import ApiRoot, as_pages
 
 from jirga.access import Viewer, audit
-from jirga.access.rules import require_role
+from jirga.access.acts import require
 from jirga.db import Store
 from jirga.db.share_schema import Peer
 from jirga.errors import BadInput, NotFound, PeerError
@@ -149,7 +149,7 @@ def _failed(name: str, doing: str, error: Exception) -> PeerError:
 
 @contextmanager
 def _connected(store: Store, viewer: Viewer, name: str, doing: str) -> Iterator[tuple[Peer, _Connection, dict]]:
-    require_role(viewer, "analyst", f"{doing} a peer")
+    require(store, viewer, "analyst", f"{doing} a peer", target_type="peer")
     with store.session() as session:
         peer = taxii.get_peer(session, viewer, name)
         audit.record(session, viewer, "write", "peer", peer.id, "ok", f"{doing} {peer.name}")
