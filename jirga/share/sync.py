@@ -30,7 +30,7 @@ from taxii2client.exceptions import TAXIIServiceException
 from taxii2client.v21 import ApiRoot, as_pages
 
 from jirga.access import Viewer, audit
-from jirga.access.acts import require
+from jirga.access.acts import audited, require
 from jirga.db import Store
 from jirga.db.share_schema import Peer
 from jirga.errors import BadInput, NotFound, PeerError
@@ -86,8 +86,10 @@ def credential(*, token: str | None = None, user: str | None = None, password: s
 
 def add_peer(store: Store, viewer: Viewer, name: str, url: str, *, org: str | None = None,
              signin: dict | None = None) -> Peer:
-    with store.session() as session:
-        return taxii.add_peer(session, viewer, name, url, signin, org)
+    """Remember a partner's TAXII API root and how to sign in there (org admins; the act is audited)."""
+    with audited(store, viewer, "admin", "peer", name[:100], f"add peer {name[:100]!r}", role="org_admin",
+                 doing="add a peer") as act:
+        return taxii.add_peer(act.session, viewer, name, url, signin, org)
 
 
 def list_peers(store: Store, viewer: Viewer) -> list[tuple[Peer, str | None]]:
