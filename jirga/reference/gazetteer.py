@@ -8,9 +8,11 @@ from importlib import resources
 
 from jirga.errors import BadInput
 from jirga.model import PlaceRef
-from jirga.model.vocab import PLACE_RANK
 from jirga.reference.names import match_key
 
+# Which place a name means when several of the same population share it: the country, the province, then the city
+# before the district named after it (not an order of precision: see model.vocab.PLACE_PRECISIONS for that).
+NAMED_FIRST = ("country", "province", "city", "district")
 
 def load_gazetteer() -> tuple[tuple[PlaceRef, tuple[str, ...], int], ...]:
     """Every entry as (place, names it is known by, population)."""
@@ -54,7 +56,7 @@ def find_place(name: str, country: str | None = None) -> PlaceRef:
     found = [(place, population) for place, population in _by_name().get(key, [])
              if country is None or place.country == country.upper()]
     if found:
-        return max(found, key=lambda entry: (entry[1], -PLACE_RANK[entry[0].kind]))[0]
+        return max(found, key=lambda entry: (entry[1], -NAMED_FIRST.index(entry[0].kind)))[0]
     close = [match for match, _, _ in process.extract(key, list(_by_name()), limit=3, score_cutoff=80)]
     hint = f" (did you mean {', '.join(repr(_by_name()[c][0][0].name) for c in close)}?)" if close else ""
     raise BadInput(f"no place {name!r} in the gazetteer{' of ' + country.upper() if country else ''}{hint}")
