@@ -63,6 +63,17 @@ class CodedIncident:
 
 
 
+def people_count(value: str, name: str) -> int | None:
+    """A form field that holds a number of people (killed, injured): None when empty; CodingError, naming the field,
+    for anything but a whole number."""
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 7:
+        raise CodingError(f"{name}: a whole number of people, not {value[:20]!r}")
+    return int(value)
+
+
 def code_incident(store: Store, coded: CodedIncident, viewer: Viewer) -> tuple[int, list[int]]:
     """Store the coded incident as the viewer's organisation's report and claims: (report id, incident ids)."""
     require(store, viewer, "analyst", "code an incident")

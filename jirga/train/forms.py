@@ -12,6 +12,7 @@ import datetime as dt
 import re
 
 from jirga.errors import CodingError
+from jirga.store.coding import people_count
 from jirga.train.names import group_spellings
 
 FORM_FIELDS = ("kind", "date", "place", "country", "attack_type", "perpetrators", "claimed_by", "killed_low",
@@ -37,14 +38,6 @@ def _period(value: str) -> dict | None:
         raise CodingError(f"date: YYYY-MM-DD, YYYY-MM or YYYY, not {value[:20]!r}") from None
 
 
-def _count(value: str, name: str) -> int | None:
-    value = value.strip()
-    if not value:
-        return None
-    if not value.isdigit() or len(value) > 7:
-        raise CodingError(f"{name}: a whole number of people, not {value[:20]!r}")
-    return int(value)
-
 
 def _names(value: str) -> list[str]:
     return [name.strip() for name in value.split(";") if name.strip()]
@@ -66,7 +59,7 @@ def incident_from_form(form: dict[str, str]) -> dict:
     if (form.get("attack_type") or "").strip():
         item["attack_type"] = form["attack_type"].strip()
     for toll in ("killed", "injured"):
-        low, best, high = (_count(form.get(f"{toll}_{part}") or "", f"{toll} ({part})") for part in
+        low, best, high = (people_count(form.get(f"{toll}_{part}") or "", f"{toll} ({part})") for part in
                            ("low", "best", "high"))
         if low is not None and high is not None and low > high:
             raise CodingError(f"{toll}: the low figure {low} is above the high one {high}")

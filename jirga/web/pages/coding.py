@@ -11,13 +11,14 @@ from jirga.access.rules import member_groups
 from jirga.errors import BadInput
 from jirga.model.tlp import LEVELS
 from jirga.model.vocab import ATTACK_TYPES, HAND_CODED_KINDS, TARGET_TYPES
-from jirga.store.coding import CodedIncident, CodingError, code_incident
+from jirga.store.coding import CodedIncident, code_incident, people_count
 from jirga.store.queries import parse_period
 from jirga.web.auth import store_of
 from jirga.web.deps import ActingViewer
 from jirga.web.pages.rendering import render
 
 router = APIRouter()
+PARTS = ("low", "best", "high")
 
 Text = Annotated[str, Form(max_length=300)]
 
@@ -33,14 +34,6 @@ def _choices(request: Request, viewer) -> dict:
 def code_page(request: Request, viewer: ActingViewer):
     return render(request, "code.html", form={}, **_choices(request, viewer))
 
-
-def _number(value: str, name: str) -> int | None:
-    value = value.strip()
-    if not value:
-        return None
-    if not value.isdigit() or len(value) > 7:
-        raise CodingError(f"{name}: a whole number of people, not {value[:20]!r}")
-    return int(value)
 
 
 @router.post("/code")
@@ -59,8 +52,8 @@ def code(request: Request, viewer: ActingViewer, source: Text, kind: Text = "att
             target=target or None, target_type=target_type or None,
             perpetrators=[name.strip() for name in perpetrators.split(";") if name.strip()],
             claimed_by=[name.strip() for name in claimed_by.split(";") if name.strip()],
-            killed=tuple(_number(form[f"killed_{part}"], f"killed ({part})") for part in ("low", "best", "high")),
-            injured=tuple(_number(form[f"injured_{part}"], f"injured ({part})") for part in ("low", "best", "high")),
+            killed=tuple(people_count(form[f"killed_{part}"], f"killed ({part})") for part in PARTS),
+            injured=tuple(people_count(form[f"injured_{part}"], f"injured ({part})") for part in PARTS),
             source=source, reliability=reliability or None, title=title, text=text, tlp=tlp, group=group,
             published=parse_period(published).start if published.strip() else None)
         report_id, incidents = code_incident(store_of(request), coded, viewer)
