@@ -127,10 +127,8 @@ def claim_panel(request: Request, claim_id: PathId, viewer: ActingViewer):
 @router.get("/search")
 def search_page(request: Request, viewer: ActingViewer, q: Annotated[str, Query(max_length=500)] = ""):
     hits, grouped = [], []
-    if q.strip():
-        with store_of(request).session() as session:
+    with store_of(request).session() as session:  # the page reads the incidents found: rendered in the session
+        if q.strip():
             hits = search_reports(session, q, 50, viewer=viewer)
             grouped = incidents_told_by(session, [hit.report_id for hit in hits], viewer)
-            page = render(request, "search.html", q=q, hits=hits, grouped=grouped)
-        return page
-    return render(request, "search.html", q=q, hits=hits, grouped=grouped)
+        return render(request, "search.html", q=q, hits=hits, grouped=grouped)
