@@ -30,9 +30,11 @@ from sqlalchemy.orm.util import AliasedClass
 
 from jirga.db.access_schema import ROLES
 from jirga.db.schema import (
+    EVERYONE,
     Assessment,
     Claim,
     Incident,
+    IncidentView,
     Owned,
     Relation,
     Report,
@@ -96,6 +98,18 @@ def visible(model: type[Owned], viewer: Viewer) -> ColumnElement[bool]:
     if entity is Incident or not (isinstance(entity, type) and issubclass(entity, Owned)):
         raise TypeError(f"{model!r} carries no marking; access control applies to {OWNED_MODELS}")
     return _marking_allows(model, viewer)
+
+
+def seen_view(viewer: Viewer) -> ColumnElement[bool]:
+    """The join condition from `Incident` to the one `IncidentView` that `viewer` reads it through: their
+    organisation's own view of it if it has one (it may see more claims than everyone), else the view for everyone.
+    An incident the viewer may not see has neither, so joining it filters as `visible` does (the views are written
+    by `jirga.store.summary` with the same marking rules; tests/test_access.py holds the two equal)."""
+    own = aliased(IncidentView)
+    return and_(IncidentView.incident_id == Incident.id,
+                or_(IncidentView.org_id == viewer.org_id,
+                    and_(IncidentView.org_id == EVERYONE,
+                         ~exists().where(own.incident_id == Incident.id, own.org_id == viewer.org_id))))
 
 
 @dataclass(frozen=True)

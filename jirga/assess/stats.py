@@ -74,16 +74,14 @@ def compute(session: Session, where: IncidentFilter, by: str | None, *, viewer: 
 def _count(session: Session, where: IncidentFilter, by: str | None, viewer: Viewer, roll_up: bool):
     """(totals per key, or victim rows; the overall total)."""
     if by == "victim-category":
-        sums, seen, groups = store.sums_by(session, where, None, viewer=viewer)
-        total = count(seen, None, groups, sums=sums).get((None, None), Totals())
+        total = count([], None, {}, sums=store.sums_by(session, where, None, viewer=viewer)).get((None, None), Totals())
         figures = store.victim_figures(session, store.victim_claims(session, where, viewer=viewer))
         return victim_rows(figures, total), total
-    sums, seen, groups = store.sums_by(session, where, by, viewer=viewer, roll_up=roll_up)
-    counted = count(seen, by, groups, roll_up, sums)
+    counted = count([], by, {}, roll_up, store.sums_by(session, where, by, viewer=viewer, roll_up=roll_up))
     if by != "group":  # each incident is in one row: the rows add up to the total
         return counted, sum(counted.values(), Totals())
-    total_sums, total_seen, total_groups = store.sums_by(session, where, None, viewer=viewer)
-    return counted, count(total_seen, None, total_groups, sums=total_sums).get((None, None), Totals())
+    total = count([], None, {}, sums=store.sums_by(session, where, None, viewer=viewer))
+    return counted, total.get((None, None), Totals())
 
 
 def _names(session: Session, by: str | None, keys: list[str | None]) -> dict[str, str]:

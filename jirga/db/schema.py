@@ -203,6 +203,55 @@ class Incident(Owned, Base):
     claims: Mapped[list[Claim]] = relationship(back_populates="incident", order_by="Claim.id")
 
 
+EVERYONE = 0  # the `org_id` of an incident's view for every organisation: the view of its open claims
+
+
+class IncidentView(Base):
+    """An incident as one organisation sees it: the summary of the claims that organisation may see, kept by
+    `jirga.store.views` whenever the incident's summary is computed, so that filters, sorting and counts are plain
+    indexed queries for every viewer. `org_id` EVERYONE is the view of what every organisation sees (the claims
+    marked TLP:CLEAR or GREEN); an organisation that may see more (its own claims, its groups' TLP:AMBER) has a row
+    of its own, which takes the place of that one. No row: the organisation does not see the incident."""
+
+    __tablename__ = "incident_views"
+    __table_args__ = (
+        Index("ix_incident_views_date", "date_start"),
+        Index("ix_incident_views_org_date", "org_id", "date_start"),
+        Index("ix_incident_views_country_date", "country", "date_start"),
+        Index("ix_incident_views_province_date", "province_code", "date_start"),
+    )
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
+    org_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(24))
+    date_start: Mapped[dt.date | None] = mapped_column(Date)
+    date_end: Mapped[dt.date | None] = mapped_column(Date)
+    date_precision: Mapped[str | None] = mapped_column(String(8))
+    place_id: Mapped[str | None] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    province_code: Mapped[str | None] = mapped_column(String(12))
+    attack_type: Mapped[str | None] = mapped_column(String(40))
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    killed_low: Mapped[int | None] = mapped_column(Integer)
+    killed_best: Mapped[int | None] = mapped_column(Integer)
+    killed_high: Mapped[int | None] = mapped_column(Integer)
+    injured_low: Mapped[int | None] = mapped_column(Integer)
+    injured_best: Mapped[int | None] = mapped_column(Integer)
+    injured_high: Mapped[int | None] = mapped_column(Integer)
+    report_count: Mapped[int] = mapped_column(Integer, default=0)
+    has_conflict: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class IncidentViewActor(Base):
+    """The actors an incident involves as one organisation's view tells (`IncidentView`), and how."""
+
+    __tablename__ = "incident_view_actors"
+    __table_args__ = (Index("ix_incident_view_actors_actor", "actor_id", "org_id", "incident_id"),)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
+    org_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    actor_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
 class IncidentActor(Base):
     """Which actors an incident involves, and how (perpetrator, claimed, denied, attributed, against, about)."""
 

@@ -1,7 +1,11 @@
 """Incremental clustering: a new report's event joins the incident it matches best, or opens a new one.
 
-Candidates come from an indexed query (same kind, dates within a day of each other, same country, and the same
-audience: see `access.rules.same_audience`); each is scored with `match.compare`. Nothing already placed is moved,
+Candidates come from an indexed query (same kind, dates within a day of each other, same country); each is scored
+with `match.compare` against the incident's summary of all its claims. Whoever made them and however they are
+marked, claims of one event join one incident: a partner's TLP:GREEN account of an attack joins the incident our
+TLP:AMBER reports describe. Each organisation then sees it through its own view, the summary of the claims it may
+see (`jirga.store.summary`); that a report joined an existing incident rather than opening one tells its reader
+nothing of the other claims. Nothing already placed is moved,
 so an analyst's merge or split is never undone by the machine; an event an analyst split out of an incident never
 goes back into it (`CannotLink`).
 """
@@ -15,7 +19,6 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from jirga.access.rules import same_audience
 from jirga.db.schema import CannotLink, Claim, Incident, IncidentActor, Place, Report
 from jirga.fuse.match import UNDATED_WINDOW, EventView, Match, compare, place_from, with_parents
 from jirga.model.extraction import PlaceRef
@@ -109,7 +112,6 @@ def _candidates(session: Session, report: Report, event: EventClaims, view: Even
     query = (select(Incident).where(Incident.status == "active", Incident.kind.in_(family),
                                     Incident.date_start.between(start - LONGEST_DATE_RANGE, end),
                                     Incident.date_end >= start)
-             .where(same_audience(Incident, report.owner_org_id, report.tlp, report.sharing_group_id))
              .where(~exists().where(Claim.incident_id == Incident.id, Claim.report_id == report.id))
              .where(~exists().where(CannotLink.incident_id == Incident.id, CannotLink.report_id == report.id,
                                     CannotLink.event == event.event)))

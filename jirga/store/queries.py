@@ -2,8 +2,9 @@
 
 Every query takes the `Viewer` who asks and puts `jirga.access.visible` in its WHERE clause, so a record the viewer
 may not see is never loaded; each call writes one entry to the audit log, in the caller's transaction. An incident
-is visible when its own marking or at least one of its claims is; the viewer gets only the claims they may see, and
-when some claims are hidden from them, the incident's summary (date, place, figures, title, actors) is computed
+is visible when its own marking or at least one of its claims is. Listings filter and sort on the incident as the
+viewer sees it (`IncidentView`, joined by `access.rules.seen_view`); the viewer gets only the claims they may see,
+and when some claims are hidden from them, the incident's summary (date, place, figures, title, actors) is computed
 from the visible claims alone, on a copy detached from the session so that it is never written back.
 """
 
@@ -18,14 +19,16 @@ from dataclasses import asdict, dataclass
 
 import pycountry
 from rapidfuzz import process
-from sqlalchemy import ColumnElement, Select, and_, column, func, or_, select, table, text
+from sqlalchemy import ColumnElement, Select, and_, column, exists, func, or_, select, table, text
 from sqlalchemy.orm import Session, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from jirga.access import Viewer, audit, visible
-from jirga.db.schema import Actor, Claim, Incident, IncidentActor, Place, Report
+from jirga.access.rules import seen_view
+from jirga.db.schema import Actor, Claim, Incident, IncidentActor, IncidentView, IncidentViewActor, Place, Report
 from jirga.errors import QueryError
 from jirga.fuse.consensus import consensus
+from jirga.model import tlp as tlp_levels
 from jirga.reference import catalog
 from jirga.reference.names import match_key, skeleton
 from jirga.store.summary import actor_links, apply_consensus, facts_of
@@ -98,49 +101,54 @@ def _check_text(where: IncidentFilter) -> None:
 
 
 def incident_query(where: IncidentFilter, viewer: Viewer, *, whole_table: bool = False) -> Select:
-    """The incidents `viewer` may see that match, newest first. `whole_table`: the caller reads most of the table
-    (a count over every period): the status is then compared in a form no index serves, because SQLite, which has
-    no statistics, would otherwise walk the status index and fetch each row apart, ten times slower than a scan."""
+    """The incidents `viewer` may see that match, newest first, joined to the view they see them through
+    (`IncidentView`): every filter and the order read the summary of the claims the viewer may see, never claims
+    hidden from them. `whole_table`: the caller reads most of the table (a count over every period): the status is
+    then compared in a form no index serves, because SQLite, which has no statistics, would otherwise walk the
+    status index and fetch each row apart, ten times slower than a scan."""
     _check_text(where)
-    query = select(Incident).where(visible(Incident, viewer))
+    seen = IncidentView
+    query = select(Incident).join(seen, seen_view(viewer))
     if not where.include_superseded:
         query = query.where((func.coalesce(Incident.status, "") if whole_table else Incident.status) == "active")
     else:
         query = query.where(Incident.status != "merged")
     if where.conflicts:
-        query = query.where(Incident.has_conflict)
+        query = query.where(seen.has_conflict)
     if where.actor:
         ids = resolve_actor(where.actor)
-        query = query.where(Incident.id.in_(select(IncidentActor.incident_id).where(IncidentActor.actor_id.in_(ids))))
+        query = query.where(exists().where(IncidentViewActor.incident_id == Incident.id,
+                                           IncidentViewActor.org_id == seen.org_id,
+                                           IncidentViewActor.actor_id.in_(ids)))
     if where.country:
-        query = query.where(Incident.country.in_(resolve_countries(where.country)))
+        query = query.where(seen.country.in_(resolve_countries(where.country)))
     if where.province:
         single = where.country if where.country and "," not in where.country else None
-        query = query.where(Incident.province_code == resolve_province(where.province, single))
+        query = query.where(seen.province_code == resolve_province(where.province, single))
     if where.kind:
-        query = query.where(Incident.kind == where.kind)
+        query = query.where(seen.kind == where.kind)
     if where.attack_type:
-        query = query.where(Incident.attack_type == where.attack_type.replace(" ", "_").lower())
+        query = query.where(seen.attack_type == where.attack_type.replace(" ", "_").lower())
     if where.since:
         start = parse_period(where.since).start
         # No incident's dates span more than a year (the coarsest precision a date is told in): the bound on the
-        # start is implied, and lets the status-and-date index serve both ends of a period.
-        query = query.where(Incident.date_end >= start, Incident.date_start >= start - MAX_SPAN)
+        # start is implied, and lets the date index serve both ends of a period.
+        query = query.where(seen.date_end >= start, seen.date_start >= start - MAX_SPAN)
     if where.until:
-        query = query.where(Incident.date_start <= parse_period(where.until).end)
+        query = query.where(seen.date_start <= parse_period(where.until).end)
     if where.after:
         query = query.where(_after(*where.after))
     if where.min_id:
         query = query.where(Incident.id > where.min_id)
-    return query.order_by(Incident.date_start.desc().nulls_last(), Incident.id.desc())
+    return query.order_by(seen.date_start.desc().nulls_last(), Incident.id.desc())
 
 
 def _after(date: dt.date | None, incident_id: int) -> ColumnElement[bool]:
     """The incidents listed after (date, id) in the order date_start DESC NULLS LAST, id DESC."""
+    start = IncidentView.date_start
     if date is None:
-        return and_(Incident.date_start.is_(None), Incident.id < incident_id)
-    return or_(Incident.date_start < date, and_(Incident.date_start == date, Incident.id < incident_id),
-               Incident.date_start.is_(None))
+        return and_(start.is_(None), Incident.id < incident_id)
+    return or_(start < date, and_(start == date, Incident.id < incident_id), start.is_(None))
 
 
 def get_incident(session: Session, key: str | int, *, viewer: Viewer) -> Incident | None:
@@ -213,6 +221,10 @@ def _as_seen_by(session: Session, incidents: list[Incident], viewer: Viewer) -> 
         agreed = consensus(facts_of(session, seen))
         session.expunge(incident)
         apply_consensus(incident, seen, agreed)
+        if seen:  # its marking and owner as far as the viewer sees: hidden claims may be another's, marked higher
+            incident.tlp = functools.reduce(tlp_levels.most_restrictive, (claim.tlp for claim in seen))
+            if incident.owner_org_id != viewer.org_id:
+                incident.owner_org_id = seen[0].owner_org_id
         set_committed_value(incident, "claims", seen)
         set_committed_value(incident, "place", session.get(Place, incident.place_id) if incident.place_id else None)
         incident.seen_links = actor_links(seen)

@@ -1,11 +1,9 @@
 """Counting incidents for the situation picture (`jirga.assess`): their consensus figures summed by month, group,
 place, attack or target type, the incidents behind a report, and the victim categories their sources name.
 
-Every read starts from `queries.incident_query`, so a filter means what it means in `jirga incidents` and
-`access.visible` is in the WHERE clause. An incident of which the viewer may see only some claims is counted as
-those claims tell it (its summary recomputed from them, as `jirga show` shows it to that viewer), never by its
-stored summary: such incidents are left out of the SQL sums and handed back as the viewer sees them, for the caller
-to count in Python. Each function writes one audit entry.
+Every read starts from `queries.incident_query`, so a filter means what it means in `jirga incidents`, and counts
+the incident as the viewer sees it: its view (`IncidentView`), the summary of the claims the viewer may see, never
+of claims hidden from them. Each function writes one audit entry.
 """
 
 from __future__ import annotations
@@ -16,20 +14,10 @@ from sqlalchemy import String, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from jirga.access import Viewer, audit, visible
-from jirga.db.schema import Claim, Incident, IncidentActor, Place, Report
+from jirga.db.schema import Claim, Incident, IncidentActor, IncidentView, IncidentViewActor, Place, Report
 from jirga.fuse.consensus import figures
 from jirga.reference import catalog
-from jirga.store.queries import (
-    IncidentFilter,
-    _as_seen_by,
-    _describe,
-    incident_query,
-    list_incidents,
-    parse_period,
-    resolve_actor,
-    resolve_countries,
-    resolve_province,
-)
+from jirga.store.queries import IncidentFilter, _describe, incident_query, list_incidents
 from jirga.store.summary import facts_of
 
 KEYS = ("month", "group", "country", "province", "district", "attack-type", "target-type")
@@ -45,7 +33,7 @@ def figure_sums(name: str) -> list:
     low, best, high, how many have no upper bound, how many give no figure. An incident with no figure adds 0 to
     low and best; one with no upper bound ("at least 170") adds its best to high, which is then a floor.
     `assess.aggregate.Figure.of` is the same rule for one incident in Python: keep them alike."""
-    low, best, high = (getattr(Incident, f"{name}_{part}") for part in ("low", "best", "high"))
+    low, best, high = (getattr(IncidentView, f"{name}_{part}") for part in ("low", "best", "high"))
     best_or_low = func.coalesce(best, low)
     return [func.sum(func.coalesce(low, best, 0)), func.sum(func.coalesce(best_or_low, 0)),
             func.sum(func.coalesce(high, best_or_low, 0)),
@@ -55,8 +43,8 @@ def figure_sums(name: str) -> list:
 
 def _sums() -> list:
     return [func.count(), *figure_sums("killed"), *figure_sums("injured"),
-            func.sum(case((Incident.has_conflict, 1), else_=0)),
-            func.sum(case((Incident.report_count <= 1, 1), else_=0))]
+            func.sum(case((IncidentView.has_conflict, 1), else_=0)),
+            func.sum(case((IncidentView.report_count <= 1, 1), else_=0))]
 
 
 def _roots() -> dict[str, str]:
@@ -65,33 +53,28 @@ def _roots() -> dict[str, str]:
 
 
 def sums_by(session: Session, where: IncidentFilter, by: str | None, *, viewer: Viewer, roll_up: bool = False
-            ) -> tuple[list[tuple], list[Incident], dict[int, list[str]]]:
-    """SQL sums of the matching incidents the viewer sees whole, grouped by `by` (one of KEYS, or None for one
+            ) -> list[tuple]:
+    """SQL sums of the matching incidents as the viewer sees them, grouped by `by` (one of KEYS, or None for one
     total): rows of (key, parent key, incidents, killed low, best, high, open, unknown, injured ..., with
-    conflicting sources, single-source). `roll_up`: a group's provinces and branches count as the group.
-
-    Also returned: the matching incidents of which the viewer may not see every claim, as the viewer sees them
-    (their summary from the visible claims, matched again against the filter on it), and their groups."""
-    whole = not (where.since or where.until)
-    matching = incident_query(where, viewer, whole_table=whole).order_by(None)
-    hidden = _partly_hidden(session, matching, viewer)
-    query = matching.where(Incident.id.notin_(hidden)) if hidden else matching
+    conflicting sources, single-source). `roll_up`: a group's provinces and branches count as the group."""
+    seen = IncidentView
+    query = incident_query(where, viewer, whole_table=not (where.since or where.until)).order_by(None)
     keys: list = []
     if by == "month":
-        keys = [func.substr(cast(Incident.date_start, String), 1, 7), None]
+        keys = [func.substr(cast(seen.date_start, String), 1, 7), None]
     elif by == "country":
-        keys = [Incident.country, None]
+        keys = [seen.country, None]
     elif by == "province":
-        keys = [Incident.province_code, Incident.country]
+        keys = [seen.province_code, seen.country]
     elif by == "district":
-        query = query.outerjoin(Place, Place.id == Incident.place_id)
-        keys = [Place.district, Incident.province_code]
+        query = query.outerjoin(Place, Place.id == seen.place_id)
+        keys = [Place.district, seen.province_code]
     elif by == "attack-type":
-        keys = [Incident.attack_type, None]
+        keys = [seen.attack_type, None]
     elif by == "target-type":
-        keys = [Incident.target_type, None]
+        keys = [seen.target_type, None]
     elif by == "group":
-        return _sums_by_group(session, query, where, viewer, hidden, roll_up)
+        return _sums_by_group(session, query, where, viewer, roll_up)
     elif by is not None:
         raise ValueError(f"unknown breakdown {by!r}")
     columns = [k for k in keys if k is not None]
@@ -107,80 +90,28 @@ def sums_by(session: Session, where: IncidentFilter, by: str | None, *, viewer: 
             rows.append((values[0], None, *values[1:]))
         else:
             rows.append(tuple(values))
-    rows = [row for row in rows if row[2]]  # an empty total comes back as one row of zeros and NULLs
-    seen = _seen(session, hidden, where, viewer)
-    groups = group_links(session, seen, viewer)
     audit.record(session, viewer, "read", "incident", None, "ok", f"stats by {by or 'total'} {_describe(where)}")
-    return rows, seen, groups
+    return [row for row in rows if row[2]]  # an empty total comes back as one row of zeros and NULLs
 
 
-def _sums_by_group(session: Session, query, where: IncidentFilter, viewer: Viewer, hidden: list[int],
-                   roll_up: bool) -> tuple[list[tuple], list[Incident], dict[int, list[str]]]:
+def _sums_by_group(session: Session, query, where: IncidentFilter, viewer: Viewer, roll_up: bool) -> list[tuple]:
     """By group: the incidents joined to their (distinct) groups, then those with none. An incident two groups
     claimed counts under each."""
-    actor = IncidentActor.actor_id
+    actor = IncidentViewActor.actor_id
     roots = _roots() if roll_up else {}
     key = case(roots, value=actor, else_=actor) if roots else actor
-    links = (select(IncidentActor.incident_id, key.label("actor_id")).distinct()
-             .where(IncidentActor.role.in_(GROUP_ROLES)).subquery())
-    named = (query.join(links, links.c.incident_id == Incident.id)
+    links = (select(IncidentViewActor.incident_id, IncidentViewActor.org_id, key.label("actor_id")).distinct()
+             .where(IncidentViewActor.role.in_(GROUP_ROLES)).subquery())
+    named = (query.join(links, and_(links.c.incident_id == Incident.id, links.c.org_id == IncidentView.org_id))
              .with_only_columns(links.c.actor_id, *_sums(), maintain_column_froms=True).group_by(links.c.actor_id))
-    none = query.where(~select(IncidentActor.incident_id).where(
-        IncidentActor.incident_id == Incident.id, IncidentActor.role.in_(GROUP_ROLES)).exists()
+    none = query.where(~select(IncidentViewActor.incident_id).where(
+        IncidentViewActor.incident_id == Incident.id, IncidentViewActor.org_id == IncidentView.org_id,
+        IncidentViewActor.role.in_(GROUP_ROLES)).exists()
     ).with_only_columns(*_sums())
     rows = [(row[0], None, *row[1:]) for row in session.execute(named)]
     rows += [(None, None, *row) for row in session.execute(none) if row[0]]
-    seen = _seen(session, hidden, where, viewer)
     audit.record(session, viewer, "read", "incident", None, "ok", f"stats by group {_describe(where)}")
-    return rows, seen, group_links(session, seen, viewer)
-
-
-def _partly_hidden(session: Session, matching, viewer: Viewer) -> list[int]:
-    """The matching incidents with a (not retired) claim the viewer may not see."""
-    hidden = and_(~visible(Claim, viewer), ~Claim.retired)
-    # First: is any claim of the store hidden from the viewer at all? Written so that an index on the owner serves
-    # it (a hidden claim is another organisation's), it answers at once for an organisation that owns the store;
-    # asked per matching incident instead, it would probe every claim of every incident.
-    others = or_(Claim.owner_org_id < viewer.org_id, Claim.owner_org_id > viewer.org_id)
-    if session.scalar(select(Claim.id).where(others, hidden).limit(1)) is None:
-        return []
-    ids = matching.with_only_columns(Incident.id)
-    return list(session.scalars(select(Claim.incident_id).distinct().where(hidden, Claim.incident_id.in_(ids))))
-
-
-def _seen(session: Session, ids: list[int], where: IncidentFilter, viewer: Viewer) -> list[Incident]:
-    if not ids:
-        return []
-    incidents = list(session.scalars(select(Incident).where(Incident.id.in_(ids)).order_by(Incident.id)
-                                     .execution_options(populate_existing=True)))
-    _as_seen_by(session, incidents, viewer)
-    return [incident for incident in incidents if _matches_as_seen(incident, where)]
-
-
-def _matches_as_seen(incident: Incident, where: IncidentFilter) -> bool:
-    """The filter, checked again on the summary the viewer sees (the SQL matched the stored one, which may rest on
-    claims the viewer may not see: that must not decide what is counted for them)."""
-    if where.kind and incident.kind != where.kind:
-        return False
-    if where.attack_type and incident.attack_type != where.attack_type.replace(" ", "_").lower():
-        return False
-    if where.conflicts and not incident.has_conflict:
-        return False
-    if where.country and incident.country not in resolve_countries(where.country):
-        return False
-    if where.province:
-        single = where.country if where.country and "," not in where.country else None
-        if incident.province_code != resolve_province(where.province, single):
-            return False
-    if where.since and (incident.date_end is None or incident.date_end < parse_period(where.since).start):
-        return False
-    if where.until and (incident.date_start is None or incident.date_start > parse_period(where.until).end):
-        return False
-    if where.actor:
-        wanted = set(resolve_actor(where.actor))
-        if not wanted & {actor_id for actor_id, _ in getattr(incident, "seen_links", [])}:
-            return False
-    return True
+    return rows
 
 
 def group_links(session: Session, incidents: Sequence[Incident], viewer: Viewer) -> dict[int, list[str]]:
@@ -238,20 +169,14 @@ def victim_figures(session: Session, claims: Sequence[Claim]) -> dict[int, dict[
 
 def victim_claims(session: Session, where: IncidentFilter, *, viewer: Viewer) -> list[Claim]:
     """The counts of one category of victims (claims of killed or injured with a `subset`) that the viewer may
-    see, of the matching incidents (those seen in part matched as the viewer sees them, as in `sums_by`)."""
+    see, of the matching incidents (matched as the viewer sees them, as in `sums_by`)."""
     matching = incident_query(where, viewer, whole_table=not (where.since or where.until)).order_by(None)
-    hidden = _partly_hidden(session, matching, viewer)
-    ids = matching.with_only_columns(Incident.id)
-    wanted = Claim.incident_id.in_(ids.where(Incident.id.notin_(hidden)) if hidden else ids)
-    if hidden:
-        wanted = or_(wanted, Claim.incident_id.in_([i.id for i in _seen(session, hidden, where, viewer)]))
     claims = list(session.scalars(select(Claim).where(
         Claim.field.in_(("killed", "injured")), Claim.value["subset"].as_string().isnot(None), ~Claim.retired,
-        visible(Claim, viewer), wanted).order_by(Claim.incident_id, Claim.id)))
+        visible(Claim, viewer), Claim.incident_id.in_(matching.with_only_columns(Incident.id))
+    ).order_by(Claim.incident_id, Claim.id)))
     audit.record(session, viewer, "read", "claim", None, "ok", f"victim counts {_describe(where)}")
     return claims
-
-
 
 
 def disputes(session: Session, incident_ids: Sequence[int], *, viewer: Viewer) -> list[tuple[int, int | None, str]]:

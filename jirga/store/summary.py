@@ -1,15 +1,36 @@
-"""An incident's summary columns, computed from its claims by the consensus rules (never typed in), and its
-actor links. Recomputed whenever its claims or their assessments change; the claims stay the truth."""
+"""An incident's summaries, computed from its claims by the consensus rules (never typed in), and its actor links:
+the incident's own columns (from all its claims: what clustering matches against) and one view per audience that
+sees it (`IncidentView`: from the claims that audience may see, which is what filters, lists and counts read).
+Recomputed whenever its claims or their assessments change; the claims stay the truth.
+
+Claims of different markings fuse into one incident (a partner's TLP:GREEN account and our TLP:AMBER one of the
+same attack), so different organisations see different parts of it. The views follow the marking rules of
+`jirga.access.rules` (written again here for claims in memory; tests/test_access.py holds the two alike): one view
+for every organisation (`EVERYONE`: the TLP:CLEAR and GREEN claims), and one for each organisation that may see
+more (its own claims, its sharing groups' TLP:AMBER ones), which takes that one's place for it."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from jirga.db.schema import Assessment, Claim, Incident, IncidentActor, Report, Source, SourceGrade
+from jirga.access.rules import OPEN_LEVELS, SHARED_LEVELS
+from jirga.db.schema import (
+    EVERYONE,
+    Assessment,
+    Claim,
+    Incident,
+    IncidentActor,
+    IncidentView,
+    IncidentViewActor,
+    Report,
+    SharingGroupMember,
+    Source,
+    SourceGrade,
+)
 from jirga.fuse.consensus import Consensus, Fact, consensus
 
 ROLE_OF_FIELD = {"perpetrator": "perpetrator", "against": "against", "concerning": "about"}
@@ -53,36 +74,107 @@ def claim_rows(session: Session, incident_id: int) -> list:
     """An incident's claims as light rows with what the consensus reads (not ORM objects: big incidents have
     hundreds of claims, and this runs each time a report joins one)."""
     return list(session.execute(select(Claim.id, Claim.field, Claim.value, Claim.report_id, Claim.origin,
-                                       Claim.retired, Claim.created_by).where(Claim.incident_id == incident_id)))
+                                       Claim.retired, Claim.created_by, Claim.owner_org_id, Claim.tlp,
+                                       Claim.sharing_group_id).where(Claim.incident_id == incident_id)))
 
 
 def summarize(session: Session, incident: Incident, claims: Iterable[Claim], fresh: bool = False) -> None:
-    """Write the consensus of these claims into the incident's columns and its actor links.
+    """Write the consensus of these claims into the incident's columns, its actor links and its views.
     `fresh`: a new incident whose claims were just made (nothing to look up about them)."""
     claims = list(claims)
-    apply_consensus(incident, claims, consensus(facts_of(session, claims, fresh)))
+    facts = facts_of(session, claims, fresh)
+    apply_consensus(incident, claims, consensus(facts))
     if not fresh:
         session.execute(delete(IncidentActor).where(IncidentActor.incident_id == incident.id))
+        session.execute(delete(IncidentView).where(IncidentView.incident_id == incident.id))
+        session.execute(delete(IncidentViewActor).where(IncidentViewActor.incident_id == incident.id))
     session.add_all(IncidentActor(incident_id=incident.id, actor_id=actor_id, role=role)
                     for actor_id, role in actor_links(claims))
+    _write_views(session, incident, claims, facts)
 
 
 def apply_consensus(incident: Incident, claims: list[Claim], agreed: Consensus) -> None:
-    incident.kind = agreed.kind or incident.kind
+    for name, value in summary_values(incident.kind, claims, agreed).items():
+        setattr(incident, name, value)
+    incident.title = _title(incident, agreed.place)
+
+
+def summary_values(kind: str, claims: list, agreed: Consensus) -> dict:
+    """The summary columns (shared by an incident and its views) that the consensus of these claims gives."""
     date, place = agreed.date, agreed.place
-    incident.date_start = dt.date.fromisoformat(date["start"]) if date else None
-    incident.date_end = dt.date.fromisoformat(date["end"]) if date else None
-    incident.date_precision = date["precision"] if date else None
-    incident.place_id = place["gazetteer_id"] if place else None
-    incident.country = place["country"] if place else None
-    incident.province_code = place["province_code"] if place else None
-    incident.attack_type = agreed.attack_type
-    incident.target_type = agreed.target_type
-    incident.killed_low, incident.killed_best, incident.killed_high = agreed.killed
-    incident.injured_low, incident.injured_best, incident.injured_high = agreed.injured
-    incident.has_conflict = bool(agreed.conflicts)
-    incident.report_count = len({c.report_id for c in claims if c.report_id is not None and not c.retired})
-    incident.title = _title(incident, place)
+    return {
+        "kind": agreed.kind or kind,
+        "date_start": dt.date.fromisoformat(date["start"]) if date else None,
+        "date_end": dt.date.fromisoformat(date["end"]) if date else None,
+        "date_precision": date["precision"] if date else None,
+        "place_id": place["gazetteer_id"] if place else None,
+        "country": place["country"] if place else None,
+        "province_code": place["province_code"] if place else None,
+        "attack_type": agreed.attack_type,
+        "target_type": agreed.target_type,
+        "killed_low": agreed.killed[0], "killed_best": agreed.killed[1], "killed_high": agreed.killed[2],
+        "injured_low": agreed.injured[0], "injured_best": agreed.injured[1], "injured_high": agreed.injured[2],
+        "has_conflict": bool(agreed.conflicts),
+        "report_count": len({c.report_id for c in claims if c.report_id is not None and not c.retired}),
+    }
+
+
+def audiences(session: Session, incident: Incident, claims: list) -> dict[int, list[int]]:
+    """Which claims (by position) each audience of the incident sees: EVERYONE and each organisation that may see
+    more than everyone does. An audience that does not see the incident (none of its claims that count, nor the
+    incident's own marking) has no entry."""
+    records = [incident, *claims]
+    grouped = {r.sharing_group_id for r in records if r.tlp in SHARED_LEVELS and r.sharing_group_id is not None}
+    groups_of: dict[int, set[int]] = {}
+    if grouped:
+        for group_id, org_id in session.execute(select(SharingGroupMember.group_id, SharingGroupMember.org_id)
+                                                .where(SharingGroupMember.group_id.in_(grouped))):
+            groups_of.setdefault(org_id, set()).add(group_id)
+
+    def sees(org_id: int, record) -> bool:  # access.rules._marking_allows, for one record in memory
+        return (record.owner_org_id == org_id or record.tlp in OPEN_LEVELS
+                or (record.tlp in SHARED_LEVELS and record.sharing_group_id in groups_of.get(org_id, ())))
+
+    def seen_by(org_id: int) -> tuple[list[int], bool]:
+        seen = [i for i, claim in enumerate(claims) if sees(org_id, claim)]
+        return seen, sees(org_id, incident) or any(not claims[i].retired for i in seen)
+
+    found: dict[int, list[int]] = {}
+    everyone, visible = seen_by(EVERYONE)  # no organisation has id 0: what an outsider to every record sees
+    if visible:
+        found[EVERYONE] = everyone
+    for org_id in sorted({r.owner_org_id for r in records} | set(groups_of)):
+        seen, visible = seen_by(org_id)
+        if visible and (EVERYONE not in found or seen != everyone):
+            found[org_id] = seen
+    return found
+
+
+def _write_views(session: Session, incident: Incident, claims: list, facts: list[Fact]) -> None:
+    everything = list(range(len(claims)))
+    views, links = [], []
+    computed: dict[tuple[int, ...], tuple[dict, list]] = {}
+    for org_id, seen in audiences(session, incident, claims).items():
+        if tuple(seen) not in computed:
+            part = [claims[i] for i in seen]
+            if seen == everything:  # the incident's own summary, just computed
+                values = {name: getattr(incident, name) for name in VIEW_COLUMNS}
+            else:
+                values = summary_values(incident.kind, part, consensus([facts[i] for i in seen]))
+            computed[tuple(seen)] = values, actor_links(part)
+        values, actors = computed[tuple(seen)]
+        views.append({"incident_id": incident.id, "org_id": org_id, **values})
+        links += [{"incident_id": incident.id, "org_id": org_id, "actor_id": actor_id, "role": role}
+                  for actor_id, role in actors]
+    if views:
+        session.execute(insert(IncidentView), views)
+    if links:
+        session.execute(insert(IncidentViewActor), links)
+
+
+VIEW_COLUMNS = ("kind", "date_start", "date_end", "date_precision", "place_id", "country", "province_code",
+                "attack_type", "target_type", "killed_low", "killed_best", "killed_high", "injured_low",
+                "injured_best", "injured_high", "has_conflict", "report_count")
 
 
 def _title(incident: Incident, place: dict | None) -> str:
