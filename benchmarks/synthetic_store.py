@@ -10,9 +10,21 @@ from collections.abc import Callable
 from sqlalchemy import insert, text
 
 from jirga.db.database import Store
-from jirga.db.schema import Actor, Claim, Incident, IncidentActor, Place, Report, Source
+from jirga.db.schema import (
+    EVERYONE,
+    Actor,
+    Claim,
+    Incident,
+    IncidentActor,
+    IncidentView,
+    IncidentViewActor,
+    Place,
+    Report,
+    Source,
+)
 from jirga.extract.pipeline import EXTRACTOR_VERSION
 from jirga.reference import catalog
+from jirga.store.summary import VIEW_COLUMNS
 
 CHUNK = 5_000  # incidents per insert round (with their claims and actor links)
 OUTLETS = ["Dawn", "The Express Tribune", "Reuters", "Associated Press", "TOLOnews", "Tasnim"]
@@ -27,9 +39,11 @@ def now() -> dt.datetime:
 
 
 def bulk_fill(store: Store, n: int, rng: random.Random, place_rows: list[dict], make_incident: MakeIncident,
-              purpose: str) -> dict[str, int]:
+              purpose: str, green_share: float = 0.0) -> dict[str, int]:
     """Every catalog actor, the places, a few outlets and reports, then n incidents made by make_incident, in
-    chunks; returns the counts inserted."""
+    chunks, with the view each is seen through (`IncidentView`, as the store's writer keeps them); returns the
+    counts inserted. `green_share`: the part of the incidents (claims and all) marked TLP:GREEN, which every other
+    organisation sees; the rest is the owner's TLP:AMBER."""
     actors = catalog.load_actors()
     owned = {"owner_org_id": store.local_org_id(), "tlp": "amber", "sharing_group_id": None}
     created = now()
@@ -57,16 +71,28 @@ def bulk_fill(store: Store, n: int, rng: random.Random, place_rows: list[dict], 
 
     for first in range(1, n + 1, CHUNK):
         incidents, claims, links = [], [], []
+        views, view_links = [], []
         for incident_id in range(first, min(first + CHUNK, n + 1)):
             row, row_claims, row_links = make_incident(incident_id, n_reports, owned, created)
+            if green_share and rng.random() < green_share:
+                row["tlp"] = "green"
+                for claim in row_claims:
+                    claim["tlp"] = "green"
+            audience = EVERYONE if row["tlp"] == "green" else row["owner_org_id"]
+            views.append({"incident_id": incident_id, "org_id": audience,
+                          **{name: row.get(name) for name in VIEW_COLUMNS},
+                          "has_conflict": row.get("has_conflict", False)})
+            view_links += [{**link, "org_id": audience} for link in row_links]
             incidents.append(row)
             claims += row_claims
             links += row_links
         with store.engine.begin() as connection:
             connection.execute(insert(Incident.__table__), incidents)
             connection.execute(insert(Claim.__table__), claims)
+            connection.execute(insert(IncidentView.__table__), views)
             if links:
                 connection.execute(insert(IncidentActor.__table__), links)
+                connection.execute(insert(IncidentViewActor.__table__), view_links)
         counts["incidents"] += len(incidents)
         counts["claims"] += len(claims)
         counts["incident_actors"] += len(links)

@@ -100,16 +100,18 @@ def visible(model: type[Owned], viewer: Viewer) -> ColumnElement[bool]:
     return _marking_allows(model, viewer)
 
 
-def seen_view(viewer: Viewer) -> ColumnElement[bool]:
+def seen_view(viewer: Viewer, part: str | None = None) -> ColumnElement[bool]:
     """The join condition from `Incident` to the one `IncidentView` that `viewer` reads it through: their
     organisation's own view of it if it has one (it may see more claims than everyone), else the view for everyone.
     An incident the viewer may not see has neither, so joining it filters as `visible` does (the views are written
-    by `jirga.store.summary` with the same marking rules; tests/test_access.py holds the two equal)."""
+    by `jirga.store.summary` with the same marking rules; tests/test_access.py holds the two equal).
+    `part`: "own" or "everyone", only the incidents seen through that kind of view (a listing asks for each apart,
+    so that each part is read in date order from one index)."""
     own = aliased(IncidentView)
-    return and_(IncidentView.incident_id == Incident.id,
-                or_(IncidentView.org_id == viewer.org_id,
-                    and_(IncidentView.org_id == EVERYONE,
-                         ~exists().where(own.incident_id == Incident.id, own.org_id == viewer.org_id))))
+    through = {"own": IncidentView.org_id == viewer.org_id,
+               "everyone": and_(IncidentView.org_id == EVERYONE,
+                                ~exists().where(own.incident_id == Incident.id, own.org_id == viewer.org_id))}
+    return and_(IncidentView.incident_id == Incident.id, through[part] if part else or_(*through.values()))
 
 
 @dataclass(frozen=True)

@@ -217,8 +217,8 @@ class IncidentView(Base):
     __table_args__ = (
         Index("ix_incident_views_date", "date_start"),
         Index("ix_incident_views_org_date", "org_id", "date_start"),
-        Index("ix_incident_views_country_date", "country", "date_start"),
-        Index("ix_incident_views_province_date", "province_code", "date_start"),
+        Index("ix_incident_views_org_country_date", "org_id", "country", "date_start"),
+        Index("ix_incident_views_org_province_date", "org_id", "province_code", "date_start"),
     )
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
     org_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 
 import pycountry
 from rapidfuzz import process
-from sqlalchemy import ColumnElement, Select, and_, column, exists, func, or_, select, table, text
+from sqlalchemy import ColumnElement, Select, and_, column, exists, func, or_, select, table, text, union_all
 from sqlalchemy.orm import Session, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -83,13 +83,24 @@ class IncidentFilter:
 
 def list_incidents(session: Session, where: IncidentFilter, *, viewer: Viewer) -> list[Incident]:
     """The incidents `viewer` may see that match, newest first (by date, then id)."""
-    incidents = list(session.scalars(incident_query(where, viewer).limit(where.limit)
+    incidents = list(session.scalars(listing_query(where, viewer)
                                      .options(_visible_claims(lazyload, viewer))  # incident.claims, if read later
                                      .execution_options(populate_existing=True)))
     hidden = _hiding_claims(session, [incident.id for incident in incidents], viewer)
     _as_seen_by(session, [incident for incident in incidents if incident.id in hidden], viewer)
     audit.record(session, viewer, "read", "incident", None, "ok", f"list {_describe(where)}: {len(incidents)} found")
     return incidents
+
+
+def listing_query(where: IncidentFilter, viewer: Viewer) -> Select:
+    """The first `where.limit` matches: those seen through the organisation's own views and those seen through
+    everyone's, each read in date order from its own index and cut at the limit, then merged (a query over both
+    kinds of view at once had to sort every match first)."""
+    parts = [incident_query(where, viewer, through=part).with_only_columns(Incident.id, IncidentView.date_start)
+             .limit(where.limit).subquery() for part in ("own", "everyone")]
+    first = union_all(*(select(part.c.id, part.c.date_start) for part in parts)).subquery()
+    return (select(Incident).join(first, first.c.id == Incident.id)
+            .order_by(first.c.date_start.desc().nulls_last(), Incident.id.desc()).limit(where.limit))
 
 
 def _check_text(where: IncidentFilter) -> None:
@@ -100,15 +111,17 @@ def _check_text(where: IncidentFilter) -> None:
                              "300 characters)")
 
 
-def incident_query(where: IncidentFilter, viewer: Viewer, *, whole_table: bool = False) -> Select:
+def incident_query(where: IncidentFilter, viewer: Viewer, *, whole_table: bool = False,
+                   through: str | None = None) -> Select:
     """The incidents `viewer` may see that match, newest first, joined to the view they see them through
     (`IncidentView`): every filter and the order read the summary of the claims the viewer may see, never claims
     hidden from them. `whole_table`: the caller reads most of the table (a count over every period): the status is
     then compared in a form no index serves, because SQLite, which has no statistics, would otherwise walk the
-    status index and fetch each row apart, ten times slower than a scan."""
+    status index and fetch each row apart, ten times slower than a scan. `through`: only the incidents seen through
+    that kind of view ("own" or "everyone", see `access.rules.seen_view`)."""
     _check_text(where)
     seen = IncidentView
-    query = select(Incident).join(seen, seen_view(viewer))
+    query = select(Incident).join(seen, seen_view(viewer, through))
     if not where.include_superseded:
         query = query.where((func.coalesce(Incident.status, "") if whole_table else Incident.status) == "active")
     else:

@@ -54,8 +54,9 @@ def upgrade() -> None:
     )
     op.create_index('ix_incident_views_date', 'incident_views', ['date_start'])
     op.create_index('ix_incident_views_org_date', 'incident_views', ['org_id', 'date_start'])
-    op.create_index('ix_incident_views_country_date', 'incident_views', ['country', 'date_start'])
-    op.create_index('ix_incident_views_province_date', 'incident_views', ['province_code', 'date_start'])
+    op.create_index('ix_incident_views_org_country_date', 'incident_views', ['org_id', 'country', 'date_start'])
+    op.create_index('ix_incident_views_org_province_date', 'incident_views',
+                    ['org_id', 'province_code', 'date_start'])
     op.create_table(
         'incident_view_actors',
         sa.Column('incident_id', sa.Integer(), sa.ForeignKey('incidents.id', ondelete='CASCADE'), primary_key=True),
