@@ -14,7 +14,16 @@ from sqlalchemy import Integer, and_, cast, extract, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from jirga.access import Viewer, audit, visible
-from jirga.db.schema import Claim, Incident, IncidentActor, Relation, Report, Source, SourceGrade
+from jirga.db.schema import (
+    Claim,
+    Incident,
+    IncidentView,
+    IncidentViewActor,
+    Relation,
+    Report,
+    Source,
+    SourceGrade,
+)
 from jirga.model.checks import latest_date
 from jirga.reference import catalog
 from jirga.store.queries import IncidentFilter, actor_names, incident_query, resolve_actor
@@ -101,14 +110,15 @@ def actor_record(session: Session, actor_id: str, *, viewer: Viewer) -> ActorRec
     unknown = {i for s, _, o, _ in relations for i in (s, o) if i not in names}
     if unknown:
         names |= actor_names(session, sorted(unknown))
-    # Counted from the actor's links: SQLite, with no statistics, would rather walk every active incident.
-    linked = (select(IncidentActor.incident_id).where(IncidentActor.actor_id.in_(resolve_actor(actor.name)))
-              .distinct().subquery())
-    year = extract("year", Incident.date_start)
+    # Counted from the actor's links in the views: SQLite, with no statistics, would rather walk every incident.
+    linked = (select(IncidentViewActor.incident_id, IncidentViewActor.org_id)
+              .where(IncidentViewActor.actor_id.in_(resolve_actor(actor.name))).distinct().subquery())
+    year = extract("year", IncidentView.date_start)
     by_year = [(int(y), n) for y, n in session.execute(
-        incident_query(IncidentFilter(), viewer).order_by(None).join(linked, linked.c.incident_id == Incident.id)
+        incident_query(IncidentFilter(), viewer).order_by(None)
+        .join(linked, and_(linked.c.incident_id == Incident.id, linked.c.org_id == IncidentView.org_id))
         .with_only_columns(cast(year, Integer), func.count())
-        .where(Incident.date_start.isnot(None), Incident.date_start <= latest_date())
+        .where(IncidentView.date_start.isnot(None), IncidentView.date_start <= latest_date())
         .group_by(year).order_by(year))]
     audit.record(session, viewer, "read", "actor", actor_id, "ok", "read")
     return ActorRecord(actor, catalog_actor(actor.part_of) if actor.part_of else None,

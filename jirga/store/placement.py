@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from jirga.db.schema import CannotLink, Claim, Incident, IncidentActor, Place, Report
+from jirga.db.schema import CannotLink, Claim, Incident, IncidentActor, IncidentView, Place, Report
 from jirga.fuse.match import UNDATED_WINDOW, EventView, Match, compare, place_from, with_parents
 from jirga.model.extraction import PlaceRef
 from jirga.reference import catalog
@@ -70,7 +70,7 @@ def view_of_event(event: EventClaims, published: dt.date | None = None) -> Event
     )
 
 
-def view_of_incident(incident: Incident, place: Place | None, actor_ids: list[str]) -> EventView:
+def view_of_incident(incident: Incident | IncidentView, place: Place | None, actor_ids: list[str]) -> EventView:
     return EventView(
         kind=incident.kind, date_start=incident.date_start, date_end=incident.date_end,
         date_precision=incident.date_precision,

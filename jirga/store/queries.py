@@ -86,10 +86,16 @@ def list_incidents(session: Session, where: IncidentFilter, *, viewer: Viewer) -
     incidents = list(session.scalars(listing_query(where, viewer)
                                      .options(_visible_claims(lazyload, viewer))  # incident.claims, if read later
                                      .execution_options(populate_existing=True)))
-    hidden = _hiding_claims(session, [incident.id for incident in incidents], viewer)
-    _as_seen_by(session, [incident for incident in incidents if incident.id in hidden], viewer)
+    as_seen_by(session, incidents, viewer)
     audit.record(session, viewer, "read", "incident", None, "ok", f"list {_describe(where)}: {len(incidents)} found")
     return incidents
+
+
+def as_seen_by(session: Session, incidents: list[Incident], viewer: Viewer) -> None:
+    """Those of the incidents of which `viewer` may not see every claim: summarised again from the claims they
+    may see (see `_as_seen_by`)."""
+    hidden = _hiding_claims(session, [incident.id for incident in incidents], viewer)
+    _as_seen_by(session, [incident for incident in incidents if incident.id in hidden], viewer)
 
 
 def listing_query(where: IncidentFilter, viewer: Viewer) -> Select:
