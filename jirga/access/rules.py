@@ -100,16 +100,19 @@ def visible(model: type[Owned], viewer: Viewer) -> ColumnElement[bool]:
     return _marking_allows(model, viewer)
 
 
-def seen_view(viewer: Viewer, part: str | None = None) -> ColumnElement[bool]:
+def seen_view(viewer: Viewer, part: str | None = None, *, scan: bool = False) -> ColumnElement[bool]:
     """The join condition from `Incident` to the one `IncidentView` that `viewer` reads it through: their
     organisation's own view of it if it has one (it may see more claims than everyone), else the view for everyone.
     An incident the viewer may not see has neither, so joining it filters as `visible` does (the views are written
     by `jirga.store.summary` with the same marking rules; tests/test_access.py holds the two equal).
     `part`: "own" or "everyone", only the incidents seen through that kind of view (a listing asks for each apart,
-    so that each part is read in date order from one index)."""
+    so that each part is read in date order from one index). `scan`: the caller reads most of the table (a count
+    over every period): the organisation is then compared in a form no index serves, as a scan is faster than
+    fetching most rows one by one through the organisation's index (SQLite, with no statistics, would do that)."""
     own = aliased(IncidentView)
-    through = {"own": IncidentView.org_id == viewer.org_id,
-               "everyone": and_(IncidentView.org_id == EVERYONE,
+    org_id = IncidentView.org_id + 0 if scan else IncidentView.org_id
+    through = {"own": org_id == viewer.org_id,
+               "everyone": and_(org_id == EVERYONE,
                                 ~exists().where(own.incident_id == Incident.id, own.org_id == viewer.org_id))}
     return and_(IncidentView.incident_id == Incident.id, through[part] if part else or_(*through.values()))
 

@@ -127,7 +127,7 @@ def incident_query(where: IncidentFilter, viewer: Viewer, *, whole_table: bool =
     that kind of view ("own" or "everyone", see `access.rules.seen_view`)."""
     _check_text(where)
     seen = IncidentView
-    query = select(Incident).join(seen, seen_view(viewer, through))
+    query = select(Incident).join(seen, seen_view(viewer, through, scan=whole_table))
     if not where.include_superseded:
         query = query.where((func.coalesce(Incident.status, "") if whole_table else Incident.status) == "active")
     else:

@@ -95,21 +95,17 @@ def sums_by(session: Session, where: IncidentFilter, by: str | None, *, viewer: 
 
 
 def _sums_by_group(session: Session, query, where: IncidentFilter, viewer: Viewer, roll_up: bool) -> list[tuple]:
-    """By group: the incidents joined to their (distinct) groups, then those with none. An incident two groups
-    claimed counts under each."""
+    """By group: the incidents joined to their (distinct) groups, those with none under None, in one pass. An
+    incident two groups claimed counts under each."""
     actor = IncidentViewActor.actor_id
     roots = _roots() if roll_up else {}
     key = case(roots, value=actor, else_=actor) if roots else actor
     links = (select(IncidentViewActor.incident_id, IncidentViewActor.org_id, key.label("actor_id")).distinct()
              .where(IncidentViewActor.role.in_(GROUP_ROLES)).subquery())
-    named = (query.join(links, and_(links.c.incident_id == Incident.id, links.c.org_id == IncidentView.org_id))
-             .with_only_columns(links.c.actor_id, *_sums(), maintain_column_froms=True).group_by(links.c.actor_id))
-    none = query.where(~select(IncidentViewActor.incident_id).where(
-        IncidentViewActor.incident_id == Incident.id, IncidentViewActor.org_id == IncidentView.org_id,
-        IncidentViewActor.role.in_(GROUP_ROLES)).exists()
-    ).with_only_columns(*_sums())
-    rows = [(row[0], None, *row[1:]) for row in session.execute(named)]
-    rows += [(None, None, *row) for row in session.execute(none) if row[0]]
+    grouped = (query.outerjoin(links, and_(links.c.incident_id == Incident.id, links.c.org_id == IncidentView.org_id))
+               .with_only_columns(links.c.actor_id, *_sums(), maintain_column_froms=True)
+               .group_by(links.c.actor_id))
+    rows = [(row[0], None, *row[1:]) for row in session.execute(grouped)]
     audit.record(session, viewer, "read", "incident", None, "ok", f"stats by group {_describe(where)}")
     return rows
 
