@@ -18,6 +18,7 @@ from jirga.db.access_schema import User
 from jirga.db.schema import Claim, Organisation, Report, SharingGroup, SharingGroupMember
 from jirga.errors import BadInput
 from jirga.model.report import IncomingReport
+from jirga.store import training
 from jirga.store.coding import CodedIncident, code_incident
 from jirga.store.decisions import assess
 from jirga.store.queries import IncidentFilter
@@ -188,6 +189,88 @@ def test_agreement_command(store, world, database_url):
     refused = run_jirga("agreement", "--between", "alice", "--and", "bob", "--from", "2016-13",
                         JIRGA_DATABASE_URL=database_url, JIRGA_USER="bob", JIRGA_PASSWORD=PASSWORD)
     assert refused.returncode != 0 and "not a date: '2016-13'" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def _exported_texts(store, viewer: Viewer, name: str) -> str:
+    return json.dumps(run.export(store, viewer, name).as_bundle())
+
+
+def test_exercise_from_the_store_holds_what_analysts_verified_and_is_scored_like_any(store, world):
+    _verify(store, world)
+    spec = run.create_from_store(store, world.ines, "verified-august", IncidentFilter())
+    names = [r.name for r in spec.reports]
+    assert names == [f"{world.reports['checkpoint']}-quetta-daily.txt", f"{world.reports['later']}-baloch-wire.txt",
+                     f"{world.reports['kabul']}-kabul-desk.txt"]
+    # B's RED market report, verified by Bob, never enters an exercise of A's.
+    assert "Peshawar" not in _exported_texts(store, world.ines, "verified-august")
+    gold = spec.reports[0].gold
+    [attack] = gold["incidents"]["required"]
+    assert attack["place"]["city"] == "Quetta" and attack["date"] == "2016-08-08"
+    assert attack["killed"] == {"value": 13} and attack["claimed_by"] == ["Tehrik-i-Taliban Pakistan"]
+    assert "injured" not in attack  # nobody vouched for the injured: not in the gold, not scored
+    # The later outlet: Bob vouched for its toll and claim only.
+    [later] = spec.reports[1].gold["incidents"]["required"]
+    assert later["killed"] == {"value": 15} and "attack_type" not in later and "place" not in later
+    # A trainee codes it like any exercise: one deliberate mistake, explained.
+    coding = {"incidents": [{"kind": "attack", "place": {"name": "Quetta", "country": "PK"},
+                             "date": {"start": "2016-08-08", "end": "2016-08-08"}, "killed": {"best": 10},
+                             "attack_type": "suicide_bombing", "claimed_by": ["TTP"]}]}
+    answer = run.submit(store, world.tara, "verified-august", names[0], coding)
+    assert (answer["score"]["found"], answer["score"]["required"]) == (1, 1)
+    assert answer["score"]["misses"] == ["attack at Quetta (PK): killed: you coded 10, gold 13"]
+    assert [r["trainee"] for r in training.results(store, world.ines, "verified-august")] == ["tara"]
+
+
+def test_exercise_from_the_store_min_agreed_filters_and_audience(store, world):
+    _verify(store, world)
+    # Claims two analysts agree on: only the first outlet's place, date and attack type.
+    both = run.create_from_store(store, world.ines, "agreed-by-two", IncidentFilter(), min_agreed=2)
+    assert [r.name.split("-", 1)[1] for r in both.reports] == ["quetta-daily.txt"]
+    [attack] = both.reports[0].gold["incidents"]["required"]
+    assert set(attack) == {"kind", "place", "date", "attack_type"}
+    # A disputed claim is verified no more.
+    _assess(store, world.bob, _claims(store, world.reports["checkpoint"])["attack_type"], "dispute")
+    again = run.create_from_store(store, world.ines, "agreed-again", IncidentFilter(), min_agreed=2)
+    assert "attack_type" not in again.reports[0].gold["incidents"]["required"][0]
+    in_af = run.create_from_store(store, world.ines, "kabul-only", IncidentFilter(country="AF"))
+    assert [r.name.split("-", 1)[1] for r in in_af.reports] == ["kabul-desk.txt"]
+    # Shared with the group, the exercise leaves out A's report kept to A; Bob's, shared, leaves out his RED one.
+    joint = run.create_from_store(store, world.ines, "joint", IncidentFilter(), tlp="amber", group="QCCM")
+    assert [r.name.split("-", 1)[1] for r in joint.reports] == ["quetta-daily.txt", "baloch-wire.txt"]
+    own = run.create_from_store(store, world.bob, "bobs-own", IncidentFilter())
+    assert "Peshawar" in _exported_texts(store, world.bob, "bobs-own")  # his organisation's RED, kept to it
+    shared = run.create_from_store(store, world.bob, "bobs-joint", IncidentFilter(), group="QCCM")
+    assert "Peshawar" not in _exported_texts(store, world.bob, "bobs-joint") and len(shared.reports) < len(own.reports)
+    with pytest.raises(BadInput, match="no report you may see holds an incident"):  # nothing is TLP:GREEN
+        run.create_from_store(store, world.ines, "open-one", IncidentFilter(), tlp="green")
+    # Outside the group nothing is verified that C may see: the answer of an empty store.
+    with pytest.raises(BadInput, match="no report you may see holds an incident"):
+        run.create_from_store(store, world.carol, "nothing", IncidentFilter())
+    with pytest.raises(BadInput, match="min-agreed"):
+        run.create_from_store(store, world.ines, "bad", IncidentFilter(), min_agreed=0)
+
+
+def test_exercise_create_from_store_command(store, world, database_url, tmp_path):
+    _verify(store, world)
+    ines = {"JIRGA_DATABASE_URL": database_url, "JIRGA_USER": "ines", "JIRGA_PASSWORD": PASSWORD}
+    made = run_jirga("exercise", "create", "from-store", "--from-store", "--from", "2016-08", "--to", "2016-08",
+                     "--region", "PK", "--actor", "TTP", "--min-agreed", "1", env=ines)
+    assert made.returncode == 0, made.stderr
+    assert "exercise from-store: 2 reports, released on day 0" in made.stderr
+    shown = json.loads(run_jirga("exercise", "show", "from-store", "--format", "json", env=ines).stdout)
+    assert [r["name"].split("-", 1)[1] for r in shown["reports"]] == ["quetta-daily.txt", "baloch-wire.txt"]
+    exported = tmp_path / "from-store.json"
+    assert run_jirga("exercise", "export", "from-store", "--out", str(exported), env=ines).returncode == 0
+    imported = run_jirga("exercise", "import", str(exported), "--name", "copy", env=ines)
+    assert imported.returncode == 0, imported.stderr  # checked as strictly as any exercise
+    for wrong, said in ((["--from-store", "--gold", "g.yaml"], "leave out --gold"),
+                        (["--gold", "g.yaml", "--reports", "r", "--region", "PK"], "use them with --from-store"),
+                        ([], "give --gold and --reports"),
+                        (["--from-store", "--tlp", "purple"], "purple")):
+        refused = run_jirga("exercise", "create", "wrong", *wrong, env=ines)
+        assert refused.returncode != 0 and said in refused.stderr and "Traceback" not in refused.stderr, wrong
+    tara = run_jirga("exercise", "create", "mine", "--from-store", env={**ines, "JIRGA_USER": "tara"})
+    assert tara.returncode != 0 and "analyst" in tara.stderr
 
 
 @pytest.mark.slow
