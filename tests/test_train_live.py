@@ -143,6 +143,11 @@ def test_agreement_between_analysts_of_two_organisations_counts_only_what_the_vi
     seen_by_b = run.analyst_agreement(store, world.bob, "alice", "bob", everything)
     assert (seen_by_b.both, seen_by_b.only_first, seen_by_b.only_second) == (1, 0, 1)
     assert _fields(seen_by_b) == _fields(seen_by_a)
+    # What Bob does on B's RED report changes nothing A sees, not even the count of incidents he verified alone.
+    market = _claims(store, world.reports["market"])
+    _assess(store, world.bob, market["date"], "agree")
+    _assess(store, world.bob, market["killed"], "dispute")
+    assert run.analyst_agreement(store, world.ines, "alice", "bob", everything).as_dict() == seen_by_a.as_dict()
     # Outside the group nothing of theirs is visible: no figure at all, as for analysts who never verified a thing.
     seen_by_c = run.analyst_agreement(store, world.carol, "alice", "bob", everything)
     nobody = run.analyst_agreement(store, world.carol, "nobody", "nothing", everything)
@@ -155,6 +160,8 @@ def test_agreement_between_analysts_of_two_organisations_counts_only_what_the_vi
     assert later.both == 0
     with pytest.raises(BadInput, match="two analysts"):
         run.analyst_agreement(store, world.ines, "alice", "alice", everything)
+    with pytest.raises(BadInput, match="control character"):
+        run.analyst_agreement(store, world.ines, "alice", "bob\x00", everything)
 
 
 def test_agreement_takes_each_analysts_latest_word_and_their_hand_coding(store, world):

@@ -44,6 +44,8 @@ def analyst_agreement(store: Store, viewer: Viewer, first: str, second: str, whe
     names = [str(n).strip()[:200] for n in (first, second)]
     if not all(names):
         raise BadInput("name two analysts: --between NAME --and NAME")
+    if any(ord(c) < 32 for name in names for c in name):  # PostgreSQL refuses a NUL in a parameter
+        raise BadInput("an analyst's name holds a control character; use their username")
     return live_agreement(verified.analysts_claims(store, viewer, names, where), *names)
 
 
