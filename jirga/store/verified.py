@@ -2,9 +2,8 @@
 assessed, with their verdicts, for inter-coder agreement between two analysts and for exercises built from the
 store (`jirga.train.live` holds the logic and the definition of "verified").
 
-Only what the viewer may see is read: every query has `access.visible` in its WHERE clause (incidents, claims,
-reports, assessments), and an incident the viewer sees only in part is matched against the filter as the viewer
-sees it, as the situation picture does (`jirga.store.stats`).
+Only what the viewer may see is read: every query has `access.visible` in its WHERE clause (claims, reports,
+assessments), and the incidents are chosen by the incident list's own query (`queries.incident_query`).
 """
 
 from __future__ import annotations
@@ -19,15 +18,13 @@ from jirga.db.schema import Assessment, Claim, Incident, Report
 from jirga.model import tlp as tlp_levels
 from jirga.store.claims import HAND_CODED
 from jirga.store.queries import IncidentFilter, incident_query
-from jirga.store.stats import _partly_hidden, _seen
 
 
 def _matching(session: Session, where: IncidentFilter, viewer: Viewer, among) -> list[int]:
-    """The ids of the active incidents among `among` (a select of ids) that match `where`, as the viewer sees them."""
-    matching = incident_query(where, viewer).order_by(None).where(Incident.id.in_(among))
-    hidden = set(_partly_hidden(session, matching, viewer))
-    whole = [i for i in session.scalars(matching.with_only_columns(Incident.id)) if i not in hidden]
-    return sorted(whole + [incident.id for incident in _seen(session, sorted(hidden), where, viewer)])
+    """The ids of the active incidents among `among` (a select of ids) that match `where`: the incidents' own
+    query, which matches each as the viewer sees it."""
+    return list(session.scalars(incident_query(where, viewer).order_by(None).where(Incident.id.in_(among))
+                                .with_only_columns(Incident.id).order_by(Incident.id)))
 
 
 def _claim_row(claim: Claim, kind: str) -> dict:
