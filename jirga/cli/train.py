@@ -36,11 +36,16 @@ def _exercise_commands(commands) -> None:
         parser.set_defaults(run=run, command=f"exercise {name}")
         return parser
 
-    create = sub("create", run_exercise_create, "build an exercise from a gold file and its reports (instructors: "
-                                                 "analysts and above)")
+    create = sub("create", run_exercise_create, "build an exercise from a gold file and its reports, or from the "
+                                                 "incidents analysts verified in the store (instructors: analysts "
+                                                 "and above)", _store_filters())
     create.add_argument("name", help="a short name: letters, digits, '.', '_', '-'")
-    create.add_argument("--gold", required=True, type=Path, help="the gold file (YAML)")
-    create.add_argument("--reports", required=True, type=Path, help="the folder of the reports the gold codes")
+    create.add_argument("--gold", type=Path, help="the gold file (YAML)")
+    create.add_argument("--reports", type=Path, help="the folder of the reports the gold codes")
+    create.add_argument("--from-store", action="store_true", help="instead of --gold and --reports: the reports "
+                        "whose incidents analysts verified, with what they verified as the gold")
+    create.add_argument("--min-agreed", type=int, default=1, help="with --from-store: a claim is verified when at "
+                        "least this many analysts agree with it (default 1) and none disputes it")
     create.add_argument("--scenario", type=Path, help="YAML: title, description and `days` (day number to the "
                                                       "reports released that day)")
     create.add_argument("--title", help="the exercise's title (default: the scenario's, else its name)")
@@ -73,6 +78,13 @@ def _exercise_commands(commands) -> None:
                                                      "see", formats)
     agree.add_argument("name")
 
+    between = commands.add_parser("agreement", parents=[identity, formats, _store_filters()],
+                                  help="inter-coder agreement per field between two analysts' verified incidents "
+                                       "in the store, from what you may see")
+    between.add_argument("--between", required=True, dest="first", metavar="ANALYST", help="a username")
+    between.add_argument("--and", required=True, dest="second", metavar="ANALYST", help="another username")
+    between.set_defaults(run=run_agreement, command="agreement")
+
     record = commands.add_parser("training", help="personnel training records").add_subparsers(
         dest="training_command", required=True)
     record_cmd = record.add_parser("record", parents=[identity, formats],
@@ -80,6 +92,23 @@ def _exercise_commands(commands) -> None:
     record_cmd.add_argument("--user", help="a user of your organisation (default: yourself)")
     record_cmd.add_argument("--csv", action="store_true", help="every submission as a CSV row")
     record_cmd.set_defaults(run=run_training_record, command="training record")
+
+
+def _store_filters() -> argparse.ArgumentParser:
+    """Which incidents of the store: the filters of `jirga incidents` that training reads."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--from", "--since", dest="since", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    options.add_argument("--to", "--until", dest="until", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    options.add_argument("--region", "--country", dest="country",
+                         help="ISO codes or names of countries, separated by commas (PK,AF)")
+    options.add_argument("--actor", help="name, alias or acronym; its provinces and branches are included")
+    return options
+
+
+def _incident_filter(args: argparse.Namespace):
+    from jirga.store.queries import IncidentFilter
+
+    return IncidentFilter(actor=args.actor, country=args.country, since=args.since, until=args.until)
 
 
 def _console() -> Console:
@@ -144,12 +173,25 @@ def run_exercise_create(args: argparse.Namespace) -> int:
     from jirga.train.exercises import build, read_scenario
     from jirga.train.gold import read_gold
 
-    if not args.reports.is_dir():
-        raise BadInput(f"--reports {args.reports}: not a folder")
-    scenario = read_scenario(args.scenario) if args.scenario else None
-    spec = build(args.name, read_gold(args.gold), args.reports, scenario, args.title)
-    with signed_in(args) as (store, viewer):
-        run.create(store, viewer, spec, args.tlp, args.group)
+    filtered = any(getattr(args, key) for key in ("since", "until", "country", "actor")) or args.min_agreed != 1
+    if args.from_store:
+        if args.gold or args.reports or args.scenario:
+            raise BadInput("--from-store builds the gold from the store: leave out --gold, --reports and --scenario")
+        with signed_in(args) as (store, viewer):
+            spec = run.create_from_store(store, viewer, args.name, _incident_filter(args), args.min_agreed, args.tlp,
+                                         args.group, args.title)
+    else:
+        if not (args.gold and args.reports):
+            raise BadInput("give --gold and --reports (a gold file and its reports' folder), or --from-store")
+        if filtered:
+            raise BadInput("--from, --to, --region, --actor and --min-agreed choose incidents of the store: "
+                           "use them with --from-store")
+        if not args.reports.is_dir():
+            raise BadInput(f"--reports {args.reports}: not a folder")
+        scenario = read_scenario(args.scenario) if args.scenario else None
+        spec = build(args.name, read_gold(args.gold), args.reports, scenario, args.title)
+        with signed_in(args) as (store, viewer):
+            run.create(store, viewer, spec, args.tlp, args.group)
     days = sorted({r.day for r in spec.reports})
     err.print(f"exercise {escape(spec.name)}: {len(spec.reports)} reports, released on day"
               f"{'s' if len(days) > 1 else ''} {', '.join(map(str, days))}")
@@ -327,6 +369,25 @@ def run_exercise_agreement(args: argparse.Namespace) -> int:
     elif not rows:
         err.print("no report was coded by two trainees or more yet")
     else:
+        _table([{**r, "agreement": "" if r["agreement"] is None else f"{r['agreement']:.2f}"} for r in rows],
+               ["field", "agreement", "agreed", "compared", "pairs"], "pairwise agreement per field")
+    return 0
+
+
+def run_agreement(args: argparse.Namespace) -> int:
+    from jirga.cli.access import signed_in
+    from jirga.train import run
+
+    with signed_in(args) as (store, viewer):
+        found = run.analyst_agreement(store, viewer, args.first, args.second, _incident_filter(args))
+    if args.format == "json":
+        print(terminal_json(found.as_dict(), indent=2))
+        return 0
+    _console().print(escape(terminal_text(
+        f"incidents verified by both: {found.both}; only by {found.first}: {found.only_first}; only by "
+        f"{found.second}: {found.only_second} (of those you may see)", one_line=True)))
+    rows = [a.as_dict() for a in found.fields]
+    if rows:
         _table([{**r, "agreement": "" if r["agreement"] is None else f"{r['agreement']:.2f}"} for r in rows],
                ["field", "agreement", "agreed", "compared", "pairs"], "pairwise agreement per field")
     return 0

@@ -8,9 +8,12 @@ import dataclasses
 
 from jirga.access import Viewer
 from jirga.db import Store
-from jirga.store import training
+from jirga.errors import BadInput
+from jirga.store import training, verified
+from jirga.store.queries import IncidentFilter
 from jirga.train.coding import check_coding
 from jirga.train.exercises import ExerciseReportSpec, ExerciseSpec, check_name
+from jirga.train.live import LiveAgreement, exercise_from_store, live_agreement
 from jirga.train.scoring import score_document
 
 
@@ -34,3 +37,23 @@ def submit(store: Store, viewer: Viewer, name: str, report_name: str, coding: ob
     """A trainee's coding of one report: checked, scored against its gold, kept; the score, the gold and the text."""
     checked = check_coding(coding, f"coding of {str(report_name)[:100]}")
     return training.submit(store, viewer, name, report_name, checked, _score)
+
+
+def analyst_agreement(store: Store, viewer: Viewer, first: str, second: str, where: IncidentFilter) -> LiveAgreement:
+    """Pairwise agreement between two analysts' verified incidents in the store, from what the viewer may see."""
+    names = [str(n).strip()[:200] for n in (first, second)]
+    if not all(names):
+        raise BadInput("name two analysts: --between NAME --and NAME")
+    if any(ord(c) < 32 for name in names for c in name):  # PostgreSQL refuses a NUL in a parameter
+        raise BadInput("an analyst's name holds a control character; use their username")
+    return live_agreement(verified.analysts_claims(store, viewer, names, where), *names)
+
+
+def create_from_store(store: Store, viewer: Viewer, name: str, where: IncidentFilter, min_agreed: int = 1,
+                      tlp: str = "amber", group: str | None = None, title: str | None = None) -> ExerciseSpec:
+    """An exercise over the reports whose incidents analysts verified, from what the instructor may see and
+    everyone who will see the exercise may see too; stored like one from a gold file."""
+    check_name(name)
+    spec = exercise_from_store(name, verified.verified_reports(store, viewer, where, tlp, group), min_agreed, title)
+    create(store, viewer, spec, tlp, group)
+    return spec

@@ -9,12 +9,13 @@ import json
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from jirga.errors import BadInput, CodingError
 from jirga.model.vocab import ATTACK_TYPES, TARGET_TYPES
 from jirga.store import training
+from jirga.store.queries import IncidentFilter
 from jirga.train import run
 from jirga.train.agreement import agreement
 from jirga.train.fields import describe_gold_item
@@ -36,6 +37,7 @@ from jirga.web.pages.rendering import render
 router = APIRouter()
 
 Text = Annotated[str, Form(max_length=300)]
+Asked = Annotated[str, Query(max_length=200)]
 Coded = Annotated[str, Form(max_length=200_000)]
 
 
@@ -160,3 +162,19 @@ def record_csv(request: Request, viewer: ActingViewer, user: str = ""):
         writer.writerow(spreadsheet_safe(row))
     return Response(out.getvalue(), media_type="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="training-record.csv"'})
+
+
+@router.get("/training/agreement")
+def analysts_agreement_page(request: Request, viewer: ActingViewer, between: Asked = "",
+                            second: Annotated[str, Query(alias="and", max_length=200)] = "",
+                            since: Annotated[str, Query(alias="from", max_length=10)] = "",
+                            until: Annotated[str, Query(alias="to", max_length=10)] = "", region: Asked = ""):
+    """Agreement per field between two analysts' verified incidents in the store, from what the viewer may see."""
+    asked = {"between": between.strip(), "and": second.strip(), "from": since.strip(), "to": until.strip(),
+             "region": region.strip()}
+    found = None
+    if asked["between"] or asked["and"]:
+        where = IncidentFilter(country=asked["region"] or None, since=asked["from"] or None,
+                               until=asked["to"] or None)
+        found = run.analyst_agreement(store_of(request), viewer, asked["between"], asked["and"], where)
+    return render(request, "training_agreement.html", asked=asked, found=found)
