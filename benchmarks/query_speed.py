@@ -115,8 +115,9 @@ def gazetteer_places(per_province: int = 6) -> dict[str, list[tuple[dict, float]
     return found
 
 
-def fill(store: Store, n: int, seed: int = 2024) -> dict[str, int]:
-    """N incidents with their claims, links and the rows they refer to; returns the counts inserted."""
+def fill(store: Store, n: int, seed: int = 2024, green_share: float = GREEN_SHARE) -> dict[str, int]:
+    """N incidents with their claims, links and the rows they refer to, `green_share` of them TLP:GREEN; returns
+    the counts inserted."""
     rng = random.Random(seed)
     places = gazetteer_places()
     missing = {a for shares in ACTORS_BY_COUNTRY.values() for a in shares} - {a.id for a in catalog.load_actors()}
@@ -126,7 +127,7 @@ def fill(store: Store, n: int, seed: int = 2024) -> dict[str, int]:
     return bulk_fill(store, n, rng, [row for entries in places.values() for row, _ in entries],
                      lambda number, n_reports, owned, created: _incident(rng, number, places, n_reports, days, owned,
                                                                          created), "query",
-                     green_share=GREEN_SHARE)
+                     green_share=green_share)
 
 
 def _figure(rng: random.Random, kind: str) -> dict | None:
