@@ -53,12 +53,13 @@ from jirga.share.definitions import (
     version_key,
 )
 from jirga.share.values import restored
-from jirga.store import partner, sharing
-from jirga.store.taxii import collection_id
+from jirga.store import partner, sharing, taxii
+from jirga.store.taxii import NewVersion, collection_id
 
 MAX_BUNDLE_BYTES = 256 * 2**20
 MAX_OBJECT_BYTES = 4 * 2**20
 MAX_OBJECTS = 100_000
+STORED, UNCHANGED, DEFINITION = taxii.STORED, taxii.UNCHANGED, "definition"
 ORDER = {"identity": 0, "location": 1, "intrusion-set": 1, "report": 2, "incident": 3}  # reports before incidents
 _SPACE = re.compile(r"[ \t\n\r]*")
 
@@ -87,6 +88,9 @@ class Received:
     authors: dict[str, int] = field(default_factory=dict)  # verified author -> objects stored
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (id, reason)
     notes: list[str] = field(default_factory=list)
+    # What became of each object, in the order received: STORED, UNCHANGED, DEFINITION, or the reason it was rejected
+    # (the TAXII status resource names each object).
+    verdicts: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         by = ", ".join(f"{name}: {count}" for name, count in sorted(self.authors.items())) or "none"
@@ -426,42 +430,51 @@ def receive(store: Store, viewer: Viewer, items: list[Incoming], *, group: int |
     organisation that sent them, when known (a TAXII client); `collection`: the TAXII collection they were added
     to (default: the one their marking belongs to). Returns what happened; rejections go to `on_reject` too."""
     require(store, viewer, "analyst", "receive shared objects", target_type="stix_object")
-    out = Received(total=len(items))
+    out = Received(total=len(items), verdicts=[""] * len(items))
 
-    def reject(where: str, reason: str) -> None:
+    def reject(index: int, reason: str) -> None:
+        where = items[index].where
         out.rejected.append((where, reason))
+        out.verdicts[index] = reason
         if on_reject:
             on_reject(where, reason)
 
-    accepted: list[_Accepted] = []
+    accepted: list[tuple[int, _Accepted]] = []
     with store.session() as session:
         checks = _Checks(session, viewer, items, group, sender)
-        for item in items:
+        for index, item in enumerate(items):
             try:
                 result = checks.check(item)
             except _Reject as refusal:
-                reject(item.where, str(refusal))
+                reject(index, str(refusal))
                 continue
             except _Same:
                 out.unchanged += 1
+                out.verdicts[index] = UNCHANGED
                 continue
             if result == "definition":
                 out.definitions += 1
+                out.verdicts[index] = DEFINITION
             elif result == "own":
                 out.unchanged += 1
+                out.verdicts[index] = UNCHANGED
             else:
-                accepted.append(result)
-    accepted.sort(key=lambda a: ORDER.get(a.obj["type"], 4))
+                accepted.append((index, result))
+    accepted.sort(key=lambda pair: ORDER.get(pair[1].obj["type"], 4))
     to_extract: list[tuple[_Accepted, IncomingReport]] = []
-    with store.session() as session:
-        for item in accepted:
+    with store.write_turn(), store.session() as session:
+        places = {index: _collection_of(session, item, group, collection) for index, item in accepted}
+        for target in sorted(set(places.values())):  # every collection's turn first, always in the same order
+            taxii.take_turn(session, target)
+        for index, item in accepted:
             try:
                 with session.begin_nested():
-                    _store(session, item, group, collection, out, to_extract)
+                    out.verdicts[index] = _store(session, item, group, places[index], out, to_extract)
             except IntegrityError:
                 out.unchanged += 1  # stored meanwhile by another receiver
+                out.verdicts[index] = UNCHANGED
             except (BadInput, Conflict) as error:
-                reject(item.item.where, str(error))
+                reject(index, str(error))
         audit.record(session, viewer, "write", "stix_object", None, "ok", f"receive: {out.line()}")
         if out.rejected:
             audit.record(session, viewer, "write", "stix_object", None, "denied",
@@ -470,13 +483,23 @@ def receive(store: Store, viewer: Viewer, items: list[Incoming], *, group: int |
     return out
 
 
-def _store(session, item: _Accepted, group: int | None, collection: str | None, out: Received,
-           to_extract: list) -> None:
+def _collection_of(session, item: _Accepted, group: int | None, collection: str | None) -> str:
+    """The TAXII collection an accepted object goes in: the one it was added to, else the one of its marking."""
+    return collection or collection_id(session, item.level, group if item.level == "amber" else None)
+
+
+def _store(session, item: _Accepted, group: int | None, collection: str, out: Received, to_extract: list) -> str:
+    """Store one accepted object into its collection (versions, idempotence and the order of `date_added` as every
+    TAXII add keeps them), then fuse it; STORED or UNCHANGED. BadInput if the collection refuses it."""
     obj = item.obj
     group = group if item.level == "amber" else None
-    sharing.add_object(session, collection=collection or collection_id(session, item.level, group), stix_id=obj["id"],
-                       kind=obj["type"], version=item.version, author=item.author, body=item.item.raw,
-                       tlp=item.level, group=group)
+    (verdict,) = taxii.put_versions(session, collection, [NewVersion(
+        obj["id"], obj["type"], "2.1", item.version, item.item.raw, item.author, item.level, group, item.author)])
+    if verdict == UNCHANGED:
+        out.unchanged += 1
+        return verdict
+    if verdict != STORED:
+        raise BadInput(verdict)
     out.stored += 1
     out.authors[item.author_name] = out.authors.get(item.author_name, 0) + 1
     ext = (obj.get("extensions") or {}).get(EXTENSION_ID)
@@ -489,6 +512,7 @@ def _store(session, item: _Accepted, group: int | None, collection: str | None, 
         report = _outside_report(obj, item)
         if isinstance(report, IncomingReport):  # else it has no description: nothing to read
             to_extract.append((item, report))
+    return STORED
 
 
 def _claim_ids(row) -> set[str]:

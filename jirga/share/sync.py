@@ -61,6 +61,7 @@ class Tally:
     received: int = 0  # objects read (pull) or sent (push)
     stored: int = 0  # new versions stored (pull) or accepted by the peer (push)
     unchanged: int = 0  # already there
+    verified: int = 0  # of those stored, Jirga objects whose author's signature verified
     refused: list[str] = field(default_factory=list)  # why, one per object
     skipped: str | None = None  # why the collection was not synced at all
 
@@ -68,8 +69,10 @@ class Tally:
         name = f"{self.title} ({self.collection})" if self.title else self.collection
         if self.skipped:
             return f"{name}: skipped: {self.skipped}"
+        unverified = self.stored - self.verified
         return (f"{name}: {self.received} objects, {self.stored} new, {self.unchanged} already there, "
-                f"{len(self.refused)} refused")
+                f"{len(self.refused)} refused" + (f" ({self.verified} new signed by their author and verified, "
+                                                  f"{unverified} new unverified)" if self.verified else ""))
 
 
 Progress = Callable[[Tally], None]
@@ -213,6 +216,7 @@ def _pull_collection(store, viewer, peer, connection, theirs, target, cursor, re
             outcomes = receiver(store, viewer, target, checked, owner_org_id=peer.org_id) + refused
             tally.received += len(objects)
             tally.stored += sum(o.stored for o in outcomes)
+            tally.verified += sum(1 for o in outcomes if o.stored and o.verified_by)
             tally.unchanged += sum(1 for o in outcomes if not o.stored and o.refused is None)
             tally.refused += [o.refused for o in outcomes if o.refused]
             last = connection.headers.get("X-TAXII-Date-Added-Last")
