@@ -25,9 +25,10 @@ from jirga.share import keys, publish, shared
 from jirga.share.inbox import UNVERIFIED
 from jirga.store.taxii import OPEN_COLLECTION
 from jirga.web.app import create_app
+from tests.conftest import run_jirga
 from tests.test_fuse import HOSPITAL_A, HOSPITAL_B
 from tests.test_share_stix import DAY, RED_TEXT, make_org
-from tests.test_taxii import PASSWORD, jirga, make_site, stix
+from tests.test_taxii import PASSWORD, make_site, stix
 from tests.webserver import serving
 
 
@@ -105,7 +106,7 @@ class Instance:
             return session.scalar(select(Organisation.id).where(Organisation.name == name))
 
     def cli(self, *args: str):
-        return jirga(*args, "--db", str(self.path), JIRGA_TOKEN=self.admin_token)
+        return run_jirga(*args, "--db", str(self.path), JIRGA_TOKEN=self.admin_token)
 
 
 def make_instance(tmp: Path, name: str, partners: list[str]) -> Instance:
@@ -131,20 +132,21 @@ def ingest(instance: Instance, text: str, source: str, **options) -> None:
     assert not run.run([IncomingReport(text, source.lower(), source=source, published=DAY)]).failed, errors
 
 
-def add_peer(here: Instance, there: Instance, url: str) -> None:
+def add_peer(here: Instance, there: Instance, url: str, *key: str) -> None:
     """`jirga peer add` on `here` for `there`'s server, with the token `there` gave `here`'s organisation."""
     token = here.path.with_suffix(f".{there.name}.token")
     token.write_text(there.sync_tokens[here.name])
     added = here.cli("peer", "add", there.name.lower(), f"{url}/taxii2/jirga/", "--org", f"Org {there.name}",
-                     "--token-file", str(token))
+                     "--token-file", str(token), *key)
     assert added.returncode == 0, added.stderr
 
 
 @pytest.fixture(scope="module")
 def network(tmp_path_factory):
     """Four instances. A publishes a TLP:GREEN report of the hospital attack (and keeps a TLP:RED one); B, which has
-    its own report of the attack, pulls from A; C pulls from A too and relays to D, which pulls from C alone. B, C
-    and D registered A's public key; nobody registered C's (it has none)."""
+    its own report of the attack, pulls from A; C pulls from A too and relays to D, which pulls from C alone. B and C
+    register A's public key as they add A as a peer (`--key-file`, `--key`), D with `jirga key register`; nobody
+    registered C's (it has none)."""
     tmp = tmp_path_factory.mktemp("network")
     a = make_instance(tmp, "A", ["B", "C"])
     b = make_instance(tmp, "B", ["A"])
@@ -154,13 +156,15 @@ def network(tmp_path_factory):
     ingest(a, HOSPITAL_A, "Dawn", tlp="green")
     ingest(a, RED_TEXT, "Field office", tlp="red")
     publish(a.store, a.admin, key_dir=a.key_dir)
-    for receiver in (b, c, d):
-        keys.register(receiver.store, receiver.admin, "Org A", keys.card(a.store, a.admin))
+    card = json.dumps(keys.card(a.store, a.admin))
+    (tmp / "a.jwk").write_text(card)
+    keys.register(d.store, d.admin, "Org A", json.loads(card))
     ingest(b, HOSPITAL_B, "Reuters")  # B's own report, under B's default marking
     pulls = {}
     with serving(create_app(store=a.store)) as url_a, serving(create_app(store=c.store)) as url_c:
-        for here, there, url in ((b, a, url_a), (c, a, url_a), (d, c, url_c)):
-            add_peer(here, there, url)
+        for here, there, url, key in ((b, a, url_a, ["--key-file", str(tmp / "a.jwk")]), (c, a, url_a, ["--key", card]),
+                                      (d, c, url_c, [])):
+            add_peer(here, there, url, *key)
             pulls[here.name] = here.cli("sync", "pull", there.name.lower())
         pulls["B again"] = b.cli("sync", "pull", "a")
     yield {"A": a, "B": b, "C": c, "D": d}, pulls
@@ -219,3 +223,28 @@ def test_taxii_an_object_relayed_by_a_third_instance_still_verifies_against_its_
         assert rows and {row.author_org_id for row in rows} == {d.org_id("Org A")}  # A's, though C sent them
         assert {row.owner_org_id for row in rows} == {d.org_id("Org A")}
     assert partner_claims(d, "Org A")
+
+
+def test_taxii_peer_add_refuses_a_bad_key_with_a_clear_error_and_adds_nothing(network, tmp_path):
+    instances, _ = network
+    b = instances["B"]
+    card = keys.card(instances["A"].store, instances["A"].admin)
+    token = tmp_path / "token"
+    token.write_text("a token")
+    bad = {"not JSON": ["--key", "{not json"],
+           "a private key": ["--key", json.dumps(card | {"d": card["x"]})],
+           "not Ed25519": ["--key", json.dumps(card | {"crv": "P-256"})],
+           "a wrong kid": ["--key", json.dumps(card | {"kid": "abc"})],
+           "no such file": ["--key-file", str(tmp_path / "missing.jwk")],
+           "no organisation named": ["--key", json.dumps({k: v for k, v in card.items() if k != "organisation"})]}
+    words = {"not JSON": "--key: not JSON", "a private key": "private key", "not Ed25519": "not an Ed25519 public key",
+             "a wrong kid": "is not its thumbprint", "no such file": "--key-file",
+             "no organisation named": "names no organisation"}
+    for what, key in bad.items():
+        done = b.cli("peer", "add", f"bad-{what.replace(' ', '-')}", "http://127.0.0.1:9/taxii2/jirga/",
+                     "--token-file", str(token), *key)
+        assert done.returncode == 2, (what, done.stderr)
+        assert words[what] in done.stderr and "Traceback" not in done.stderr, (what, done.stderr)
+    listed = json.loads(b.cli("peer", "list", "--format", "json").stdout)
+    assert [peer["name"] for peer in listed] == ["a"]  # none of the bad ones was added
+    assert len(keys.history(b.store, b.admin, "Org A")) == 1  # the one `peer add --key-file` registered

@@ -107,18 +107,28 @@ def run_key_list(args) -> int:
     return 0
 
 
-def run_key_register(args) -> int:
-    from jirga.share import keys
+def read_card(value: str, option: str = "--key", *, file_only: bool = False):
+    """A public key as `jirga key show` prints it: its JSON, or a file holding it (only a file if `file_only`);
+    BadInput naming `option` if it cannot be read."""
     from jirga.share.canonical import loads
 
-    value = args.key.strip()
-    if not value.startswith("{"):
-        path = Path(value)
+    value = value.strip()
+    if file_only or not value.startswith("{"):
         try:
-            value = path.read_text(encoding="utf-8")[:100_000]
+            value = Path(value).read_text(encoding="utf-8")[:100_000]
         except (OSError, UnicodeDecodeError) as error:
-            raise BadInput(f"--key: {value[:200]!r} is neither a key's JSON nor a readable file ({error})") from None
-    jwk = loads(value)
+            what = "not a readable file" if file_only else "neither a key's JSON nor a readable file"
+            raise BadInput(f"{option}: {value[:200]!r} is {what} ({error})") from None
+    try:
+        return loads(value)
+    except BadInput as error:
+        raise BadInput(f"{option}: {error}") from None
+
+
+def run_key_register(args) -> int:
+    from jirga.share import keys
+
+    jwk = read_card(args.key)
     with signed_in(args) as (store, viewer):
         made = keys.register(store, viewer, args.org, jwk)
     print(f"{made.organisation}: key {made.kid} registered" + (f", replacing {made.retired}" if made.retired else ""))
