@@ -196,5 +196,16 @@ def group_named(session: Session, name: str) -> SharingGroup | None:
     return session.scalar(select(SharingGroup).where(SharingGroup.name == name.strip()))
 
 
+def groups_of(session: Session, org_id: int) -> list[SharingGroup]:
+    """The sharing groups this organisation is a member of, by name."""
+    return list(session.scalars(select(SharingGroup).join(SharingGroupMember, SharingGroupMember.group_id
+                                                          == SharingGroup.id)
+                                .where(SharingGroupMember.org_id == org_id).order_by(SharingGroup.name)))
+
+
+def organisations(session: Session) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).order_by(Organisation.id)))
+
+
 def group_members(session: Session, group_id: int) -> set[int]:
     return set(session.scalars(select(SharingGroupMember.org_id).where(SharingGroupMember.group_id == group_id)))
