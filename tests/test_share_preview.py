@@ -5,17 +5,23 @@ objects are the exported bundle's. An empty or unknown sharing group shares with
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
-from jirga.access import admin
+from jirga.access import Viewer, admin
 from jirga.access.rules import member_group
 from jirga.model.report import IncomingReport
 from jirga.share.definitions import is_well_known
+from jirga.web.app import create_app
 from tests.conftest import run_jirga
 from tests.test_fuse import HOSPITAL_A, HOSPITAL_B
 from tests.test_share_stix import DAY, RED_TEXT, Org, make_org
+from tests.test_web_api import PASSWORD
+from tests.test_web_ui import CHROMIUM, CHROMIUM_ARGS, sign_in
+from tests.webserver import serving
 
 
 @pytest.fixture
@@ -93,3 +99,54 @@ def test_share_preview_an_empty_or_unknown_partner_receives_nothing_and_is_refus
     done = cli(org, "share", "preview", partner)
     assert done.returncode in (1, 2) and words in done.stderr, done.stderr  # refused (2) or not found (1)
     assert "Traceback" not in done.stderr and not done.stdout
+
+
+@pytest.fixture
+def chromium():
+    if not CHROMIUM.exists():
+        message = f"the browser tests need Debian's chromium at {CHROMIUM} (make browser installs it)"
+        if os.environ.get("JIRGA_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.slow
+def test_share_preview_page_shows_an_analyst_what_a_group_receives_and_refuses_an_empty_group(org, tmp_path,
+                                                                                              chromium):
+    previewed(org, "Quetta cell", "--publish")
+    bundle = exported(org, tmp_path, "--group", "Quetta cell")
+    root = admin.add_user(org.store, org.viewer, "root", "instance_admin", PASSWORD)  # the implicit admin is gone
+    boss = Viewer(root, org.viewer.org_id, "instance_admin", "root")
+    for name, role in (("amina", "analyst"), ("vera", "viewer")):
+        admin.add_user(org.store, boss, name, role, PASSWORD)
+    with serving(create_app(store=org.store)) as url:
+        context = chromium.new_context(base_url=url)
+        page = context.new_page()
+        sign_in(page, "amina")
+        page.get_by_role("link", name="What partners receive").click()
+        page.get_by_label("Partner").select_option("Quetta cell")
+        page.get_by_role("button", name="Preview").click()
+        table = page.get_by_test_id("preview")
+        expect(table).to_be_visible()
+        rows = table.locator("tbody tr")
+        assert {rows.nth(i).get_attribute("data-id") for i in range(rows.count())} == bundle
+        expect(table).to_contain_text("TLP:AMBER, shared in sharing group Quetta cell")
+        expect(table).not_to_contain_text("Nightjar")
+        page.get_by_label("Partner").select_option("Alone")
+        page.get_by_role("button", name="Preview").click()
+        expect(page.get_by_test_id("problem")).to_contain_text("shares with no one")
+        expect(page.get_by_test_id("preview")).to_have_count(0)
+        context.close()
+
+        context = chromium.new_context(base_url=url)
+        page = context.new_page()
+        sign_in(page, "vera")
+        expect(page.get_by_role("link", name="What partners receive")).to_have_count(0)
+        answer = page.goto("/share/preview?partner=Quetta+cell")
+        assert answer.status == 403
+        expect(page.locator("body")).not_to_contain_text("Dawn")
+        context.close()
