@@ -42,7 +42,7 @@ from jirga.errors import BadInput, Conflict
 from jirga.ingest.stix import date_of, language_of, report_of
 from jirga.model import tlp as tlp_levels
 from jirga.model.report import IncomingReport, found_url
-from jirga.share import keys, signing
+from jirga.share import keys, signing, stix_links
 from jirga.share.canonical import MAX_DEPTH, canonical, depth
 from jirga.share.definitions import (
     EXTENSION_ID,
@@ -82,6 +82,7 @@ class Received:
     definitions: int = 0  # fixed definitions every instance has
     reports: int = 0  # partner reports stored as reports
     claims: int = 0  # partner claims added to our incidents
+    relations: int = 0  # partner relations between actors added
     removed: int = 0  # partner claims a newer version withdrew
     waiting: int = 0  # claims whose report has not arrived yet
     incidents: set[int] = field(default_factory=set)  # our incidents they joined or changed
@@ -508,11 +509,35 @@ def _store(session, item: _Accepted, group: int | None, collection: str, out: Re
     elif obj["type"] == "incident" and ext is not None:
         previous = _claim_ids(sharing.version_before(session, obj["id"], item.version))
         _incident(session, item.author, _restored(ext), previous, bool(obj.get("revoked")), out)
+    elif obj["type"] == "relationship" and not obj.get("revoked"):
+        _relationship(session, item, group, out)
     elif obj["type"] in ("report", "incident") and ext is None and not obj.get("revoked"):
         report = _outside_report(obj, item)
         if isinstance(report, IncomingReport):  # else it has no description: nothing to read
             to_extract.append((item, report))
     return STORED
+
+
+def _relationship(session, item: _Accepted, group: int | None, out: Received) -> None:
+    """A partner's relation between two actors, read in one of its reports here, joins our store as its relation;
+    one whose actors or report are not known here stays a STIX object only."""
+    obj = item.obj
+    report_ref = stix_links.reference(obj, stix_links.REPORT_REFERENCE)
+    report = partner.partner_report(session, uuid_of(report_ref)) if report_ref else None
+    stored = sharing.latest_versions(session, [obj["source_ref"], obj["target_ref"]])
+    ends = [_actor(json.loads(stored[ref].body)) if ref in stored else None
+            for ref in (obj["source_ref"], obj["target_ref"])]
+    if report is None or None in ends:
+        return
+    if partner.add_partner_relation(session, item.author, ends[0], obj["relationship_type"].replace("-", "_")[:40],
+                                    ends[1], report, item.level, group):
+        out.relations += 1
+
+
+def _actor(obj: dict[str, Any]) -> tuple[str, str] | None:
+    """An intrusion-set's actor in Jirga's catalog: (id, name)."""
+    actor_id = stix_links.reference(obj, stix_links.ACTOR_REFERENCE)
+    return (actor_id[:100], str(obj.get("name", actor_id))) if actor_id else None
 
 
 def _claim_ids(row) -> set[str]:
