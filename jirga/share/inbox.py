@@ -90,16 +90,21 @@ def verify_and_fuse(store: Store, viewer: Viewer, collection: Collection, object
     """The default receiver (see the module's docstring): Jirga objects verified and fused as `jirga import` does,
     any other STIX object kept unverified."""
     sender = owner_org_id if owner_org_id is not None else viewer.org_id
-    ours = [obj for obj in objects if is_jirga_object(obj.object)]
-    others = [obj for obj in objects if not is_jirga_object(obj.object)]
     done: dict[int, Outcome] = {}
+    for obj in objects:  # a marking the collection does not hold is refused alike, signed or not
+        level = obj.tlp or collection.default_tlp
+        if level not in collection.levels:
+            done[id(obj)] = Outcome(obj.id, obj.shown_version, refused=_misplaced(obj.id, level, collection))
+    ours = [obj for obj in objects if id(obj) not in done and is_jirga_object(obj.object)]
+    others = [obj for obj in objects if id(obj) not in done and not is_jirga_object(obj.object)]
     if ours:
         items = [receiving.Incoming(obj.object, obj.body, obj.id) for obj in ours]
         result = receiving.receive(store, viewer, items, group=collection.group_id, sender=sender,
                                    collection=collection.id)
         for obj, verdict in zip(ours, result.verdicts, strict=True):
             done[id(obj)] = _verified(obj, verdict)
-    for obj, outcome in zip(others, _put(store, collection, others, owner=sender, author=None), strict=True):
+    kept = _put(store, collection, others, owner=sender, author=None) if others else []
+    for obj, outcome in zip(others, kept, strict=True):
         done[id(obj)] = replace(outcome, note=UNVERIFIED) if outcome.stored else outcome
     return [done[id(obj)] for obj in objects]
 
