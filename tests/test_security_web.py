@@ -81,7 +81,7 @@ def test_a_stored_script_link_shows_as_text_never_as_a_link(site):
 def _pages(site: Site) -> list[str]:
     report_id = _report_id(site)
     return ["/incidents", "/incidents/trend", f"/reports/{report_id}", "/reports", "/reports/new", "/code",
-            "/actors", "/watchlists", "/search?q=police", "/incidents/987654"]
+            "/actors", "/watchlists", "/search?q=police", "/incidents/987654", "/share/preview?partner=Partner"]
 
 
 def test_every_answer_carries_the_security_headers(site):

@@ -6,7 +6,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from jirga.cli.access import identity_options, signed_in
+from rich.markup import escape
+
+from jirga.cli.access import _print, identity_options, signed_in
 from jirga.cli.output import err, terminal_json, terminal_text
 from jirga.errors import BadInput
 
@@ -49,6 +51,18 @@ def add_commands(commands) -> None:
     export.add_argument("--out", type=Path, help="the file to write (csv: default standard output)")
     export.add_argument("--base-url", default="http://127.0.0.1:8000", help="csv: for each incident's link")
     export.set_defaults(run=run_export, command="export")
+
+    share = commands.add_parser("share", help="what leaves this instance, and for whom") \
+        .add_subparsers(dest="share_command", required=True)
+    preview = share.add_parser("preview", parents=[identity, key_dir],
+                               help="exactly what a partner (a sharing group or an organisation) would receive, "
+                                    "and why (analysts and above)")
+    preview.add_argument("partner", help="a sharing group's or a partner organisation's name")
+    preview.add_argument("--format", choices=["table", "json"], default="table",
+                         help="json: every object with its fields")
+    preview.add_argument("--publish", action="store_true",
+                         help="first publish what changed since the last publication, as jirga export does")
+    preview.set_defaults(run=run_share_preview, command="share preview")
 
     receive = commands.add_parser("import", parents=[identity],
                                   help="verify a partner's signed bundle and store what is valid")
@@ -107,18 +121,28 @@ def run_key_list(args) -> int:
     return 0
 
 
-def run_key_register(args) -> int:
-    from jirga.share import keys
+def read_card(value: str, option: str = "--key", *, file_only: bool = False):
+    """A public key as `jirga key show` prints it: its JSON, or a file holding it (only a file if `file_only`);
+    BadInput naming `option` if it cannot be read."""
     from jirga.share.canonical import loads
 
-    value = args.key.strip()
-    if not value.startswith("{"):
-        path = Path(value)
+    value = value.strip()
+    if file_only or not value.startswith("{"):
         try:
-            value = path.read_text(encoding="utf-8")[:100_000]
+            value = Path(value).read_text(encoding="utf-8")[:100_000]
         except (OSError, UnicodeDecodeError) as error:
-            raise BadInput(f"--key: {value[:200]!r} is neither a key's JSON nor a readable file ({error})") from None
-    jwk = loads(value)
+            what = "not a readable file" if file_only else "neither a key's JSON nor a readable file"
+            raise BadInput(f"{option}: {value[:200]!r} is {what} ({error})") from None
+    try:
+        return loads(value)
+    except BadInput as error:
+        raise BadInput(f"{option}: {error}") from None
+
+
+def run_key_register(args) -> int:
+    from jirga.share import keys
+
+    jwk = read_card(args.key)
     with signed_in(args) as (store, viewer):
         made = keys.register(store, viewer, args.org, jwk)
     print(f"{made.organisation}: key {made.kid} registered" + (f", replacing {made.retired}" if made.retired else ""))
@@ -146,6 +170,26 @@ def run_export(args) -> int:
     err.print(published.line())
     print(f"{len(objects)} objects written to {args.out}" if objects else
           f"nothing to share with that audience: {args.out} holds an empty bundle")
+    return 0
+
+
+def run_share_preview(args) -> int:
+    from jirga.share import publish
+    from jirga.share.preview import preview
+
+    with signed_in(args) as (store, viewer):
+        if args.publish:
+            err.print(publish(store, viewer, key_dir=args.key_dir).line())
+        seen = preview(store, viewer, args.partner)
+    if args.format == "json":
+        print(terminal_json({"partner": seen.partner, "kind": seen.kind, "receives through": seen.audiences,
+                             "objects": [item.row() | {"fields": item.fields} for item in seen.items]}, indent=2))
+        return 0
+    err.print(escape(terminal_text(f"{seen.kind} {seen.partner} receives through: " + "; ".join(seen.audiences),
+                                   one_line=True)), soft_wrap=True)
+    rows = [{key: terminal_text(value, one_line=True) for key, value in item.row().items()} for item in seen.items]
+    _print(rows, "table", ["type", "id", "title", "marking", "author", "why"])
+    print(f"{len(seen.items)} objects" if seen.items else f"nothing: {seen.partner} would receive no object now")
     return 0
 
 

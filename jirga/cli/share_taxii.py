@@ -18,6 +18,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from jirga.cli.access import _print, identity_options, signed_in
 from jirga.cli.output import err, terminal_text
+from jirga.cli.share import read_card
 from jirga.errors import BadInput
 
 PEER_PASSWORD_ENV = "JIRGA_PEER_PASSWORD"
@@ -45,6 +46,11 @@ def add_commands(commands) -> None:
                         help="a file holding the API token the partner gave us")
     signin.add_argument("--user", help=f"sign in with HTTP Basic as this user; the password from ${PEER_PASSWORD_ENV} "
                                        "or a prompt")
+    card = peer_add.add_mutually_exclusive_group()
+    card.add_argument("--key", metavar="PUBKEY", help="the partner organisation's public key as its `jirga key show` "
+                                                      "prints it (the JSON, or a file): registered so that what it "
+                                                      "signs verifies (instance admins)")
+    card.add_argument("--key-file", type=Path, metavar="FILE", help="the same, read from a file")
     peer_add.set_defaults(run=run_peer_add, command="peer add")
     peer.add_parser("list", parents=[identity, formats], help="your organisation's peers") \
         .set_defaults(run=run_peer_list, command="peer list")
@@ -90,9 +96,16 @@ def run_peer_add(args) -> int:
                 raise BadInput(f"no password for {args.user} at the peer: set ${PEER_PASSWORD_ENV}")
             password = getpass.getpass(f"password of {args.user} at {args.url}: ")
         signin = sync.credential(user=args.user, password=password)
+    key = None
+    if args.key is not None or args.key_file is not None:
+        key = read_card(args.key, "--key") if args.key is not None else read_card(str(args.key_file), "--key-file",
+                                                                                  file_only=True)
     with signed_in(args) as (store, viewer):
-        peer = sync.add_peer(store, viewer, args.name, args.url, org=args.org, signin=signin)
+        peer = sync.add_peer(store, viewer, args.name, args.url, org=args.org, signin=signin, key=key)
     print(f"peer {peer.id}: {peer.name} at {peer.url}")
+    if key is not None:
+        owner, kid = sync.key_owner(args.org, key)
+        print(f"{owner}: key {kid} registered")
     return 0
 
 

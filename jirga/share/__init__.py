@@ -1,13 +1,16 @@
 """Sharing between instances: STIX 2.1 objects signed by their author, what an audience receives, and verifying
 and storing what partners send (docs/sharing.md).
 
-- `stix_out`: records as STIX 2.1 objects, one TLP marking each; `definitions`: the fixed objects and ids.
+- `stix_out`: records as STIX 2.1 objects, one TLP marking each; `stix_links`: relations as `relationship`,
+  assessments as `opinion`; `definitions`: the fixed objects and ids.
 - `signing`: Ed25519 detached JWS over canonical JSON; `keys`: key pairs, rotation, partners' keys.
-- `publishing`: `publish` signs and versions what an organisation shares; `shared` is what one audience receives.
+- `publishing`: `publish` signs and versions what an organisation shares; `shared` is what one audience receives;
+  `preview`: what one partner (a sharing group or an organisation) receives, and why.
 - `receiving`: `receive` verifies every object before storing any, stores the valid ones, and fuses a partner's
   reports and incidents with ours.
 - `objects`: what a STIX 2.1 object received over TAXII must be, the envelope of an add, the timestamps of versions.
-- `inbox`: objects coming into a TAXII collection through a pluggable receiver (`Receiver`), and publishing into
+- `inbox`: objects coming into a TAXII collection through a pluggable receiver (`Receiver`; by default
+  `verify_and_fuse`: Jirga objects through `receive`, other STIX objects kept unverified), and publishing into
   collections; `sync`: partner instances (peers), pulling from and pushing to their TAXII collections. The TAXII
   server's routes are in `jirga.web.taxii`, its SQL in `jirga.store.taxii`.
 """

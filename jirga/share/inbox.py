@@ -6,12 +6,17 @@ Every received object passes two steps:
    else sees it.
 2. the **receiver**: whatever decides, object by object, whether a checked object is stored, and stores it. It is
    pluggable (`Receiver`): the web app takes one (`create_app(receiver=...)`), and so does `jirga.share.sync`;
-   both default to `default_receiver()`, the one place to plug in another. That is now `store_as_received`: each
-   object as it came, marked with its own TLP marking (the collection's default when it has none) and owned by
-   the organisation that sent it; a marking the collection cannot hold is refused (AMBER outside a sharing group;
-   AMBER+STRICT and RED always). A receiver that verifies signatures and fuses received claims replaces it; it
-   stores through `jirga.store.taxii.put_versions` like this one, so that versions, idempotence and the order of
-   `date_added` stay the same.
+   both default to `default_receiver()`, which is `verify_and_fuse`:
+   - a **Jirga object** (one that carries Jirga's signature or data extension, or has the id of one of Jirga's
+     fixed definitions) goes through `jirga.share.receiving.receive`, exactly as `jirga import` does: its author's
+     signature is verified against the keys registered for that author, and a partner's reports and incidents join
+     our store. One that fails is refused with the reason (in the status resource), audited and counted.
+   - **any other valid STIX object** (a third-party client's indicator, a type Jirga does not know) is kept as it
+     came and served back unchanged, but it is *unverified*: it names no verified author (`author_org_id` is
+     NULL), is owned by whoever sent it, and never joins an incident. The status resource says so.
+   Both store through `jirga.store.taxii.put_versions`, so versions, idempotence and the order of `date_added` are
+   the same whichever path an object takes. `store_as_received` (every object unverified) remains for a server that
+   only relays.
 
 `add` turns the receiver's outcomes into a TAXII status resource (section 4.3.1) and keeps it; `publish` puts our
 own objects into the collection their marking belongs in.
@@ -22,13 +27,15 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from jirga.access import NotFound, Viewer, audit
 from jirga.access.acts import require
 from jirga.db import Store
 from jirga.errors import BadInput
+from jirga.share import receiving
+from jirga.share.definitions import EXTENSION_ID, SIGNATURE_EXTENSION_ID, is_well_known
 from jirga.share.objects import StixVersion, check_object, object_label
 from jirga.store import taxii
 from jirga.store.taxii import STORED, UNCHANGED, Collection, NewVersion
@@ -42,10 +49,12 @@ class Outcome:
     version: str  # as STIX writes a timestamp; "" for an object without one
     stored: bool = False
     refused: str | None = None
+    verified_by: str | None = None  # the author whose signature it carries, verified; None: unverified
+    note: str | None = None  # what to say of a success besides "stored"
 
     def detail(self) -> dict:
         """A TAXII status-details entry."""
-        message = self.refused or (None if self.stored else "already stored")
+        message = self.refused or self.note or (None if self.stored else "already stored")
         return {"id": self.id, "version": self.version, **({"message": message} if message else {})}
 
 
@@ -58,16 +67,63 @@ class Receiver(Protocol):
                  owner_org_id: int | None = None) -> list[Outcome]: ...
 
 
+UNVERIFIED = "stored unverified: it carries no Jirga signature, so it is served back unchanged and never fused"
+
+
 def store_as_received(store: Store, viewer: Viewer, collection: Collection, objects: Sequence[StixVersion], *,
                       owner_org_id: int | None = None) -> list[Outcome]:
-    """The default receiver: each object as it came, under its own marking, owned by whom it comes from."""
+    """Every object as it came, unverified, under its own marking, owned by whom it comes from."""
     owner = owner_org_id if owner_org_id is not None else viewer.org_id
     return _put(store, collection, objects, owner=owner, author=None)
 
 
+def is_jirga_object(obj: dict) -> bool:
+    """Whether an object speaks for Jirga, so must be verified: it carries Jirga's signature or data extension, or
+    has the id of one of Jirga's fixed definitions."""
+    extensions = obj.get("extensions")
+    ours = isinstance(extensions, dict) and (SIGNATURE_EXTENSION_ID in extensions or EXTENSION_ID in extensions)
+    return ours or is_well_known(str(obj.get("id")))
+
+
+def verify_and_fuse(store: Store, viewer: Viewer, collection: Collection, objects: Sequence[StixVersion], *,
+                    owner_org_id: int | None = None) -> list[Outcome]:
+    """The default receiver (see the module's docstring): Jirga objects verified and fused as `jirga import` does,
+    any other STIX object kept unverified."""
+    sender = owner_org_id if owner_org_id is not None else viewer.org_id
+    done: dict[int, Outcome] = {}
+    for obj in objects:  # a marking the collection does not hold is refused alike, signed or not
+        level = obj.tlp or collection.default_tlp
+        if level not in collection.levels:
+            done[id(obj)] = Outcome(obj.id, obj.shown_version, refused=_misplaced(obj.id, level, collection))
+    ours = [obj for obj in objects if id(obj) not in done and is_jirga_object(obj.object)]
+    others = [obj for obj in objects if id(obj) not in done and not is_jirga_object(obj.object)]
+    if ours:
+        items = [receiving.Incoming(obj.object, obj.body, obj.id) for obj in ours]
+        result = receiving.receive(store, viewer, items, group=collection.group_id, sender=sender,
+                                   collection=collection.id)
+        for obj, verdict in zip(ours, result.verdicts, strict=True):
+            done[id(obj)] = _verified(obj, verdict)
+    kept = _put(store, collection, others, owner=sender, author=None) if others else []
+    for obj, outcome in zip(others, kept, strict=True):
+        done[id(obj)] = replace(outcome, note=UNVERIFIED) if outcome.stored else outcome
+    return [done[id(obj)] for obj in objects]
+
+
+def _verified(obj: StixVersion, verdict: str) -> Outcome:
+    if verdict == receiving.STORED:
+        author = obj.created_by_ref or ""
+        return Outcome(obj.id, obj.shown_version, stored=True, verified_by=author,
+                       note=f"stored, signature of its author {author} verified")
+    if verdict == receiving.UNCHANGED:
+        return Outcome(obj.id, obj.shown_version)
+    if verdict == receiving.DEFINITION:
+        return Outcome(obj.id, obj.shown_version, note="a fixed definition every Jirga instance has: not stored")
+    return Outcome(obj.id, obj.shown_version, refused=f"{obj.id}: {verdict}")
+
+
 def default_receiver() -> Receiver:
     """The receiver the web app and `jirga sync pull` use unless told otherwise: the one place to plug in another."""
-    return store_as_received
+    return verify_and_fuse
 
 
 def _put(store: Store, collection: Collection, objects: Sequence[StixVersion], *, owner: int,

@@ -42,7 +42,7 @@ from jirga.errors import BadInput, Conflict
 from jirga.ingest.stix import date_of, language_of, report_of
 from jirga.model import tlp as tlp_levels
 from jirga.model.report import IncomingReport, found_url
-from jirga.share import keys, signing
+from jirga.share import keys, signing, stix_links
 from jirga.share.canonical import MAX_DEPTH, canonical, depth
 from jirga.share.definitions import (
     EXTENSION_ID,
@@ -53,12 +53,13 @@ from jirga.share.definitions import (
     version_key,
 )
 from jirga.share.values import restored
-from jirga.store import partner, sharing
-from jirga.store.taxii import collection_id
+from jirga.store import partner, sharing, taxii
+from jirga.store.taxii import NewVersion, collection_id
 
 MAX_BUNDLE_BYTES = 256 * 2**20
 MAX_OBJECT_BYTES = 4 * 2**20
 MAX_OBJECTS = 100_000
+STORED, UNCHANGED, DEFINITION = taxii.STORED, taxii.UNCHANGED, "definition"
 ORDER = {"identity": 0, "location": 1, "intrusion-set": 1, "report": 2, "incident": 3}  # reports before incidents
 _SPACE = re.compile(r"[ \t\n\r]*")
 
@@ -81,12 +82,16 @@ class Received:
     definitions: int = 0  # fixed definitions every instance has
     reports: int = 0  # partner reports stored as reports
     claims: int = 0  # partner claims added to our incidents
+    relations: int = 0  # partner relations between actors added
     removed: int = 0  # partner claims a newer version withdrew
     waiting: int = 0  # claims whose report has not arrived yet
     incidents: set[int] = field(default_factory=set)  # our incidents they joined or changed
     authors: dict[str, int] = field(default_factory=dict)  # verified author -> objects stored
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (id, reason)
     notes: list[str] = field(default_factory=list)
+    # What became of each object, in the order received: STORED, UNCHANGED, DEFINITION, or the reason it was rejected
+    # (the TAXII status resource names each object).
+    verdicts: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         by = ", ".join(f"{name}: {count}" for name, count in sorted(self.authors.items())) or "none"
@@ -426,42 +431,51 @@ def receive(store: Store, viewer: Viewer, items: list[Incoming], *, group: int |
     organisation that sent them, when known (a TAXII client); `collection`: the TAXII collection they were added
     to (default: the one their marking belongs to). Returns what happened; rejections go to `on_reject` too."""
     require(store, viewer, "analyst", "receive shared objects", target_type="stix_object")
-    out = Received(total=len(items))
+    out = Received(total=len(items), verdicts=[""] * len(items))
 
-    def reject(where: str, reason: str) -> None:
+    def reject(index: int, reason: str) -> None:
+        where = items[index].where
         out.rejected.append((where, reason))
+        out.verdicts[index] = reason
         if on_reject:
             on_reject(where, reason)
 
-    accepted: list[_Accepted] = []
+    accepted: list[tuple[int, _Accepted]] = []
     with store.session() as session:
         checks = _Checks(session, viewer, items, group, sender)
-        for item in items:
+        for index, item in enumerate(items):
             try:
                 result = checks.check(item)
             except _Reject as refusal:
-                reject(item.where, str(refusal))
+                reject(index, str(refusal))
                 continue
             except _Same:
                 out.unchanged += 1
+                out.verdicts[index] = UNCHANGED
                 continue
             if result == "definition":
                 out.definitions += 1
+                out.verdicts[index] = DEFINITION
             elif result == "own":
                 out.unchanged += 1
+                out.verdicts[index] = UNCHANGED
             else:
-                accepted.append(result)
-    accepted.sort(key=lambda a: ORDER.get(a.obj["type"], 4))
+                accepted.append((index, result))
+    accepted.sort(key=lambda pair: ORDER.get(pair[1].obj["type"], 4))
     to_extract: list[tuple[_Accepted, IncomingReport]] = []
-    with store.session() as session:
-        for item in accepted:
+    with store.write_turn(), store.session() as session:
+        places = {index: _collection_of(session, item, group, collection) for index, item in accepted}
+        for target in sorted(set(places.values())):  # every collection's turn first, always in the same order
+            taxii.take_turn(session, target)
+        for index, item in accepted:
             try:
                 with session.begin_nested():
-                    _store(session, item, group, collection, out, to_extract)
+                    out.verdicts[index] = _store(session, item, group, places[index], out, to_extract)
             except IntegrityError:
                 out.unchanged += 1  # stored meanwhile by another receiver
+                out.verdicts[index] = UNCHANGED
             except (BadInput, Conflict) as error:
-                reject(item.item.where, str(error))
+                reject(index, str(error))
         audit.record(session, viewer, "write", "stix_object", None, "ok", f"receive: {out.line()}")
         if out.rejected:
             audit.record(session, viewer, "write", "stix_object", None, "denied",
@@ -470,13 +484,23 @@ def receive(store: Store, viewer: Viewer, items: list[Incoming], *, group: int |
     return out
 
 
-def _store(session, item: _Accepted, group: int | None, collection: str | None, out: Received,
-           to_extract: list) -> None:
+def _collection_of(session, item: _Accepted, group: int | None, collection: str | None) -> str:
+    """The TAXII collection an accepted object goes in: the one it was added to, else the one of its marking."""
+    return collection or collection_id(session, item.level, group if item.level == "amber" else None)
+
+
+def _store(session, item: _Accepted, group: int | None, collection: str, out: Received, to_extract: list) -> str:
+    """Store one accepted object into its collection (versions, idempotence and the order of `date_added` as every
+    TAXII add keeps them), then fuse it; STORED or UNCHANGED. BadInput if the collection refuses it."""
     obj = item.obj
     group = group if item.level == "amber" else None
-    sharing.add_object(session, collection=collection or collection_id(session, item.level, group), stix_id=obj["id"],
-                       kind=obj["type"], version=item.version, author=item.author, body=item.item.raw,
-                       tlp=item.level, group=group)
+    (verdict,) = taxii.put_versions(session, collection, [NewVersion(
+        obj["id"], obj["type"], "2.1", item.version, item.item.raw, item.author, item.level, group, item.author)])
+    if verdict == UNCHANGED:
+        out.unchanged += 1
+        return verdict
+    if verdict != STORED:
+        raise BadInput(verdict)
     out.stored += 1
     out.authors[item.author_name] = out.authors.get(item.author_name, 0) + 1
     ext = (obj.get("extensions") or {}).get(EXTENSION_ID)
@@ -485,10 +509,35 @@ def _store(session, item: _Accepted, group: int | None, collection: str | None, 
     elif obj["type"] == "incident" and ext is not None:
         previous = _claim_ids(sharing.version_before(session, obj["id"], item.version))
         _incident(session, item.author, _restored(ext), previous, bool(obj.get("revoked")), out)
+    elif obj["type"] == "relationship" and not obj.get("revoked"):
+        _relationship(session, item, group, out)
     elif obj["type"] in ("report", "incident") and ext is None and not obj.get("revoked"):
         report = _outside_report(obj, item)
         if isinstance(report, IncomingReport):  # else it has no description: nothing to read
             to_extract.append((item, report))
+    return STORED
+
+
+def _relationship(session, item: _Accepted, group: int | None, out: Received) -> None:
+    """A partner's relation between two actors, read in one of its reports here, joins our store as its relation;
+    one whose actors or report are not known here stays a STIX object only."""
+    obj = item.obj
+    report_ref = stix_links.reference(obj, stix_links.REPORT_REFERENCE)
+    report = partner.partner_report(session, uuid_of(report_ref)) if report_ref else None
+    stored = sharing.latest_versions(session, [obj["source_ref"], obj["target_ref"]])
+    ends = [_actor(json.loads(stored[ref].body)) if ref in stored else None
+            for ref in (obj["source_ref"], obj["target_ref"])]
+    if report is None or None in ends:
+        return
+    if partner.add_partner_relation(session, item.author, ends[0], obj["relationship_type"].replace("-", "_")[:40],
+                                    ends[1], report, item.level, group):
+        out.relations += 1
+
+
+def _actor(obj: dict[str, Any]) -> tuple[str, str] | None:
+    """An intrusion-set's actor in Jirga's catalog: (id, name)."""
+    actor_id = stix_links.reference(obj, stix_links.ACTOR_REFERENCE)
+    return (actor_id[:100], str(obj.get("name", actor_id))) if actor_id else None
 
 
 def _claim_ids(row) -> set[str]:

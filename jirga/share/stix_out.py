@@ -7,6 +7,7 @@
 | incident                 | `incident` (4.6), one per marking of its claims, with Jirga's extension (7.3)        |
 | place                    | `location` (4.9); gazetteer id and precision in the extension                        |
 | actor                    | `intrusion-set` (4.8) with the catalog's aliases                                     |
+| relation, assessment     | `relationship` (5.1), `opinion` (4.12): see `jirga.share.stix_links`                   |
 | TLP 2.0 marking          | the OASIS TLP 2.0 `marking-definition`s (7.2), referenced by `object_marking_refs`    |
 
 Every object has exactly one TLP marking, so that its content never depends on who receives it. An incident whose
@@ -36,6 +37,7 @@ from jirga.db.schema import Claim, Incident, Organisation, Place, Report
 from jirga.fuse.consensus import Consensus, Fact, consensus, figures
 from jirga.model import tlp
 from jirga.reference import catalog
+from jirga.share import stix_links
 from jirga.share.definitions import EXTENSION_ID, derived_id, stix_id, timestamp
 from jirga.share.values import without_nulls
 from jirga.store import sharing
@@ -78,6 +80,7 @@ def build(session, viewer: Viewer) -> list[Built]:
     places: dict[Marking, set[str]] = defaultdict(set)
     actors: dict[Marking, set[str]] = defaultdict(set)
     told: dict[int, set[str]] = defaultdict(set)  # report id -> the incident objects its claims are in
+    holding: dict[int, str] = {}  # claim id -> the incident object it is published in
     for (incident_id, level, group), claims in partitions.items():
         marking = (level, group)
         facts = facts_of(session, claims)
@@ -96,6 +99,8 @@ def build(session, viewer: Viewer) -> list[Built]:
                                and c.value["actor_id"] in adversaries)
         for claim in claims:
             told[claim.report_id].add(obj["id"])
+            holding[claim.id] = obj["id"]
+    out += _links(session, viewer, reports, holding, known, actors, author, org)
     for report in reports.values():
         before = superseded.get(report.supersedes_id)
         out.append(Built(report_object(report, sorted(told[report.id]) or [author], before, author), report.tlp,
@@ -106,6 +111,29 @@ def build(session, viewer: Viewer) -> list[Built]:
                 if place in rows]
     for (level, group), ids in actors.items():
         out += [Built(intrusion_set(known[actor], (level, group), author, org), level, group) for actor in sorted(ids)]
+    return out
+
+
+def _links(session, viewer: Viewer, reports: dict[int, Report], holding: dict[int, str], known: dict,
+           actors: dict[Marking, set[str]], author: str, org: Organisation) -> list[Built]:
+    """The relations read in the reports published, and the organisation's opinions on the claims it can point to
+    (its own, in the incident objects published; a partner's, in the partner's incident stored here). The actors of
+    each relation are published as intrusion-sets of its marking (added to `actors`, known by `known`)."""
+    out = []
+    relations = [r for r in sharing.authored_relations(session, viewer) if r.report_id in reports]
+    known.update(sharing.actors(session, {end for r in relations for end in (r.subject_id, r.object_id)}))
+    for relation in relations:
+        marking = (relation.tlp, relation.sharing_group_id)
+        actors[marking].update((relation.subject_id, relation.object_id))
+        out.append(Built(stix_links.relationship(
+            relation, reports[relation.report_id], intrusion_set_id(relation.subject_id, marking, org),
+            intrusion_set_id(relation.object_id, marking, org), author, org), relation.tlp, relation.sharing_group_id))
+    for assessment, claim in sharing.authored_assessments(session, viewer):
+        ref = (sharing.incident_holding(session, claim.owner_org_id, claim.uuid) if claim.owner_org_id != org.id
+               else holding.get(claim.id))
+        if ref is not None:
+            out.append(Built(stix_links.opinion(assessment, claim, ref, author, org), assessment.tlp,
+                             assessment.sharing_group_id))
     return out
 
 
@@ -254,5 +282,5 @@ def intrusion_set(actor, marking: Marking, author: str, org: Organisation) -> di
     return _plain(stix2.v21.IntrusionSet(
         id=intrusion_set_id(actor.id, marking, org), created_by_ref=author, created=timestamp(org.created_at),
         name=actor.name, aliases=aliases or None,
-        external_references=[{"source_name": "jirga-actor-catalog", "external_id": actor.id}],
+        external_references=[{"source_name": stix_links.ACTOR_REFERENCE, "external_id": actor.id}],
         object_marking_refs=_marking_refs(marking[0])))

@@ -34,9 +34,9 @@ from jirga.access.acts import audited, require
 from jirga.db import Store
 from jirga.db.share_schema import Peer
 from jirga.errors import BadInput, NotFound, PeerError
-from jirga.share import inbox
+from jirga.share import inbox, keys, signing
 from jirga.share.objects import parse_timestamp
-from jirga.store import taxii
+from jirga.store import sharing, taxii
 from jirga.store.taxii import Collection, Filters
 
 PAGE = 500  # objects asked for per page when pulling, and read per page when pushing
@@ -61,6 +61,7 @@ class Tally:
     received: int = 0  # objects read (pull) or sent (push)
     stored: int = 0  # new versions stored (pull) or accepted by the peer (push)
     unchanged: int = 0  # already there
+    verified: int = 0  # of those stored, Jirga objects whose author's signature verified
     refused: list[str] = field(default_factory=list)  # why, one per object
     skipped: str | None = None  # why the collection was not synced at all
 
@@ -68,8 +69,10 @@ class Tally:
         name = f"{self.title} ({self.collection})" if self.title else self.collection
         if self.skipped:
             return f"{name}: skipped: {self.skipped}"
+        unverified = self.stored - self.verified
         return (f"{name}: {self.received} objects, {self.stored} new, {self.unchanged} already there, "
-                f"{len(self.refused)} refused")
+                f"{len(self.refused)} refused" + (f" ({self.verified} new signed by their author and verified, "
+                                                  f"{unverified} new unverified)" if self.verified else ""))
 
 
 Progress = Callable[[Tally], None]
@@ -85,11 +88,36 @@ def credential(*, token: str | None = None, user: str | None = None, password: s
 
 
 def add_peer(store: Store, viewer: Viewer, name: str, url: str, *, org: str | None = None,
-             signin: dict | None = None) -> Peer:
-    """Remember a partner's TAXII API root and how to sign in there (org admins; the act is audited)."""
+             signin: dict | None = None, key: dict | None = None) -> Peer:
+    """Remember a partner's TAXII API root and how to sign in there (org admins; the act is audited). `key`: the
+    partner organisation's public key, its card as `jirga key show` prints it, registered first exactly as `jirga
+    key register` does (instance admins): for `org`, or else for the organisation the card names, which becomes
+    the peer's organisation. A key registered already for that organisation is left as it is."""
+    if key is not None:
+        org, kid = key_owner(org, key)
+        with store.session() as session:
+            holder, known = sharing.key_by_kid(session, kid), sharing.organisation_by_name(session, org)
+        if holder is None or known is None or holder.org_id != known.id:
+            keys.register(store, viewer, org, key)
     with audited(store, viewer, "admin", "peer", name[:100], f"add peer {name[:100]!r}", role="org_admin",
                  doing="add a peer") as act:
         return taxii.add_peer(act.session, viewer, name, url, signin, org)
+
+
+def key_owner(org: str | None, key: object) -> tuple[str, str]:
+    """Whose key this is (`org`, else the organisation its card names) and its kid; BadInput for a card that is not
+    one public Ed25519 key or that names no organisation when `org` does not."""
+    if not isinstance(key, dict):
+        raise BadInput("the peer's key must be a JSON object: the card `jirga key show` prints on the partner's "
+                       "instance")
+    try:
+        kid = signing.thumbprint(signing.read_public_jwk(key))
+    except BadInput as error:
+        raise BadInput(f"the peer's key: {error}") from None
+    owner = org if org is not None else key.get("organisation")
+    if not isinstance(owner, str) or not owner.strip():
+        raise BadInput("the peer's key names no organisation (its 'organisation' member): say whose it is with --org")
+    return owner.strip(), kid
 
 
 def list_peers(store: Store, viewer: Viewer) -> list[tuple[Peer, str | None]]:
@@ -213,6 +241,7 @@ def _pull_collection(store, viewer, peer, connection, theirs, target, cursor, re
             outcomes = receiver(store, viewer, target, checked, owner_org_id=peer.org_id) + refused
             tally.received += len(objects)
             tally.stored += sum(o.stored for o in outcomes)
+            tally.verified += sum(1 for o in outcomes if o.stored and o.verified_by)
             tally.unchanged += sum(1 for o in outcomes if not o.stored and o.refused is None)
             tally.refused += [o.refused for o in outcomes if o.refused]
             last = connection.headers.get("X-TAXII-Date-Added-Last")

@@ -22,11 +22,20 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from jirga.db.schema import Assessment, Claim, Report
+from jirga.db.schema import Actor, Assessment, Claim, Relation, Report
 from jirga.errors import BadInput, Conflict
 from jirga.model.report import IncomingReport
 from jirga.store.claims import Decomposed, EventClaims
-from jirga.store.records import add_extraction, add_references, add_report, prune, source_id, stored_report
+from jirga.store.records import (
+    add_actors,
+    add_extraction,
+    add_references,
+    add_report,
+    catalog_actors,
+    prune,
+    source_id,
+    stored_report,
+)
 
 PARTNER = "partner"  # the origin of a partner's claims, and the extractor version of its reports (never re-extracted)
 ACTOR_FIELDS = ("responsibility", "perpetrator", "against", "concerning")
@@ -65,6 +74,28 @@ def add_partner_report(session: Session, report_uuid: str, incoming: IncomingRep
     row.uuid, row.extractor_version = report_uuid, PARTNER
     session.flush()
     return row, True
+
+
+def add_partner_relation(session: Session, author: int, subject: tuple[str, str], relation: str,
+                         target: tuple[str, str], report: Report, tlp: str, group: int | None) -> bool:
+    """A relation between two actors (each its id and name) that a partner read in its report, kept as the
+    partner's (origin partner); False if it is here already (a later version of the same relationship)."""
+    if report.owner_org_id != author:
+        raise Collision(f"report {report.uuid} is another organisation's report here")
+    known = catalog_actors()
+    if any(actor_id not in known and session.get(Actor, actor_id) is None for actor_id, _ in (subject, target)):
+        return False  # an actor this instance does not know: a partner does not add actors; it stays a STIX object
+    add_actors(session, {actor_id: (name, "armed_group") for actor_id, name in (subject, target)})
+    subject, target = subject[0], target[0]
+    same = session.scalar(select(Relation.id).where(
+        Relation.report_id == report.id, Relation.subject_id == subject, Relation.relation == relation,
+        Relation.object_id == target, Relation.owner_org_id == author, Relation.origin == PARTNER))
+    if same is not None:
+        return False
+    session.add(Relation(subject_id=subject, relation=relation, object_id=target, report_id=report.id, origin=PARTNER,
+                         extractor_version=PARTNER, owner_org_id=author, tlp=tlp, sharing_group_id=group))
+    session.flush()
+    return True
 
 
 def apply_incident(session: Session, ext: dict[str, Any], author: int, reports: dict[str, Report | None],

@@ -236,18 +236,24 @@ def add_references(session: Session, founds: list[Decomposed]) -> None:
     """The actors and places some extractions refer to, inserted once; concurrent writers may race, so conflicts
     are ignored."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    actors = {actor_id: named for found in founds for actor_id, named in found.actors.items()}
+    add_actors(session, {actor_id: named for found in founds for actor_id, named in found.actors.items()})
     places = {place_id: place for found in founds for place_id, place in found.places.items()}
-    if actors:
-        catalog = catalog_actors()
-        rows = []
-        for actor_id, (name, kind) in sorted(actors.items()):
-            known = catalog.get(actor_id)
-            rows.append({"id": actor_id, "name": (known.name if known else name)[:300],
-                         "kind": known.kind if known else kind, "parent_id": known.part_of if known else None})
-        session.execute(insert(Actor).values(rows).on_conflict_do_nothing())
     if places:
         session.execute(insert(Place).values(sorted(places.values(), key=lambda p: p["id"])).on_conflict_do_nothing())
+
+
+def add_actors(session: Session, actors: dict[str, tuple[str, str]]) -> None:
+    """Actors (id -> name and kind as read) inserted once, as the catalog knows them where it does."""
+    if not actors:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    catalog = catalog_actors()
+    rows = []
+    for actor_id, (name, kind) in sorted(actors.items()):
+        known = catalog.get(actor_id)
+        rows.append({"id": actor_id, "name": (known.name if known else name)[:300],
+                     "kind": known.kind if known else kind, "parent_id": known.part_of if known else None})
+    session.execute(insert(Actor).values(rows).on_conflict_do_nothing())
 
 
 def check_reliability(value: str) -> str:

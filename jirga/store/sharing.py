@@ -14,7 +14,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from jirga.access.rules import Audience, Viewer, audience_receives, may_leave, visible
-from jirga.db.schema import Actor, Claim, Incident, Organisation, Place, Report, SharingGroup, SharingGroupMember
+from jirga.db.schema import (
+    Actor,
+    Assessment,
+    Claim,
+    Incident,
+    Organisation,
+    Place,
+    Relation,
+    Report,
+    SharingGroup,
+    SharingGroupMember,
+)
 from jirga.db.share_schema import OrgKey, StixObject
 
 # Keys
@@ -172,6 +183,35 @@ def authored_claims(session: Session, viewer: Viewer) -> list[Claim]:
         .order_by(Claim.incident_id, Claim.id)))
 
 
+def authored_relations(session: Session, viewer: Viewer) -> list[Relation]:
+    """The relations between actors the viewer's organisation read in its current reports, that may leave."""
+    return list(session.scalars(
+        select(Relation).join(Report, Report.id == Relation.report_id)
+        .where(Relation.owner_org_id == viewer.org_id, Relation.origin != "partner", Report.is_current,
+               may_leave(Relation), visible(Relation, viewer), visible(Report, viewer))
+        .order_by(Relation.id)))
+
+
+def authored_assessments(session: Session, viewer: Viewer) -> list[tuple[Assessment, Claim]]:
+    """The latest agree or dispute of the viewer's organisation on each claim, that may leave, with the claim."""
+    rows = session.execute(
+        select(Assessment, Claim).join(Claim, Claim.id == Assessment.claim_id)
+        .where(Assessment.owner_org_id == viewer.org_id, Assessment.verdict.in_(("agree", "dispute")), ~Claim.retired,
+               may_leave(Assessment), visible(Assessment, viewer), visible(Claim, viewer))
+        .order_by(Assessment.claim_id, Assessment.created_at, Assessment.id)).all()
+    latest = {claim.id: (assessment, claim) for assessment, claim in rows}  # the last wins
+    return list(latest.values())
+
+
+def incident_holding(session: Session, author: int, claim_uuid: str) -> str | None:
+    """The STIX id of the author's stored incident whose newest version holds this claim (a partner's claim)."""
+    rows = session.scalars(select(StixObject).where(
+        StixObject.author_org_id == author, StixObject.type == "incident", StixObject.body.contains(claim_uuid))
+        .order_by(StixObject.version.desc(), StixObject.id.desc()).limit(1))
+    row = next(iter(rows), None)
+    return row.stix_id if row is not None else None
+
+
 def incidents(session: Session, ids: Sequence[int]) -> dict[int, Incident]:
     return {row.id: row for row in session.scalars(select(Incident).where(Incident.id.in_(list(ids))))}
 
@@ -194,6 +234,17 @@ def reports(session: Session, ids: Iterable[int]) -> dict[int, Report]:
 
 def group_named(session: Session, name: str) -> SharingGroup | None:
     return session.scalar(select(SharingGroup).where(SharingGroup.name == name.strip()))
+
+
+def groups_of(session: Session, org_id: int) -> list[SharingGroup]:
+    """The sharing groups this organisation is a member of, by name."""
+    return list(session.scalars(select(SharingGroup).join(SharingGroupMember, SharingGroupMember.group_id
+                                                          == SharingGroup.id)
+                                .where(SharingGroupMember.org_id == org_id).order_by(SharingGroup.name)))
+
+
+def organisations(session: Session) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).order_by(Organisation.id)))
 
 
 def group_members(session: Session, group_id: int) -> set[int]:

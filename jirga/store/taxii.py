@@ -14,7 +14,7 @@ collection. "The latest version" is the latest the viewer may see.
 
 **Writes.** `put_versions` stores checked objects: the same version twice stores nothing new; a new `modified` is a
 new version; an id another organisation stores in the collection is refused. Adds to one collection take turns
-(`_take_turns`) and each stored version gets a `date_added` later than every one before it in that collection, so a
+(`take_turn`) and each stored version gets a `date_added` later than every one before it in that collection, so a
 client that remembers the last `date_added` it saw never misses an object committed later.
 """
 
@@ -315,18 +315,20 @@ class NewVersion:
 STORED, UNCHANGED = "stored", "unchanged"  # else: the reason it is refused
 
 
-def put_versions(session: Session, collection: Collection, versions: Sequence[NewVersion]) -> list[str]:
-    """Store each version unless it is stored already; for each, STORED, UNCHANGED or why it is refused. Call it
-    first in its transaction: it takes the collection's turn (see the module's docstring)."""
-    _take_turns(session, collection.id)
+def put_versions(session: Session, collection: Collection | str, versions: Sequence[NewVersion]) -> list[str]:
+    """Store each version into the collection (or the collection of this id) unless it is stored already; for each,
+    STORED, UNCHANGED or why it is refused. Call it first in its transaction, or after `take_turn`: it takes the
+    collection's turn (see the module's docstring)."""
+    target = collection if isinstance(collection, str) else collection.id
+    take_turn(session, target)
     stored: dict[str, list[tuple[str, int, str]]] = {}  # stix id -> (version, owner, body) already there
     ids = sorted({v.stix_id for v in versions})
     for start in range(0, len(ids), 500):
         for stix_id, version, owner, body in session.execute(
                 select(StixObject.stix_id, StixObject.version, StixObject.owner_org_id, StixObject.body)
-                .where(StixObject.collection == collection.id, StixObject.stix_id.in_(ids[start:start + 500]))):
+                .where(StixObject.collection == target, StixObject.stix_id.in_(ids[start:start + 500]))):
             stored.setdefault(stix_id, []).append((version, owner, body))
-    last = session.scalar(select(func.max(StixObject.date_added)).where(StixObject.collection == collection.id))
+    last = session.scalar(select(func.max(StixObject.date_added)).where(StixObject.collection == target))
     moment = max(dt.datetime.now(dt.UTC), aware(last) + dt.timedelta(microseconds=1) if last else dt.datetime.min
                  .replace(tzinfo=dt.UTC))
     verdicts, rows = [], []
@@ -339,7 +341,7 @@ def put_versions(session: Session, collection: Collection, versions: Sequence[Ne
         version = new.version or moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         there.append((version, new.owner_org_id, new.body))
         stored[new.stix_id] = there
-        rows.append(dict(collection=collection.id, stix_id=new.stix_id, type=new.type, spec_version=new.spec_version,
+        rows.append(dict(collection=target, stix_id=new.stix_id, type=new.type, spec_version=new.spec_version,
                          version=version, date_added=moment, author_org_id=new.author_org_id, body=new.body,
                          owner_org_id=new.owner_org_id, tlp=new.tlp, sharing_group_id=new.sharing_group_id))
         moment += dt.timedelta(microseconds=1)
@@ -366,9 +368,10 @@ def _same_json(body: str, others: Iterable[str]) -> bool:
     return any(json.loads(other) == value for other in others)
 
 
-def _take_turns(session: Session, collection_id: str) -> None:
+def take_turn(session: Session, collection_id: str) -> None:
     """Hold the collection's write turn until the transaction ends: a PostgreSQL advisory lock, SQLite's write
-    lock (taken by a write that changes nothing)."""
+    lock (taken by a write that changes nothing). Taking it again in the same transaction is harmless; a writer to
+    several collections takes their turns in the order of their ids, so that two writers never wait on each other."""
     if session.get_bind().dialect.name == "postgresql":
         key = int.from_bytes(hashlib.sha256(f"jirga-taxii:{collection_id}".encode()).digest()[:8], "big", signed=True)
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
@@ -480,4 +483,4 @@ def group_members(session: Session, group_id: int) -> set[int]:
 __all__ = ["DEFAULT_PAGE", "MAX_PAGE", "OPEN_COLLECTION", "STORED", "UNCHANGED", "Collection", "Filters",
            "NewVersion", "Page", "Row", "add_peer", "collection_for", "collections", "decode_next",
            "delete_object", "get_collection", "get_peer", "get_status", "group_collection_id", "group_members",
-           "list_peers", "objects_page", "put_versions", "save_cursor", "save_status"]
+           "list_peers", "objects_page", "put_versions", "save_cursor", "save_status", "take_turn"]
