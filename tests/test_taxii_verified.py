@@ -203,7 +203,6 @@ def test_taxii_pulling_twice_stores_nothing_new(network):
     assert ", 0 new," in pulls["B again"].stdout and " 1 new" not in pulls["B again"].stdout
 
 
-@pytest.mark.xfail(reason="fusion across audiences: lead's branch", strict=False)
 def test_taxii_a_partners_pulled_claims_join_our_own_incident_of_the_same_attack(network):
     instances, _ = network
     b = instances["B"]
