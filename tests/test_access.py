@@ -256,7 +256,7 @@ def check_reads(store, built: Built, viewer: Viewer) -> None:
                 continue
             assert {c.id for c in shown.claims} == want.claims[incident_id] and told is not None
             assert shown.killed_high == want.killed_high[incident_id]  # the summary of what the viewer sees
-            assert verification(session, shown)["killed"]["high"] == want.killed_high[incident_id]
+            assert verification(session, shown, viewer)["killed"]["high"] == want.killed_high[incident_id]
             for claim in shown.claims:
                 assert (claim.report is not None) == (claim.report_id in want.reports)
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from jirga.access import Viewer
+from jirga.access.auth import implicit_admin
 from jirga.db import open_store
 from jirga.db.schema import Claim, Incident, Report, Source
 from jirga.fuse.consensus import Fact, consensus
@@ -218,7 +219,7 @@ def test_stored_official_revision_replaces_the_earlier_toll(store):
     incident = the_incident(store)
     assert incident.killed_best == 84 and not incident.has_conflict
     with store.session() as session:
-        panel = verification(session, session.get(Incident, incident.id))
+        panel = verification(session, session.get(Incident, incident.id), implicit_admin(store))
         ap = killed_claim(session, "AP")
     assert panel["superseded"][ap].startswith("superseded by 84 (Dawn)")
 
@@ -233,7 +234,7 @@ def test_stored_agreement_reads_right_in_the_panel(store):
         assess(session, ap, "agree", viewer, "the hospital's list")
     with store.session() as session:
         row = session.get(Incident, incident.id)
-        panel = verification(session, row)
+        panel = verification(session, row, viewer)
         assert row.killed_best == 93 and not row.has_conflict
     assert panel["killed"]["best"] == 93 and panel["conflicts"] == []
     assert panel["notes"][0] == "killed: 93 agreed by amina"

@@ -123,8 +123,8 @@ def test_a_partners_grade_never_changes_another_organisations_credibility(world)
 
     def killed_grade() -> int:
         with world.store.session() as session:
-            return verification(session, get_incident(session, mine.id, viewer=world.a))["credibility"]["killed"][
-                "level"]
+            shown = get_incident(session, mine.id, viewer=world.a)
+            return verification(session, shown, world.a)["credibility"]["killed"]["level"]
 
     assert killed_grade() == 6  # one account from a source A has not graded
     ingest(world, world.b, HARMLESS, reliability="A")  # B grades "Dawn" A

@@ -172,7 +172,7 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
         sections.append(Section(by, title, found, cited, chart,
                                 {"province": "country", "district": "province"}.get(by, "")))
 
-    figures = store.victim_figures(session, [c for c in claims if c.incident_id in set(ids)])
+    figures = store.victim_figures(session, [c for c in claims if c.incident_id in set(ids)], viewer)
     victim = victim_rows(figures, total, set(ids))
     victim_notes = []
     for row in victim:
@@ -193,7 +193,8 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
     summary = _summary(sections, total, total_note, previous_total, previous_note, moved, start, end, where)
 
     key = sorted(incidents, key=lambda i: (-(i.killed_best or 0), -(i.injured_best or 0), i.id))[:KEY_INCIDENTS]
-    key_incidents = [_key_incident(session, i, by_incident.get(i.id, []), groups, names, notes) for i in key]
+    key_incidents = [_key_incident(session, i, by_incident.get(i.id, []), groups, names, notes, viewer)
+                     for i in key]
 
     disputed = store.disputes(session, ids, viewer=viewer)
     single = [i for i in incidents if i.report_count <= 1]
@@ -202,7 +203,8 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
         "single": (len(single), notes.cite([i.id for i in single], BASE_FIELDS, "Told by one report only")),
         "conflicting": (len(conflicting), notes.cite([i.id for i in conflicting], BASE_FIELDS,
                                                      "Incidents whose sources disagree")),
-        "conflicts": [(i.id, i.title, _conflicts(session, by_incident.get(i.id, []))) for i in conflicting[:15]],
+        "conflicts": [(i.id, i.title, _conflicts(session, by_incident.get(i.id, []), viewer))
+                      for i in conflicting[:15]],
         "disputed": disputed,
         "unknown_toll": (total.killed.unknown, notes.cite([i.id for i in incidents if i.killed_best is None
                                                            and i.killed_low is None], ("kind", "killed"),
@@ -283,17 +285,18 @@ def _fn(number: int) -> Markup:
     return Markup('<sup class="fn"><a href="#fn-{0}">[{0}]</a></sup>').format(number)
 
 
-def _key_incident(session: Session, incident, claims: list, groups: dict, names: dict, notes: Notes) -> dict:
+def _key_incident(session: Session, incident, claims: list, groups: dict, names: dict, notes: Notes,
+                  viewer: Viewer) -> dict:
     reports = sorted({(c.report.id, c.report.title, c.report.source.name, c.report.published, c.report.reliability)
                       for c in claims if c.report is not None}, key=lambda r: (str(r[3]), r[0]))
     return {"incident": incident, "groups": [names.get(a, a) for a in groups.get(incident.id, [])],
-            "reports": reports, "conflicts": _conflicts(session, claims) if incident.has_conflict else [],
+            "reports": reports, "conflicts": _conflicts(session, claims, viewer) if incident.has_conflict else [],
             "note": notes.cite([incident.id], ("kind", "date", "place", "killed", "injured", "responsibility",
                                                "perpetrator", "attack_type"), f"Incident {incident.id}")}
 
 
-def _conflicts(session: Session, claims: list) -> list[str]:
-    return consensus(facts_of(session, claims)).conflicts if claims else []
+def _conflicts(session: Session, claims: list, viewer: Viewer) -> list[str]:
+    return consensus(facts_of(session, claims, viewer=viewer)).conflicts if claims else []
 
 
 # Rendering

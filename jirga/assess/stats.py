@@ -75,7 +75,7 @@ def _count(session: Session, where: IncidentFilter, by: str | None, viewer: View
     """(totals per key, or victim rows; the overall total)."""
     if by == "victim-category":
         total = count([], None, {}, sums=store.sums_by(session, where, None, viewer=viewer)).get((None, None), Totals())
-        figures = store.victim_figures(session, store.victim_claims(session, where, viewer=viewer))
+        figures = store.victim_figures(session, store.victim_claims(session, where, viewer=viewer), viewer)
         return victim_rows(figures, total), total
     counted = count([], by, {}, roll_up, store.sums_by(session, where, by, viewer=viewer, roll_up=roll_up))
     if by != "group":  # each incident is in one row: the rows add up to the total

@@ -216,7 +216,7 @@ def run_show(args) -> int:
         from jirga.cli.fuse import print_verification
         from jirga.store.verification import verification
 
-        checked = verification(session, incident)
+        checked = verification(session, incident, viewer)
         claims = present.ordered_claims(incident)
         if args.format == "json":
             out = present.incident_row(incident, {}) | {"verification": checked,

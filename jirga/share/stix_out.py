@@ -83,7 +83,7 @@ def build(session, viewer: Viewer) -> list[Built]:
     holding: dict[int, str] = {}  # claim id -> the incident object it is published in
     for (incident_id, level, group), claims in partitions.items():
         marking = (level, group)
-        facts = facts_of(session, claims)
+        facts = facts_of(session, claims, viewer=viewer)
         # A claim the author's analysts dispute does not count for them: it does not leave either.
         disputed = {fact.claim_id for fact in facts if fact.verdict == "dispute"}
         claims = [claim for claim in claims if claim.id not in disputed]

@@ -64,7 +64,7 @@ def possible_duplicates(session: Session, incident: Incident, viewer: Viewer) ->
         if match.blocked is None and match.score >= NEAR:
             both = list(session.scalars(select(Claim).where(Claim.incident_id.in_((incident.id, other.id)),
                                                             ~Claim.retired, visible(Claim, viewer))))
-            found.append(Duplicate(other, match, consensus(facts_of(session, both))))
+            found.append(Duplicate(other, match, consensus(facts_of(session, both, viewer=viewer))))
     found = sorted(found, key=lambda d: (-d.match.score, d.incident.id))[:MOST]
     as_seen_by(session, [d.incident for d in found], viewer)  # shown with what the viewer may see of them
     return found

@@ -237,7 +237,7 @@ def _as_seen_by(session: Session, incidents: list[Incident], viewer: Viewer) -> 
         claims.setdefault(claim.incident_id, []).append(claim)
     for incident in incidents:
         seen = claims.get(incident.id, [])
-        agreed = consensus(facts_of(session, seen))
+        agreed = consensus(facts_of(session, seen, viewer=viewer))
         session.expunge(incident)
         apply_consensus(incident, seen, agreed)
         if seen:  # its marking and owner as far as the viewer sees: hidden claims may be another's, marked higher

@@ -146,13 +146,13 @@ def incident_claims(session: Session, incident_ids: Sequence[int], *, viewer: Vi
     return claims
 
 
-def victim_figures(session: Session, claims: Sequence[Claim]) -> dict[int, dict[str, dict[str, tuple]]]:
+def victim_figures(session: Session, claims: Sequence[Claim], viewer: Viewer) -> dict[int, dict[str, dict[str, tuple]]]:
     """incident id -> victim category -> killed/injured -> (low, best, high): the consensus of the sources'
     counts of one category of victims ("13 soldiers"), each category on its own, by the rules of the totals."""
     parts = [c for c in claims if c.field in ("killed", "injured") and isinstance(c.value, dict)
              and c.value.get("subset") in VICTIM_CATEGORIES]
     by_part: dict[tuple[int, str, str], list] = {}
-    for claim, fact in zip(parts, facts_of(session, parts), strict=True):
+    for claim, fact in zip(parts, facts_of(session, parts, viewer=viewer), strict=True):
         whole = type(fact)(**{**fact.__dict__, "value": {k: v for k, v in fact.value.items() if k != "subset"}})
         by_part.setdefault((claim.incident_id, claim.value["subset"], claim.field), []).append(whole)
     out: dict[int, dict[str, dict[str, tuple]]] = {}

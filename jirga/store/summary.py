@@ -14,10 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import Row, and_, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from jirga.access.rules import OPEN_LEVELS, SHARED_LEVELS
+from jirga.access.rules import OPEN_LEVELS, SHARED_LEVELS, Viewer, visible
 from jirga.db.schema import (
     EVERYONE,
     Assessment,
@@ -36,25 +36,46 @@ from jirga.fuse.consensus import Consensus, Fact, consensus
 ROLE_OF_FIELD = {"perpetrator": "perpetrator", "against": "against", "concerning": "about"}
 
 
-def facts_of(session: Session, claims: list[Claim], fresh: bool = False) -> list[Fact]:
-    """The claims as the consensus sees them. `fresh`: the claims were just made, so no analyst assessed them."""
+def facts_of(session: Session, claims: list[Claim], fresh: bool = False, *, viewer: Viewer | None = None
+             ) -> list[Fact]:
+    """The claims as the consensus sees them, with the analysts' verdicts `viewer` may see (all of them without a
+    viewer). `fresh`: the claims were just made, so no analyst assessed them."""
+    verdicts = [] if fresh else verdict_rows(session, claims, viewer)
+    return facts_from(claims, report_rows(session, claims), latest(verdicts))
+
+
+def report_rows(session: Session, claims: list) -> dict[int, Row]:
+    """The claims' reports with what the consensus weighs them by. Each report is weighed with its owner's grade of
+    its source: a partner's grade never changes another's reports."""
     report_ids = {c.report_id for c in claims if c.report_id is not None}
-    # Each report is weighed with its owner's grade of its source: a partner's grade never changes another's reports.
-    reports = {row.id: row for row in session.execute(
+    return {row.id: row for row in session.execute(
         select(Report.id, Report.published, Report.is_current, Source.name,
                func.coalesce(SourceGrade.reliability, "F").label("reliability"))
         .join(Source, Source.id == Report.source_id)
         .outerjoin(SourceGrade, and_(SourceGrade.source_id == Report.source_id,
                                      SourceGrade.org_id == Report.owner_org_id))
         .where(Report.id.in_(report_ids)))} if report_ids else {}
-    verdicts: dict[int, tuple[str, str | None]] = {}
+
+
+def verdict_rows(session: Session, claims: list, viewer: Viewer | None = None) -> list[Row]:
+    """The analysts' agree and dispute verdicts on these claims (those `viewer` may see), oldest first, with their
+    markings: an organisation's verdict changes only what those who may see it see."""
     claim_ids = [c.id for c in claims if c.id is not None]
-    if claim_ids and not fresh:
-        for claim_id, verdict, user in session.execute(
-                select(Assessment.claim_id, Assessment.verdict, Assessment.created_by)
-                .where(Assessment.claim_id.in_(claim_ids), Assessment.verdict.in_(("agree", "dispute")))
-                .order_by(Assessment.created_at, Assessment.id)):
-            verdicts[claim_id] = (verdict, user)  # the latest wins
+    if not claim_ids:
+        return []
+    query = (select(Assessment.claim_id, Assessment.verdict, Assessment.created_by, Assessment.owner_org_id,
+                    Assessment.tlp, Assessment.sharing_group_id)
+             .where(Assessment.claim_id.in_(claim_ids), Assessment.verdict.in_(("agree", "dispute")))
+             .order_by(Assessment.created_at, Assessment.id))
+    return list(session.execute(query.where(visible(Assessment, viewer)) if viewer else query))
+
+
+def latest(verdicts: list[Row]) -> dict[int, tuple[str, str | None]]:
+    """claim id -> (verdict, who): the latest verdict on each claim wins."""
+    return {row.claim_id: (row.verdict, row.created_by) for row in verdicts}
+
+
+def facts_from(claims: list, reports: dict[int, Row], verdicts: dict[int, tuple[str, str | None]]) -> list[Fact]:
     facts = []
     for claim in claims:
         report = reports.get(claim.report_id)
@@ -82,15 +103,16 @@ def summarize(session: Session, incident: Incident, claims: Iterable[Claim], fre
     """Write the consensus of these claims into the incident's columns, its actor links and its views.
     `fresh`: a new incident whose claims were just made (nothing to look up about them)."""
     claims = list(claims)
-    facts = facts_of(session, claims, fresh)
-    apply_consensus(incident, claims, consensus(facts))
+    reports = report_rows(session, claims)
+    verdicts = [] if fresh else verdict_rows(session, claims)
+    apply_consensus(incident, claims, consensus(facts_from(claims, reports, latest(verdicts))))
     if not fresh:
         session.execute(delete(IncidentActor).where(IncidentActor.incident_id == incident.id))
         session.execute(delete(IncidentView).where(IncidentView.incident_id == incident.id))
         session.execute(delete(IncidentViewActor).where(IncidentViewActor.incident_id == incident.id))
     session.add_all(IncidentActor(incident_id=incident.id, actor_id=actor_id, role=role)
                     for actor_id, role in actor_links(claims))
-    _write_views(session, incident, claims, facts)
+    _write_views(session, incident, claims, reports, verdicts)
 
 
 def apply_consensus(incident: Incident, claims: list[Claim], agreed: Consensus) -> None:
@@ -119,11 +141,12 @@ def summary_values(kind: str, claims: list, agreed: Consensus) -> dict:
     }
 
 
-def audiences(session: Session, incident: Incident, claims: list) -> dict[int, list[int]]:
-    """Which claims (by position) each audience of the incident sees: EVERYONE and each organisation that may see
-    more than everyone does. An audience that does not see the incident (none of its claims that count, nor the
-    incident's own marking) has no entry."""
-    records = [incident, *claims]
+def audiences(session: Session, incident: Incident, claims: list, verdicts: list[Row]
+              ) -> dict[int, tuple[list[int], list[int]]]:
+    """Which claims and which verdicts on them (by position) each audience of the incident sees: EVERYONE and each
+    organisation that sees more than everyone does. An audience that does not see the incident (none of its
+    claims that count, nor the incident's own marking) has no entry."""
+    records = [incident, *claims, *verdicts]
     grouped = {r.sharing_group_id for r in records if r.tlp in SHARED_LEVELS and r.sharing_group_id is not None}
     groups_of: dict[int, set[int]] = {}
     if grouped:
@@ -135,34 +158,38 @@ def audiences(session: Session, incident: Incident, claims: list) -> dict[int, l
         return (record.owner_org_id == org_id or record.tlp in OPEN_LEVELS
                 or (record.tlp in SHARED_LEVELS and record.sharing_group_id in groups_of.get(org_id, ())))
 
-    def seen_by(org_id: int) -> tuple[list[int], bool]:
+    def lens(org_id: int) -> tuple[tuple[list[int], list[int]], bool]:
         seen = [i for i, claim in enumerate(claims) if sees(org_id, claim)]
-        return seen, sees(org_id, incident) or any(not claims[i].retired for i in seen)
+        told = [j for j, verdict in enumerate(verdicts) if sees(org_id, verdict)]
+        return (seen, told), sees(org_id, incident) or any(not claims[i].retired for i in seen)
 
-    found: dict[int, list[int]] = {}
-    everyone, visible = seen_by(EVERYONE)  # no organisation has id 0: what an outsider to every record sees
+    found: dict[int, tuple[list[int], list[int]]] = {}
+    everyone, visible = lens(EVERYONE)  # no organisation has id 0: what an outsider to every record sees
     if visible:
         found[EVERYONE] = everyone
     for org_id in sorted({r.owner_org_id for r in records} | set(groups_of)):
-        seen, visible = seen_by(org_id)
-        if visible and (EVERYONE not in found or seen != everyone):
-            found[org_id] = seen
+        view, visible = lens(org_id)
+        if visible and (EVERYONE not in found or view != everyone):
+            found[org_id] = view
     return found
 
 
-def _write_views(session: Session, incident: Incident, claims: list, facts: list[Fact]) -> None:
-    everything = list(range(len(claims)))
+def _write_views(session: Session, incident: Incident, claims: list, reports: dict[int, Row],
+                 verdicts: list[Row]) -> None:
+    whole = (list(range(len(claims))), list(range(len(verdicts))))
     views, links = [], []
-    computed: dict[tuple[int, ...], tuple[dict, list]] = {}
-    for org_id, seen in audiences(session, incident, claims).items():
-        if tuple(seen) not in computed:
+    computed: dict[str, tuple[dict, list]] = {}
+    for org_id, (seen, told) in audiences(session, incident, claims, verdicts).items():
+        key = repr((seen, told))
+        if key not in computed:
             part = [claims[i] for i in seen]
-            if seen == everything:  # the incident's own summary, just computed
+            if (seen, told) == whole:  # the incident's own summary, just computed
                 values = {name: getattr(incident, name) for name in VIEW_COLUMNS}
             else:
-                values = summary_values(incident.kind, part, consensus([facts[i] for i in seen]))
-            computed[tuple(seen)] = values, actor_links(part)
-        values, actors = computed[tuple(seen)]
+                facts = facts_from(part, reports, latest([verdicts[j] for j in told]))
+                values = summary_values(incident.kind, part, consensus(facts))
+            computed[key] = values, actor_links(part)
+        values, actors = computed[key]
         views.append({"incident_id": incident.id, "org_id": org_id, **values})
         links += [{"incident_id": incident.id, "org_id": org_id, "actor_id": actor_id, "role": role}
                   for actor_id, role in actors]

@@ -7,9 +7,10 @@ from jirga.fuse.grading import grade_all, near_copies
 from jirga.store.summary import facts_of
 
 
-def verification(session, incident) -> dict:
-    """The consensus, its conflicts and the credibility of each fact, for `jirga show` and the web app."""
-    facts = facts_of(session, incident.claims)
+def verification(session, incident, viewer) -> dict:
+    """The consensus, its conflicts and the credibility of each fact, for `jirga show` and the web app: of the
+    claims and analysts' verdicts `viewer` may see."""
+    facts = facts_of(session, incident.claims, viewer=viewer)
     agreed = consensus(facts)
     texts = {c.report_id: c.report.text for c in incident.claims if c.report is not None}
     copies = near_copies(texts)

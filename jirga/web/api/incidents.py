@@ -93,7 +93,7 @@ def incident_detail(session, found, viewer, claims: bool = True) -> dict:
                                                            visible(Assessment, viewer)).order_by(Assessment.id))
     return present.incident_row(found, actors) | {
         "claims": [present.claim_dict(claim) for claim in present.ordered_claims(found)] if claims else [],
-        "verification": verification(session, found),
+        "verification": verification(session, found, viewer),
         "assessments": [assessment_dict(a) for a in assessments]}
 
 
