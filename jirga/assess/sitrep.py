@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass, field, replace
 from importlib import resources
 
@@ -37,8 +38,6 @@ KEY_FIELDS = {"province": ("place",), "district": ("place",), "country": ("place
 TOP = 5
 MAX_INCIDENTS = 5000  # in the period, or the period before: the most one report (and one request) reads
 TABLE_ROWS = 15  # rows of a breakdown table; the rest are summed in one more row
-FIELD_ORDER = {name: i for i, name in enumerate(("kind", "date", "place", "attack_type", "target", "killed", "injured",
-                                                 "responsibility", "perpetrator"))}
 KEY_INCIDENTS = 10
 
 
@@ -70,22 +69,27 @@ class Notes:
     def claim_ids(self) -> set[int]:
         return {claim for note in self.notes for _, _, claims in note.incidents for claim in claims}
 
-    def register(self) -> list[tuple[int, str, list[tuple[str, list[int]]]]]:
-        """Every incident the notes cite, once: (id, title, [(field, its claims cited)]). The notes name the
-        incidents; the register gives each one's claims, so a quarter's report does not repeat them per note."""
+    def register(self) -> list[tuple[int, str, list[int]]]:
+        """Every incident the notes cite, once: (id, title, the claims cited). The notes name the incidents; the
+        register gives each one's claims, so a quarter's report does not repeat them per note."""
         cited: dict[int, set[int]] = {}
         for note in self.notes:
             for incident_id, _, claims in note.incidents:
                 cited.setdefault(incident_id, set()).update(claims)
-        out = []
-        for incident_id in sorted(cited):
-            fields: dict[str, list[int]] = {}
-            for claim in self.claims.get(incident_id, []):
-                if claim.id in cited[incident_id]:
-                    fields.setdefault(claim.field, []).append(claim.id)
-            out.append((incident_id, self.titles.get(incident_id, ""), sorted(fields.items(),
-                                                                             key=lambda f: FIELD_ORDER.get(f[0], 99))))
-        return out
+        return [(incident_id, self.titles.get(incident_id, ""), sorted(claims))
+                for incident_id, claims in sorted(cited.items())]
+
+
+def runs(numbers: list[int] | tuple[int, ...], prefix: str = "") -> str:
+    """Numbers as runs, "736–743 750": a register of a quarter's claims on a few pages (claims of one report are
+    numbered in a row), each number still readable in full."""
+    spans: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    return " ".join(f"{prefix}{a}" if a == b else f"{prefix}{a}–{b}" for a, b in spans)
 
 
 @dataclass
@@ -303,6 +307,8 @@ def _conflicts(session: Session, claims: list) -> list[str]:
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("jirga.assess", "templates"), autoescape=select_autoescape(["html"]))
     env.filters["label"] = lambda code: (code or "").replace("_", " ")
+    env.filters["runs"] = runs
+    env.filters["drawing"] = drawing
     env.globals |= {"fn": _fn, "percent_text": percent_text, "label": label, "version": __version__,
                     "tlp_name": lambda level: tlp_levels.NAMES[level]}
     return env
@@ -311,6 +317,15 @@ def _environment() -> Environment:
 @functools.cache
 def stylesheet() -> str:
     return resources.files("jirga.assess").joinpath("templates/sitrep.css").read_text(encoding="utf-8")
+
+
+TOOLTIP = re.compile(r"<title>[^<]*</title>")  # charts.py and maps.py escape every text: no "<" inside
+
+
+def drawing(svg: Markup, pdf: bool) -> Markup:
+    """A chart or the map as the page needs it: in a PDF without the tooltips (<title>), which no PDF viewer shows
+    and which cost WeasyPrint a tenth of its time."""
+    return Markup(TOOLTIP.sub("", svg)) if pdf else svg
 
 
 # TLP 2.0's colours (FIRST), on black.
