@@ -69,6 +69,13 @@ def placed(incidents: Iterable) -> tuple[list, list]:
     return drawn, listed
 
 
+def country_only(incident) -> bool:
+    """Known to its country and no closer: the map shades the country."""
+    place = incident.place
+    return bool(incident.country) and not (place is not None and place.precision == "province") and \
+        not (incident.province_code and place is None) and (place is None or place.precision == "country")
+
+
 def area_of(incident) -> str:
     place = incident.place
     country = pycountry.countries.get(alpha_2=incident.country) if incident.country else None
@@ -98,7 +105,7 @@ def svg_map(drawn: Sequence, listed: Sequence, *, what: str, width: int = 640, h
             link: str | None = None) -> Markup:
     """The incidents on the country outlines of the area they span. `link`: a URL pattern with {id} for each
     point's link (the web app's incident page)."""
-    shaded = {i.country for i in listed if i.country and (i.place is None or i.place.precision == "country")}
+    shaded = {i.country for i in listed if country_only(i)}
     lons = [i.place.lon for i in drawn]
     lats = [i.place.lat for i in drawn]
     for code in shaded | {i.country for i in listed if i.country}:
