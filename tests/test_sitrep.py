@@ -126,6 +126,13 @@ def test_sitrep_pdf_says_the_counts_names_the_groups_marks_every_page_and_cites_
         total = compute(session, PERIOD, None, viewer=world.owner).total
     assert f"From 2016-01-01 to 2016-12-31, {total.incidents} attacks" in flat
     assert f"killed {total.killed.text()} people" in flat
+    with world.store.session() as session:  # sectarian violence apart, as `jirga stats --sectarian` counts it
+        sectarian = compute(session, PERIOD, None, viewer=world.owner, sectarian=True).total
+    assert 0 < sectarian.incidents < total.incidents
+    assert (f"Sectarian violence (attacks on religious targets or by sectarian groups): {sectarian.incidents} "
+            f"incident{'s' if sectarian.incidents != 1 else ''}") in flat
+    assert report.sectarian.total.killed.text() == sectarian.killed.text()
+    assert "Sectarian violence by province" in flat
     for group in ("Balochistan Liberation Army", "Islamic State", "Jamaat-ul-Ahrar", "Tehrik-i-Taliban Pakistan"):
         assert group in flat, group
     assert "Mastung" in flat and "Khyber Pakhtunkhwa" in flat

@@ -597,7 +597,8 @@ def test_the_map_shades_a_country_known_only_to_the_country_and_lists_a_province
         expect(drawn.locator('path.country-only[data-country="PK"]')).to_have_count(1)
         expect(page.get_by_test_id("map-areas")).to_contain_text("Balochistan (province), Pakistan (1)")
         expect(page.get_by_test_id("map-areas")).not_to_contain_text("in Pakistan")  # shaded, not listed
-        drawn.locator('path.country-only[data-country="PK"]').click(force=True)  # the middle of its box: inside Pakistan
+        # The middle of its box: inside Pakistan.
+        drawn.locator('path.country-only[data-country="PK"]').click(force=True)
         popup = page.locator(".leaflet-popup-content")
         expect(popup).to_contain_text("Pakistan: 1 known only to the country")
         popup.get_by_role("link").click()

@@ -26,6 +26,7 @@ from jirga.assess.aggregate import Row, Totals, change, count, label, percent_te
 from jirga.errors import QueryError
 from jirga.fuse.consensus import consensus
 from jirga.model import tlp as tlp_levels
+from jirga.reference import catalog
 from jirga.store import stats as store
 from jirga.store.queries import IncidentFilter
 from jirga.store.summary import facts_of
@@ -103,6 +104,17 @@ class Section:
 
 
 @dataclass
+class Sectarian:
+    """Sectarian violence, counted apart (`store.stats.is_sectarian`): both periods, and by province and group."""
+    total: Totals
+    note: int
+    previous: Totals
+    previous_note: int
+    change: dict
+    sections: list[Section]
+
+
+@dataclass
 class Sitrep:
     where: IncidentFilter
     start: dt.date
@@ -120,6 +132,7 @@ class Sitrep:
     summary: list[Markup]
     sections: list[Section]
     victims: Section
+    sectarian: Sectarian
     key_incidents: list[dict]
     uncertain: dict
     actors: list[tuple[str, str, int, int]]  # (id, name, incidents, footnote)
@@ -195,6 +208,11 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
 
     moved = change(total, previous_total)
     summary = _summary(sections, total, total_note, previous_total, previous_note, moved, start, end, where)
+    sectarian = _sectarian(incidents, earlier, groups, store.group_links(session, earlier, viewer), names, notes)
+    summary.append(Markup("Sectarian violence (attacks on religious targets or by sectarian groups): {} {}{}, "
+                          "{} killed ({} against the previous period).").format(
+        f"{sectarian.total.incidents:,}", "incident" if sectarian.total.incidents == 1 else "incidents",
+        _fn(sectarian.note), sectarian.total.killed.text(), percent_text(sectarian.change["incidents"])))
 
     key = sorted(incidents, key=lambda i: (-(i.killed_best or 0), -(i.injured_best or 0), i.id))[:KEY_INCIDENTS]
     key_incidents = [_key_incident(session, i, by_incident.get(i.id, []), groups, names, notes) for i in key]
@@ -233,9 +251,30 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
     audit.record(session, viewer, "read", "sitrep", None, "ok",
                  f"{start} to {end}: {len(incidents)} incidents, {len(notes.notes)} footnotes, {marking}")
     return Sitrep(where, start, end, before, viewer.username, organisation, base_url.rstrip("/"), marking, total,
-                  total_note, previous_total, previous_note, moved, summary, sections, victims, key_incidents,
+                  total_note, previous_total, previous_note, moved, summary, sections, victims, sectarian,
+                  key_incidents,
                   uncertain, actors, relations, trend, map_svg, map_listed, notes,
                   dt.datetime.now(dt.UTC).replace(microsecond=0), names)
+
+
+SECTARIAN_FIELDS = (*BASE_FIELDS, "target", "responsibility", "perpetrator")
+
+
+def _sectarian(incidents: list, earlier: list, groups: dict, earlier_groups: dict, names: dict,
+               notes: Notes) -> Sectarian:
+    now = [i for i in incidents if store.is_sectarian(i, groups)]
+    before = [i for i in earlier if store.is_sectarian(i, earlier_groups)]
+    total = count(now, None, groups).get((None, None), Totals())
+    previous = count(before, None, earlier_groups).get((None, None), Totals())
+    note = notes.cite([i.id for i in now], SECTARIAN_FIELDS, "Sectarian violence in the period")
+    previous_note = notes.cite([i.id for i in before], SECTARIAN_FIELDS, "Sectarian violence in the previous period")
+    sections = []
+    for by, title in (("province", "Sectarian violence by province"), ("group", "Sectarian violence by group")):
+        found = _shortened(rows(count(now, by, groups), by, names), by)
+        cited = [notes.cite(row.totals.ids, SECTARIAN_FIELDS + KEY_FIELDS[by], f"{title}: {row.label}")
+                 for row in found]
+        sections.append(Section(by, title, found, cited, None, "country" if by == "province" else ""))
+    return Sectarian(total, note, previous, previous_note, change(total, previous), sections)
 
 
 def _shortened(found: list[Row], by: str) -> list[Row]:
@@ -309,6 +348,8 @@ def _environment() -> Environment:
     env.filters["label"] = lambda code: (code or "").replace("_", " ")
     env.filters["runs"] = runs
     env.filters["drawing"] = drawing
+    sectarian_names = {actor.id: actor.name for actor in catalog.load_actors() if actor.id in store.SECTARIAN_GROUPS}
+    env.globals["sectarian_groups"] = ", ".join(sectarian_names[i] for i in store.SECTARIAN_GROUPS)
     env.globals |= {"fn": _fn, "percent_text": percent_text, "label": label, "version": __version__,
                     "tlp_name": lambda level: tlp_levels.NAMES[level]}
     return env

@@ -10,6 +10,7 @@ to count in Python. Each function writes one audit entry.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from sqlalchemy import String, and_, case, cast, func, or_, select
@@ -38,6 +39,13 @@ KEYS = ("month", "group", "country", "province", "district", "attack-type", "tar
 GROUP_ROLES = ("claimed", "perpetrator", "attributed")
 VICTIM_CATEGORIES = ("civilians", "security_forces", "militants")
 ALL = 10**9  # "no limit" for the listing the report reads
+# Sectarian violence, which Pakistan's security monitors count apart (docs/assessment.md): an incident whose target
+# is religious (the extractor's target type for a mosque, shrine, imambargah, church, temple, gurdwara, a procession,
+# worshippers or a congregation at prayer), or that a sectarian group of the catalog (or one of its parts) claimed,
+# is named as perpetrator of, or is blamed for. `sectarian_clause` is the rule in SQL, `is_sectarian` in Python:
+# keep them alike.
+SECTARIAN_TARGETS = ("religious",)
+SECTARIAN_GROUPS = ("ssp", "lej", "lej-alami", "sipah-e-muhammad", "zainabiyoun", "fatemiyoun")
 
 
 def figure_sums(name: str) -> list:
@@ -64,11 +72,31 @@ def _roots() -> dict[str, str]:
             if catalog.root_of(actor.id) != actor.id}
 
 
-def sums_by(session: Session, where: IncidentFilter, by: str | None, *, viewer: Viewer, roll_up: bool = False
-            ) -> tuple[list[tuple], list[Incident], dict[int, list[str]]]:
+@functools.cache
+def sectarian_groups() -> frozenset[str]:
+    """SECTARIAN_GROUPS and every actor of the catalog that is part of one."""
+    return frozenset(SECTARIAN_GROUPS) | {actor.id for actor in catalog.load_actors()
+                                          if catalog.root_of(actor.id) in SECTARIAN_GROUPS}
+
+
+def sectarian_clause():
+    named = select(IncidentActor.incident_id).where(
+        IncidentActor.incident_id == Incident.id, IncidentActor.role.in_(GROUP_ROLES),
+        IncidentActor.actor_id.in_(sorted(sectarian_groups()))).exists()
+    return or_(Incident.target_type.in_(SECTARIAN_TARGETS), named)
+
+
+def is_sectarian(incident: Incident, groups: dict[int, list[str]]) -> bool:
+    """The rule of `sectarian_clause`, for an incident as the viewer sees it, with its groups (`group_links`)."""
+    return incident.target_type in SECTARIAN_TARGETS or not sectarian_groups().isdisjoint(groups.get(incident.id, ()))
+
+
+def sums_by(session: Session, where: IncidentFilter, by: str | None, *, viewer: Viewer, roll_up: bool = False,
+            sectarian: bool = False) -> tuple[list[tuple], list[Incident], dict[int, list[str]]]:
     """SQL sums of the matching incidents the viewer sees whole, grouped by `by` (one of KEYS, or None for one
     total): rows of (key, parent key, incidents, killed low, best, high, open, unknown, injured ..., with
     conflicting sources, single-source). `roll_up`: a group's provinces and branches count as the group.
+    `sectarian`: only sectarian violence (`sectarian_clause`).
 
     Also returned: the matching incidents of which the viewer may not see every claim, as the viewer sees them
     (their summary from the visible claims, matched again against the filter on it), and their groups."""
@@ -76,6 +104,8 @@ def sums_by(session: Session, where: IncidentFilter, by: str | None, *, viewer: 
     matching = incident_query(where, viewer, whole_table=whole).order_by(None)
     hidden = _partly_hidden(session, matching, viewer)
     query = matching.where(Incident.id.notin_(hidden)) if hidden else matching
+    if sectarian:
+        query = query.where(sectarian_clause())
     keys: list = []
     if by == "month":
         keys = [func.substr(cast(Incident.date_start, String), 1, 7), None]
@@ -91,7 +121,7 @@ def sums_by(session: Session, where: IncidentFilter, by: str | None, *, viewer: 
     elif by == "target-type":
         keys = [Incident.target_type, None]
     elif by == "group":
-        return _sums_by_group(session, query, where, viewer, hidden, roll_up)
+        return _sums_by_group(session, query, where, viewer, hidden, roll_up, sectarian)
     elif by is not None:
         raise ValueError(f"unknown breakdown {by!r}")
     columns = [k for k in keys if k is not None]
@@ -108,14 +138,13 @@ def sums_by(session: Session, where: IncidentFilter, by: str | None, *, viewer: 
         else:
             rows.append(tuple(values))
     rows = [row for row in rows if row[2]]  # an empty total comes back as one row of zeros and NULLs
-    seen = _seen(session, hidden, where, viewer)
-    groups = group_links(session, seen, viewer)
+    seen, groups = _seen_with_groups(session, hidden, where, viewer, sectarian)
     audit.record(session, viewer, "read", "incident", None, "ok", f"stats by {by or 'total'} {_describe(where)}")
     return rows, seen, groups
 
 
 def _sums_by_group(session: Session, query, where: IncidentFilter, viewer: Viewer, hidden: list[int],
-                   roll_up: bool) -> tuple[list[tuple], list[Incident], dict[int, list[str]]]:
+                   roll_up: bool, sectarian: bool) -> tuple[list[tuple], list[Incident], dict[int, list[str]]]:
     """By group: the incidents joined to their (distinct) groups, then those with none. An incident two groups
     claimed counts under each."""
     actor = IncidentActor.actor_id
@@ -130,9 +159,19 @@ def _sums_by_group(session: Session, query, where: IncidentFilter, viewer: Viewe
     ).with_only_columns(*_sums())
     rows = [(row[0], None, *row[1:]) for row in session.execute(named)]
     rows += [(None, None, *row) for row in session.execute(none) if row[0]]
-    seen = _seen(session, hidden, where, viewer)
+    seen, groups = _seen_with_groups(session, hidden, where, viewer, sectarian)
     audit.record(session, viewer, "read", "incident", None, "ok", f"stats by group {_describe(where)}")
-    return rows, seen, group_links(session, seen, viewer)
+    return rows, seen, groups
+
+
+def _seen_with_groups(session: Session, hidden: list[int], where: IncidentFilter, viewer: Viewer, sectarian: bool
+                      ) -> tuple[list[Incident], dict[int, list[str]]]:
+    """The partly hidden incidents as the viewer sees them (only the sectarian ones, if asked), and their groups."""
+    seen = _seen(session, hidden, where, viewer)
+    groups = group_links(session, seen, viewer)
+    if sectarian:
+        seen = [incident for incident in seen if is_sectarian(incident, groups)]
+    return seen, groups
 
 
 def _partly_hidden(session: Session, matching, viewer: Viewer) -> list[int]:
@@ -236,15 +275,19 @@ def victim_figures(session: Session, claims: Sequence[Claim]) -> dict[int, dict[
     return out
 
 
-def victim_claims(session: Session, where: IncidentFilter, *, viewer: Viewer) -> list[Claim]:
+def victim_claims(session: Session, where: IncidentFilter, *, viewer: Viewer, sectarian: bool = False
+                  ) -> list[Claim]:
     """The counts of one category of victims (claims of killed or injured with a `subset`) that the viewer may
     see, of the matching incidents (those seen in part matched as the viewer sees them, as in `sums_by`)."""
     matching = incident_query(where, viewer, whole_table=not (where.since or where.until)).order_by(None)
     hidden = _partly_hidden(session, matching, viewer)
     ids = matching.with_only_columns(Incident.id)
+    if sectarian:
+        ids = ids.where(sectarian_clause())
     wanted = Claim.incident_id.in_(ids.where(Incident.id.notin_(hidden)) if hidden else ids)
     if hidden:
-        wanted = or_(wanted, Claim.incident_id.in_([i.id for i in _seen(session, hidden, where, viewer)]))
+        seen, _ = _seen_with_groups(session, hidden, where, viewer, sectarian)
+        wanted = or_(wanted, Claim.incident_id.in_([i.id for i in seen]))
     claims = list(session.scalars(select(Claim).where(
         Claim.field.in_(("killed", "injured")), Claim.value["subset"].as_string().isnot(None), ~Claim.retired,
         visible(Claim, viewer), wanted).order_by(Claim.incident_id, Claim.id)))
