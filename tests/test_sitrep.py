@@ -142,7 +142,8 @@ def test_sitrep_pdf_says_the_counts_names_the_groups_marks_every_page_and_cites_
 
     # Every footnote mark has its note, every note names incidents of the register, and the register's claims are
     # real claims of that incident: exactly those the notes rest on.
-    marks = {int(n) for n in re.findall(r"\[(\d+)\]", flat[:flat.index("Notes: the incidents")])}
+    digits = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")  # the PDF's footnote marks are superscript digits
+    marks = {int(n.translate(digits)) for n in re.findall(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", flat[:flat.index("Notes: the incidents")])}
     notes = flat[flat.index("Notes: the incidents"):flat.index("Register of the incidents cited")]
     register = flat[flat.index("Register of the incidents cited"):]
     assert marks and max(marks) <= len(report.notes.notes)
@@ -248,3 +249,27 @@ def test_sitrep_refuses_a_period_with_more_incidents_than_one_report_should_read
     monkeypatch.setattr(sitrep, "MAX_INCIDENTS", 2)
     with world.store.session() as session, pytest.raises(QueryError, match="over 2 incidents in 2016-01-01"):
         sitrep.build(session, PERIOD, viewer=world.owner)
+
+
+def test_sitrep_each_figure_of_a_breakdown_cites_exactly_the_incidents_it_counts(world):
+    report = build(world, world.owner)
+    with world.store.session() as session:
+        incidents = {i.id: i for i in session.scalars(select(Incident))}
+    checked = 0
+    for section in [*report.sections, *report.sectarian.sections]:
+        for row, cells in zip(section.rows, section.notes, strict=True):
+            cited = {cell: {i for i, _, _ in report.notes.notes[number - 1].incidents} if number else set()
+                     for cell, number in cells.items()}
+            assert cited["incidents"] == set(row.totals.ids) and len(cited["incidents"]) == row.totals.incidents
+            assert len(cited["conflicts"]) == row.totals.conflicts
+            assert len(cited["single_source"]) == row.totals.single_source
+            assert cited["killed"] == {i for i in row.totals.ids if incidents[i].killed_best is not None
+                                       or incidents[i].killed_low is not None}
+            for number in filter(None, cells.values()):
+                note = report.notes.notes[number - 1]
+                if note.within:  # written as the row's note less some: the two together are the row's incidents
+                    outer = {i for i, _, _ in report.notes.notes[note.within - 1].incidents}
+                    assert {i for i, _, _ in note.incidents} | set(note.less) == outer
+                    assert not set(note.less) & {i for i, _, _ in note.incidents}
+            checked += 1
+    assert checked > 10

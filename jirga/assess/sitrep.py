@@ -40,6 +40,12 @@ TOP = 5
 MAX_INCIDENTS = 5000  # in the period, or the period before: the most one report (and one request) reads
 TABLE_ROWS = 15  # rows of a breakdown table; the rest are summed in one more row
 KEY_INCIDENTS = 10
+# A breakdown row's figures, each footnoted to the incidents it counts. Every note of a row cites the same claims
+# of its incidents (what, when, the toll, and what put the incident in the row), so cells that count the same
+# incidents share one note: per-cell notes at little more than the cost of per-row ones.
+CELLS = ("incidents", "killed", "injured", "conflicts", "single_source")
+CELL_WORDS = {"incidents": "incidents", "killed": "killed", "injured": "injured", "conflicts": "sources disagree",
+              "single_source": "told by one report"}
 
 
 @dataclass
@@ -47,6 +53,9 @@ class Note:
     number: int
     what: str
     incidents: list[tuple[int, str, list[int]]]  # (incident id, its title and date, the claim ids it rests on)
+    same_as: int | None = None  # an earlier note that lists the same incidents
+    within: int | None = None  # or the note of the row whose incidents these are, all but `less`
+    less: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -57,14 +66,26 @@ class Notes:
     titles: dict[int, str]
     notes: list[Note] = field(default_factory=list)
     _index: dict[tuple, int] = field(default_factory=dict)
+    _first: dict[tuple[int, ...], int] = field(default_factory=dict)  # incidents -> the first note listing them
 
-    def cite(self, ids: tuple[int, ...] | list[int], fields: tuple[str, ...], what: str) -> int:
+    def cite(self, ids: tuple[int, ...] | list[int], fields: tuple[str, ...], what: str,
+             within: int | None = None) -> int:
+        """The note for these incidents and the claims of `fields`. `within`: a note whose incidents include
+        these; when they are most of them, the new note is written as that note's less the others."""
         key = (tuple(sorted(set(ids))), fields)
         if key not in self._index:
             cited = [(i, self.titles.get(i, ""), [c.id for c in self.claims.get(i, []) if c.field in fields])
                      for i in key[0]]
-            self.notes.append(Note(len(self.notes) + 1, what, cited))
-            self._index[key] = len(self.notes)
+            number = len(self.notes) + 1
+            note = Note(number, what, cited, self._first.get(key[0]) if len(key[0]) > 1 else None)
+            if within is not None and note.same_as is None:
+                outer = {i for i, _, _ in self.notes[within - 1].incidents}
+                less = outer - set(key[0])
+                if set(key[0]) < outer and len(less) < len(key[0]):
+                    note.within, note.less = within, sorted(less)
+            self.notes.append(note)
+            self._first.setdefault(key[0], number)
+            self._index[key] = number
         return self._index[key]
 
     def claim_ids(self) -> set[int]:
@@ -98,7 +119,7 @@ class Section:
     by: str
     title: str
     rows: list[Row]
-    notes: list[int]  # a footnote per row
+    notes: list[dict[str, int | None]]  # a footnote per cell of each row (CELLS), None where the cell is 0
     chart: Markup | None = None
     parent_title: str = ""
 
@@ -167,6 +188,7 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
     for claim in claims:
         by_incident.setdefault(claim.incident_id, []).append(claim)
     groups = store.group_links(session, incidents, viewer)
+    by_id = {i.id: i for i in incidents}
     titles = {i.id: f"{i.title} ({i.date_start.isoformat() if i.date_start else 'undated'})"
               for i in [*incidents, *earlier]}
     notes = Notes(by_incident, titles)
@@ -182,8 +204,7 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
                       ("group", "By group (claimed, named as perpetrator or attributed)"),
                       ("attack-type", "By method of attack"), ("target-type", "By target")):
         found = _shortened(rows(count(incidents, by, groups), by, names), by)
-        cited = [notes.cite(row.totals.ids, BASE_FIELDS[2:] + KEY_FIELDS[by],
-                            f"{title.split(' (')[0]}: {row.label}") for row in found]
+        cited = [_cell_notes(notes, row, KEY_FIELDS[by], title.split(" (")[0], by_id) for row in found]
         chart = charts.bars([(row.label, row.totals.killed.best) for row in found[:10]],
                             title=f"Killed (best), {title.split(' (')[0].lower()}", unit="killed") if found else None
         sections.append(Section(by, title, found, cited, chart,
@@ -208,7 +229,8 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
 
     moved = change(total, previous_total)
     summary = _summary(sections, total, total_note, previous_total, previous_note, moved, start, end, where)
-    sectarian = _sectarian(incidents, earlier, groups, store.group_links(session, earlier, viewer), names, notes)
+    sectarian = _sectarian(incidents, earlier, groups, store.group_links(session, earlier, viewer), names, notes,
+                           by_id)
     summary.append(Markup("Sectarian violence (attacks on religious targets or by sectarian groups): {} {}{}, "
                           "{} killed ({} against the previous period).").format(
         f"{sectarian.total.incidents:,}", "incident" if sectarian.total.incidents == 1 else "incidents",
@@ -232,9 +254,8 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
     }
     involved = sorted({a for actors in groups.values() for a in actors})
     group_section = next(s for s in sections if s.by == "group")
-    actors = [(row.key, row.label, row.totals.incidents, note) for row, note in zip(group_section.rows,
-                                                                                     group_section.notes, strict=True)
-              if row.key]
+    actors = [(row.key, row.label, row.totals.incidents, cells["incidents"])
+              for row, cells in zip(group_section.rows, group_section.notes, strict=True) if row.key]
     relations = store.relations_among(session, involved, viewer=viewer)
     for s_id, _, o_id, _ in relations:
         for actor_id in (s_id, o_id):
@@ -261,7 +282,7 @@ SECTARIAN_FIELDS = (*BASE_FIELDS, "target", "responsibility", "perpetrator")
 
 
 def _sectarian(incidents: list, earlier: list, groups: dict, earlier_groups: dict, names: dict,
-               notes: Notes) -> Sectarian:
+               notes: Notes, by_id: dict) -> Sectarian:
     now = [i for i in incidents if store.is_sectarian(i, groups)]
     before = [i for i in earlier if store.is_sectarian(i, earlier_groups)]
     total = count(now, None, groups).get((None, None), Totals())
@@ -271,10 +292,26 @@ def _sectarian(incidents: list, earlier: list, groups: dict, earlier_groups: dic
     sections = []
     for by, title in (("province", "Sectarian violence by province"), ("group", "Sectarian violence by group")):
         found = _shortened(rows(count(now, by, groups), by, names), by)
-        cited = [notes.cite(row.totals.ids, SECTARIAN_FIELDS + KEY_FIELDS[by], f"{title}: {row.label}")
-                 for row in found]
+        cited = [_cell_notes(notes, row, SECTARIAN_FIELDS[4:] + KEY_FIELDS[by], title, by_id) for row in found]
         sections.append(Section(by, title, found, cited, None, "country" if by == "province" else ""))
     return Sectarian(total, note, previous, previous_note, change(total, previous), sections)
+
+
+def _cell_notes(notes: Notes, row: Row, key_fields: tuple[str, ...], title: str, by_id: dict
+                ) -> dict[str, int | None]:
+    """A footnote for each figure of a breakdown row: the incidents it counts and the claims it rests on (those
+    that put an incident in the row, and those of the figure)."""
+    ids = row.totals.ids
+    counted = {"incidents": ids,
+               "killed": [i for i in ids if by_id[i].killed_best is not None or by_id[i].killed_low is not None],
+               "injured": [i for i in ids if by_id[i].injured_best is not None or by_id[i].injured_low is not None],
+               "conflicts": [i for i in ids if by_id[i].has_conflict],
+               "single_source": [i for i in ids if by_id[i].report_count <= 1]}
+    fields = tuple(dict.fromkeys(BASE_FIELDS + key_fields))
+    row_note = notes.cite(ids, fields, f"{title}: {row.label}")
+    return {cell: (row_note if list(found) == list(ids) else
+                   notes.cite(found, fields, f"{title}: {row.label}, {CELL_WORDS[cell]}", within=row_note))
+            if found else None for cell, found in counted.items()}
 
 
 def _shortened(found: list[Row], by: str) -> list[Row]:
@@ -309,12 +346,12 @@ def _summary(sections: list[Section], total: Totals, total_note: int, previous: 
     for by, words in (("group", "The most active groups"), ("province", "The most affected provinces"),
                       ("district", "The most affected districts"), ("attack-type", "The most used methods")):
         section = next(s for s in sections if s.by == by)
-        top = [(row, note) for row, note in zip(section.rows, section.notes, strict=True) if row.key][:TOP]
+        top = [(row, cells) for row, cells in zip(section.rows, section.notes, strict=True) if row.key][:TOP]
         if top:
-            parts = [Markup("{} ({} {}, {} killed{})").format(row.label, row.totals.incidents,
-                                                              "incident" if row.totals.incidents == 1 else
-                                                              "incidents", row.totals.killed.text(), _fn(note))
-                     for row, note in top]
+            parts = [Markup("{} ({} {}{}, {} killed{})").format(
+                row.label, row.totals.incidents, "incident" if row.totals.incidents == 1 else "incidents",
+                _fn(cells["incidents"]), row.totals.killed.text(), _fn(cells["killed"] or cells["incidents"]))
+                for row, cells in top]
             lines.append(Markup("{}: {}.").format(words, Markup("; ").join(parts)))
     if total.killed.unknown:
         lines.append(Markup("{} of them give no figure of the killed; they are not counted as no deaths.").format(
@@ -322,8 +359,9 @@ def _summary(sections: list[Section], total: Totals, total_note: int, previous: 
     return lines
 
 
-def _fn(number: int) -> Markup:
-    return Markup('<sup class="fn"><a href="#fn-{0}">[{0}]</a></sup>').format(number)
+def _fn(number: int | None) -> Markup:
+    """A footnote mark; none for a figure with nothing to cite (a count of 0)."""
+    return Markup('<sup class="fn"><a href="#fn-{0}">[{0}]</a></sup>').format(number) if number else Markup()
 
 
 def _key_incident(session: Session, incident, claims: list, groups: dict, names: dict, notes: Notes) -> dict:
@@ -379,7 +417,14 @@ def to_html(report: Sitrep, *, pdf: bool = False) -> str:
                                                             colour=TLP_COLOURS[report.tlp])
 
 
+FOOTNOTE_MARK = re.compile(r'<sup class="fn"><a href="#fn-\d+">\[(\d+)\]</a></sup>')  # as _fn writes it
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def to_pdf(report: Sitrep) -> bytes:
+    """The report as PDF. Footnote marks are superscript digits of the text itself ("163⁸"): hundreds of raised
+    boxes with links cost WeasyPrint a tenth of its time, and the notes are a page turn away."""
     from weasyprint import HTML
 
-    return HTML(string=to_html(report, pdf=True), base_url=None).write_pdf()
+    html = FOOTNOTE_MARK.sub(lambda mark: mark.group(1).translate(SUPERSCRIPT), to_html(report, pdf=True))
+    return HTML(string=html, base_url=None).write_pdf()
