@@ -105,9 +105,9 @@
       bounds.push(L.latLng(point.lat, point.lon).toBounds(20000));
     }
     if (bounds.length) {
-      map.fitBounds(bounds.reduce((all, one) => all.extend(one), L.latLngBounds(bounds[0].getSouthWest(),
-                                                                                    bounds[0].getNorthEast())),
-                    { padding: [20, 20], maxZoom: 8 });
+      const all = L.latLngBounds([]);
+      bounds.forEach((one) => all.extend(one));
+      map.fitBounds(all, { padding: [20, 20], maxZoom: 8 });
     }
     box.dataset.drawn = "true";  // for the browser tests: the data has come and is on the map
   }
