@@ -65,6 +65,10 @@ test: install-dev lint browser
 # Re-fetch the vendored front-end assets from npm and check they are the reviewed ones (docs/web.md).
 HTMX_VERSION = 2.0.11
 HTMX_SHA256  = d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717
+# Leaflet draws the web app's interactive map (no tiles: the outlines come from the app); BSD-2-Clause.
+LEAFLET_VERSION    = 1.9.4
+LEAFLET_JS_SHA256  = db49d009c841f5ca34a888c96511ae936fd9f5533e90d8b2c4d57596f4e5641a
+LEAFLET_CSS_SHA256 = a7837102824184820dfa198d1ebcd109ff6d0ff9a2672a074b9a1b4d147d04c6
 # axe-core checks the pages' accessibility in the browser tests (tests/vendor, not part of the package).
 AXE_VERSION = 4.14.1
 AXE_SHA256  = 29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c
@@ -73,6 +77,12 @@ vendor:
 	cd $(OUT)/vendor && npm pack --silent htmx.org@$(HTMX_VERSION) && tar xzf htmx.org-$(HTMX_VERSION).tgz
 	echo "$(HTMX_SHA256)  $(OUT)/vendor/package/dist/htmx.min.js" | sha256sum --check
 	cp $(OUT)/vendor/package/dist/htmx.min.js jirga/web/static/vendor/htmx.min.js
+	rm -rf $(OUT)/vendor/package
+	cd $(OUT)/vendor && npm pack --silent leaflet@$(LEAFLET_VERSION) && tar xzf leaflet-$(LEAFLET_VERSION).tgz
+	echo "$(LEAFLET_JS_SHA256)  $(OUT)/vendor/package/dist/leaflet.js" | sha256sum --check
+	echo "$(LEAFLET_CSS_SHA256)  $(OUT)/vendor/package/dist/leaflet.css" | sha256sum --check
+	cp $(OUT)/vendor/package/dist/leaflet.js $(OUT)/vendor/package/dist/leaflet.css jirga/web/static/vendor/
+	cp $(OUT)/vendor/package/LICENSE jirga/web/static/vendor/leaflet-LICENSE
 	rm -rf $(OUT)/vendor/package
 	cd $(OUT)/vendor && npm pack --silent axe-core@$(AXE_VERSION) && tar xzf axe-core-$(AXE_VERSION).tgz
 	echo "$(AXE_SHA256)  $(OUT)/vendor/package/axe.min.js" | sha256sum --check

@@ -177,3 +177,36 @@ def test_assess_jirga_export_writes_the_filtered_incidents_as_csv(samples, tmp_p
     assert rows and {row["country_code"] for row in rows} == {"PK"} and f"{len(rows)} incidents" in done.stderr
     mixed = run_jirga("export", "--db", url, "--tlp", "green", "--region", "PK", "--out", str(tmp_path / "b.json"))
     assert mixed.returncode == 2 and "the filters apply to --format csv" in mixed.stderr
+
+
+@pytest.mark.parametrize("by", ["province", "group", "victim-category"])
+def test_assess_sectarian_violence_in_sql_is_the_rule_applied_one_by_one(samples, by):
+    store, url = samples
+    where = IncidentFilter(kind="attack")
+    incidents, groups = listed(store, where)
+    sectarian = [i for i in incidents if store_stats.is_sectarian(i, groups)]
+    assert 0 < len(sectarian) < len(incidents), "the samples should have sectarian attacks and others"
+    assert any(i.target_type == "religious" for i in sectarian)
+    with store.session() as session:
+        found = compute(session, where, by, viewer=implicit_admin(store), sectarian=True)
+    assert found.total.incidents == len(sectarian)
+    assert found.total.killed.best == sum(i.killed_best or 0 for i in sectarian)
+    if by != "victim-category":
+        one_by_one = count(sectarian, by, groups)
+        assert {row.key: row.totals.incidents for row in found.rows} == {
+            key: totals.incidents for (key, _), totals in one_by_one.items()}
+    done = run_jirga("stats", "--db", url, "--sectarian", "--by", by, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["total"]["incidents"] == len(sectarian)
+    assert json.loads(done.stdout)["sectarian"] is True
+
+
+def test_assess_sectarian_is_a_religious_target_or_a_sectarian_group_or_one_of_its_parts():
+    from types import SimpleNamespace
+
+    police = SimpleNamespace(id=1, target_type="police")
+    assert store_stats.is_sectarian(SimpleNamespace(id=2, target_type="religious"), {})
+    assert store_stats.is_sectarian(police, {1: ["lej-alami"]})  # a splinter of Lashkar-e-Jhangvi
+    assert not store_stats.is_sectarian(police, {1: ["ttp"]})
+    assert not store_stats.is_sectarian(police, {2: ["lej"]})  # another incident's group
+    assert {"ssp", "lej", "sipah-e-muhammad"} <= store_stats.sectarian_groups()

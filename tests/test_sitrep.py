@@ -40,8 +40,7 @@ RED_NOTE = IncomingReport(
     "Liberation Army claimed responsibility for the attack.", "field-note.txt", title="Field note: Mastung convoy",
     source="Field office", published=dt.date(2016, 9, 13))
 # Skipped without poppler, unless JIRGA_REQUIRE_POPPLER is set (CI), where that is a failure.
-FIELD_CLAIMS = (r"(?:kind|date|place|attack type|target|killed|injured|responsibility|perpetrator) "
-                r"((?:\d+ ?)+)")
+CLAIM_RUNS = r"claims? ((?:\d+(?:–\d+)? ?)+)"  # "claims 736–743 750" in the register
 NEEDS_POPPLER = pytest.mark.skipif(
     not (shutil.which("pdftotext") and shutil.which("pdftoppm")) and not os.environ.get("JIRGA_REQUIRE_POPPLER"),
     reason="pdftotext and pdftoppm (Debian poppler-utils: make browser) are missing")
@@ -93,6 +92,15 @@ def build(world: World, viewer: Viewer) -> sitrep.Sitrep:
         return sitrep.build(session, PERIOD, viewer=viewer, organisation=ORGANISATION, base_url="http://jirga.test")
 
 
+def numbers(runs: str) -> list[int]:
+    """ "736–738 750" -> [736, 737, 738, 750]"""
+    out = []
+    for run in runs.split():
+        first, _, last = run.partition("–")
+        out += range(int(first), int(last or first) + 1)
+    return out
+
+
 def pages_of(pdf: Path) -> list[str]:
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
@@ -118,6 +126,13 @@ def test_sitrep_pdf_says_the_counts_names_the_groups_marks_every_page_and_cites_
         total = compute(session, PERIOD, None, viewer=world.owner).total
     assert f"From 2016-01-01 to 2016-12-31, {total.incidents} attacks" in flat
     assert f"killed {total.killed.text()} people" in flat
+    with world.store.session() as session:  # sectarian violence apart, as `jirga stats --sectarian` counts it
+        sectarian = compute(session, PERIOD, None, viewer=world.owner, sectarian=True).total
+    assert 0 < sectarian.incidents < total.incidents
+    assert (f"Sectarian violence (attacks on religious targets or by sectarian groups): {sectarian.incidents} "
+            f"incident{'s' if sectarian.incidents != 1 else ''}") in flat
+    assert report.sectarian.total.killed.text() == sectarian.killed.text()
+    assert "Sectarian violence by province" in flat
     for group in ("Balochistan Liberation Army", "Islamic State", "Jamaat-ul-Ahrar", "Tehrik-i-Taliban Pakistan"):
         assert group in flat, group
     assert "Mastung" in flat and "Khyber Pakhtunkhwa" in flat
@@ -127,14 +142,15 @@ def test_sitrep_pdf_says_the_counts_names_the_groups_marks_every_page_and_cites_
 
     # Every footnote mark has its note, every note names incidents of the register, and the register's claims are
     # real claims of that incident: exactly those the notes rest on.
-    marks = {int(n) for n in re.findall(r"\[(\d+)\]", flat[:flat.index("Notes: the incidents")])}
+    digits = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")  # the PDF's footnote marks are superscript digits
+    marks = {int(n.translate(digits)) for n in re.findall(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", flat[:flat.index("Notes: the incidents")])}
     notes = flat[flat.index("Notes: the incidents"):flat.index("Register of the incidents cited")]
     register = flat[flat.index("Register of the incidents cited"):]
     assert marks and max(marks) <= len(report.notes.notes)
     entries = re.split(r"#(\d+) ", register)[1:]
-    claims_of = {int(incident): {int(n) for group in re.findall(FIELD_CLAIMS, text) for n in group.split()}
+    claims_of = {int(incident): {n for found in re.findall(CLAIM_RUNS, text) for n in numbers(found)}
                  for incident, text in zip(entries[::2], entries[1::2], strict=True)}
-    assert {int(n) for n in re.findall(r"#(\d+)", notes)} <= set(claims_of)
+    assert {n for found in re.findall(r"#(\d+(?:–\d+)?)", notes) for n in numbers(found)} <= set(claims_of)
     assert len(claims_of) >= total.incidents
     with world.store.session() as session:
         for incident, claims in claims_of.items():
@@ -233,3 +249,27 @@ def test_sitrep_refuses_a_period_with_more_incidents_than_one_report_should_read
     monkeypatch.setattr(sitrep, "MAX_INCIDENTS", 2)
     with world.store.session() as session, pytest.raises(QueryError, match="over 2 incidents in 2016-01-01"):
         sitrep.build(session, PERIOD, viewer=world.owner)
+
+
+def test_sitrep_each_figure_of_a_breakdown_cites_exactly_the_incidents_it_counts(world):
+    report = build(world, world.owner)
+    with world.store.session() as session:
+        incidents = {i.id: i for i in session.scalars(select(Incident))}
+    checked = 0
+    for section in [*report.sections, *report.sectarian.sections]:
+        for row, cells in zip(section.rows, section.notes, strict=True):
+            cited = {cell: {i for i, _, _ in report.notes.notes[number - 1].incidents} if number else set()
+                     for cell, number in cells.items()}
+            assert cited["incidents"] == set(row.totals.ids) and len(cited["incidents"]) == row.totals.incidents
+            assert len(cited["conflicts"]) == row.totals.conflicts
+            assert len(cited["single_source"]) == row.totals.single_source
+            assert cited["killed"] == {i for i in row.totals.ids if incidents[i].killed_best is not None
+                                       or incidents[i].killed_low is not None}
+            for number in filter(None, cells.values()):
+                note = report.notes.notes[number - 1]
+                if note.within:  # written as the row's note less some: the two together are the row's incidents
+                    outer = {i for i, _, _ in report.notes.notes[note.within - 1].incidents}
+                    assert {i for i, _, _ in note.incidents} | set(note.less) == outer
+                    assert not set(note.less) & {i for i, _, _ in note.incidents}
+            checked += 1
+    assert checked > 10

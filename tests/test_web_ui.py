@@ -25,7 +25,7 @@ from sqlalchemy import select
 from jirga.access import admin
 from jirga.access.auth import implicit_admin, sign_in_with_password
 from jirga.db import Store, open_store
-from jirga.db.schema import Claim, Organisation, Report
+from jirga.db.schema import Claim, Incident, Organisation, Report
 from jirga.ingest.readers import read_inputs
 from jirga.ingest.textfile import read_metadata
 from jirga.model.report import IncomingReport
@@ -524,26 +524,99 @@ def test_another_organisation_never_sees_a_red_claim(page_as, site):
 # The map and the situation report
 
 
-def test_the_map_draws_points_lists_areas_and_a_click_opens_the_incident(page_as, site):
+def csp_errors(page) -> list[str]:
+    """The page's console messages about its Content-Security-Policy, gathered from now on."""
+    found: list[str] = []
+    page.on("console", lambda message: found.append(message.text)
+            if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text else None)
+    page.on("pageerror", lambda error: found.append(str(error)))
+    return found
+
+
+def drawn_map(page):
+    """The interactive map once its data has come (map.js marks it drawn)."""
+    expect(page.locator("#incident-map[data-drawn=true]")).to_be_attached()
+    return page.locator("#incident-map")
+
+
+def test_the_map_draws_points_rings_and_areas_and_a_click_opens_the_incident(page_as, site):
     page = page_as("amina")
+    errors = csp_errors(page)
     page.get_by_test_id("map-link").click()
     page.wait_for_url(re.compile(r"/incidents/map"))
-    points = page.locator("svg.map a circle")
+    drawn = drawn_map(page)
+    points = drawn.locator("path.incident")
     expect(points.first).to_be_visible()
-    assert points.count() >= 3  # the green wires' attacks and the red field note, each placed in a city
-    expect(page.locator("svg.map path").first).to_be_attached()  # the country outlines
+    assert points.count() >= 3  # the green wires' attacks and the red field note, each placed in a city or district
+    expect(drawn.locator("path.country").first).to_be_attached()  # the outlines, from the vendored Natural Earth
+    assert drawn.locator("path.country").count() > 100
+    expect(page.get_by_test_id("map-legend")).to_contain_text("dashed ring: known to the district only")
+    data = page.evaluate("fetch(document.getElementById('incident-map').dataset.incidents).then(r => r.json())")
+    assert {p["id"] for p in data["points"]} == {int(n) for n in points.evaluate_all(
+        "paths => paths.map(p => p.dataset.incident)")}
+    for point in data["points"]:  # never a false point: only towns, cities and districts are drawn
+        with site.store.session() as session:
+            assert session.get(Incident, point["id"]).place.precision in ("city", "district")
+    legend = {entry["label"] for entry in data["legend"]}
+    assert "Islamic State" in legend or "Tehrik-i-Taliban Pakistan" in legend, legend
     screenshot(page, "map")
     incident = points.first.get_attribute("data-incident")
-    page.locator("svg.map a", has=page.locator(f'circle[data-incident="{incident}"]')).click()
+    points.first.click()
     page.wait_for_url(re.compile(rf"/incidents/{incident}$"))
     expect(page.locator("h1")).to_contain_text(f"Incident {incident}")
+    page.go_back()
+    drawn_map(page)
+    page.get_by_test_id("colour-attack-type").click()
+    expect(drawn_map(page).locator("path.incident").first).to_be_visible()
+    expect(page.get_by_test_id("map-legend")).to_contain_text("bombing")
+    assert errors == []
+
+
+PLACED = (  # one incident known to a city, one to its province only, one to its country only
+    "PESHAWAR, Mar 7 - A suicide bomber killed nine people at a market in Peshawar on Monday, police said.",
+    "QUETTA, Mar 5 - A bomb exploded on a road in Balochistan province on Saturday, killing six people, police said.",
+    "ISLAMABAD, Mar 3 - Gunmen attacked a polio vaccination team in Pakistan on Thursday, killing four workers, "
+    "officials said.",
+)
+
+
+def test_the_map_shades_a_country_known_only_to_the_country_and_lists_a_province_beside_it(browser, tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'jirga.db'}")  # no users: the local organisation's implicit admin
+    _ingest(store, [IncomingReport(text, f"placed-{n}.txt", title=f"Placed {n}", source="Wire",
+                                   published=dt.date(2017, 3, 8)) for n, text in enumerate(PLACED)], "green")
+    with store.session() as session:
+        precision = {i.title: i.place.precision for i in session.scalars(select(Incident))}
+    assert sorted(precision.values()) == ["city", "country", "province"], precision
+    with serving(create_app(store=store)) as url:
+        page = browser.new_context(base_url=url, viewport={"width": 1280, "height": 800}).new_page()
+        errors = csp_errors(page)
+        visit(page, "/incidents/map")
+        drawn = drawn_map(page)
+        expect(drawn.locator("path.incident")).to_have_count(1)  # Peshawar; neither Balochistan nor Pakistan
+        expect(drawn.locator("path.country-only")).to_have_count(1)
+        expect(drawn.locator('path.country-only[data-country="PK"]')).to_have_count(1)
+        expect(page.get_by_test_id("map-areas")).to_contain_text("Balochistan (province), Pakistan (1)")
+        expect(page.get_by_test_id("map-areas")).not_to_contain_text("in Pakistan")  # shaded, not listed
+        # The middle of its box: inside Pakistan.
+        drawn.locator('path.country-only[data-country="PK"]').click(force=True)
+        popup = page.locator(".leaflet-popup-content")
+        expect(popup).to_contain_text("Pakistan: 1 known only to the country")
+        popup.get_by_role("link").click()
+        page.wait_for_url(re.compile(r"/incidents/\d+$"))
+        expect(page.locator("h1")).to_contain_text("Armed assault in Pakistan")
+        screenshot(page, "map_country_only")
+        page.context.close()
+        assert errors == []
+    store.close()
 
 
 def test_another_organisation_sees_neither_the_red_point_nor_its_report(page_as, site):
     page = page_as("bilal")
     visit(page, "/incidents/map")
-    expect(page.locator("svg.map a circle").first).to_be_visible()
-    expect(page.locator(f'svg.map circle[data-incident="{site.red_incident}"]')).to_have_count(0)
+    drawn = drawn_map(page)
+    expect(drawn.locator("path.incident").first).to_be_visible()
+    expect(drawn.locator(f'path.incident[data-incident="{site.red_incident}"]')).to_have_count(0)
+    assert site.red_incident not in {p["id"] for p in page.request.get("/incidents/map.json").json()["points"]}
     visit(page, "/incidents")
     form = page.get_by_test_id("sitrep-form")
     form.locator('[name="since"]').fill("2016-01-01")
@@ -571,7 +644,8 @@ def test_no_page_is_wider_than_a_phone(browser, site, sessions, page_as):
         for name, path in (("incidents", "/incidents"), ("incident", f"/incidents/{site.wedding}"),
                            ("reports", "/reports"), ("report", f"/reports/{site.red_report}"),
                            ("add_report", "/reports/new"), ("code", "/code"), ("actors", "/actors"),
-                           ("sources", "/sources"), ("admin", "/admin"), ("watchlists", "/watchlists")):
+                           ("sources", "/sources"), ("admin", "/admin"), ("watchlists", "/watchlists"),
+                           ("map", "/incidents/map")):
             visit(phone, path)
             screenshot(phone, f"phone_{name}")
             width = phone.evaluate("document.documentElement.scrollWidth")
@@ -597,8 +671,11 @@ def test_no_serious_accessibility_violations(browser, site, sessions, page_as, v
     found = {}
     try:
         for path in ("/incidents", f"/incidents/{site.wedding}", "/reports", f"/reports/{site.red_report}",
-                     "/reports/new", "/code", "/actors", "/sources", "/admin", "/watchlists", "/search?q=Kabul"):
+                     "/reports/new", "/code", "/actors", "/sources", "/admin", "/watchlists", "/search?q=Kabul",
+                     "/incidents/map"):
             visit(checked, path)
+            if path == "/incidents/map":
+                drawn_map(checked)  # Leaflet's controls and paths too
             checked.add_script_tag(path=str(AXE))
             violations = checked.evaluate(SERIOUS)
             if violations:

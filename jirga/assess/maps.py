@@ -69,6 +69,13 @@ def placed(incidents: Iterable) -> tuple[list, list]:
     return drawn, listed
 
 
+def country_only(incident) -> bool:
+    """Known to its country and no closer: the map shades the country."""
+    place = incident.place
+    return bool(incident.country) and not (place is not None and place.precision == "province") and \
+        not (incident.province_code and place is None) and (place is None or place.precision == "country")
+
+
 def area_of(incident) -> str:
     place = incident.place
     country = pycountry.countries.get(alpha_2=incident.country) if incident.country else None
@@ -98,7 +105,7 @@ def svg_map(drawn: Sequence, listed: Sequence, *, what: str, width: int = 640, h
             link: str | None = None) -> Markup:
     """The incidents on the country outlines of the area they span. `link`: a URL pattern with {id} for each
     point's link (the web app's incident page)."""
-    shaded = {i.country for i in listed if i.country and (i.place is None or i.place.precision == "country")}
+    shaded = {i.country for i in listed if country_only(i)}
     lons = [i.place.lon for i in drawn]
     lats = [i.place.lat for i in drawn]
     for code in shaded | {i.country for i in listed if i.country}:
@@ -131,7 +138,9 @@ def svg_map(drawn: Sequence, listed: Sequence, *, what: str, width: int = 640, h
         for ring in rings:
             if not any(west <= lon <= east and south <= lat <= north for lon, lat in ring[::4] or ring):
                 continue
-            paths.append("M" + "L".join(f"{x:.0f},{y:.0f}" for x, y in _thin([xy(*p) for p in ring])) + "Z")
+            points = _thin([xy(*p) for p in ring])
+            if len(points) >= 3:  # an island under a few units across is a speck at this scale
+                paths.append("M" + "L".join(f"{x:.0f},{y:.0f}" for x, y in points) + "Z")
         if paths:
             fill = "#f3d9b1" if code in shaded else "#fbfaf7"
             parts.append(f'<path d="{"".join(paths)}" fill="{fill}" stroke="#9aa5b1" stroke-width="0.6">'
@@ -159,11 +168,12 @@ def svg_map(drawn: Sequence, listed: Sequence, *, what: str, width: int = 640, h
     return Markup("".join(parts))
 
 
-def _thin(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Drop points within a unit and a half of the drawing (a pixel or so) of the last kept: the same outline to
-    the eye, a file a tenth the size, and a PDF drawn in a fraction of the time."""
+def _thin(points: list[tuple[float, float]], step: float = 3.0) -> list[tuple[float, float]]:
+    """Drop points within `step` units of the drawing (half a millimetre in the PDF) of the last kept: the same
+    outline to the eye, a file a fraction of the size, and a PDF drawn in a fraction of the time. A ring thinned
+    below three points was a speck: none is returned."""
     kept = [points[0]]
     for point in points[1:]:
-        if abs(point[0] - kept[-1][0]) + abs(point[1] - kept[-1][1]) >= 1.5:
+        if abs(point[0] - kept[-1][0]) + abs(point[1] - kept[-1][1]) >= step:
             kept.append(point)
-    return kept if len(kept) >= 3 else points
+    return kept if len(kept) >= 3 else []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass, field, replace
 from importlib import resources
 
@@ -25,6 +26,7 @@ from jirga.assess.aggregate import Row, Totals, change, count, label, percent_te
 from jirga.errors import QueryError
 from jirga.fuse.consensus import consensus
 from jirga.model import tlp as tlp_levels
+from jirga.reference import catalog
 from jirga.store import stats as store
 from jirga.store.queries import IncidentFilter
 from jirga.store.summary import facts_of
@@ -37,9 +39,13 @@ KEY_FIELDS = {"province": ("place",), "district": ("place",), "country": ("place
 TOP = 5
 MAX_INCIDENTS = 5000  # in the period, or the period before: the most one report (and one request) reads
 TABLE_ROWS = 15  # rows of a breakdown table; the rest are summed in one more row
-FIELD_ORDER = {name: i for i, name in enumerate(("kind", "date", "place", "attack_type", "target", "killed", "injured",
-                                                 "responsibility", "perpetrator"))}
 KEY_INCIDENTS = 10
+# A breakdown row's figures, each footnoted to the incidents it counts. Every note of a row cites the same claims
+# of its incidents (what, when, the toll, and what put the incident in the row), so cells that count the same
+# incidents share one note: per-cell notes at little more than the cost of per-row ones.
+CELLS = ("incidents", "killed", "injured", "conflicts", "single_source")
+CELL_WORDS = {"incidents": "incidents", "killed": "killed", "injured": "injured", "conflicts": "sources disagree",
+              "single_source": "told by one report"}
 
 
 @dataclass
@@ -47,6 +53,9 @@ class Note:
     number: int
     what: str
     incidents: list[tuple[int, str, list[int]]]  # (incident id, its title and date, the claim ids it rests on)
+    same_as: int | None = None  # an earlier note that lists the same incidents
+    within: int | None = None  # or the note of the row whose incidents these are, all but `less`
+    less: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -57,35 +66,52 @@ class Notes:
     titles: dict[int, str]
     notes: list[Note] = field(default_factory=list)
     _index: dict[tuple, int] = field(default_factory=dict)
+    _first: dict[tuple[int, ...], int] = field(default_factory=dict)  # incidents -> the first note listing them
 
-    def cite(self, ids: tuple[int, ...] | list[int], fields: tuple[str, ...], what: str) -> int:
+    def cite(self, ids: tuple[int, ...] | list[int], fields: tuple[str, ...], what: str,
+             within: int | None = None) -> int:
+        """The note for these incidents and the claims of `fields`. `within`: a note whose incidents include
+        these; when they are most of them, the new note is written as that note's less the others."""
         key = (tuple(sorted(set(ids))), fields)
         if key not in self._index:
             cited = [(i, self.titles.get(i, ""), [c.id for c in self.claims.get(i, []) if c.field in fields])
                      for i in key[0]]
-            self.notes.append(Note(len(self.notes) + 1, what, cited))
-            self._index[key] = len(self.notes)
+            number = len(self.notes) + 1
+            note = Note(number, what, cited, self._first.get(key[0]) if len(key[0]) > 1 else None)
+            if within is not None and note.same_as is None:
+                outer = {i for i, _, _ in self.notes[within - 1].incidents}
+                less = outer - set(key[0])
+                if set(key[0]) < outer and len(less) < len(key[0]):
+                    note.within, note.less = within, sorted(less)
+            self.notes.append(note)
+            self._first.setdefault(key[0], number)
+            self._index[key] = number
         return self._index[key]
 
     def claim_ids(self) -> set[int]:
         return {claim for note in self.notes for _, _, claims in note.incidents for claim in claims}
 
-    def register(self) -> list[tuple[int, str, list[tuple[str, list[int]]]]]:
-        """Every incident the notes cite, once: (id, title, [(field, its claims cited)]). The notes name the
-        incidents; the register gives each one's claims, so a quarter's report does not repeat them per note."""
+    def register(self) -> list[tuple[int, str, list[int]]]:
+        """Every incident the notes cite, once: (id, title, the claims cited). The notes name the incidents; the
+        register gives each one's claims, so a quarter's report does not repeat them per note."""
         cited: dict[int, set[int]] = {}
         for note in self.notes:
             for incident_id, _, claims in note.incidents:
                 cited.setdefault(incident_id, set()).update(claims)
-        out = []
-        for incident_id in sorted(cited):
-            fields: dict[str, list[int]] = {}
-            for claim in self.claims.get(incident_id, []):
-                if claim.id in cited[incident_id]:
-                    fields.setdefault(claim.field, []).append(claim.id)
-            out.append((incident_id, self.titles.get(incident_id, ""), sorted(fields.items(),
-                                                                             key=lambda f: FIELD_ORDER.get(f[0], 99))))
-        return out
+        return [(incident_id, self.titles.get(incident_id, ""), sorted(claims))
+                for incident_id, claims in sorted(cited.items())]
+
+
+def runs(numbers: list[int] | tuple[int, ...], prefix: str = "") -> str:
+    """Numbers as runs, "736–743 750": a register of a quarter's claims on a few pages (claims of one report are
+    numbered in a row), each number still readable in full."""
+    spans: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    return " ".join(f"{prefix}{a}" if a == b else f"{prefix}{a}–{b}" for a, b in spans)
 
 
 @dataclass
@@ -93,9 +119,20 @@ class Section:
     by: str
     title: str
     rows: list[Row]
-    notes: list[int]  # a footnote per row
+    notes: list[dict[str, int | None]]  # a footnote per cell of each row (CELLS), None where the cell is 0
     chart: Markup | None = None
     parent_title: str = ""
+
+
+@dataclass
+class Sectarian:
+    """Sectarian violence, counted apart (`store.stats.is_sectarian`): both periods, and by province and group."""
+    total: Totals
+    note: int
+    previous: Totals
+    previous_note: int
+    change: dict
+    sections: list[Section]
 
 
 @dataclass
@@ -116,6 +153,7 @@ class Sitrep:
     summary: list[Markup]
     sections: list[Section]
     victims: Section
+    sectarian: Sectarian
     key_incidents: list[dict]
     uncertain: dict
     actors: list[tuple[str, str, int, int]]  # (id, name, incidents, footnote)
@@ -150,6 +188,7 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
     for claim in claims:
         by_incident.setdefault(claim.incident_id, []).append(claim)
     groups = store.group_links(session, incidents, viewer)
+    by_id = {i.id: i for i in incidents}
     titles = {i.id: f"{i.title} ({i.date_start.isoformat() if i.date_start else 'undated'})"
               for i in [*incidents, *earlier]}
     notes = Notes(by_incident, titles)
@@ -165,8 +204,7 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
                       ("group", "By group (claimed, named as perpetrator or attributed)"),
                       ("attack-type", "By method of attack"), ("target-type", "By target")):
         found = _shortened(rows(count(incidents, by, groups), by, names), by)
-        cited = [notes.cite(row.totals.ids, BASE_FIELDS[2:] + KEY_FIELDS[by],
-                            f"{title.split(' (')[0]}: {row.label}") for row in found]
+        cited = [_cell_notes(notes, row, KEY_FIELDS[by], title.split(" (")[0], by_id) for row in found]
         chart = charts.bars([(row.label, row.totals.killed.best) for row in found[:10]],
                             title=f"Killed (best), {title.split(' (')[0].lower()}", unit="killed") if found else None
         sections.append(Section(by, title, found, cited, chart,
@@ -191,6 +229,12 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
 
     moved = change(total, previous_total)
     summary = _summary(sections, total, total_note, previous_total, previous_note, moved, start, end, where)
+    sectarian = _sectarian(incidents, earlier, groups, store.group_links(session, earlier, viewer), names, notes,
+                           by_id)
+    summary.append(Markup("Sectarian violence (attacks on religious targets or by sectarian groups): {} {}{}, "
+                          "{} killed ({} against the previous period).").format(
+        f"{sectarian.total.incidents:,}", "incident" if sectarian.total.incidents == 1 else "incidents",
+        _fn(sectarian.note), sectarian.total.killed.text(), percent_text(sectarian.change["incidents"])))
 
     key = sorted(incidents, key=lambda i: (-(i.killed_best or 0), -(i.injured_best or 0), i.id))[:KEY_INCIDENTS]
     key_incidents = [_key_incident(session, i, by_incident.get(i.id, []), groups, names, notes, viewer)
@@ -212,9 +256,8 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
     }
     involved = sorted({a for actors in groups.values() for a in actors})
     group_section = next(s for s in sections if s.by == "group")
-    actors = [(row.key, row.label, row.totals.incidents, note) for row, note in zip(group_section.rows,
-                                                                                     group_section.notes, strict=True)
-              if row.key]
+    actors = [(row.key, row.label, row.totals.incidents, cells["incidents"])
+              for row, cells in zip(group_section.rows, group_section.notes, strict=True) if row.key]
     relations = store.relations_among(session, involved, viewer=viewer)
     for s_id, _, o_id, _ in relations:
         for actor_id in (s_id, o_id):
@@ -231,9 +274,46 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
     audit.record(session, viewer, "read", "sitrep", None, "ok",
                  f"{start} to {end}: {len(incidents)} incidents, {len(notes.notes)} footnotes, {marking}")
     return Sitrep(where, start, end, before, viewer.username, organisation, base_url.rstrip("/"), marking, total,
-                  total_note, previous_total, previous_note, moved, summary, sections, victims, key_incidents,
+                  total_note, previous_total, previous_note, moved, summary, sections, victims, sectarian,
+                  key_incidents,
                   uncertain, actors, relations, trend, map_svg, map_listed, notes,
                   dt.datetime.now(dt.UTC).replace(microsecond=0), names)
+
+
+SECTARIAN_FIELDS = (*BASE_FIELDS, "target", "responsibility", "perpetrator")
+
+
+def _sectarian(incidents: list, earlier: list, groups: dict, earlier_groups: dict, names: dict,
+               notes: Notes, by_id: dict) -> Sectarian:
+    now = [i for i in incidents if store.is_sectarian(i, groups)]
+    before = [i for i in earlier if store.is_sectarian(i, earlier_groups)]
+    total = count(now, None, groups).get((None, None), Totals())
+    previous = count(before, None, earlier_groups).get((None, None), Totals())
+    note = notes.cite([i.id for i in now], SECTARIAN_FIELDS, "Sectarian violence in the period")
+    previous_note = notes.cite([i.id for i in before], SECTARIAN_FIELDS, "Sectarian violence in the previous period")
+    sections = []
+    for by, title in (("province", "Sectarian violence by province"), ("group", "Sectarian violence by group")):
+        found = _shortened(rows(count(now, by, groups), by, names), by)
+        cited = [_cell_notes(notes, row, SECTARIAN_FIELDS[4:] + KEY_FIELDS[by], title, by_id) for row in found]
+        sections.append(Section(by, title, found, cited, None, "country" if by == "province" else ""))
+    return Sectarian(total, note, previous, previous_note, change(total, previous), sections)
+
+
+def _cell_notes(notes: Notes, row: Row, key_fields: tuple[str, ...], title: str, by_id: dict
+                ) -> dict[str, int | None]:
+    """A footnote for each figure of a breakdown row: the incidents it counts and the claims it rests on (those
+    that put an incident in the row, and those of the figure)."""
+    ids = row.totals.ids
+    counted = {"incidents": ids,
+               "killed": [i for i in ids if by_id[i].killed_best is not None or by_id[i].killed_low is not None],
+               "injured": [i for i in ids if by_id[i].injured_best is not None or by_id[i].injured_low is not None],
+               "conflicts": [i for i in ids if by_id[i].has_conflict],
+               "single_source": [i for i in ids if by_id[i].report_count <= 1]}
+    fields = tuple(dict.fromkeys(BASE_FIELDS + key_fields))
+    row_note = notes.cite(ids, fields, f"{title}: {row.label}")
+    return {cell: (row_note if list(found) == list(ids) else
+                   notes.cite(found, fields, f"{title}: {row.label}, {CELL_WORDS[cell]}", within=row_note))
+            if found else None for cell, found in counted.items()}
 
 
 def _shortened(found: list[Row], by: str) -> list[Row]:
@@ -268,12 +348,12 @@ def _summary(sections: list[Section], total: Totals, total_note: int, previous: 
     for by, words in (("group", "The most active groups"), ("province", "The most affected provinces"),
                       ("district", "The most affected districts"), ("attack-type", "The most used methods")):
         section = next(s for s in sections if s.by == by)
-        top = [(row, note) for row, note in zip(section.rows, section.notes, strict=True) if row.key][:TOP]
+        top = [(row, cells) for row, cells in zip(section.rows, section.notes, strict=True) if row.key][:TOP]
         if top:
-            parts = [Markup("{} ({} {}, {} killed{})").format(row.label, row.totals.incidents,
-                                                              "incident" if row.totals.incidents == 1 else
-                                                              "incidents", row.totals.killed.text(), _fn(note))
-                     for row, note in top]
+            parts = [Markup("{} ({} {}{}, {} killed{})").format(
+                row.label, row.totals.incidents, "incident" if row.totals.incidents == 1 else "incidents",
+                _fn(cells["incidents"]), row.totals.killed.text(), _fn(cells["killed"] or cells["incidents"]))
+                for row, cells in top]
             lines.append(Markup("{}: {}.").format(words, Markup("; ").join(parts)))
     if total.killed.unknown:
         lines.append(Markup("{} of them give no figure of the killed; they are not counted as no deaths.").format(
@@ -281,8 +361,9 @@ def _summary(sections: list[Section], total: Totals, total_note: int, previous: 
     return lines
 
 
-def _fn(number: int) -> Markup:
-    return Markup('<sup class="fn"><a href="#fn-{0}">[{0}]</a></sup>').format(number)
+def _fn(number: int | None) -> Markup:
+    """A footnote mark; none for a figure with nothing to cite (a count of 0)."""
+    return Markup('<sup class="fn"><a href="#fn-{0}">[{0}]</a></sup>').format(number) if number else Markup()
 
 
 def _key_incident(session: Session, incident, claims: list, groups: dict, names: dict, notes: Notes,
@@ -306,6 +387,10 @@ def _conflicts(session: Session, claims: list, viewer: Viewer) -> list[str]:
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("jirga.assess", "templates"), autoescape=select_autoescape(["html"]))
     env.filters["label"] = lambda code: (code or "").replace("_", " ")
+    env.filters["runs"] = runs
+    env.filters["drawing"] = drawing
+    sectarian_names = {actor.id: actor.name for actor in catalog.load_actors() if actor.id in store.SECTARIAN_GROUPS}
+    env.globals["sectarian_groups"] = ", ".join(sectarian_names[i] for i in store.SECTARIAN_GROUPS)
     env.globals |= {"fn": _fn, "percent_text": percent_text, "label": label, "version": __version__,
                     "tlp_name": lambda level: tlp_levels.NAMES[level]}
     return env
@@ -314,6 +399,15 @@ def _environment() -> Environment:
 @functools.cache
 def stylesheet() -> str:
     return resources.files("jirga.assess").joinpath("templates/sitrep.css").read_text(encoding="utf-8")
+
+
+TOOLTIP = re.compile(r"<title>[^<]*</title>")  # charts.py and maps.py escape every text: no "<" inside
+
+
+def drawing(svg: Markup, pdf: bool) -> Markup:
+    """A chart or the map as the page needs it: in a PDF without the tooltips (<title>), which no PDF viewer shows
+    and which cost WeasyPrint a tenth of its time."""
+    return Markup(TOOLTIP.sub("", svg)) if pdf else svg
 
 
 # TLP 2.0's colours (FIRST), on black.
@@ -326,7 +420,14 @@ def to_html(report: Sitrep, *, pdf: bool = False) -> str:
                                                             colour=TLP_COLOURS[report.tlp])
 
 
+FOOTNOTE_MARK = re.compile(r'<sup class="fn"><a href="#fn-\d+">\[(\d+)\]</a></sup>')  # as _fn writes it
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def to_pdf(report: Sitrep) -> bytes:
+    """The report as PDF. Footnote marks are superscript digits of the text itself ("163⁸"): hundreds of raised
+    boxes with links cost WeasyPrint a tenth of its time, and the notes are a page turn away."""
     from weasyprint import HTML
 
-    return HTML(string=to_html(report, pdf=True), base_url=None).write_pdf()
+    html = FOOTNOTE_MARK.sub(lambda mark: mark.group(1).translate(SUPERSCRIPT), to_html(report, pdf=True))
+    return HTML(string=html, base_url=None).write_pdf()

@@ -26,9 +26,11 @@ class Stats:
     period: tuple[dt.date, dt.date] | None = None
     previous: tuple[dt.date, dt.date] | None = None
     previous_total: Totals | None = None
+    sectarian: bool = False
 
     def as_dict(self) -> dict:
-        return {"by": self.by, "period": _dates(self.period), "previous_period": _dates(self.previous),
+        return {"by": self.by, "sectarian": self.sectarian, "period": _dates(self.period),
+                "previous_period": _dates(self.previous),
                 "total": self.total.as_dict(),
                 "previous_total": self.previous_total.as_dict() if self.previous_total else None,
                 "rows": [row.as_dict() for row in self.rows]}
@@ -47,18 +49,19 @@ def period_of(where: IncidentFilter) -> tuple[dt.date, dt.date] | None:
     return start, end
 
 
-def compute(session: Session, where: IncidentFilter, by: str | None, *, viewer: Viewer, roll_up: bool = False
-            ) -> Stats:
+def compute(session: Session, where: IncidentFilter, by: str | None, *, viewer: Viewer, roll_up: bool = False,
+            sectarian: bool = False) -> Stats:
+    """`sectarian`: only sectarian violence (`store.stats.sectarian_clause`), in both periods."""
     if by is not None and by not in BREAKDOWNS:
         raise QueryError(f"cannot break down by {by!r} (one of {', '.join(BREAKDOWNS)})")
     period = period_of(where)
-    counted, total = _count(session, where, by, viewer, roll_up)
-    out = Stats(by, where, [], total, period)
+    counted, total = _count(session, where, by, viewer, roll_up, sectarian)
+    out = Stats(by, where, [], total, period, sectarian=sectarian)
     before = None
     if period:
         out.previous = previous_period(*period)
         earlier = replace(where, since=out.previous[0].isoformat(), until=out.previous[1].isoformat())
-        before, out.previous_total = _count(session, earlier, by, viewer, roll_up)
+        before, out.previous_total = _count(session, earlier, by, viewer, roll_up, sectarian)
     if by == "victim-category":
         out.rows = counted  # already rows
         if before is not None:
@@ -71,16 +74,19 @@ def compute(session: Session, where: IncidentFilter, by: str | None, *, viewer: 
     return out
 
 
-def _count(session: Session, where: IncidentFilter, by: str | None, viewer: Viewer, roll_up: bool):
+def _count(session: Session, where: IncidentFilter, by: str | None, viewer: Viewer, roll_up: bool,
+           sectarian: bool = False):
     """(totals per key, or victim rows; the overall total)."""
     if by == "victim-category":
-        total = count([], None, {}, sums=store.sums_by(session, where, None, viewer=viewer)).get((None, None), Totals())
-        figures = store.victim_figures(session, store.victim_claims(session, where, viewer=viewer), viewer)
-        return victim_rows(figures, total), total
-    counted = count([], by, {}, roll_up, store.sums_by(session, where, by, viewer=viewer, roll_up=roll_up))
+        sums = store.sums_by(session, where, None, viewer=viewer, sectarian=sectarian)
+        total = count([], None, {}, sums=sums).get((None, None), Totals())
+        claims = store.victim_claims(session, where, viewer=viewer, sectarian=sectarian)
+        return victim_rows(store.victim_figures(session, claims, viewer), total), total
+    counted = count([], by, {}, roll_up, store.sums_by(session, where, by, viewer=viewer, roll_up=roll_up,
+                                                       sectarian=sectarian))
     if by != "group":  # each incident is in one row: the rows add up to the total
         return counted, sum(counted.values(), Totals())
-    total = count([], None, {}, sums=store.sums_by(session, where, None, viewer=viewer))
+    total = count([], None, {}, sums=store.sums_by(session, where, None, viewer=viewer, sectarian=sectarian))
     return counted, total.get((None, None), Totals())
 
 

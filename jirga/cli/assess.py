@@ -53,6 +53,8 @@ def add_commands(commands) -> None:
     stats.add_argument("--by", choices=BREAKDOWNS, help="the key to break down by (default: the totals only)")
     stats.add_argument("--roll-up", action="store_true",
                        help="with --by group: count a group's provinces and branches as the group")
+    stats.add_argument("--sectarian", action="store_true",
+                       help="only sectarian violence: attacks on religious targets or by sectarian groups")
     stats.add_argument("--format", choices=["table", "json", "csv"], default="table")
     stats.set_defaults(run=run_stats)
     add_sitrep(commands)
@@ -64,7 +66,7 @@ def run_stats(args) -> int:
 
     where = incident_filter(args)
     with signed_in(args) as (store, viewer), store.session() as session:
-        found = compute(session, where, args.by, viewer=viewer, roll_up=args.roll_up)
+        found = compute(session, where, args.by, viewer=viewer, roll_up=args.roll_up, sectarian=args.sectarian)
     if args.format == "json":
         print(terminal_json(found.as_dict(), indent=2))
         return 0
@@ -88,7 +90,7 @@ def run_stats(args) -> int:
                 cells += [row.change.get(name) for name in ("incidents", "killed", "injured")]
             writer.writerow(cells)
         return 0
-    title = f"by {args.by}" if args.by else "totals"
+    title = ("sectarian violence, " if args.sectarian else "") + (f"by {args.by}" if args.by else "totals")
     if found.period:
         title += f", {found.period[0]} to {found.period[1]}"
         if found.previous:

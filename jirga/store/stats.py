@@ -8,6 +8,7 @@ of claims hidden from them. Each function writes one audit entry.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from sqlalchemy import String, and_, case, cast, func, or_, select
@@ -26,6 +27,13 @@ KEYS = ("month", "group", "country", "province", "district", "attack-type", "tar
 GROUP_ROLES = ("claimed", "perpetrator", "attributed")
 VICTIM_CATEGORIES = ("civilians", "security_forces", "militants")
 ALL = 10**9  # "no limit" for the listing the report reads
+# Sectarian violence, which Pakistan's security monitors count apart (docs/assessment.md): an incident whose target
+# is religious (the extractor's target type for a mosque, shrine, imambargah, church, temple, gurdwara, a procession,
+# worshippers or a congregation at prayer), or that a sectarian group of the catalog (or one of its parts) claimed,
+# is named as perpetrator of, or is blamed for. `sectarian_clause` is the rule in SQL, `is_sectarian` in Python:
+# keep them alike.
+SECTARIAN_TARGETS = ("religious",)
+SECTARIAN_GROUPS = ("ssp", "lej", "lej-alami", "sipah-e-muhammad", "zainabiyoun", "fatemiyoun")
 
 
 def figure_sums(name: str) -> list:
@@ -52,13 +60,39 @@ def _roots() -> dict[str, str]:
             if catalog.root_of(actor.id) != actor.id}
 
 
-def sums_by(session: Session, where: IncidentFilter, by: str | None, *, viewer: Viewer, roll_up: bool = False
-            ) -> list[tuple]:
+@functools.cache
+def sectarian_groups() -> frozenset[str]:
+    """SECTARIAN_GROUPS and every actor of the catalog that is part of one."""
+    return frozenset(SECTARIAN_GROUPS) | {actor.id for actor in catalog.load_actors()
+                                          if catalog.root_of(actor.id) in SECTARIAN_GROUPS}
+
+
+def sectarian_clause():
+    """Sectarian violence, on the incident as the viewer sees it (its view, joined by `incident_query`)."""
+    named = select(IncidentViewActor.incident_id).where(
+        IncidentViewActor.incident_id == Incident.id, IncidentViewActor.org_id == IncidentView.org_id,
+        IncidentViewActor.role.in_(GROUP_ROLES), IncidentViewActor.actor_id.in_(sorted(sectarian_groups()))).exists()
+    return or_(IncidentView.target_type.in_(SECTARIAN_TARGETS), named)
+
+
+def is_sectarian(incident: Incident, groups: dict[int, list[str]]) -> bool:
+    """The rule of `sectarian_clause`, for an incident as the viewer sees it, with its groups (`group_links`)."""
+    return incident.target_type in SECTARIAN_TARGETS or not sectarian_groups().isdisjoint(groups.get(incident.id, ()))
+
+
+def _matching(where: IncidentFilter, viewer: Viewer, sectarian: bool):
+    query = incident_query(where, viewer, whole_table=not (where.since or where.until)).order_by(None)
+    return query.where(sectarian_clause()) if sectarian else query
+
+
+def sums_by(session: Session, where: IncidentFilter, by: str | None, *, viewer: Viewer, roll_up: bool = False,
+            sectarian: bool = False) -> list[tuple]:
     """SQL sums of the matching incidents as the viewer sees them, grouped by `by` (one of KEYS, or None for one
     total): rows of (key, parent key, incidents, killed low, best, high, open, unknown, injured ..., with
-    conflicting sources, single-source). `roll_up`: a group's provinces and branches count as the group."""
+    conflicting sources, single-source). `roll_up`: a group's provinces and branches count as the group.
+    `sectarian`: only sectarian violence (`sectarian_clause`)."""
     seen = IncidentView
-    query = incident_query(where, viewer, whole_table=not (where.since or where.until)).order_by(None)
+    query = _matching(where, viewer, sectarian)
     keys: list = []
     if by == "month":
         keys = [func.substr(cast(seen.date_start, String), 1, 7), None]
@@ -163,10 +197,11 @@ def victim_figures(session: Session, claims: Sequence[Claim], viewer: Viewer) ->
     return out
 
 
-def victim_claims(session: Session, where: IncidentFilter, *, viewer: Viewer) -> list[Claim]:
+def victim_claims(session: Session, where: IncidentFilter, *, viewer: Viewer, sectarian: bool = False
+                  ) -> list[Claim]:
     """The counts of one category of victims (claims of killed or injured with a `subset`) that the viewer may
     see, of the matching incidents (matched as the viewer sees them, as in `sums_by`)."""
-    matching = incident_query(where, viewer, whole_table=not (where.since or where.until)).order_by(None)
+    matching = _matching(where, viewer, sectarian)
     claims = list(session.scalars(select(Claim).where(
         Claim.field.in_(("killed", "injured")), Claim.value["subset"].as_string().isnot(None), ~Claim.retired,
         visible(Claim, viewer), Claim.incident_id.in_(matching.with_only_columns(Incident.id))

@@ -42,14 +42,16 @@ AssessedFilter = Annotated[IncidentFilter, Depends(assessed_filter)]
                               "against the previous period when both since and until are given")
 def stats(request: Request, viewer: ActingViewer, where: AssessedFilter,
           by: Annotated[Literal[BREAKDOWNS] | None, Query(description="the key to break down by")] = None,  # type: ignore[valid-type]
-          roll_up: Annotated[bool, Query(description="count a group's provinces and branches as the group")] = False
+          roll_up: Annotated[bool, Query(description="count a group's provinces and branches as the group")] = False,
+          sectarian: Annotated[bool, Query(description="only sectarian violence (docs/assessment.md)")] = False
           ) -> dict:
-    return stats_of(request, viewer, where, by, roll_up)
+    return stats_of(request, viewer, where, by, roll_up, sectarian)
 
 
-def stats_of(request: Request, viewer: Viewer, where: IncidentFilter, by: str | None, roll_up: bool) -> dict:
+def stats_of(request: Request, viewer: Viewer, where: IncidentFilter, by: str | None, roll_up: bool,
+             sectarian: bool = False) -> dict:
     with store_of(request).session() as session:
-        return compute(session, where, by, viewer=viewer, roll_up=roll_up).as_dict()
+        return compute(session, where, by, viewer=viewer, roll_up=roll_up, sectarian=sectarian).as_dict()
 
 
 def base_url(request: Request) -> str:

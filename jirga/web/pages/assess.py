@@ -3,11 +3,17 @@ report."""
 
 from __future__ import annotations
 
+import functools
+import gzip
 from dataclasses import replace
+from typing import Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
 
-from jirga.assess import maps
+from jirga.assess import maps, webmap
+from jirga.store import stats
 from jirga.store.queries import list_incidents
 from jirga.web.api.stats import AssessedFilter, Format, KindChoice, csv_response, sitrep_response
 from jirga.web.auth import store_of
@@ -28,18 +34,44 @@ def sitrep_page(request: Request, viewer: ActingViewer, where: AssessedFilter, f
 
 
 MAP_LIMIT = 5000  # the newest matching incidents drawn: enough for a quarter's picture, light enough for a browser
+ColourBy = Literal[webmap.COLOUR_BY]  # type: ignore[valid-type]
 
 
 @router.get("/incidents/map")
-def map_page(request: Request, viewer: ActingViewer, where: AssessedFilter):
-    """The filtered incidents on the map: points link to their incident; those known only to a province or
-    country listed beside it (docs/assessment.md)."""
+def map_page(request: Request, viewer: ActingViewer, where: AssessedFilter, colour: ColourBy = "group"):
+    """The filtered incidents on the interactive map (Leaflet, static/map.js), whose data it fetches from
+    /incidents/map.json; those known only to a province are listed beside it (docs/assessment.md)."""
     with store_of(request).session() as session:
         found = list_incidents(session, replace(where, limit=MAP_LIMIT), viewer=viewer)
         drawn, listed = maps.placed(found)
-        svg = maps.svg_map(drawn, listed, what=f"{(where.kind or 'incident').replace('_', ' ')}s",
-                           link="/incidents/{id}", width=900, height=600)
         areas = [(area, [(i.id, i.title, i.killed_best) for i in incidents])
-                 for area, incidents in maps.by_area(listed)]
-        return render(request, "map.html", svg=svg, areas=areas, where=where, shown=len(found),
-                      limited=len(found) == MAP_LIMIT, drawn=len(drawn))
+                 for area, incidents in maps.by_area(listed) if not maps.country_only(incidents[0])]
+        query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "colour"])
+        return render(request, "map.html", areas=areas, where=where, shown=len(found), colour=colour,
+                      limited=len(found) == MAP_LIMIT, drawn=len(drawn), query=query)
+
+
+@router.get("/incidents/map.json")
+def map_json(request: Request, viewer: ActingViewer, where: AssessedFilter, colour: ColourBy = "group"
+             ) -> JSONResponse:
+    """The map's incidents, read as the viewer sees them: points, rings, shaded countries, the legend."""
+    with store_of(request).session() as session:
+        found = list_incidents(session, replace(where, limit=MAP_LIMIT), viewer=viewer)
+        groups = stats.group_links(session, found, viewer)
+        names = stats.group_names(session, {actor for actors in groups.values() for actor in actors})
+        return JSONResponse(webmap.map_data(found, groups, names, colour))
+
+
+@router.get("/map/countries.geojson")
+def countries(request: Request, viewer: ActingViewer) -> Response:
+    """Every country's outline (Natural Earth, public domain), gzipped when the browser takes it."""
+    headers = {"cache-control": "private, max-age=86400", "vary": "accept-encoding"}
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(_gzipped_countries(), media_type="application/geo+json",
+                        headers=headers | {"content-encoding": "gzip"})
+    return Response(webmap.countries_geojson(), media_type="application/geo+json", headers=headers)
+
+
+@functools.cache
+def _gzipped_countries() -> bytes:
+    return gzip.compress(webmap.countries_geojson(), mtime=0)
