@@ -14,7 +14,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from jirga.access.rules import OPEN_LEVELS
 from jirga.db.schema import (
     Actor,
     Assessment,
@@ -131,9 +130,9 @@ def add_extraction(session: Session, report: Report, found: Decomposed, placed: 
         deferred = not fresh and incident.report_count >= BIG_INCIDENT
         if not deferred:
             summarize(session, incident, claims if fresh else claim_rows(session, incident.id), fresh=fresh)
-        if placement.incident is not None and incident.tlp in OPEN_LEVELS and report.tlp in OPEN_LEVELS:
-            # CLEAR joined by GREEN is GREEN. Otherwise the incident keeps the marking of the report that opened
-            # it: who sees it, and what, follows each claim's own marking (its views).
+        if placement.incident is not None:
+            # The incident's marking is the strictest of its claims', as its owner sees it whole; another
+            # organisation sees it through the claims it may see (its view), marked as those are.
             incident.tlp = tlp_levels.most_restrictive(incident.tlp, report.tlp)
         action = "reextracted" if placement.incident is before and before is not None else (
             "joined" if placement.incident else "created")
