@@ -392,6 +392,34 @@ def test_disputing_a_casualty_figure_changes_the_consensus(page_as, site):
     expect(page.get_by_test_id("conflict")).to_have_count(0)  # settled by the agreement, not flagged beside it
 
 
+def test_a_phantom_claim_is_moved_to_its_attack_and_the_move_undone(page_as, site):
+    from tests.test_move_claim import attack_and_phantom
+
+    attack, phantom = attack_and_phantom(site.store)  # a claim of responsibility the machine made an incident of
+    page = page_as("amina")
+    visit(page, f"/incidents/{phantom}")
+    claimed = page.get_by_test_id("claims").locator('tr[data-field="responsibility"]')
+    claimed.locator("summary", has_text="Move").click()
+    claimed.get_by_placeholder("number or new").fill(str(attack))
+    claimed.get_by_placeholder("why it belongs there").fill("the statement claims Tuesday's bus stand bombing")
+    claimed.get_by_role("button", name="Move", exact=True).click()
+    page.wait_for_url(f"**/incidents/{attack}")
+    expect(page.get_by_test_id("facts")).to_contain_text("Jamaat-ul-Ahrar")  # claimed by, on the attack now
+    expect(page.get_by_test_id("fact-killed")).to_contain_text("6")
+    screenshot(page, "incident_claim_moved")
+    visit(page, f"/incidents/{phantom}")  # emptied: its page leads to the attack
+    page.wait_for_url(f"**/incidents/{attack}?merged={phantom}")
+
+    page.locator("summary", has_text="History").click()
+    moved = page.locator("tr", has_text=f"claim(s) from #{phantom}")
+    moved.get_by_placeholder("why undo it").fill("another bombing after all")
+    moved.get_by_role("button", name="Undo").click()
+    page.wait_for_url(f"**/incidents/{phantom}")
+    expect(page.get_by_test_id("facts")).to_contain_text("Jamaat-ul-Ahrar")
+    visit(page, f"/incidents/{attack}")
+    expect(page.get_by_test_id("facts")).not_to_contain_text("Jamaat-ul-Ahrar")
+
+
 def test_coding_an_incident_by_hand_stores_the_analysts_claims(page_as):
     page = page_as("amina")
     visit(page, "/code")

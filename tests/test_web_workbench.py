@@ -126,3 +126,33 @@ def test_not_an_incident_leaves_the_lists_survives_reextraction_and_can_be_undon
     assert market in {i["id"] for i in site.ok("/incidents", limit=50)["items"]}
     viewer = site.post(f"/incidents/{market}/dismiss", {"reason": "no"}, who="vera")
     assert viewer.status_code == 403
+
+
+def test_a_phantom_claim_is_moved_from_the_incident_page_and_through_the_api(site):
+    from tests.test_move_claim import attack_and_phantom, claims_of
+
+    attack, phantom = attack_and_phantom(site.store)
+    claim = next(c for c in claims_of(site.store, phantom) if c.field == "responsibility").id
+    assert f'action="/claims/{claim}/move"' not in signed_in(site, "vera").get(f"/incidents/{phantom}").text
+    analyst = signed_in(site, "bilal")
+    page = analyst.get(f"/incidents/{phantom}")
+    assert f'action="/claims/{claim}/move"' in page.text
+    for to, status in (("seven", 400), ("9999999999", 404)):  # not a number; no such incident (the form's check)
+        refused = analyst.post(f"/claims/{claim}/move", data={"to": to, "reason": "x", "csrf": csrf(page)})
+        assert refused.status_code == status, refused.text
+    moved = analyst.post(f"/claims/{claim}/move", data={"to": str(attack), "event": "true", "reason": "same bombing",
+                                                         "csrf": csrf(page)}, follow_redirects=True)
+    assert moved.status_code == 200 and str(moved.url).endswith(f"/incidents/{attack}")
+    assert re.search(rf'moved \d+ claim\(s\) from <a href="/incidents/{phantom}">', moved.text)
+    assert analyst.get(f"/incidents/{phantom}", follow_redirects=False).headers["location"] == \
+        f"/incidents/{attack}?merged={phantom}"
+    # The API moves it back to an incident of its own (a claim alone; the rest of the event stays).
+    answer = site.post(f"/claims/{claim}/move", {"to": "new", "reason": "a claim about another bombing"})
+    assert answer.status_code == 200, answer.text
+    new = answer.json()["incident_id"]
+    assert [c.field for c in claims_of(site.store, new)] == ["responsibility"]
+    assert site.post(f"/claims/{claim}/move", {"to": attack, "reason": "x"}, who="vera").status_code == 403
+    unseen = site.post(f"/claims/{claim}/move", {"to": attack, "reason": "x"}, who="pavel")
+    missing = site.post("/claims/987654/move", {"to": attack, "reason": "x"}, who="pavel")
+    assert unseen.status_code == missing.status_code == 404
+    assert unseen.json()["error"].replace(str(claim), "N") == missing.json()["error"].replace("987654", "N")

@@ -123,6 +123,18 @@ def assess(request: Request, claim_id: models.PathId, body: models.AssessmentIn,
         decisions.assess(session, claim_id, body.verdict, viewer, body.reason, body.confidence)))
 
 
+@router.post("/claims/{claim_id}/move", response_model=models.Decision,
+             summary="Move a claim (or its whole event) to another incident or a new one (analysts)")
+def move_claim(request: Request, claim_id: models.PathId, body: models.MoveIn, viewer: ActingViewer) -> dict:
+    def act(session) -> dict:
+        target, entry = decisions.move_claims(session, claim_id, None if body.to == "new" else body.to, viewer,
+                                              body.reason, body.event)
+        return {"incident_id": target.id, "history_entry": entry.id,
+                "message": f"{len(entry.detail['claims'])} claim(s) moved from incident {entry.incident_id} to "
+                           f"{target.id}"}
+    return decide(store_of(request), viewer, "move claim", act)
+
+
 @router.post("/incidents/{incident_id}/merge", response_model=models.Decision,
              summary="Merge another incident into this one (analysts)")
 def merge(request: Request, incident_id: models.PathId, body: models.MergeIn, viewer: ActingViewer) -> dict:

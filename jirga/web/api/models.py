@@ -183,6 +183,12 @@ class SplitIn(BaseModel):
     reason: str = Field(min_length=1, max_length=5000)
 
 
+class MoveIn(BaseModel):
+    to: BodyId | Literal["new"] = Field(description="the incident the claim belongs to, or \"new\"")
+    event: bool = Field(False, description="move every claim its report told of the same event")
+    reason: str = Field(min_length=1, max_length=5000)
+
+
 class UndoIn(BaseModel):  # undo and dismiss: a reason only
     reason: str = Field(min_length=1, max_length=5000)
 

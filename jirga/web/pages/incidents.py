@@ -3,6 +3,7 @@ credibility, and the analysts' decisions: agree, dispute, merge, split)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Annotated
 from urllib.parse import urlencode
@@ -14,6 +15,7 @@ from pydantic import Field
 from jirga.access import NotFound
 from jirga.assess import charts
 from jirga.assess.stats import compute, span
+from jirga.errors import BadInput
 from jirga.model.vocab import ATTACK_TYPES, INCIDENT_KINDS
 from jirga.store import decisions, present
 from jirga.store.decisions import decide
@@ -108,6 +110,17 @@ def assess(request: Request, claim_id: PathId, viewer: ActingViewer, verdict: An
     decide(store_of(request), viewer, "assess",
            lambda session: decisions.assess(session, claim_id, verdict, viewer, reason))
     return RedirectResponse(f"/incidents/{incident}#consensus", status_code=303)
+
+
+@router.post("/claims/{claim_id}/move")
+def move_claim(request: Request, claim_id: PathId, viewer: ActingViewer, reason: Reason,
+               to: Annotated[str, Form(max_length=20)], event: Annotated[bool, Form()] = False):
+    if not re.fullmatch(r"\d{1,10}|new", to.strip()):
+        raise BadInput(f"move claim {claim_id} to {to[:20]!r}: give an incident number or 'new'")
+    target = None if to.strip() == "new" else int(to)
+    moved = decide(store_of(request), viewer, "move claim",
+                   lambda session: decisions.move_claims(session, claim_id, target, viewer, reason, event)[0].id)
+    return RedirectResponse(f"/incidents/{moved}", status_code=303)
 
 
 @router.post("/incidents/{incident_id}/merge")
