@@ -586,9 +586,61 @@ def test_another_organisation_sees_neither_the_red_point_nor_its_report(page_as,
     assert f"/incidents/{site.red_incident}\"" not in report.content()
 
 
+# Triage
+
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def _killed(page) -> list[int]:
+    """The best killed figure of each listed row (None where unknown)."""
+    cells = page.get_by_test_id("row-killed").all_inner_texts()
+    return [int(re.match(r"[≥]?(\d+)", cell).group(1)) if re.match(r"[≥]?\d", cell) else None for cell in cells]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_triage_the_list_by_sorting_paging_and_filtering(browser, site, sessions, page_as, viewport):
+    page_as("amina")
+    phone = viewport is PHONE
+    page = new_page(browser, site, storage_state=sessions["amina"], viewport=viewport,
+                    **({"is_mobile": True, "has_touch": True} if phone else {}))
+    try:
+        visit(page, "/incidents?limit=3")
+        sort_killed = page.get_by_test_id("sort-by-killed" if phone else "sort-killed")  # a phone has no heads
+        sort_killed.click()
+        page.wait_for_url(re.compile(r"sort=killed&order=desc"))
+        killed = _killed(page)
+        known = [k for k in killed if k is not None]
+        assert known == sorted(known, reverse=True) and len(killed) == 3
+        total = int(re.search(r"of (\d+)", page.get_by_test_id("position").inner_text()).group(1))
+        expect(page.get_by_test_id("position")).to_have_text(f"1–3 of {total}")
+        page.get_by_test_id("next").click()
+        expect(page.get_by_test_id("position")).to_have_text(f"4–{min(6, total)} of {total}")
+        assert all(k is None or k <= known[-1] for k in _killed(page))  # the sort goes on across pages
+        page.get_by_test_id("previous").click()
+        expect(page.get_by_test_id("position")).to_have_text(f"1–3 of {total}")
+        sort_killed.click()
+        page.wait_for_url(re.compile(r"sort=killed&order=asc"))
+        ascending = [k for k in _killed(page) if k is not None]
+        assert ascending == sorted(ascending)
+        screenshot(page, f"{'phone_' if phone else ''}incidents_triage")
+        # Hide single-source incidents: what is left was told by two reports or more, and is so counted.
+        page.get_by_label("single-source").check()
+        page.get_by_role("button", name="Filter").click()
+        page.wait_for_url(re.compile(r"hide=single_source"))
+        reports = page.get_by_test_id("row-reports").all_inner_texts()
+        assert reports and all(int(n) >= 2 for n in reports)
+        expect(page.get_by_test_id("credibility").first).to_be_visible()
+        wedding = page.locator(f'tr[data-incident="{site.wedding}"]')
+        expect(wedding.get_by_test_id("disagree")).to_contain_text("killed")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], f"the list is {width} px wide on a {viewport['width']} px screen"
+    finally:
+        page.context.close()
+
+
 # Phones
 
-PHONE = {"width": 390, "height": 844}
 
 
 def test_no_page_is_wider_than_a_phone(browser, site, sessions, page_as):

@@ -156,3 +156,32 @@ def test_a_phantom_claim_is_moved_from_the_incident_page_and_through_the_api(sit
     missing = site.post("/claims/987654/move", {"to": attack, "reason": "x"}, who="pavel")
     assert unseen.status_code == missing.status_code == 404
     assert unseen.json()["error"].replace(str(claim), "N") == missing.json()["error"].replace("987654", "N")
+
+
+def test_the_triage_list_sorts_pages_both_ways_and_sums_the_whole_filter(site):
+    from tests.test_move_claim import phantom_reports
+    from tests.test_web_api import ingest
+
+    ingest(site.store, site.store.local_org_id(), phantom_reports())  # four incidents: 70, 3, 6 and ? killed
+    client = signed_in(site, "vera")
+    first = client.get("/incidents", params={"sort": "killed", "limit": 2}).text
+    assert re.search(r'data-testid="position">1–2 of 4<', first)
+    assert re.findall(r'data-testid="row-killed">([^<]*)<', first) == ["70 (70-74)", "6"]
+    assert 'data-testid="total-killed">79 (79–83)<' in first and "(1 without a toll)" in first
+    following = re.search(r'href="/incidents\?([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    second = client.get(f"/incidents?{following}").text
+    assert re.search(r'data-testid="position">3–4 of 4<', second) and 'rel="prev"' in second
+    assert re.findall(r'data-testid="row-killed">([^<]*)<', second) == ["3", "?"]
+    hospital = re.search(r'<tr class="conflict[^"]*" data-incident="(\d+)"', first).group(1)
+    row = first[first.index(f'data-incident="{hospital}"'):]
+    assert "≠ killed, responsibility" in row[:row.index("</tr>")] and 'data-testid="credibility"' in row
+    # The quality filter and the actor's role, as the API gives them too.
+    quality = client.get("/incidents", params=[("hide", "single_source"), ("hide", "undated")]).text
+    assert re.search(r'data-testid="position">1–1 of 1<', quality)
+    items = site.ok("/incidents", actor="Jamaat-ul-Ahrar", actor_role="mentioned")["items"]
+    assert items == [] and len(site.ok("/incidents", actor="Jamaat-ul-Ahrar", actor_role="perpetrator")["items"]) == 2
+    by_killed = site.ok("/incidents", sort="killed", order="asc", limit=2)
+    assert [i["killed_best"] for i in by_killed["items"]] == [3, 6]
+    rest = site.ok("/incidents", sort="killed", order="asc", limit=2, cursor=by_killed["next_cursor"])
+    assert [i["killed_best"] for i in rest["items"]] == [70, None]
+    assert site.get("/incidents", sort="victims").status_code == 422

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from jirga.access import Viewer, audit, visible
-from jirga.db.schema import Actor, Claim, Incident, IncidentActor, Place, Report
+from jirga.db.schema import Actor, Assessment, Claim, Incident, IncidentActor, Place, Report, SourceGrade
 from jirga.errors import QueryError
 from jirga.fuse.consensus import consensus
 from jirga.reference import catalog
@@ -76,11 +76,19 @@ class IncidentFilter:
     limit: int = 100
     after: tuple[dt.date | None, int] | None = None  # keyset cursor: list what comes after (date_start, id)
     min_id: int | None = None  # only incidents opened after this one (ids only grow): a watchlist's new matches
+    actor_role: str | None = None  # with `actor`: "perpetrator" (claimed, did, blamed) or "mentioned" (about, against)
+    hide: tuple[str, ...] = ()  # triage: leave out "undated", "single_source", "low_credibility" incidents
+    sort: str = "date"  # one of SORTS: the list's order (ties by id); the keyset cursor `after` pages only "date"
+    ascending: bool = False
+    offset: int = 0  # skip this many (paging in any order, and backwards)
 
 
 def list_incidents(session: Session, where: IncidentFilter, *, viewer: Viewer) -> list[Incident]:
-    """The incidents `viewer` may see that match, newest first (by date, then id)."""
-    incidents = list(session.scalars(incident_query(where, viewer).limit(where.limit)
+    """The incidents `viewer` may see that match, newest first (by date, then id) or in the order `where.sort`."""
+    query = incident_query(where, viewer)
+    if (where.sort, where.ascending) != ("date", False):
+        query = query.order_by(None).order_by(*sort_order(where))
+    incidents = list(session.scalars(query.offset(where.offset or None).limit(where.limit)
                                      .options(_visible_claims(lazyload, viewer))  # incident.claims, if read later
                                      .execution_options(populate_existing=True)))
     hidden = _hiding_claims(session, [incident.id for incident in incidents], viewer)
@@ -102,6 +110,7 @@ def incident_query(where: IncidentFilter, viewer: Viewer, *, whole_table: bool =
     (a count over every period): the status is then compared in a form no index serves, because SQLite, which has
     no statistics, would otherwise walk the status index and fetch each row apart, ten times slower than a scan."""
     _check_text(where)
+    _check_triage(where)
     query = select(Incident).where(visible(Incident, viewer))
     if not where.include_superseded:
         query = query.where((func.coalesce(Incident.status, "") if whole_table else Incident.status) == "active")
@@ -110,8 +119,9 @@ def incident_query(where: IncidentFilter, viewer: Viewer, *, whole_table: bool =
     if where.conflicts:
         query = query.where(Incident.has_conflict)
     if where.actor:
-        ids = resolve_actor(where.actor)
-        query = query.where(Incident.id.in_(select(IncidentActor.incident_id).where(IncidentActor.actor_id.in_(ids))))
+        query = query.where(Incident.id.in_(actor_incidents(resolve_actor(where.actor), where.actor_role)))
+    if where.hide:
+        query = query.where(*quality(where.hide, viewer))
     if where.country:
         query = query.where(Incident.country.in_(resolve_countries(where.country)))
     if where.province:
@@ -133,6 +143,68 @@ def incident_query(where: IncidentFilter, viewer: Viewer, *, whole_table: bool =
     if where.min_id:
         query = query.where(Incident.id > where.min_id)
     return query.order_by(Incident.date_start.desc().nulls_last(), Incident.id.desc())
+
+
+SORTS = {"date": Incident.date_start, "killed": Incident.killed_best, "injured": Incident.injured_best,
+         "reports": Incident.report_count}
+ACTOR_ROLES = {"perpetrator": ("claimed", "perpetrator", "attributed"), "mentioned": ("about", "against", "denied")}
+HIDE = ("undated", "single_source", "low_credibility")
+TRUSTED_GRADES = ("A", "B", "C")  # as fuse.grading.TRUSTED: one such source makes a fact "possibly true" (3)
+
+
+def _check_triage(where: IncidentFilter) -> None:
+    if where.sort not in SORTS:
+        raise QueryError(f"cannot sort by {where.sort!r} (one of {', '.join(SORTS)})")
+    if where.after and (where.sort, where.ascending) != ("date", False):
+        raise QueryError("a cursor pages the newest-first order only; page other orders by offset")
+    if where.actor_role not in (None, *ACTOR_ROLES):
+        raise QueryError(f"actor role {where.actor_role!r}: one of {', '.join(ACTOR_ROLES)}")
+    if where.actor_role and not where.actor:
+        raise QueryError("an actor role needs an actor")
+    unknown = [name for name in where.hide if name not in HIDE]
+    if unknown:
+        raise QueryError(f"cannot hide {unknown[0]!r} incidents (one of {', '.join(HIDE)})")
+    if where.offset < 0:
+        raise QueryError(f"offset {where.offset}: not below 0")
+
+
+def sort_order(where: IncidentFilter) -> list:
+    """ORDER BY for `where.sort`: incidents without the value last, ties by id, so every page follows on."""
+    column = SORTS[where.sort]
+    if where.ascending:
+        return [column.asc().nulls_last(), Incident.id.asc()]
+    return [column.desc().nulls_last(), Incident.id.desc()]
+
+
+def actor_incidents(actor_ids: list[str], role: str | None) -> Select:
+    """The ids of the incidents these actors are linked to, in one of the role's roles when one is given."""
+    links = select(IncidentActor.incident_id).where(IncidentActor.actor_id.in_(actor_ids))
+    return links.where(IncidentActor.role.in_(ACTOR_ROLES[role])) if role else links
+
+
+def quality(hide: tuple[str, ...], viewer: Viewer) -> list[ColumnElement[bool]]:
+    """Triage: conditions that leave out undated incidents, those told by one report, and those of low credibility:
+    whose facts cannot grade better than 4 (doubtful) by `fuse.grading`, since they rest on one source that the
+    owner of its report grades D-F (or not at all: F) and no analyst agreed with them or coded them."""
+    found = []
+    if "undated" in hide:
+        found.append(Incident.date_start.is_not(None))
+    if "single_source" in hide:
+        found.append(Incident.report_count > 1)
+    if "low_credibility" in hide:
+        told = and_(Claim.incident_id == Incident.id, ~Claim.retired, visible(Claim, viewer))
+        sources = (select(func.count(func.distinct(Report.source_id))).select_from(Claim)
+                   .join(Report, Report.id == Claim.report_id)
+                   .where(told, Report.is_current).scalar_subquery())
+        trusted = (select(Claim.id).join(Report, Report.id == Claim.report_id)
+                   .join(SourceGrade, and_(SourceGrade.source_id == Report.source_id,
+                                           SourceGrade.org_id == Report.owner_org_id))
+                   .where(told, Report.is_current, SourceGrade.reliability.in_(TRUSTED_GRADES)).exists())
+        analysts = select(Claim.id).where(told, Claim.origin == "analyst").exists()
+        agreed = select(Assessment.id).where(Assessment.incident_id == Incident.id, Assessment.verdict == "agree",
+                                             visible(Assessment, viewer)).exists()
+        found.append(or_(sources >= 2, trusted, analysts, agreed))
+    return found
 
 
 def _after(date: dt.date | None, incident_id: int) -> ColumnElement[bool]:
@@ -219,7 +291,9 @@ def _as_seen_by(session: Session, incidents: list[Incident], viewer: Viewer) -> 
 
 
 def _describe(where: IncidentFilter) -> str:
-    return json.dumps({name: value for name, value in asdict(where).items() if value not in (None, False)},
+    defaults = {"sort": "date", "offset": 0, "hide": ()}  # left out, so that a plain listing reads as it did
+    return json.dumps({name: value for name, value in asdict(where).items()
+                       if value not in (None, False) and defaults.get(name) != value},
                       ensure_ascii=False, default=str)
 
 

@@ -20,6 +20,7 @@ from jirga.db.schema import Claim, Incident, IncidentActor, Place, Report
 from jirga.fuse.consensus import figures
 from jirga.reference import catalog
 from jirga.store.queries import (
+    ACTOR_ROLES,
     IncidentFilter,
     _as_seen_by,
     _describe,
@@ -178,9 +179,12 @@ def _matches_as_seen(incident: Incident, where: IncidentFilter) -> bool:
         return False
     if where.actor:
         wanted = set(resolve_actor(where.actor))
-        if not wanted & {actor_id for actor_id, _ in getattr(incident, "seen_links", [])}:
+        roles = ACTOR_ROLES.get(where.actor_role or "")
+        if not wanted & {actor_id for actor_id, role in getattr(incident, "seen_links", [])
+                         if roles is None or role in roles}:
             return False
-    return True
+    undated = "undated" in where.hide and incident.date_start is None
+    return not (undated or ("single_source" in where.hide and incident.report_count <= 1))
 
 
 def group_links(session: Session, incidents: Sequence[Incident], viewer: Viewer) -> dict[int, list[str]]:

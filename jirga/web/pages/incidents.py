@@ -14,13 +14,14 @@ from pydantic import Field
 
 from jirga.access import NotFound
 from jirga.assess import charts
-from jirga.assess.stats import compute, span
+from jirga.assess.stats import compute, span, total
 from jirga.errors import BadInput
 from jirga.model.vocab import ATTACK_TYPES, INCIDENT_KINDS
 from jirga.store import decisions, present
 from jirga.store.decisions import decide
 from jirga.store.duplicates import possible_duplicates
-from jirga.store.queries import actor_names, get_incident, incident_actors, list_incidents
+from jirga.store.queries import HIDE, actor_names, get_incident, incident_actors, list_incidents
+from jirga.store.triage import row_notes
 from jirga.web.api.incidents import Filter, encode_cursor, incident_detail
 from jirga.web.api.models import MAX_ID, PathId
 from jirga.web.auth import store_of
@@ -37,20 +38,39 @@ def home():
 
 
 def _query(request: Request, **change) -> str:
-    params = {key: value for key, value in request.query_params.items() if value} | change
-    return urlencode({key: value for key, value in params.items() if value not in (None, "")})
+    """The page's query string with some parameters changed (None drops one); repeated ones (hide) kept."""
+    kept = [(key, value) for key, value in request.query_params.multi_items() if value and key not in change]
+    return urlencode(kept + [(key, value) for key, value in change.items() if value not in (None, "")])
+
+
+SORTABLE = (("date", "Date"), ("killed", "Killed"), ("injured", "Injured"), ("reports", "Reports"))
 
 
 @router.get("/incidents")
 def incidents_page(request: Request, viewer: ActingViewer, where: Filter):
+    """The triage list: sorted by a column, paged both ways by offset (a keyset cursor still reads), with the
+    count and summed figures of the whole filter, and each row's credibility and disagreements."""
     with store_of(request).session() as session:
         found = list_incidents(session, where, viewer=viewer)
         actors = incident_actors(session, found, viewer)
-        last = found[-1] if len(found) == where.limit else None
-        more = _query(request, cursor=encode_cursor(last.date_start, last.id)) if last else None
-        return render(request, "incidents.html", incidents=found, actors=actors, where=where, more=more,
-                      kinds=INCIDENT_KINDS, attack_types=ATTACK_TYPES, trend_query=_query(request, cursor=None),
-                      first_page=where.after is None)
+        totals = total(session, where, viewer=viewer)
+        notes = row_notes(session, found, viewer)
+        start = where.offset if where.after is None else None  # a keyset page does not know its position
+        after = start + len(found) if start is not None else None
+        pages = {"previous": _query(request, cursor=None, offset=max(start - where.limit, 0) or None)
+                 if start else None,
+                 "next": _query(request, cursor=None, offset=after) if after is not None and after < totals.incidents
+                 else (_query(request, cursor=encode_cursor(found[-1].date_start, found[-1].id))
+                       if start is None and len(found) == where.limit else None)}
+        sorting = {key: _query(request, cursor=None, offset=None, sort=key,
+                               order="asc" if (where.sort, where.ascending) == (key, False) else "desc")
+                   for key, _ in SORTABLE}
+        return render(request, "incidents.html", incidents=found, actors=actors, where=where, pages=pages,
+                      totals=totals, notes=notes, sorting=sorting, sortable=SORTABLE,
+                      position=(start + 1, after) if start is not None and found else None,
+                      kinds=INCIDENT_KINDS, attack_types=ATTACK_TYPES, hide_options=HIDE,
+                      trend_query=_query(request, cursor=None, offset=None, sort=None, order=None),
+                      first_page=where.after is None and not where.offset)
 
 
 @router.get("/incidents/trend")
