@@ -185,3 +185,35 @@ def test_the_triage_list_sorts_pages_both_ways_and_sums_the_whole_filter(site):
     rest = site.ok("/incidents", sort="killed", order="asc", limit=2, cursor=by_killed["next_cursor"])
     assert [i["killed_best"] for i in rest["items"]] == [70, None]
     assert site.get("/incidents", sort="victims").status_code == 422
+
+
+# Written for these tests: a later account of the Quetta hospital attack, with a higher toll and a third claimant.
+TOLL_RISES = ("Quetta hospital toll rises to 93\n\nQUETTA — The number of people killed in Monday's suicide bombing at "
+              "the Civil Hospital in Quetta rose to 93 on Wednesday, officials said. Tehreek-e-Taliban Pakistan also "
+              "claimed responsibility for the attack.")
+
+
+def test_a_watchlist_tells_what_changed_in_the_incidents_it_watches(site):
+    import datetime as dt
+
+    from jirga.model.report import IncomingReport
+    from tests.test_web_api import ingest
+
+    made = site.post("/watchlists", {"name": "Quetta", "country": "PK", "province": "PK-BA"}).json()
+    hospital = next(i["id"] for i in site.ok("/incidents")["items"] if i["reports"] == 2)
+    assert (made["new"], made["changed"]) == (0, 0)
+    ingest(site.store, site.store.local_org_id(),
+           [IncomingReport(TOLL_RISES, "later", source="APP", published=dt.date(2016, 8, 10))])
+    assert hospital in {i["id"] for i in site.ok("/incidents")["items"] if i["reports"] == 3}
+    (listed,) = site.ok("/watchlists")
+    assert (listed["new"], listed["changed"]) == (0, 1)
+    assert site.ok("/watchlists", who="bilal") == []  # nobody else's
+    client = signed_in(site, "amina")
+    assert "1 changed" in client.get("/watchlists/badge").text
+    page = client.get(f"/watchlists/{made['id']}").text
+    change = page[page.index(f'data-testid="change-{hospital}"'):]
+    change = change[:change.index("</li>")]
+    assert "1 new report(s)" in change and "killed 70 → 93" in change, change
+    assert "newly claimed by Tehrik-i-Taliban Pakistan" in change
+    assert site.ok("/watchlists")[0]["changed"] == 0  # seen now
+    assert site.ok(f"/watchlists/{made['id']}/changes") == []

@@ -319,3 +319,10 @@ class Watchlist(BaseModel):
     name: str
     filter: dict[str, Any]
     new: int = Field(description="incidents opened since you last looked that match")
+    changed: int = Field(0, description="incidents it matched before that new claims changed since you last looked")
+
+
+class WatchlistChange(BaseModel):
+    incident_id: int
+    new_reports: int
+    what: list[str] = Field(description="what changed: a revised toll (killed 70 → 74), a new claimant")
