@@ -55,22 +55,27 @@ def incidents_page(request: Request, viewer: ActingViewer, where: Filter):
         actors = incident_actors(session, found, viewer)
         totals = total(session, where, viewer=viewer)
         notes = row_notes(session, found, viewer)
-        start = where.offset if where.after is None else None  # a keyset page does not know its position
-        after = start + len(found) if start is not None else None
-        pages = {"previous": _query(request, cursor=None, offset=max(start - where.limit, 0) or None)
-                 if start else None,
-                 "next": _query(request, cursor=None, offset=after) if after is not None and after < totals.incidents
-                 else (_query(request, cursor=encode_cursor(found[-1].date_start, found[-1].id))
-                       if start is None and len(found) == where.limit else None)}
         sorting = {key: _query(request, cursor=None, offset=None, sort=key,
                                order="asc" if (where.sort, where.ascending) == (key, False) else "desc")
                    for key, _ in SORTABLE}
-        return render(request, "incidents.html", incidents=found, actors=actors, where=where, pages=pages,
-                      totals=totals, notes=notes, sorting=sorting, sortable=SORTABLE,
-                      position=(start + 1, after) if start is not None and found else None,
+        return render(request, "incidents.html", incidents=found, actors=actors, where=where,
+                      pages=_paging(request, where, found, totals.incidents), totals=totals, notes=notes,
+                      sorting=sorting, sortable=SORTABLE,
                       kinds=INCIDENT_KINDS, attack_types=ATTACK_TYPES, hide_options=HIDE,
                       trend_query=_query(request, cursor=None, offset=None, sort=None, order=None),
                       first_page=where.after is None and not where.offset)
+
+
+def _paging(request: Request, where, found: list, matching: int) -> dict:
+    """Links to the previous and next pages, and the rows' position among the `matching` ("51-100 of 312")."""
+    if where.after is not None:  # a keyset page (an older link) does not know its position: it goes on by keyset
+        full = len(found) == where.limit
+        return {"previous": None, "position": None,
+                "next": _query(request, cursor=encode_cursor(found[-1].date_start, found[-1].id)) if full else None}
+    end = where.offset + len(found)
+    return {"previous": _query(request, offset=max(where.offset - where.limit, 0) or None) if where.offset else None,
+            "next": _query(request, offset=end) if end < matching else None,
+            "position": (where.offset + 1, end) if found else None}
 
 
 @router.get("/incidents/trend")
