@@ -25,16 +25,18 @@ STATEMENT = ("Jamaat-ul-Ahrar says it bombed bus stand\n\nJamaat-ul-Ahrar claime
              "transport.")
 
 
-def phantom_reports() -> list[IncomingReport]:
-    return [IncomingReport(BUS_STAND, "wire", source="Wire", published=dt.date(2017, 3, 8)),
-            IncomingReport(STATEMENT, "statement", source="Monitor", published=dt.date(2017, 3, 10))]
+def phantom_reports(city: str = "Peshawar") -> list[IncomingReport]:
+    def told_in(text: str) -> str:
+        return text.replace("Peshawar", city).replace("PESHAWAR", city.upper())
+    return [IncomingReport(told_in(BUS_STAND), "wire", source="Wire", published=dt.date(2017, 3, 8)),
+            IncomingReport(told_in(STATEMENT), "statement", source="Monitor", published=dt.date(2017, 3, 10))]
 
 
-def attack_and_phantom(store) -> tuple[int, int]:
+def attack_and_phantom(store, city: str = "Peshawar") -> tuple[int, int]:
     """The incidents of the attack and of the claim of responsibility (opened by these reports: ids only grow)."""
     with store.session() as session:
         before = session.scalar(select(func.max(Incident.id))) or 0
-    ingest_reports(store, phantom_reports(), silent=True)
+    ingest_reports(store, phantom_reports(city), silent=True)
     with store.session() as session:
         found = {i.killed_best: i.id for i in session.scalars(select(Incident).where(Incident.id > before))}
     assert set(found) == {6, None}, found  # the phantom has no toll
