@@ -55,11 +55,13 @@ def mine(session: Session, viewer: Viewer) -> list[tuple[Watchlist, int, int]]:
     if viewer.user_id is None:
         return []
     out = []
+    newest_claim = session.scalar(select(func.max(Claim.id))) or 0
     for watchlist in session.scalars(select(Watchlist).where(Watchlist.user_id == viewer.user_id)
                                      .order_by(Watchlist.id)):
         new = incident_query(_filter(watchlist, min_id=watchlist.seen_up_to), viewer)
         count = session.scalar(select(func.count()).select_from(new.order_by(None).limit(NEW_CAP).subquery()))
-        changed = session.scalar(select(func.count()).select_from(
+        # Nothing stored since the last look (the usual case) needs no search of the watched incidents.
+        changed = 0 if newest_claim <= watchlist.claims_seen_up_to else session.scalar(select(func.count()).select_from(
             _new_claims(watchlist, (watchlist.seen_up_to, watchlist.claims_seen_up_to), viewer)
             .with_only_columns(Claim.incident_id)
             .distinct().limit(NEW_CAP).subquery()))
