@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import socket
 import statistics
 import sys
@@ -67,6 +68,11 @@ PAGES = [
     ("  ?since=2016&until=2017", "/incidents?since=2016&until=2017"),
     ("  ?conflicts=true", "/incidents?conflicts=true"),
     ("  ?kind=attack&attack_type=suicide_bombing", "/incidents?kind=attack&attack_type=suicide_bombing"),
+    ("  ?sort=killed", "/incidents?sort=killed"),
+    ("  ?sort=reports&offset=5000", "/incidents?sort=reports&offset=5000"),
+    ("  ?hide=undated&hide=single_source", "/incidents?hide=undated&hide=single_source"),
+    ("  ?hide=low_credibility", "/incidents?hide=low_credibility"),
+    ("  ?actor=Islamic State&actor_role=perpetrator", "/incidents?actor=Islamic+State&actor_role=perpetrator"),
     ("trend fragment", "/incidents/trend"),
     ("  ?actor=Islamic State", "/incidents/trend?actor=Islamic+State"),
     ("incident, big ({big_claims} claims)", "/incidents/{big}"),
@@ -173,7 +179,11 @@ class Server:
 
 
 def sign_in(client: httpx.Client) -> None:
-    answer = client.post("/login", data={"username": USER, "password": PASSWORD, "next": "/incidents"})
+    """Through the form, with the CSRF secret it carries (matched against its short-lived cookie)."""
+    form = client.get("/login")
+    secret = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    answer = client.post("/login", data={"username": USER, "password": PASSWORD, "next": "/incidents",
+                                         "csrf": secret.group(1) if secret else ""})
     if answer.status_code != 303 or "jirga_session" not in client.cookies:
         sys.exit(f"signing in failed: {answer.status_code} {answer.text[:200]}")
 

@@ -392,6 +392,35 @@ def test_disputing_a_casualty_figure_changes_the_consensus(page_as, site):
     expect(page.get_by_test_id("conflict")).to_have_count(0)  # settled by the agreement, not flagged beside it
 
 
+def test_a_phantom_claim_is_moved_to_its_attack_and_the_move_undone(page_as, site):
+    from tests.test_move_claim import attack_and_phantom
+
+    # A claim of responsibility the machine made an incident of; in Karachi, where the map shows nothing else.
+    attack, phantom = attack_and_phantom(site.store, city="Karachi")
+    page = page_as("amina")
+    visit(page, f"/incidents/{phantom}")
+    claimed = page.get_by_test_id("claims").locator('tr[data-field="responsibility"]')
+    claimed.locator("summary", has_text="Move").click()
+    claimed.get_by_placeholder("number or new").fill(str(attack))
+    claimed.get_by_placeholder("reason for the move").fill("the statement claims Tuesday's bus stand bombing")
+    claimed.get_by_role("button", name="Move", exact=True).click()
+    page.wait_for_url(f"**/incidents/{attack}")
+    expect(page.get_by_test_id("facts")).to_contain_text("Jamaat-ul-Ahrar")  # claimed by, on the attack now
+    expect(page.get_by_test_id("fact-killed")).to_contain_text("6")
+    screenshot(page, "incident_claim_moved")
+    visit(page, f"/incidents/{phantom}")  # emptied: its page leads to the attack
+    page.wait_for_url(f"**/incidents/{attack}?merged={phantom}")
+
+    page.locator("summary", has_text="History").click()
+    moved = page.locator("tr", has_text=f"claim(s) from #{phantom}")
+    moved.get_by_placeholder("why undo it").fill("another bombing after all")
+    moved.get_by_role("button", name="Undo").click()
+    page.wait_for_url(f"**/incidents/{phantom}")
+    expect(page.get_by_test_id("facts")).to_contain_text("Jamaat-ul-Ahrar")
+    visit(page, f"/incidents/{attack}")
+    expect(page.get_by_test_id("facts")).not_to_contain_text("Jamaat-ul-Ahrar")
+
+
 def test_coding_an_incident_by_hand_stores_the_analysts_claims(page_as):
     page = page_as("amina")
     visit(page, "/code")
@@ -633,9 +662,63 @@ def test_another_organisation_sees_neither_the_red_point_nor_its_report(page_as,
     assert f"/claims/{site.red_claim}\"" not in report.content()
 
 
+# Triage
+
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def _killed(page) -> list[int]:
+    """The best killed figure of each listed row (None where unknown)."""
+    cells = page.get_by_test_id("row-killed").all_inner_texts()
+    return [int(re.match(r"[≥]?(\d+)", cell).group(1)) if re.match(r"[≥]?\d", cell) else None for cell in cells]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_triage_the_list_by_sorting_paging_and_filtering(browser, site, sessions, page_as, viewport):
+    page_as("amina")
+    phone = viewport is PHONE
+    page = new_page(browser, site, storage_state=sessions["amina"], viewport=viewport,
+                    **({"is_mobile": True, "has_touch": True} if phone else {}))
+    try:
+        visit(page, "/incidents?limit=3")
+        sort_killed = page.get_by_test_id("sort-by-killed" if phone else "sort-killed")  # a phone has no heads
+        sort_killed.click()
+        page.wait_for_url(re.compile(r"sort=killed&order=desc"))
+        killed = _killed(page)
+        known = [k for k in killed if k is not None]
+        assert known == sorted(known, reverse=True) and len(killed) == 3
+        total = int(re.search(r"of (\d+)", page.get_by_test_id("position").inner_text()).group(1))
+        expect(page.get_by_test_id("position")).to_have_text(f"1–3 of {total}")
+        page.get_by_test_id("next").click()
+        expect(page.get_by_test_id("position")).to_have_text(f"4–{min(6, total)} of {total}")
+        assert all(k is None or k <= known[-1] for k in _killed(page))  # the sort goes on across pages
+        page.get_by_test_id("previous").click()
+        expect(page.get_by_test_id("position")).to_have_text(f"1–3 of {total}")
+        sort_killed.click()
+        page.wait_for_url(re.compile(r"sort=killed&order=asc"))
+        ascending = [k for k in _killed(page) if k is not None]
+        assert ascending == sorted(ascending)
+        screenshot(page, f"{'phone_' if phone else ''}incidents_triage")
+        # Hide single-source incidents: what is left was told by two reports or more, and is so counted.
+        page.get_by_label("single-source").check()
+        page.get_by_role("button", name="Filter").click()
+        page.wait_for_url(re.compile(r"hide=single_source"))
+        reports = page.get_by_test_id("row-reports").all_inner_texts()
+        assert reports and all(int(n) >= 2 for n in reports)
+        expect(page.get_by_test_id("credibility").first).to_be_visible()
+        # Two groups claimed the Quetta police college attack: the row says that is what its sources disagree on.
+        visit(page, "/incidents")
+        quetta = page.locator(f'tr[data-incident="{site.quetta_green}"]')
+        expect(quetta.get_by_test_id("disagree")).to_have_text("≠ responsibility")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], f"the list is {width} px wide on a {viewport['width']} px screen"
+    finally:
+        page.context.close()
+
+
 # Phones
 
-PHONE = {"width": 390, "height": 844}
 
 
 def test_no_page_is_wider_than_a_phone(browser, site, sessions, page_as):

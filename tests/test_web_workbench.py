@@ -126,3 +126,94 @@ def test_not_an_incident_leaves_the_lists_survives_reextraction_and_can_be_undon
     assert market in {i["id"] for i in site.ok("/incidents", limit=50)["items"]}
     viewer = site.post(f"/incidents/{market}/dismiss", {"reason": "no"}, who="vera")
     assert viewer.status_code == 403
+
+
+def test_a_phantom_claim_is_moved_from_the_incident_page_and_through_the_api(site):
+    from tests.test_move_claim import attack_and_phantom, claims_of
+
+    attack, phantom = attack_and_phantom(site.store)
+    claim = next(c for c in claims_of(site.store, phantom) if c.field == "responsibility").id
+    assert f'action="/claims/{claim}/move"' not in signed_in(site, "vera").get(f"/incidents/{phantom}").text
+    analyst = signed_in(site, "bilal")
+    page = analyst.get(f"/incidents/{phantom}")
+    assert f'action="/claims/{claim}/move"' in page.text
+    for to, status in (("seven", 400), ("9999999999", 404)):  # not a number; no such incident (the form's check)
+        refused = analyst.post(f"/claims/{claim}/move", data={"to": to, "reason": "x", "csrf": csrf(page)})
+        assert refused.status_code == status, refused.text
+    moved = analyst.post(f"/claims/{claim}/move", data={"to": str(attack), "event": "true", "reason": "same bombing",
+                                                         "csrf": csrf(page)}, follow_redirects=True)
+    assert moved.status_code == 200 and str(moved.url).endswith(f"/incidents/{attack}")
+    assert re.search(rf'moved \d+ claim\(s\) from <a href="/incidents/{phantom}">', moved.text)
+    assert analyst.get(f"/incidents/{phantom}", follow_redirects=False).headers["location"] == \
+        f"/incidents/{attack}?merged={phantom}"
+    # The API moves it back to an incident of its own (a claim alone; the rest of the event stays).
+    answer = site.post(f"/claims/{claim}/move", {"to": "new", "reason": "a claim about another bombing"})
+    assert answer.status_code == 200, answer.text
+    new = answer.json()["incident_id"]
+    assert [c.field for c in claims_of(site.store, new)] == ["responsibility"]
+    assert site.post(f"/claims/{claim}/move", {"to": attack, "reason": "x"}, who="vera").status_code == 403
+    unseen = site.post(f"/claims/{claim}/move", {"to": attack, "reason": "x"}, who="pavel")
+    missing = site.post("/claims/987654/move", {"to": attack, "reason": "x"}, who="pavel")
+    assert unseen.status_code == missing.status_code == 404
+    assert unseen.json()["error"].replace(str(claim), "N") == missing.json()["error"].replace("987654", "N")
+
+
+def test_the_triage_list_sorts_pages_both_ways_and_sums_the_whole_filter(site):
+    from tests.test_move_claim import phantom_reports
+    from tests.test_web_api import ingest
+
+    ingest(site.store, site.store.local_org_id(), phantom_reports())  # four incidents: 70, 3, 6 and ? killed
+    client = signed_in(site, "vera")
+    first = client.get("/incidents", params={"sort": "killed", "limit": 2}).text
+    assert re.search(r'data-testid="position">1–2 of 4<', first)
+    assert re.findall(r'data-testid="row-killed">([^<]*)<', first) == ["70 (70-74)", "6"]
+    assert 'data-testid="total-killed">79 (79–83)<' in first and "(1 without a toll)" in first
+    following = re.search(r'href="/incidents\?([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    second = client.get(f"/incidents?{following}").text
+    assert re.search(r'data-testid="position">3–4 of 4<', second) and 'rel="prev"' in second
+    assert re.findall(r'data-testid="row-killed">([^<]*)<', second) == ["3", "?"]
+    hospital = re.search(r'<tr class="conflict[^"]*" data-incident="(\d+)"', first).group(1)
+    row = first[first.index(f'data-incident="{hospital}"'):]
+    assert "≠ killed, responsibility" in row[:row.index("</tr>")] and 'data-testid="credibility"' in row
+    # The quality filter and the actor's role, as the API gives them too.
+    quality = client.get("/incidents", params=[("hide", "single_source"), ("hide", "undated")]).text
+    assert re.search(r'data-testid="position">1–1 of 1<', quality)
+    items = site.ok("/incidents", actor="Jamaat-ul-Ahrar", actor_role="mentioned")["items"]
+    assert items == [] and len(site.ok("/incidents", actor="Jamaat-ul-Ahrar", actor_role="perpetrator")["items"]) == 2
+    by_killed = site.ok("/incidents", sort="killed", order="asc", limit=2)
+    assert [i["killed_best"] for i in by_killed["items"]] == [3, 6]
+    rest = site.ok("/incidents", sort="killed", order="asc", limit=2, cursor=by_killed["next_cursor"])
+    assert [i["killed_best"] for i in rest["items"]] == [70, None]
+    assert site.get("/incidents", sort="victims").status_code == 422
+
+
+# Written for these tests: a later account of the Quetta hospital attack, with a higher toll and a third claimant.
+TOLL_RISES = ("Quetta hospital toll rises to 93\n\nQUETTA — The number of people killed in Monday's suicide bombing at "
+              "the Civil Hospital in Quetta rose to 93 on Wednesday, officials said. Tehreek-e-Taliban Pakistan also "
+              "claimed responsibility for the attack.")
+
+
+def test_a_watchlist_tells_what_changed_in_the_incidents_it_watches(site):
+    import datetime as dt
+
+    from jirga.model.report import IncomingReport
+    from tests.test_web_api import ingest
+
+    made = site.post("/watchlists", {"name": "Quetta", "country": "PK", "province": "PK-BA"}).json()
+    hospital = next(i["id"] for i in site.ok("/incidents")["items"] if i["reports"] == 2)
+    assert (made["new"], made["changed"]) == (0, 0)
+    ingest(site.store, site.store.local_org_id(),
+           [IncomingReport(TOLL_RISES, "later", source="APP", published=dt.date(2016, 8, 10))])
+    assert hospital in {i["id"] for i in site.ok("/incidents")["items"] if i["reports"] == 3}
+    (listed,) = site.ok("/watchlists")
+    assert (listed["new"], listed["changed"]) == (0, 1)
+    assert site.ok("/watchlists", who="bilal") == []  # nobody else's
+    client = signed_in(site, "amina")
+    assert "1 changed" in client.get("/watchlists/badge").text
+    page = client.get(f"/watchlists/{made['id']}").text
+    change = page[page.index(f'data-testid="change-{hospital}"'):]
+    change = change[:change.index("</li>")]
+    assert "1 new report(s)" in change and "killed 70 → 93" in change, change
+    assert "newly claimed by Tehrik-i-Taliban Pakistan" in change
+    assert site.ok("/watchlists")[0]["changed"] == 0  # seen now
+    assert site.ok(f"/watchlists/{made['id']}/changes") == []

@@ -74,6 +74,11 @@ def compute(session: Session, where: IncidentFilter, by: str | None, *, viewer: 
     return out
 
 
+def total(session: Session, where: IncidentFilter, *, viewer: Viewer) -> Totals:
+    """How many incidents match (whatever page is listed) and their summed figures: the incident list's footer."""
+    return _count(session, replace(where, after=None, offset=0), None, viewer, False)[1]
+
+
 def _count(session: Session, where: IncidentFilter, by: str | None, viewer: Viewer, roll_up: bool,
            sectarian: bool = False):
     """(totals per key, or victim rows; the overall total)."""

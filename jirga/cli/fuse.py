@@ -1,6 +1,9 @@
-"""Clue verification commands: assess, merge, split, undo, history; and the consensus panel of `jirga show`."""
+"""Clue verification commands: assess, merge, split, dismiss, move-claim, undo, history; and the consensus panel of
+`jirga show`."""
 
 from __future__ import annotations
+
+import argparse
 
 from rich.console import Console
 from rich.markup import escape
@@ -40,7 +43,18 @@ def add_commands(commands) -> None:
     dismiss.add_argument("--reason", required=True)
     dismiss.set_defaults(run=run_dismiss)
 
-    undo = commands.add_parser("undo", parents=[db_parent], help="undo an analyst's merge, split or dismissal")
+    move = commands.add_parser("move-claim", parents=[db_parent],
+                               help="move a claim (--event: its whole event) to another incident or a new one")
+    move.add_argument("claim", type=int, help="claim number (see jirga show ID --format json)")
+    move.add_argument("--to", required=True, type=_incident_or_new, metavar="INCIDENT|new",
+                      help="the incident it belongs to, or 'new' for an incident of its own")
+    move.add_argument("--event", action="store_true",
+                      help="move every claim its report told of the same event (a phantom incident's usual fix)")
+    move.add_argument("--reason", required=True)
+    move.set_defaults(run=run_move_claim)
+
+    undo = commands.add_parser("undo", parents=[db_parent],
+                               help="undo an analyst's merge, split, dismissal or move")
     undo.add_argument("entry", type=int, help="the history entry of the decision (see jirga history)")
     undo.add_argument("--reason", required=True)
     undo.set_defaults(run=run_undo)
@@ -95,6 +109,25 @@ def run_dismiss(args) -> int:
     def act(session, viewer) -> str:
         _, entry = dismiss(session, args.incident, viewer, args.reason)
         return f"incident {args.incident} dismissed (history entry {entry.id}; jirga undo {entry.id} reverses it)"
+    return _decide(args, act)
+
+
+def _incident_or_new(value: str) -> int | None:
+    if value.strip().lower() == "new":
+        return None
+    if not value.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"{value!r} is neither an incident number nor 'new'")
+    return int(value)
+
+
+def run_move_claim(args) -> int:
+    from jirga.store.decisions import move_claims
+
+    def act(session, viewer) -> str:
+        target, entry = move_claims(session, args.claim, args.to, viewer, args.reason, whole_event=args.event)
+        what = "claim" if len(entry.detail["claims"]) == 1 else f"{len(entry.detail['claims'])} claims of the event of"
+        return (f"{what} {args.claim} moved from incident {entry.incident_id} to {target.id} "
+                f"(history entry {entry.id}; jirga undo {entry.id} reverses it)")
     return _decide(args, act)
 
 

@@ -48,8 +48,16 @@ def add_commands(commands, date_type) -> None:
     incidents.add_argument("--since", help="YYYY, YYYY-MM or YYYY-MM-DD")
     incidents.add_argument("--until", help="YYYY, YYYY-MM or YYYY-MM-DD")
     incidents.add_argument("--conflicts", action="store_true", help="only incidents whose sources disagree")
+    incidents.add_argument("--actor-role", choices=["perpetrator", "mentioned"],
+                           help="with --actor: perpetrator (claimed, did, blamed) or mentioned (about, against)")
+    incidents.add_argument("--hide", action="append", choices=["undated", "single-source", "low-credibility"],
+                           default=[], help="leave such incidents out (repeat)")
+    incidents.add_argument("--sort", choices=["date", "killed", "injured", "reports"], default="date",
+                           help="largest (or newest) first; incidents without the value last")
+    incidents.add_argument("--ascending", action="store_true", help="smallest (or oldest) first")
     incidents.add_argument("--all", action="store_true", help="include incidents told only by superseded revisions")
     incidents.add_argument("--limit", type=int, default=100)
+    incidents.add_argument("--offset", type=int, default=0, help="skip this many (the next page: --offset 100)")
     incidents.add_argument("--format", choices=["table", "json", "csv"], default="table")
     incidents.set_defaults(run=run_incidents)
 
@@ -179,7 +187,9 @@ def run_incidents(args) -> int:
 
     where = IncidentFilter(actor=args.actor, country=args.country, province=args.province, kind=args.kind,
                            attack_type=args.attack_type, since=args.since, until=args.until,
-                           conflicts=args.conflicts, include_superseded=args.all, limit=args.limit)
+                           conflicts=args.conflicts, include_superseded=args.all, limit=args.limit,
+                           actor_role=args.actor_role, hide=tuple(name.replace("-", "_") for name in args.hide),
+                           sort=args.sort, ascending=args.ascending, offset=args.offset)
     with signed_in(args) as (store, viewer), store.session() as session:
         incidents = list_incidents(session, where, viewer=viewer)
         actors = incident_actors(session, incidents, viewer)

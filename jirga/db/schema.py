@@ -351,7 +351,8 @@ class CannotLink(Base):
 
 class Watchlist(Base):
     """A user's saved incident filter. Incidents opened after `seen_up_to` (an incident id: ids only grow) that match
-    it are new to the user until they open the watchlist."""
+    it are new to the user until they open the watchlist; the older ones it matches changed when a claim stored after
+    `claims_seen_up_to` (a claim id) joined them."""
 
     __tablename__ = "watchlists"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -359,4 +360,5 @@ class Watchlist(Base):
     name: Mapped[str] = mapped_column(String(200))
     filter: Mapped[Any] = mapped_column(JSONValue)  # IncidentFilter's fields, as the user set them
     seen_up_to: Mapped[int] = mapped_column(Integer, default=0)
+    claims_seen_up_to: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)

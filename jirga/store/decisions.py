@@ -1,4 +1,5 @@
-"""Analysts decide: agree with or dispute a claim, merge two incidents, split reports out of one, undo.
+"""Analysts decide: agree with or dispute a claim, merge two incidents, split reports out of one, move claims
+from one incident to another, undo.
 
 Each decision is one transaction that records who, when and why in the incident's history (and the audit log),
 and recomputes the consensus at once. Deciding needs the analyst role, and an incident or claim the viewer may not
@@ -22,13 +23,12 @@ from jirga.store.records import record
 from jirga.store.summary import summarize
 
 VERDICTS = ("agree", "dispute")
+UNDOABLE = ("merged", "split", "dismissed", "moved")  # an analyst's decisions that undo can reverse
 
-
-
-UNDOABLE = ("merged", "split", "dismissed")  # an analyst's decisions that undo can reverse
 
 def _incident(session: Session, incident_id: int, viewer: Viewer) -> Incident:
-    incident = session.scalar(select(Incident).where(Incident.id == incident_id, visible(Incident, viewer)))
+    incident = session.scalar(select(Incident).where(Incident.id == incident_id, visible(Incident, viewer))) \
+        if 0 < incident_id <= MAX_ID else None
     if incident is None:
         raise NotFound(f"no incident {incident_id}")
     if incident.status == "merged":
@@ -142,11 +142,11 @@ def dismiss(session: Session, incident_id: int, viewer: Viewer, reason: str) -> 
 
 
 def undo(session: Session, history_id: int, viewer: Viewer, reason: str) -> IncidentHistory:
-    """Reverse an analyst's merge, split or dismissal, recorded as a decision of its own."""
+    """Reverse an analyst's merge, split, dismissal or move, recorded as a decision of its own."""
     user = _analyst(viewer, "undo a decision")
     entry = _entry(session, history_id, viewer)
     if entry.action not in UNDOABLE or entry.created_by is None:
-        raise DecisionError(f"history entry {history_id} is not an analyst's merge, split or dismissal")
+        raise DecisionError(f"history entry {history_id} is not an analyst's merge, split, dismissal or move")
     if entry.detail.get("undone_by"):
         raise DecisionError(f"history entry {history_id} was already undone")
     reason = _require_reason(reason)
@@ -169,6 +169,8 @@ def undo(session: Session, history_id: int, viewer: Viewer, reason: str) -> Inci
         incident = _incident(session, entry.incident_id, viewer)
         incident.status = "active"
         touched = [incident]
+    elif entry.action == "moved":
+        touched = _move_back(session, entry, viewer)
     else:
         raise DecisionError(f"history entry {history_id} is the merged side; undo the entry of the kept incident")
     session.flush()
@@ -178,9 +180,99 @@ def undo(session: Session, history_id: int, viewer: Viewer, reason: str) -> Inci
     undone = record(session, touched[0], "undone", {"entry": entry.id, "action": entry.action}, user, reason)
     audit.record(session, viewer, "write", "incident", touched[0].id, "ok", f"undo {entry.id}")
     session.flush()
-    entry = session.get(IncidentHistory, history_id)
-    entry.detail = {**entry.detail, "undone_by": undone.id}
+    for undone_id in (history_id, entry.detail.get("pair")):  # a move is told on both incidents
+        if undone_id:
+            done = session.get(IncidentHistory, undone_id)
+            done.detail = {**done.detail, "undone_by": undone.id}
     return undone
+
+
+def move_claims(session: Session, claim_id: int, to: int | None, viewer: Viewer, reason: str,
+                whole_event: bool = False) -> tuple[Incident, IncidentHistory]:
+    """Move a claim (or, `whole_event`, every claim its report told of the same event) to incident `to`, or to a new
+    incident when `to` is None: the fix for a claim the machine put in the wrong incident, such as a claim of
+    responsibility extracted into an incident of its own. An incident left with no claims is marked merged into
+    `to` (its page leads there). Returns the incident the claims went to and the history entry of the move."""
+    user = _analyst(viewer, "move a claim")
+    claim = session.scalar(select(Claim).where(Claim.id == claim_id, visible(Claim, viewer))) \
+        if 0 < claim_id <= MAX_ID else None
+    if claim is None:
+        raise NotFound(f"no claim {claim_id}")
+    source = _incident(session, claim.incident_id, viewer)
+    target = None if to is None else _incident(session, to, viewer)
+    if target is not None and target.id == source.id:
+        raise DecisionError(f"claim {claim_id} is already in incident {source.id}")
+    if target is not None and target.status != "active":
+        raise DecisionError(f"incident {target.id} is {target.status}, not active")
+    if target is not None and not session.scalar(select(Incident.id).where(Incident.id == target.id, same_audience(
+            Incident, source.owner_org_id, source.tlp, source.sharing_group_id))):
+        raise DecisionError(f"incidents {source.id} and {target.id} are seen by different organisations (owner, TLP "
+                            "or sharing group differ); moved, the claim would show through the other")
+    reason = _require_reason(reason)
+    moving = [claim]
+    if whole_event and claim.report_id is not None:
+        moving = list(session.scalars(select(Claim).where(
+            Claim.incident_id == source.id, Claim.report_id == claim.report_id, Claim.event == claim.event,
+            visible(Claim, viewer)).order_by(Claim.id)))
+    moved = [c.id for c in moving]
+    emptied = not session.scalar(select(Claim.id).where(Claim.incident_id == source.id, ~Claim.retired,
+                                                        Claim.id.not_in(moved)).limit(1))
+    if target is None:
+        if emptied:
+            raise DecisionError(f"those are all the claims of incident {source.id}; moved to a new incident they "
+                                "would only change its number (move them to another incident instead)")
+        target = Incident(kind=source.kind, owner_org_id=source.owner_org_id, tlp=source.tlp,
+                          sharing_group_id=source.sharing_group_id)
+        session.add(target)
+        session.flush()
+    _move(session, moved, target.id)
+    unlinked = []  # an event moved out whole never comes back to its incident by itself (as after a split)
+    if whole_event and claim.report_id is not None and session.get(
+            CannotLink, (claim.report_id, claim.event, source.id)) is None:
+        session.add(CannotLink(report_id=claim.report_id, event=claim.event, incident_id=source.id))
+        unlinked = [claim.report_id, claim.event]
+    if emptied:
+        source.status = "merged"
+    session.flush()
+    session.expire_all()
+    summarize(session, source, source.claims)
+    summarize(session, target, target.claims)
+    arrived = record(session, target, "moved", {"from": source.id, "claims": moved, "new": to is None}, user, reason)
+    session.flush()
+    entry = record(session, source, "moved", {"to": target.id, "claims": moved, "new": to is None,
+                                              "emptied": emptied, "unlinked": unlinked, "pair": arrived.id},
+                   user, reason)
+    session.flush()
+    arrived.detail = {**arrived.detail, "pair": entry.id}
+    audit.record(session, viewer, "write", "claim", claim.id, "ok",
+                 f"moved {len(moved)} claim(s) from incident {source.id} to {target.id}")
+    session.flush()
+    return target, entry
+
+
+def _move_back(session: Session, entry: IncidentHistory, viewer: Viewer) -> list[Incident]:
+    """Undo a move: the claims still in the incident they went to return to the one they left."""
+    source_id, target_id = ((entry.incident_id, entry.detail["to"]) if "to" in entry.detail
+                            else (entry.detail["from"], entry.incident_id))
+    left = session.get(IncidentHistory, entry.detail["pair"]) if "from" in entry.detail else entry
+    target = _incident(session, target_id, viewer)
+    source = session.get(Incident, source_id)  # visible: `_entry` checked every incident the entry names
+    if source.status == "merged" and not left.detail.get("emptied"):
+        raise DecisionError(f"incident {source_id} was merged into another since; act on that one")
+    claims = list(session.scalars(select(Claim.id).where(Claim.id.in_(left.detail["claims"]),
+                                                         Claim.incident_id == target.id)))
+    _move(session, claims, source.id)
+    if left.detail.get("unlinked"):
+        report_id, event = left.detail["unlinked"]
+        session.execute(CannotLink.__table__.delete().where(CannotLink.incident_id == source.id,
+                                                            CannotLink.report_id == report_id,
+                                                            CannotLink.event == event))
+    source.status = "active"
+    session.flush()
+    session.expire_all()
+    if left.detail.get("new") and not target.claims:
+        target.status = "merged"  # nothing else joined the new incident since: it goes as it came
+    return [source, target]
 
 
 def _entry(session: Session, history_id: int, viewer: Viewer) -> IncidentHistory:
@@ -215,9 +307,15 @@ def history(session: Session, incident_id: int, viewer: Viewer) -> list[Incident
 
 
 def merged_into(history: list[IncidentHistory]) -> int | None:
-    """Where a merged-away incident went: the incident of its latest merge."""
-    return next((entry.detail["into"] for entry in reversed(history)
-                 if entry.action == "merged" and "into" in (entry.detail or {})), None)
+    """Where a merged-away incident went: the incident of its latest merge, or of the move that took its last
+    claims."""
+    for entry in reversed(history):
+        detail = entry.detail or {}
+        if entry.action == "merged" and "into" in detail:
+            return detail["into"]
+        if entry.action == "moved" and detail.get("emptied") and not detail.get("undone_by"):
+            return detail["to"]
+    return None
 
 
 def decide(store, viewer: Viewer, what: str, act):

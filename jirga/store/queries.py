@@ -19,13 +19,24 @@ from dataclasses import asdict, dataclass
 
 import pycountry
 from rapidfuzz import process
-from sqlalchemy import ColumnElement, Select, and_, column, exists, func, or_, select, table, text, union_all
+from sqlalchemy import ColumnElement, Select, and_, column, exists, func, or_, select, table, text, true, union_all
 from sqlalchemy.orm import Session, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from jirga.access import Viewer, audit, visible
 from jirga.access.rules import seen_view
-from jirga.db.schema import Actor, Claim, Incident, IncidentActor, IncidentView, IncidentViewActor, Place, Report
+from jirga.db.schema import (
+    Actor,
+    Assessment,
+    Claim,
+    Incident,
+    IncidentActor,
+    IncidentView,
+    IncidentViewActor,
+    Place,
+    Report,
+    SourceGrade,
+)
 from jirga.errors import QueryError
 from jirga.fuse.consensus import consensus
 from jirga.model import tlp as tlp_levels
@@ -79,10 +90,15 @@ class IncidentFilter:
     limit: int = 100
     after: tuple[dt.date | None, int] | None = None  # keyset cursor: list what comes after (date_start, id)
     min_id: int | None = None  # only incidents opened after this one (ids only grow): a watchlist's new matches
+    actor_role: str | None = None  # with `actor`: "perpetrator" (claimed, did, blamed) or "mentioned" (about, against)
+    hide: tuple[str, ...] = ()  # triage: leave out "undated", "single_source", "low_credibility" incidents
+    sort: str = "date"  # one of SORTS: the list's order (ties by id); the keyset cursor `after` pages only "date"
+    ascending: bool = False
+    offset: int = 0  # skip this many (paging in any order, and backwards)
 
 
 def list_incidents(session: Session, where: IncidentFilter, *, viewer: Viewer) -> list[Incident]:
-    """The incidents `viewer` may see that match, newest first (by date, then id)."""
+    """The incidents `viewer` may see that match, newest first (by date, then id) or in the order `where.sort`."""
     incidents = list(session.scalars(listing_query(where, viewer)
                                      .options(_visible_claims(lazyload, viewer))  # incident.claims, if read later
                                      .execution_options(populate_existing=True)))
@@ -99,14 +115,17 @@ def as_seen_by(session: Session, incidents: list[Incident], viewer: Viewer) -> N
 
 
 def listing_query(where: IncidentFilter, viewer: Viewer) -> Select:
-    """The first `where.limit` matches: those seen through the organisation's own views and those seen through
-    everyone's, each read in date order from its own index and cut at the limit, then merged (a query over both
-    kinds of view at once had to sort every match first)."""
-    parts = [incident_query(where, viewer, through=part).with_only_columns(Incident.id, IncidentView.date_start)
-             .limit(where.limit).subquery() for part in ("own", "everyone")]
-    first = union_all(*(select(part.c.id, part.c.date_start) for part in parts)).subquery()
-    return (select(Incident).join(first, first.c.id == Incident.id)
-            .order_by(first.c.date_start.desc().nulls_last(), Incident.id.desc()).limit(where.limit))
+    """The page of matches `where` asks for (`offset`, `limit`, in the order `sort`): the first ones seen through
+    the organisation's own views and the first seen through everyone's, each read in order from its own index and
+    cut where the page ends, then merged (a query over both kinds of view at once had to sort every match first)."""
+    column, end = SORTS[where.sort], (where.offset or 0) + where.limit
+    parts = [incident_query(where, viewer, through=part).order_by(None).order_by(*sort_order(where))
+             .with_only_columns(Incident.id, column.label("key")).limit(end).subquery()
+             for part in ("own", "everyone")]
+    first = union_all(*(select(part.c.id, part.c.key) for part in parts)).subquery()
+    key, number = (first.c.key.asc(), first.c.id.asc()) if where.ascending else (first.c.key.desc(), first.c.id.desc())
+    return (select(Incident).join(first, first.c.id == Incident.id).order_by(key.nulls_last(), number)
+            .offset(where.offset or None).limit(where.limit))
 
 
 def _check_text(where: IncidentFilter) -> None:
@@ -126,6 +145,7 @@ def incident_query(where: IncidentFilter, viewer: Viewer, *, whole_table: bool =
     status index and fetch each row apart, ten times slower than a scan. `through`: only the incidents seen through
     that kind of view ("own" or "everyone", see `access.rules.seen_view`)."""
     _check_text(where)
+    _check_triage(where)
     seen = IncidentView
     query = select(Incident).join(seen, seen_view(viewer, through, scan=whole_table))
     if not where.include_superseded:
@@ -135,10 +155,13 @@ def incident_query(where: IncidentFilter, viewer: Viewer, *, whole_table: bool =
     if where.conflicts:
         query = query.where(seen.has_conflict)
     if where.actor:
-        ids = resolve_actor(where.actor)
+        roles = ACTOR_ROLES[where.actor_role] if where.actor_role else None
         query = query.where(exists().where(IncidentViewActor.incident_id == Incident.id,
                                            IncidentViewActor.org_id == seen.org_id,
-                                           IncidentViewActor.actor_id.in_(ids)))
+                                           IncidentViewActor.actor_id.in_(resolve_actor(where.actor)),
+                                           IncidentViewActor.role.in_(roles) if roles else true()))
+    if where.hide:
+        query = query.where(*quality(where.hide, viewer))
     if where.country:
         query = query.where(seen.country.in_(resolve_countries(where.country)))
     if where.province:
@@ -160,6 +183,64 @@ def incident_query(where: IncidentFilter, viewer: Viewer, *, whole_table: bool =
     if where.min_id:
         query = query.where(Incident.id > where.min_id)
     return query.order_by(seen.date_start.desc().nulls_last(), Incident.id.desc())
+
+
+SORTS = {"date": IncidentView.date_start, "killed": IncidentView.killed_best, "injured": IncidentView.injured_best,
+         "reports": IncidentView.report_count}  # as the viewer sees the incident
+ACTOR_ROLES = {"perpetrator": ("claimed", "perpetrator", "attributed"), "mentioned": ("about", "against", "denied")}
+HIDE = ("undated", "single_source", "low_credibility")
+TRUSTED_GRADES = ("A", "B", "C")  # as fuse.grading.TRUSTED: one such source makes a fact "possibly true" (3)
+
+
+def _check_triage(where: IncidentFilter) -> None:
+    if where.sort not in SORTS:
+        raise QueryError(f"cannot sort by {where.sort!r} (one of {', '.join(SORTS)})")
+    if where.after and (where.sort, where.ascending) != ("date", False):
+        raise QueryError("a cursor pages the newest-first order only; page other orders by offset")
+    if where.actor_role not in (None, *ACTOR_ROLES):
+        raise QueryError(f"actor role {where.actor_role!r}: one of {', '.join(ACTOR_ROLES)}")
+    if where.actor_role and not where.actor:
+        raise QueryError("an actor role needs an actor")
+    unknown = [name for name in where.hide if name not in HIDE]
+    if unknown:
+        raise QueryError(f"cannot hide {unknown[0]!r} incidents (one of {', '.join(HIDE)})")
+    if where.offset < 0:
+        raise QueryError(f"offset {where.offset}: not below 0")
+
+
+def sort_order(where: IncidentFilter) -> list:
+    """ORDER BY for `where.sort`: incidents without the value last, ties by id, so every page follows on."""
+    column = SORTS[where.sort]
+    if where.ascending:
+        return [column.asc().nulls_last(), Incident.id.asc()]
+    return [column.desc().nulls_last(), Incident.id.desc()]
+
+
+def quality(hide: tuple[str, ...], viewer: Viewer) -> list[ColumnElement[bool]]:
+    """Triage: conditions that leave out undated incidents, those told by one report, and those of low credibility:
+    whose facts cannot grade better than 4 (doubtful) by `fuse.grading`, since they rest on one source that the
+    owner of its report grades D-F (or not at all: F) and no analyst agreed with them or coded them."""
+    found = []
+    if "undated" in hide:
+        found.append(IncidentView.date_start.is_not(None))
+    if "single_source" in hide:
+        found.append(IncidentView.report_count > 1)
+    if "low_credibility" in hide:
+        # The cheap tests first, and sets computed once (few sources are graded A-C, few claims are analysts'
+        # or agreed with) rather than a lookup per incident: most incidents have one report.
+        told = and_(Claim.incident_id == Incident.id, ~Claim.retired, visible(Claim, viewer))
+        sources = (select(func.count(func.distinct(Report.source_id))).select_from(Claim)
+                   .join(Report, Report.id == Claim.report_id).where(told, Report.is_current).scalar_subquery())
+        trusted = (select(Claim.incident_id).join(Report, Report.id == Claim.report_id)
+                   .join(SourceGrade, and_(SourceGrade.source_id == Report.source_id,
+                                           SourceGrade.org_id == Report.owner_org_id))
+                   .where(~Claim.retired, visible(Claim, viewer), Report.is_current,
+                          SourceGrade.reliability.in_(TRUSTED_GRADES)))
+        analysts = select(Claim.incident_id).where(Claim.origin == "analyst", ~Claim.retired, visible(Claim, viewer))
+        agreed = select(Assessment.incident_id).where(Assessment.verdict == "agree", visible(Assessment, viewer))
+        found.append(or_(and_(IncidentView.report_count > 1, sources >= 2), Incident.id.in_(trusted),
+                         Incident.id.in_(analysts), Incident.id.in_(agreed)))
+    return found
 
 
 def _after(date: dt.date | None, incident_id: int) -> ColumnElement[bool]:
@@ -250,7 +331,9 @@ def _as_seen_by(session: Session, incidents: list[Incident], viewer: Viewer) -> 
 
 
 def _describe(where: IncidentFilter) -> str:
-    return json.dumps({name: value for name, value in asdict(where).items() if value not in (None, False)},
+    defaults = {"sort": "date", "offset": 0, "hide": ()}  # left out, so that a plain listing reads as it did
+    return json.dumps({name: value for name, value in asdict(where).items()
+                       if value not in (None, False) and defaults.get(name) != value},
                       ensure_ascii=False, default=str)
 
 

@@ -22,14 +22,14 @@ def me(request: Request, viewer: ActingViewer) -> dict:
     return {"username": viewer.username, "role": viewer.role, "organisation": organisation, "org_id": viewer.org_id}
 
 
-def watchlist_dict(watchlist, new: int) -> dict:
-    return {"id": watchlist.id, "name": watchlist.name, "filter": watchlist.filter, "new": new}
+def watchlist_dict(watchlist, new: int, changed: int = 0) -> dict:
+    return {"id": watchlist.id, "name": watchlist.name, "filter": watchlist.filter, "new": new, "changed": changed}
 
 
 @router.get("/watchlists", response_model=list[models.Watchlist], summary="My watchlists, with their new matches")
 def my_watchlists(request: Request, viewer: ActingViewer) -> list[dict]:
     with store_of(request).session() as session:
-        return [watchlist_dict(w, new) for w, new in watchlists.mine(session, viewer)]
+        return [watchlist_dict(w, new, changed) for w, new, changed in watchlists.mine(session, viewer)]
 
 
 @router.post("/watchlists", response_model=models.Watchlist, status_code=201, summary="Save a filter as a watchlist")
@@ -46,9 +46,18 @@ def watchlist_news(request: Request, watchlist_id: models.PathId, viewer: Acting
     with store_of(request).session() as session:
         watchlist = watchlists.get(session, viewer, watchlist_id)
         before = watchlists.seen(session, viewer, watchlist)
-        found = list_incidents(session, watchlists.as_filter(watchlist, min_id=before), viewer=viewer)
+        found = list_incidents(session, watchlists.as_filter(watchlist, min_id=before[0]), viewer=viewer)
         actors = incident_actors(session, found, viewer)
         return [present.incident_row(incident, actors) for incident in found]
+
+
+@router.get("/watchlists/{watchlist_id}/changes", response_model=list[models.WatchlistChange],
+            summary="Watched incidents changed since I last looked (new reports, tolls, claimants); marks them seen")
+def watchlist_changes(request: Request, watchlist_id: models.PathId, viewer: ActingViewer) -> list[dict]:
+    with store_of(request).session() as session:
+        watchlist = watchlists.get(session, viewer, watchlist_id)
+        changed = watchlists.changes(session, viewer, watchlist, watchlists.seen(session, viewer, watchlist))
+        return [{"incident_id": c.incident_id, "new_reports": c.reports, "what": c.what} for c in changed]
 
 
 @router.delete("/watchlists/{watchlist_id}", status_code=204, response_class=Response, summary="Delete a watchlist")

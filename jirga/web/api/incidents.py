@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
@@ -16,7 +16,16 @@ from jirga.db.schema import Assessment
 from jirga.model.checks import check_date
 from jirga.store import decisions, present
 from jirga.store.decisions import decide
-from jirga.store.queries import IncidentFilter, QueryError, get_incident, incident_actors, list_incidents, parse_period
+from jirga.store.queries import (
+    HIDE,
+    SORTS,
+    IncidentFilter,
+    QueryError,
+    get_incident,
+    incident_actors,
+    list_incidents,
+    parse_period,
+)
 from jirga.store.verification import verification
 from jirga.web.api import models
 from jirga.web.auth import store_of
@@ -27,18 +36,40 @@ router = APIRouter(tags=["incidents"])
 Text = Annotated[str | None, Query(max_length=300)]
 
 
+MAX_OFFSET = 10**7
+
+
 def encode_cursor(date: dt.date | None, incident_id: int) -> str:
     return base64.urlsafe_b64encode(f"{date.isoformat() if date else ''}~{incident_id}".encode()).decode()
 
 
-def decode_cursor(cursor: str) -> tuple[dt.date | None, int]:
+def encode_offset(offset: int) -> str:
+    """The next page of an order the keyset cursor does not page (any but newest first): where it starts."""
+    return base64.urlsafe_b64encode(f"+{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[tuple[dt.date | None, int] | None, int]:
+    """(keyset position, offset): one of them says where the page starts."""
     try:
         date, _, number = base64.urlsafe_b64decode(cursor.encode()).decode().partition("~")
+        if date.startswith("+") and not number:
+            if not 0 <= int(date[1:]) <= MAX_OFFSET:
+                raise ValueError(date)
+            return None, int(date[1:])
         if not 1 <= int(number) <= models.MAX_ID:  # no incident has another, and the database would refuse it
             raise ValueError(number)
-        return (dt.date.fromisoformat(date) if date else None), int(number)
+        return ((dt.date.fromisoformat(date) if date else None), int(number)), 0
     except (ValueError, UnicodeError, binascii.Error):
         raise QueryError(f"not a cursor from this API: {cursor[:60]!r}") from None
+
+
+def next_cursor(where: IncidentFilter, found: list) -> str | None:
+    """The cursor of the page after `found`, if it was full: a keyset for newest first, else an offset."""
+    if len(found) < where.limit:
+        return None
+    if (where.sort, where.ascending, where.offset) == ("date", False, 0):
+        return encode_cursor(found[-1].date_start, found[-1].id)
+    return encode_offset(where.offset + len(found))
 
 
 Period = Annotated[str | None, Query(max_length=10, description="YYYY, YYYY-MM or YYYY-MM-DD")]
@@ -51,15 +82,27 @@ def incident_filter(actor: Annotated[str | None, Query(max_length=300, descripti
                                         ] = None,
                     kind: Text = None, attack_type: Text = None, since: Period = None, until: Period = None,
                     conflicts: Annotated[bool, Query(description="only incidents whose sources disagree")] = False,
+                    actor_role: Annotated[Literal["perpetrator", "mentioned", ""] | None, Query(
+                        description="with actor: perpetrator (claimed, did, blamed) or mentioned (about, against, "
+                                    "denied)")] = None,
+                    hide: Annotated[list[Literal[HIDE]], Query(
+                        description="leave out undated, single-source or low-credibility incidents (repeat)")] = (),
+                    sort: Annotated[Literal[tuple(SORTS)], Query(description="the order, largest or newest first")
+                                    ] = "date",
+                    order: Annotated[Literal["desc", "asc"], Query()] = "desc",
+                    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
                     limit: Annotated[int, Query(ge=1, le=500)] = 50,
                     cursor: Annotated[str | None, Query(max_length=100)] = None) -> IncidentFilter:
     """The filters of `jirga incidents`, shared by the API and the pages."""
     for name, value in (("since", since), ("until", until)):
         if value:  # a date outside 1900..tomorrow matches nothing worth asking for: say so (400), not a crash
             check_date(parse_period(value).start, name)
+    after, offset = decode_cursor(cursor) if cursor else (None, offset)
     return IncidentFilter(actor=actor or None, country=country or None, province=province or None, kind=kind or None,
                           attack_type=attack_type or None, since=since or None, until=until or None,
-                          conflicts=conflicts, limit=limit, after=decode_cursor(cursor) if cursor else None)
+                          conflicts=conflicts, actor_role=(actor_role or None) if actor else None,
+                          hide=tuple(dict.fromkeys(hide)), sort=sort, ascending=order == "asc", offset=offset,
+                          limit=limit, after=after)
 
 
 Filter = Annotated[IncidentFilter, Depends(incident_filter)]
@@ -71,8 +114,7 @@ def incidents(request: Request, viewer: ActingViewer, where: Filter) -> dict:
         found = list_incidents(session, where, viewer=viewer)
         actors = incident_actors(session, found, viewer)
         items = [present.incident_row(incident, actors) for incident in found]
-    last = found[-1] if len(found) == where.limit else None
-    return {"items": items, "next_cursor": encode_cursor(last.date_start, last.id) if last else None}
+    return {"items": items, "next_cursor": next_cursor(where, found)}
 
 
 @router.get("/incidents/{incident_id}", response_model=models.IncidentDetail,
@@ -121,6 +163,18 @@ def incident_history(request: Request, incident_id: models.PathId, viewer: Actin
 def assess(request: Request, claim_id: models.PathId, body: models.AssessmentIn, viewer: ActingViewer) -> dict:
     return decide(store_of(request), viewer, "assess", lambda session: assessment_dict(
         decisions.assess(session, claim_id, body.verdict, viewer, body.reason, body.confidence)))
+
+
+@router.post("/claims/{claim_id}/move", response_model=models.Decision,
+             summary="Move a claim (or its whole event) to another incident or a new one (analysts)")
+def move_claim(request: Request, claim_id: models.PathId, body: models.MoveIn, viewer: ActingViewer) -> dict:
+    def act(session) -> dict:
+        target, entry = decisions.move_claims(session, claim_id, None if body.to == "new" else body.to, viewer,
+                                              body.reason, body.event)
+        return {"incident_id": target.id, "history_entry": entry.id,
+                "message": f"{len(entry.detail['claims'])} claim(s) moved from incident {entry.incident_id} to "
+                           f"{target.id}"}
+    return decide(store_of(request), viewer, "move claim", act)
 
 
 @router.post("/incidents/{incident_id}/merge", response_model=models.Decision,

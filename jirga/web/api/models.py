@@ -183,6 +183,12 @@ class SplitIn(BaseModel):
     reason: str = Field(min_length=1, max_length=5000)
 
 
+class MoveIn(BaseModel):
+    to: BodyId | Literal["new"] = Field(description="the incident the claim belongs to, or \"new\"")
+    event: bool = Field(False, description="move every claim its report told of the same event")
+    reason: str = Field(min_length=1, max_length=5000)
+
+
 class UndoIn(BaseModel):  # undo and dismiss: a reason only
     reason: str = Field(min_length=1, max_length=5000)
 
@@ -313,3 +319,10 @@ class Watchlist(BaseModel):
     name: str
     filter: dict[str, Any]
     new: int = Field(description="incidents opened since you last looked that match")
+    changed: int = Field(0, description="incidents it matched before that new claims changed since you last looked")
+
+
+class WatchlistChange(BaseModel):
+    incident_id: int
+    new_reports: int
+    what: list[str] = Field(description="what changed: a revised toll (killed 70 → 74), a new claimant")

@@ -89,8 +89,9 @@ def watchlists_page(request: Request, viewer: ActingViewer):
 def badge(request: Request, viewer: ActingViewer):
     """The count of new matches in the header, polled every minute."""
     with store_of(request).session() as session:
-        new = sum(count for _, count in watchlists.mine(session, viewer))
-    return render(request, "_badge.html", new=new)
+        mine = watchlists.mine(session, viewer)
+    return render(request, "_badge.html", new=sum(new for _, new, _ in mine),
+                  changed=sum(changed for _, _, changed in mine))
 
 
 @router.post("/watchlists")
@@ -107,13 +108,14 @@ def save_watchlist(request: Request, viewer: ActingViewer, name: Annotated[str, 
 
 @router.get("/watchlists/{watchlist_id}")
 def watchlist_page(request: Request, watchlist_id: PathId, viewer: ActingViewer):
-    """The watchlist's matches, the new ones marked; opening it marks them seen."""
+    """The watchlist's matches, the new ones marked, and what changed in the others; opening it marks them seen."""
     with store_of(request).session() as session:
         watchlist = watchlists.get(session, viewer, watchlist_id)
         before = watchlists.seen(session, viewer, watchlist)
+        changed = watchlists.changes(session, viewer, watchlist, before)
         found = list_incidents(session, watchlists.as_filter(watchlist, limit=100), viewer=viewer)
-        return render(request, "watchlist.html", watchlist=watchlist, incidents=found, new_after=before,
-                      actors=incident_actors(session, found, viewer))
+        return render(request, "watchlist.html", watchlist=watchlist, incidents=found, new_after=before[0],
+                      changed=changed, actors=incident_actors(session, found, viewer))
 
 
 @router.post("/watchlists/{watchlist_id}/delete")

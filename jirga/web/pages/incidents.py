@@ -3,6 +3,7 @@ credibility, and the analysts' decisions: agree, dispute, merge, split)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Annotated
 from urllib.parse import urlencode
@@ -13,12 +14,14 @@ from pydantic import Field
 
 from jirga.access import NotFound
 from jirga.assess import charts
-from jirga.assess.stats import compute, span
+from jirga.assess.stats import compute, span, total
+from jirga.errors import BadInput
 from jirga.model.vocab import ATTACK_TYPES, INCIDENT_KINDS
 from jirga.store import decisions, present
 from jirga.store.decisions import decide
 from jirga.store.duplicates import possible_duplicates
-from jirga.store.queries import actor_names, get_incident, incident_actors, list_incidents
+from jirga.store.queries import HIDE, actor_names, get_incident, incident_actors, list_incidents
+from jirga.store.triage import row_notes
 from jirga.web.api.incidents import Filter, encode_cursor, incident_detail
 from jirga.web.api.models import MAX_ID, PathId
 from jirga.web.auth import store_of
@@ -35,20 +38,44 @@ def home():
 
 
 def _query(request: Request, **change) -> str:
-    params = {key: value for key, value in request.query_params.items() if value} | change
-    return urlencode({key: value for key, value in params.items() if value not in (None, "")})
+    """The page's query string with some parameters changed (None drops one); repeated ones (hide) kept."""
+    kept = [(key, value) for key, value in request.query_params.multi_items() if value and key not in change]
+    return urlencode(kept + [(key, value) for key, value in change.items() if value not in (None, "")])
+
+
+SORTABLE = (("date", "Date"), ("killed", "Killed"), ("injured", "Injured"), ("reports", "Reports"))
 
 
 @router.get("/incidents")
 def incidents_page(request: Request, viewer: ActingViewer, where: Filter):
+    """The triage list: sorted by a column, paged both ways by offset (a keyset cursor still reads), with the
+    count and summed figures of the whole filter, and each row's credibility and disagreements."""
     with store_of(request).session() as session:
         found = list_incidents(session, where, viewer=viewer)
         actors = incident_actors(session, found, viewer)
-        last = found[-1] if len(found) == where.limit else None
-        more = _query(request, cursor=encode_cursor(last.date_start, last.id)) if last else None
-        return render(request, "incidents.html", incidents=found, actors=actors, where=where, more=more,
-                      kinds=INCIDENT_KINDS, attack_types=ATTACK_TYPES, trend_query=_query(request, cursor=None),
-                      first_page=where.after is None)
+        totals = total(session, where, viewer=viewer)
+        notes = row_notes(session, found, viewer)
+        sorting = {key: _query(request, cursor=None, offset=None, sort=key,
+                               order="asc" if (where.sort, where.ascending) == (key, False) else "desc")
+                   for key, _ in SORTABLE}
+        return render(request, "incidents.html", incidents=found, actors=actors, where=where,
+                      pages=_paging(request, where, found, totals.incidents), totals=totals, notes=notes,
+                      sorting=sorting, sortable=SORTABLE,
+                      kinds=INCIDENT_KINDS, attack_types=ATTACK_TYPES, hide_options=HIDE,
+                      trend_query=_query(request, cursor=None, offset=None, sort=None, order=None),
+                      first_page=where.after is None and not where.offset)
+
+
+def _paging(request: Request, where, found: list, matching: int) -> dict:
+    """Links to the previous and next pages, and the rows' position among the `matching` ("51-100 of 312")."""
+    if where.after is not None:  # a keyset page (an older link) does not know its position: it goes on by keyset
+        full = len(found) == where.limit
+        return {"previous": None, "position": None,
+                "next": _query(request, cursor=encode_cursor(found[-1].date_start, found[-1].id)) if full else None}
+    end = where.offset + len(found)
+    return {"previous": _query(request, offset=max(where.offset - where.limit, 0) or None) if where.offset else None,
+            "next": _query(request, offset=end) if end < matching else None,
+            "position": (where.offset + 1, end) if found else None}
 
 
 @router.get("/incidents/trend")
@@ -108,6 +135,17 @@ def assess(request: Request, claim_id: PathId, viewer: ActingViewer, verdict: An
     decide(store_of(request), viewer, "assess",
            lambda session: decisions.assess(session, claim_id, verdict, viewer, reason))
     return RedirectResponse(f"/incidents/{incident}#consensus", status_code=303)
+
+
+@router.post("/claims/{claim_id}/move")
+def move_claim(request: Request, claim_id: PathId, viewer: ActingViewer, reason: Reason,
+               to: Annotated[str, Form(max_length=20)], event: Annotated[bool, Form()] = False):
+    if not re.fullmatch(r"\d{1,10}|new", to.strip()):
+        raise BadInput(f"move claim {claim_id} to {to[:20]!r}: give an incident number or 'new'")
+    target = None if to.strip() == "new" else int(to)
+    moved = decide(store_of(request), viewer, "move claim",
+                   lambda session: decisions.move_claims(session, claim_id, target, viewer, reason, event)[0].id)
+    return RedirectResponse(f"/incidents/{moved}", status_code=303)
 
 
 @router.post("/incidents/{incident_id}/merge")
