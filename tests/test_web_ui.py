@@ -762,6 +762,8 @@ def test_no_serious_accessibility_violations(browser, site, sessions, page_as, v
             visit(checked, path)
             if path == "/incidents/map":
                 drawn_map(checked)  # Leaflet's controls and paths too
+            # Every page at both sizes, kept for a person to look at (out/screenshots).
+            screenshot(checked, f"{'phone' if viewport else 'desktop'}_{re.sub(r'[^a-z0-9]+', '_', path.lower())}")
             checked.add_script_tag(path=str(AXE))
             violations = checked.evaluate(SERIOUS)
             if violations:

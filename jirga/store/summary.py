@@ -205,9 +205,29 @@ VIEW_COLUMNS = ("kind", "date_start", "date_end", "date_precision", "place_id", 
 
 
 def _title(incident: Incident, place: dict | None) -> str:
+    """A title that tells incidents apart in a list: what, where, on what target, when ("Suicide bombing in Quetta
+    (health target), 8 Aug 2016"; "Armed assault in Pakistan, Oct 2016")."""
     kind = incident.attack_type if incident.attack_type not in (None, "unknown") else incident.kind
-    what = kind.replace("_", " ")
-    return f"{what.capitalize()} in {place['name']}" if place else what.capitalize()
+    title = kind.replace("_", " ").capitalize()
+    if place:
+        title += f" in {place['name']}"
+    if incident.target_type:
+        title += f" ({incident.target_type.replace('_', ' ')} target)"
+    when = _when(incident.date_start, incident.date_end, incident.date_precision)
+    return f"{title}, {when}" if when else title
+
+
+def _when(start: dt.date | None, end: dt.date | None, precision: str | None) -> str:
+    if start is None or end is None:
+        return ""
+    if start == end:
+        return f"{start.day} {start:%b %Y}"
+    if precision == "month":
+        return f"{start:%b %Y}"
+    if precision == "year":
+        return str(start.year)
+    return f"{start.day} {start:%b}–{end.day} {end:%b %Y}" if start.year == end.year else \
+        f"{start.day} {start:%b %Y}–{end.day} {end:%b %Y}"
 
 
 def actor_links(claims: Iterable[Claim]) -> list[tuple[str, str]]:
