@@ -163,8 +163,9 @@ def may_administer_users_of(viewer: Viewer, org_id: int) -> bool:
 def same_audience(model: type[Owned], owner_org_id: int, tlp: str, sharing_group_id: int | None) -> ColumnElement[bool]:
     """The records of `model` seen by exactly the users who see a record with this owner, marking and group.
 
-    Clue verification fuses claims only within one audience, so that whoever sees an incident sees all its claims
-    and its stored summary tells them nothing they may not see.
+    An analyst's merge, possible duplicates and a moved claim stay within one audience: they would otherwise move
+    claims the analyst may not see. (Clustering fuses across audiences; each viewer sees the result through its
+    own view, see `seen_view`.)
     """
     if tlp in OPEN_LEVELS:
         return model.tlp.in_(OPEN_LEVELS)
