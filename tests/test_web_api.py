@@ -158,7 +158,9 @@ def last_audit_id(store: Store) -> int:
 
 
 def incident_by(items: list[dict], date: str, title: str) -> dict:
-    (found,) = [i for i in items if i["date_start"] == date and i["title"] == title]
+    """The one incident of that day whose title says what and where (it goes on with the target and the date)."""
+    (found,) = [i for i in items if i["date_start"] == date and
+                (i["title"] == title or i["title"].startswith((f"{title} (", f"{title},")))]
     return found
 
 
