@@ -89,6 +89,27 @@ def score(gold: Path, pred: Path) -> tuple[dict[str, float], str]:
     return {k: float(v) for k, v in figures.items()}, out
 
 
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's: no tool downloads a browser of its own
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, headless, driven by Playwright: one per test module. Without it the browser tests skip,
+    or fail where JIRGA_REQUIRE_BROWSER is set (CI)."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        message = f"the browser tests need Debian's chromium at {CHROMIUM} (make browser installs it)"
+        if os.environ.get("JIRGA_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
 @pytest.fixture(scope="session")
 def seeds() -> Path:
     if not SEEDS.is_dir():

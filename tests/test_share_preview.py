@@ -5,11 +5,10 @@ objects are the exported bundle's. An empty or unknown sharing group shares with
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from jirga.access import Viewer, admin
 from jirga.access.rules import member_group
@@ -20,7 +19,7 @@ from tests.conftest import run_jirga
 from tests.test_fuse import HOSPITAL_A, HOSPITAL_B
 from tests.test_share_stix import DAY, RED_TEXT, Org, make_org
 from tests.test_web_api import PASSWORD
-from tests.test_web_ui import CHROMIUM, CHROMIUM_ARGS, sign_in
+from tests.test_web_ui import sign_in
 from tests.webserver import serving
 
 
@@ -101,22 +100,9 @@ def test_share_preview_an_empty_or_unknown_partner_receives_nothing_and_is_refus
     assert "Traceback" not in done.stderr and not done.stdout
 
 
-@pytest.fixture
-def chromium():
-    if not CHROMIUM.exists():
-        message = f"the browser tests need Debian's chromium at {CHROMIUM} (make browser installs it)"
-        if os.environ.get("JIRGA_REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
 @pytest.mark.slow
 def test_share_preview_page_shows_an_analyst_what_a_group_receives_and_refuses_an_empty_group(org, tmp_path,
-                                                                                              chromium):
+                                                                                              browser):
     previewed(org, "Quetta cell", "--publish")
     bundle = exported(org, tmp_path, "--group", "Quetta cell")
     root = admin.add_user(org.store, org.viewer, "root", "instance_admin", PASSWORD)  # the implicit admin is gone
@@ -124,7 +110,7 @@ def test_share_preview_page_shows_an_analyst_what_a_group_receives_and_refuses_a
     for name, role in (("amina", "analyst"), ("vera", "viewer")):
         admin.add_user(org.store, boss, name, role, PASSWORD)
     with serving(create_app(store=org.store)) as url:
-        context = chromium.new_context(base_url=url)
+        context = browser.new_context(base_url=url)
         page = context.new_page()
         sign_in(page, "amina")
         page.get_by_role("link", name="What partners receive").click()
@@ -142,7 +128,7 @@ def test_share_preview_page_shows_an_analyst_what_a_group_receives_and_refuses_a
         expect(page.get_by_test_id("preview")).to_have_count(0)
         context.close()
 
-        context = chromium.new_context(base_url=url)
+        context = browser.new_context(base_url=url)
         page = context.new_page()
         sign_in(page, "vera")
         expect(page.get_by_role("link", name="What partners receive")).to_have_count(0)

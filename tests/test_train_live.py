@@ -281,23 +281,20 @@ def test_exercise_create_from_store_command(store, world, database_url, tmp_path
 
 
 @pytest.mark.slow
-def test_agreement_page_in_the_browser(sqlite_url):
+def test_agreement_page_in_the_browser(sqlite_url, browser):
     """An analyst of A opens Training → agreement between two analysts, names Alice and Bob, and reads the figures
     of the one incident both verified; a bad date is refused in words, never with a traceback."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     from jirga.db import open_store
     from jirga.web.app import create_app
-    from tests.test_train_web import CHROMIUM, CHROMIUM_ARGS, screenshot
+    from tests.test_train_web import screenshot
     from tests.webserver import serving
 
-    if not CHROMIUM.exists():
-        pytest.skip(f"the browser tests need Debian's chromium at {CHROMIUM} (make browser installs it)")
     store = open_store(sqlite_url)
     try:
         _verify(store, build_world(store))
-        with serving(create_app(store=store)) as url, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        with serving(create_app(store=store)) as url:
             page = browser.new_context(base_url=url, viewport={"width": 1280, "height": 900}).new_page()
             page.goto("/login")
             page.get_by_label("Username").fill("ines")
@@ -317,6 +314,6 @@ def test_agreement_page_in_the_browser(sqlite_url):
             page.get_by_label("From").fill("2016-13")
             page.get_by_role("button", name="Compare").click()
             expect(page.locator("main")).to_contain_text("not a date")
-            browser.close()
+            page.context.close()
     finally:
         store.close()

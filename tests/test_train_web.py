@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from jirga.access import admin
 from jirga.access.auth import implicit_admin, sign_in_with_password
@@ -20,8 +20,6 @@ from jirga.web.app import create_app
 from tests.conftest import EXAMPLES, ROOT
 from tests.webserver import serving
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "correct horse battery staple"
 QUETTA = "107_quetta_police_college_wire.txt"
 SCREENSHOTS = Path(os.environ.get("JIRGA_TEST_OUTPUT") or ROOT / "out" / "screenshots")
@@ -46,18 +44,6 @@ def site(tmp_path_factory):
     with serving(create_app(store=store)) as url:
         yield url
     store.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("JIRGA_REQUIRE_BROWSER"):
-            pytest.fail(f"the browser tests need Debian's chromium at {CHROMIUM}")
-        pytest.skip(f"the browser tests need Debian's chromium at {CHROMIUM} (make browser installs it)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def _signed_in(browser, site, username, **options):

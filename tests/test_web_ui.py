@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from jirga.access import admin
@@ -35,8 +35,6 @@ from tests.webserver import serving
 
 pytestmark = pytest.mark.slow  # a real browser: seconds a page
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "correct horse battery staple"
 REPORTS = EXAMPLES / "reports"
 SCREENSHOTS = Path(os.environ.get("JIRGA_TEST_OUTPUT") or ROOT / "out" / "screenshots")
@@ -115,19 +113,6 @@ def site(tmp_path_factory) -> Site:
     with serving(create_app(store=store)) as url:
         yield Site(url, store, org_a, red.id, red_incident, red_claim, wedding, quetta_green)
     store.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        message = f"the browser tests need Debian's chromium at {CHROMIUM} (make browser installs it)"
-        if os.environ.get("JIRGA_REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def new_page(browser, site, **options):
