@@ -163,7 +163,29 @@ class Place(Base):
     lon: Mapped[float | None] = mapped_column(Float)
 
 
-class Incident(Owned, Base):
+class Summary:
+    """What an incident's claims say, summed up by the consensus rules (`jirga.store.summary`): the incident's own
+    summary (of all its claims) and each of its views (of the claims one audience may see) have these columns."""
+
+    kind: Mapped[str] = mapped_column(String(24))
+    date_start: Mapped[dt.date | None] = mapped_column(Date)
+    date_end: Mapped[dt.date | None] = mapped_column(Date)
+    date_precision: Mapped[str | None] = mapped_column(String(8))
+    country: Mapped[str | None] = mapped_column(String(2))
+    province_code: Mapped[str | None] = mapped_column(String(12))
+    attack_type: Mapped[str | None] = mapped_column(String(40))
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    killed_low: Mapped[int | None] = mapped_column(Integer)
+    killed_best: Mapped[int | None] = mapped_column(Integer)
+    killed_high: Mapped[int | None] = mapped_column(Integer)
+    injured_low: Mapped[int | None] = mapped_column(Integer)
+    injured_best: Mapped[int | None] = mapped_column(Integer)
+    injured_high: Mapped[int | None] = mapped_column(Integer)
+    report_count: Mapped[int] = mapped_column(Integer, default=0)
+    has_conflict: Mapped[bool] = mapped_column(Boolean, default=False)  # its sources disagree (see fuse.consensus)
+
+
+class Incident(Owned, Summary, Base):
     """A real-world event (attack, security operation, arrest, meeting, visit, statistic) and its claims.
 
     The columns after `kind` summarise the claims and are recomputed whenever they change.
@@ -177,25 +199,9 @@ class Incident(Owned, Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=_uuid)
-    kind: Mapped[str] = mapped_column(String(24))
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | superseded | merged
     title: Mapped[str] = mapped_column(String(300), default="")
-    date_start: Mapped[dt.date | None] = mapped_column(Date)
-    date_end: Mapped[dt.date | None] = mapped_column(Date)
-    date_precision: Mapped[str | None] = mapped_column(String(8))
     place_id: Mapped[str | None] = mapped_column(ForeignKey("places.id"))
-    country: Mapped[str | None] = mapped_column(String(2))
-    province_code: Mapped[str | None] = mapped_column(String(12))
-    attack_type: Mapped[str | None] = mapped_column(String(40))
-    target_type: Mapped[str | None] = mapped_column(String(40))
-    killed_low: Mapped[int | None] = mapped_column(Integer)
-    killed_best: Mapped[int | None] = mapped_column(Integer)
-    killed_high: Mapped[int | None] = mapped_column(Integer)
-    injured_low: Mapped[int | None] = mapped_column(Integer)
-    injured_best: Mapped[int | None] = mapped_column(Integer)
-    injured_high: Mapped[int | None] = mapped_column(Integer)
-    report_count: Mapped[int] = mapped_column(Integer, default=0)
-    has_conflict: Mapped[bool] = mapped_column(Boolean, default=False)  # its sources disagree (see fuse.consensus)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
@@ -206,9 +212,9 @@ class Incident(Owned, Base):
 EVERYONE = 0  # the `org_id` of an incident's view for every organisation: the view of its open claims
 
 
-class IncidentView(Base):
+class IncidentView(Summary, Base):
     """An incident as one organisation sees it: the summary of the claims that organisation may see, kept by
-    `jirga.store.views` whenever the incident's summary is computed, so that filters, sorting and counts are plain
+    `jirga.store.summary` whenever the incident's summary is computed, so that filters, sorting and counts are plain
     indexed queries for every viewer. `org_id` EVERYONE is the view of what every organisation sees (the claims
     marked TLP:CLEAR or GREEN); an organisation that may see more (its own claims, its groups' TLP:AMBER) has a row
     of its own, which takes the place of that one. No row: the organisation does not see the incident."""
@@ -222,23 +228,7 @@ class IncidentView(Base):
     )
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
     org_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    kind: Mapped[str] = mapped_column(String(24))
-    date_start: Mapped[dt.date | None] = mapped_column(Date)
-    date_end: Mapped[dt.date | None] = mapped_column(Date)
-    date_precision: Mapped[str | None] = mapped_column(String(8))
-    place_id: Mapped[str | None] = mapped_column(String(200))
-    country: Mapped[str | None] = mapped_column(String(2))
-    province_code: Mapped[str | None] = mapped_column(String(12))
-    attack_type: Mapped[str | None] = mapped_column(String(40))
-    target_type: Mapped[str | None] = mapped_column(String(40))
-    killed_low: Mapped[int | None] = mapped_column(Integer)
-    killed_best: Mapped[int | None] = mapped_column(Integer)
-    killed_high: Mapped[int | None] = mapped_column(Integer)
-    injured_low: Mapped[int | None] = mapped_column(Integer)
-    injured_best: Mapped[int | None] = mapped_column(Integer)
-    injured_high: Mapped[int | None] = mapped_column(Integer)
-    report_count: Mapped[int] = mapped_column(Integer, default=0)
-    has_conflict: Mapped[bool] = mapped_column(Boolean, default=False)
+    place_id: Mapped[str | None] = mapped_column(String(200))  # the incident's place row holds it already
 
 
 class IncidentViewActor(Base):

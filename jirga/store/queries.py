@@ -119,8 +119,8 @@ def listing_query(where: IncidentFilter, viewer: Viewer) -> Select:
     the organisation's own views and the first seen through everyone's, each read in order from its own index and
     cut where the page ends, then merged (a query over both kinds of view at once had to sort every match first)."""
     column, end = SORTS[where.sort], (where.offset or 0) + where.limit
-    parts = [incident_query(where, viewer, through=part).order_by(None).order_by(*sort_order(where))
-             .with_only_columns(Incident.id, column.label("key")).limit(end).subquery()
+    parts = [incident_query(where, viewer, through=part).with_only_columns(Incident.id, column.label("key"))
+             .limit(end).subquery()
              for part in ("own", "everyone")]
     first = union_all(*(select(part.c.id, part.c.key) for part in parts)).subquery()
     key, number = (first.c.key.asc(), first.c.id.asc()) if where.ascending else (first.c.key.desc(), first.c.id.desc())
@@ -138,12 +138,13 @@ def _check_text(where: IncidentFilter) -> None:
 
 def incident_query(where: IncidentFilter, viewer: Viewer, *, whole_table: bool = False,
                    through: str | None = None) -> Select:
-    """The incidents `viewer` may see that match, newest first, joined to the view they see them through
-    (`IncidentView`): every filter and the order read the summary of the claims the viewer may see, never claims
-    hidden from them. `whole_table`: the caller reads most of the table (a count over every period): the status is
-    then compared in a form no index serves, because SQLite, which has no statistics, would otherwise walk the
-    status index and fetch each row apart, ten times slower than a scan. `through`: only the incidents seen through
-    that kind of view ("own" or "everyone", see `access.rules.seen_view`)."""
+    """The incidents `viewer` may see that match, in the order `where.sort` (newest first unless told otherwise),
+    joined to the view they see them through (`IncidentView`): every filter and the order read the summary of the
+    claims the viewer may see, never claims hidden from them. `whole_table`: the caller reads most of the table (a
+    count over every period): the status is then compared in a form no index serves, because SQLite, which has no
+    statistics, would otherwise walk the status index and fetch each row apart, ten times slower than a scan.
+    `through`: only the incidents seen through that kind of view ("own" or "everyone", see
+    `access.rules.seen_view`)."""
     _check_text(where)
     _check_triage(where)
     seen = IncidentView
@@ -182,7 +183,7 @@ def incident_query(where: IncidentFilter, viewer: Viewer, *, whole_table: bool =
         query = query.where(_after(*where.after))
     if where.min_id:
         query = query.where(Incident.id > where.min_id)
-    return query.order_by(seen.date_start.desc().nulls_last(), Incident.id.desc())
+    return query.order_by(*sort_order(where))
 
 
 SORTS = {"date": IncidentView.date_start, "killed": IncidentView.killed_best, "injured": IncidentView.injured_best,

@@ -178,9 +178,9 @@ def _write_views(session: Session, incident: Incident, claims: list, reports: di
                  verdicts: list[Row]) -> None:
     whole = (list(range(len(claims))), list(range(len(verdicts))))
     views, links = [], []
-    computed: dict[str, tuple[dict, list]] = {}
+    computed: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[dict, list]] = {}
     for org_id, (seen, told) in audiences(session, incident, claims, verdicts).items():
-        key = repr((seen, told))
+        key = (tuple(seen), tuple(told))
         if key not in computed:
             part = [claims[i] for i in seen]
             if (seen, told) == whole:  # the incident's own summary, just computed
@@ -199,9 +199,7 @@ def _write_views(session: Session, incident: Incident, claims: list, reports: di
         session.execute(insert(IncidentViewActor), links)
 
 
-VIEW_COLUMNS = ("kind", "date_start", "date_end", "date_precision", "place_id", "country", "province_code",
-                "attack_type", "target_type", "killed_low", "killed_best", "killed_high", "injured_low",
-                "injured_best", "injured_high", "has_conflict", "report_count")
+VIEW_COLUMNS = tuple(column.name for column in IncidentView.__table__.columns if not column.primary_key)
 
 
 def _title(incident: Incident, place: dict | None) -> str:
