@@ -5,9 +5,9 @@ Entry n holds `prev_hash`, the hash of entry n-1 (64 zeros for the first), and `
     hash = sha256(canonical JSON of the entry's fields, `prev_hash` included, `hash` left out)
 
 where canonical JSON has sorted keys, no spaces, UTF-8, and `at` written as 2026-11-23T12:52:12.079145Z. Ids run 1, 2,
-3 ... without gaps, taken from the chain head (`audit_chain`, one row), which every writer updates first: that row
-lock (PostgreSQL) or the database write lock (SQLite) makes writers take turns, so the chain never forks. The head
-also keeps the last id and hash, so deleting the newest entries shows too.
+3 ... without gaps, taken from the chain head (`audit_chain`, one row), which every writer updates (and reads back)
+first: that row lock (PostgreSQL) or the database write lock (SQLite) makes writers take turns, so the chain never
+forks. The head also keeps the last id and hash, so deleting the newest entries shows too.
 
 `verify` walks the chain and reports the first broken link: an altered entry (its hash no longer matches), an
 entry whose link to the one before fails (that one was altered and re-hashed, or replaced), a gap (deleted
@@ -63,10 +63,11 @@ def record(session: Session, viewer: Viewer | None, action: str, target_type: st
     if action not in ACTIONS or result not in RESULTS:
         raise ValueError(f"audit entry with action {action!r}, result {result!r}")
     # Lock the head first: the row lock (PostgreSQL) or the write lock (SQLite) is held until commit.
-    locked = session.execute(update(_chain).where(_chain.c.id == 1).values(length=_chain.c.length + 1))
-    if locked.rowcount != 1:
+    locked = session.execute(update(_chain).where(_chain.c.id == 1).values(length=_chain.c.length + 1)
+                             .returning(_chain.c.length, _chain.c.head_hash)).one_or_none()
+    if locked is None:
         raise AuditChainMissing("the audit log's chain head (table audit_chain, row 1) is missing")
-    length, head = session.execute(select(_chain.c.length, _chain.c.head_hash).where(_chain.c.id == 1)).one()
+    length, head = locked
     fields = {
         "id": length, "at": dt.datetime.now(dt.UTC),
         "actor": (viewer.username if viewer else actor or "?")[:100],

@@ -28,6 +28,7 @@ LOCAL_ORG_DEFAULT = "Local organisation"
 # The newest migration in jirga/db/migrations/versions (a test checks). A store already there opens without
 # loading Alembic, which would cost a few tenths of a second on every command.
 SCHEMA_HEAD = "0009"
+ANALYZE_AFTER = 1000  # rows a process adds to a table before it refreshes PostgreSQL's statistics (or 10 %, if more)
 MIGRATION_LOCK = 0x6A697267  # "jirg": the PostgreSQL advisory lock taken while the schema is migrated
 
 
@@ -73,6 +74,8 @@ class Store:
     engine: Engine
     sessions: sessionmaker[Session]
     _writes: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _grown: dict[str, tuple[int, float]] = field(default_factory=dict, repr=False, compare=False)  # (added, size)
+    _counting: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def dialect(self) -> str:
@@ -95,6 +98,28 @@ class Store:
         """One transaction: committed if the block ends normally, rolled back on any exception."""
         with self.sessions.begin() as session:
             yield session
+
+    def grew(self, table: str, rows: int) -> None:
+        """`rows` were just added to `table`. PostgreSQL's autovacuum refreshes the planner's statistics a minute or
+        more after a bulk load, and until then plans for the table's old size (e.g. sorting a whole TAXII collection
+        to serve one page of it, instead of reading the page from its index); so after a process has added 1,000
+        rows, or a tenth of the table if more, it refreshes them itself. SQLite plans well without them."""
+        if self.dialect != "postgresql" or rows <= 0:
+            return
+        with self._counting:
+            added, size = self._grown.get(table, (0, 0.0))
+            added += rows
+            due = added >= max(ANALYZE_AFTER, size / 10)
+            self._grown[table] = (0 if due else added, size)
+        if not due:
+            return
+        quoted = self.engine.dialect.identifier_preparer.quote(table)
+        with self.engine.begin() as connection:
+            connection.execute(text(f"ANALYZE {quoted}"))
+            size = connection.scalar(text("SELECT reltuples FROM pg_class WHERE oid = CAST(:name AS regclass)"),
+                                     {"name": quoted}) or 0.0
+        with self._counting:
+            self._grown[table] = (self._grown.get(table, (0, 0.0))[0], float(size))
 
     def local_org_id(self) -> int:
         with self.session() as session:

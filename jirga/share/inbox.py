@@ -139,7 +139,9 @@ def _put(store: Store, collection: Collection, objects: Sequence[StixVersion], *
         accepted.append(NewVersion(obj.id, obj.type, obj.spec_version, obj.version, obj.body, owner, level,
                                    collection.group_id, author))
     with store.write_turn(), store.session() as session:
-        verdicts = iter(taxii.put_versions(session, collection, accepted))
+        verdicts = taxii.put_versions(session, collection, accepted)
+    store.grew("stix_objects", verdicts.count(STORED))
+    verdicts = iter(verdicts)
     done = []
     for obj, outcome in zip(objects, outcomes, strict=True):
         if outcome is None:

@@ -480,6 +480,7 @@ def receive(store: Store, viewer: Viewer, items: list[Incoming], *, group: int |
         if out.rejected:
             audit.record(session, viewer, "write", "stix_object", None, "denied",
                          "rejected: " + "; ".join(f"{where}: {why}" for where, why in out.rejected))
+    store.grew("stix_objects", out.stored)
     _extract(store, viewer, to_extract, group, out)
     return out
 
