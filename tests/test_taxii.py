@@ -402,20 +402,20 @@ def test_taxii_pages_are_keyset_pages_never_offset(site):
         assert "ix_stix_objects_collection_added" in str(plan) and "TEMP B-TREE" not in str(plan)
 
 
-def test_taxii_after_a_bulk_load_a_page_is_still_read_from_the_index(site):
-    """PostgreSQL plans with the statistics of the table's last ANALYZE: right after a partner's thousands of
-    objects arrive, before autovacuum has run, a plan for an empty table would sort the whole collection to serve
-    each page. The store refreshes them after a bulk add."""
-    inbox.publish(site.store, site.viewers["amina"], [stix() for _ in range(1500)], collection_id=OPEN_COLLECTION)
+def test_taxii_the_planner_knows_every_table_and_a_bulk_load(site):
+    """PostgreSQL plans with the statistics of a table's last ANALYZE, and autovacuum may not have run (or never
+    will, on a table of a few rows such as sharing_group_members): with guessed sizes, a page of a partner's 10,000
+    objects was a sort of the whole collection, 20 times slower (benchmarks/taxii_vs_medallion.py). The store
+    analyzes the tables that have no statistics when it opens, and a table after a bulk add."""
+    inbox.publish(site.store, site.viewers["amina"], [stix() for _ in range(1200)], collection_id=OPEN_COLLECTION)
     if site.store.dialect != "postgresql":
         return
     with site.store.engine.connect() as connection:
-        counted = connection.exec_driver_sql("SELECT reltuples FROM pg_class WHERE relname = 'stix_objects'").scalar()
-        plan = connection.exec_driver_sql(
-            "EXPLAIN SELECT id, body FROM stix_objects WHERE collection = %s AND (date_added, id) > (%s, %s) "
-            "ORDER BY date_added, id LIMIT 101", (OPEN_COLLECTION, "2026-01-01", 0)).scalars().all()
-    assert counted >= 1500
-    assert "ix_stix_objects_collection_added" in plan[1] + plan[2] and not any("Sort" in line for line in plan), plan
+        sizes = dict(connection.exec_driver_sql(
+            "SELECT c.relname, c.reltuples FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'r' AND n.nspname = current_schema()").all())
+    assert sizes["stix_objects"] >= 1200
+    assert [table for table, rows in sizes.items() if rows < 0] == []
 
 
 # Publishing our own objects

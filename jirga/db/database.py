@@ -152,6 +152,8 @@ def open_store(url: str | None = None, *, upgrade: bool = True) -> Store:
     try:
         if upgrade:
             migrate(store)
+        if store.dialect == "postgresql":
+            _analyze_unknown(engine)
     except OperationalError as error:
         engine.dispose()
         raise StoreError(f"cannot open database {parsed.render_as_string()}: {error.orig}") from None
@@ -159,6 +161,18 @@ def open_store(url: str | None = None, *, upgrade: bool = True) -> Store:
         engine.dispose()
         raise
     return store
+
+
+def _analyze_unknown(engine: Engine) -> None:
+    """ANALYZE the tables PostgreSQL has no statistics for. Autovacuum analyzes a table only after 50 changed rows,
+    so small tables such as sharing_group_members may never have any; the planner then guesses their size, and a
+    guess that is wrong can turn a page read from an index into a sort of a whole TAXII collection."""
+    with engine.begin() as connection:
+        unknown = connection.scalars(text(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'r' AND c.reltuples < 0 AND n.nspname = current_schema()")).all()
+        for table in unknown:
+            connection.execute(text(f"ANALYZE {engine.dialect.identifier_preparer.quote(table)}"))
 
 
 def schema_revision(engine: Engine) -> str | None:
