@@ -313,6 +313,8 @@ class Assessment(Owned, Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # local: an analyst here; partner: a partner's opinion received, shown but never counted in the consensus
+    origin: Mapped[str] = mapped_column(String(16), default="local", server_default="local")
 
 
 class IncidentHistory(Base):

@@ -83,6 +83,7 @@ class Received:
     reports: int = 0  # partner reports stored as reports
     claims: int = 0  # partner claims added to our incidents
     relations: int = 0  # partner relations between actors added
+    opinions: int = 0  # partner verdicts on claims held here
     removed: int = 0  # partner claims a newer version withdrew
     waiting: int = 0  # claims whose report has not arrived yet
     incidents: set[int] = field(default_factory=set)  # our incidents they joined or changed
@@ -97,8 +98,8 @@ class Received:
         by = ", ".join(f"{name}: {count}" for name, count in sorted(self.authors.items())) or "none"
         return (f"{self.total} objects: {self.stored} stored, {self.unchanged} unchanged, {len(self.rejected)} "
                 f"rejected; verified authors {by}; {self.reports} reports and {self.claims} claims joined "
-                f"{len(self.incidents)} incidents" + (f"; {self.waiting} claims wait for their report"
-                                                      if self.waiting else ""))
+                f"{len(self.incidents)} incidents" + (f"; {self.opinions} verdicts on claims" if self.opinions else "")
+                + (f"; {self.waiting} claims wait for their report" if self.waiting else ""))
 
 
 class _Reject(Exception):
@@ -512,6 +513,8 @@ def _store(session, item: _Accepted, group: int | None, collection: str, out: Re
         _incident(session, item.author, _restored(ext), previous, bool(obj.get("revoked")), out)
     elif obj["type"] == "relationship" and not obj.get("revoked"):
         _relationship(session, item, group, out)
+    elif obj["type"] == "opinion" and not obj.get("revoked"):
+        _opinion(session, item, group, out)
     elif obj["type"] in ("report", "incident") and ext is None and not obj.get("revoked"):
         report = _outside_report(obj, item)
         if isinstance(report, IncomingReport):  # else it has no description: nothing to read
@@ -533,6 +536,23 @@ def _relationship(session, item: _Accepted, group: int | None, out: Received) ->
     if partner.add_partner_relation(session, item.author, ends[0], obj["relationship_type"].replace("-", "_")[:40],
                                     ends[1], report, item.level, group):
         out.relations += 1
+
+
+def _opinion(session, item: _Accepted, group: int | None, out: Received) -> None:
+    """A partner's opinion on one of the claims held here (its `jirga-claim` reference) joins our store as that
+    organisation's verdict; any other opinion stays a STIX object only."""
+    obj = item.obj
+    claim_ref = stix_links.reference(obj, stix_links.CLAIM_REFERENCE)
+    verdict = stix_links.OPINIONS.get(obj.get("opinion", ""))
+    if claim_ref is None or verdict is None:
+        return
+    confidence = stix_links.confidence_of(obj.get("confidence"), strong=obj["opinion"].startswith("strongly"))
+    incident = partner.add_partner_assessment(session, item.author, item.author_name, claim_ref[:36], verdict,
+                                              confidence, str(obj.get("explanation") or "")[:2000], item.level,
+                                              group if item.level == "amber" else None)
+    if incident is not None:
+        out.opinions += 1
+        out.incidents.add(incident.id)
 
 
 def _actor(obj: dict[str, Any]) -> tuple[str, str] | None:

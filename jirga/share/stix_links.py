@@ -6,7 +6,8 @@
 - an analyst's **assessment** of a claim (agree, dispute) -> `opinion` (4.12) on the `incident` object that holds the
   claim, the claim as an external reference (`jirga-claim`, its id in the incident's extension); agree and dispute
   are agree and disagree, strongly so with high confidence, and the confidence is STIX's 0-100 scale (low 15,
-  moderate 50, high 85). Received, strongly-agree and agree read as agree, disagree and strongly-disagree as dispute.
+  moderate 50, high 85). Received, strongly-agree and agree read as agree, disagree and strongly-disagree as dispute,
+  and an opinion on a claim held here becomes its author's verdict on it (`jirga.store.partner`).
 
 Both are signed and published like every object (`jirga.share.publish`), one marking each: a relationship carries its
 relation's marking, an opinion its assessment's (which is the claim's). Only the latest assessment of each claim is
@@ -58,6 +59,14 @@ def opinion_of(verdict: str, confidence: str | None) -> str:
     if verdict == "agree":
         return "strongly-agree" if strong else "agree"
     return "strongly-disagree" if strong else "disagree"
+
+
+def confidence_of(value: object, *, strong: bool) -> str | None:
+    """A received opinion's confidence (STIX's 0-100) on our scale: 1-29 low, 30-69 moderate, 70-100 high (the
+    None/Low/Med/High scale); without one, a strongly held opinion is high."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 100:
+        return "low" if value < 30 else "moderate" if value < 70 else "high"
+    return "high" if strong else None
 
 
 def opinion(assessment: Assessment, claim: Claim, incident_ref: str, author: str,

@@ -22,8 +22,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from jirga.db.schema import Actor, Assessment, Claim, Relation, Report
+from jirga.access.rules import Viewer, visible
+from jirga.db.schema import Actor, Assessment, Claim, Incident, Relation, Report
 from jirga.errors import BadInput, Conflict
+from jirga.model import tlp as tlp_levels
 from jirga.model.report import IncomingReport
 from jirga.store.claims import Decomposed, EventClaims
 from jirga.store.records import (
@@ -33,6 +35,7 @@ from jirga.store.records import (
     add_report,
     catalog_actors,
     prune,
+    record,
     source_id,
     stored_report,
 )
@@ -96,6 +99,35 @@ def add_partner_relation(session: Session, author: int, subject: tuple[str, str]
                          extractor_version=PARTNER, owner_org_id=author, tlp=tlp, sharing_group_id=group))
     session.flush()
     return True
+
+
+def add_partner_assessment(session: Session, author: int, author_name: str, claim_uuid: str, verdict: str,
+                           confidence: str | None, reason: str, tlp: str, group: int | None) -> Incident | None:
+    """A partner organisation's verdict (agree, dispute) on a claim held here, kept as that organisation's
+    assessment (origin partner): shown beside the claim and in the incident's history, for those who may see it,
+    but not counted in the consensus, which a partner's opinion must not change without an analyst here. It is
+    marked no wider than the opinion nor the claim. None (the opinion stays a STIX object only) for a claim not
+    here, retired, or one the author may not see: a partner does not judge what it was never shown."""
+    claim = session.scalar(select(Claim).where(Claim.uuid == claim_uuid, ~Claim.retired,
+                                               visible(Claim, Viewer(None, author, "analyst", author_name))))
+    marking = _narrower((tlp, group), (claim.tlp, claim.sharing_group_id)) if claim is not None else None
+    if marking is None:
+        return None
+    session.add(Assessment(claim_id=claim.id, incident_id=claim.incident_id, verdict=verdict, confidence=confidence,
+                           reason=reason, created_by=author_name, owner_org_id=author, tlp=marking[0],
+                           sharing_group_id=marking[1], origin=PARTNER))
+    incident = session.get(Incident, claim.incident_id)
+    record(session, incident, "assessed", {"claim": claim.id, "field": claim.field, "verdict": verdict,
+                                           "origin": PARTNER}, author_name, reason)
+    return incident
+
+
+def _narrower(one: tuple[str, int | None], other: tuple[str, int | None]) -> tuple[str, int | None] | None:
+    """The stricter of two markings (level, sharing group); None when neither holds the other (TLP:AMBER for two
+    different groups: no marking says "both")."""
+    if tlp_levels.rank(one[0]) != tlp_levels.rank(other[0]):
+        return max(one, other, key=lambda marking: tlp_levels.rank(marking[0]))
+    return one if one[1] == other[1] or one[0] not in ("amber", "amber+strict") else None
 
 
 def apply_incident(session: Session, ext: dict[str, Any], author: int, reports: dict[str, Report | None],

@@ -238,7 +238,8 @@ def quality(hide: tuple[str, ...], viewer: Viewer) -> list[ColumnElement[bool]]:
                    .where(~Claim.retired, visible(Claim, viewer), Report.is_current,
                           SourceGrade.reliability.in_(TRUSTED_GRADES)))
         analysts = select(Claim.incident_id).where(Claim.origin == "analyst", ~Claim.retired, visible(Claim, viewer))
-        agreed = select(Assessment.incident_id).where(Assessment.verdict == "agree", visible(Assessment, viewer))
+        agreed = select(Assessment.incident_id).where(Assessment.verdict == "agree", Assessment.origin == "local",
+                                                      visible(Assessment, viewer))
         found.append(or_(and_(IncidentView.report_count > 1, sources >= 2), Incident.id.in_(trusted),
                          Incident.id.in_(analysts), Incident.id.in_(agreed)))
     return found

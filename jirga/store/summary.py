@@ -59,13 +59,15 @@ def report_rows(session: Session, claims: list) -> dict[int, Row]:
 
 def verdict_rows(session: Session, claims: list, viewer: Viewer | None = None) -> list[Row]:
     """The analysts' agree and dispute verdicts on these claims (those `viewer` may see), oldest first, with their
-    markings: an organisation's verdict changes only what those who may see it see."""
+    markings: an organisation's verdict changes only what those who may see it see. A partner's opinion received
+    over TAXII is not among them (`jirga.store.partner.add_partner_assessment`)."""
     claim_ids = [c.id for c in claims if c.id is not None]
     if not claim_ids:
         return []
     query = (select(Assessment.claim_id, Assessment.verdict, Assessment.created_by, Assessment.owner_org_id,
                     Assessment.tlp, Assessment.sharing_group_id)
-             .where(Assessment.claim_id.in_(claim_ids), Assessment.verdict.in_(("agree", "dispute")))
+             .where(Assessment.claim_id.in_(claim_ids), Assessment.verdict.in_(("agree", "dispute")),
+                    Assessment.origin == "local")
              .order_by(Assessment.created_at, Assessment.id))
     return list(session.execute(query.where(visible(Assessment, viewer)) if viewer else query))
 

@@ -142,7 +142,7 @@ def incident_detail(session, found, viewer, claims: bool = True) -> dict:
 def assessment_dict(a: Assessment) -> dict:
     return {"id": a.id, "claim_id": a.claim_id, "incident_id": a.incident_id, "verdict": a.verdict,
             "confidence": a.confidence, "reason": a.reason, "created_by": a.created_by, "created_at": a.created_at,
-            "tlp": a.tlp}
+            "tlp": a.tlp, "origin": a.origin}
 
 
 @router.get("/incidents/{incident_id}/history", response_model=list[models.HistoryEntry],

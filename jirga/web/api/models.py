@@ -149,6 +149,9 @@ class Assessment(BaseModel):
     created_by: str
     created_at: Timestamp
     tlp: Tlp
+    origin: Literal["local", "partner"] = Field(
+        description="local: an analyst here, counted in the consensus; partner: a partner's opinion received over "
+                    "TAXII, shown but not counted")
 
 
 class IncidentDetail(Incident):
