@@ -13,6 +13,7 @@ summary of what its audience may see.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 from sqlalchemy import String, and_, cast, delete, func, insert, select, update
@@ -26,15 +27,16 @@ from jirga.db.schema import EVERYONE, Incident, IncidentView, MonthFigures, Mont
 FIGURES = tuple(name for name in MonthFigures.__annotations__)  # in the order of `stats._sums`
 KEY = ("org_id", "month", "kind", "status")
 CHUNK = 5000  # ids per IN list
-# The filters of `IncidentFilter` that choose incidents; any of them set, the direct query answers (see `serves`).
-# `kind` and `include_superseded` are in the key; limit, sort, ascending and offset do not change a count.
-CHOOSING = ("actor", "country", "province", "attack_type", "since", "until", "conflicts", "after", "min_id",
-            "actor_role", "hide")
+# The fields of `IncidentFilter` the kept sums answer for: `kind` and `include_superseded` are in their key; the
+# page (limit, offset) and order do not change a count. Any other field away from its default (a filter added
+# later too) sends the count to the direct query (see `serves`).
+ANSWERED = ("kind", "include_superseded", "limit", "offset", "sort", "ascending")
 
 
 def serves(where, by: str | None, sectarian: bool) -> bool:
     """Whether the kept sums answer this count: by month or in total, filtered by kind and status only."""
-    return by in ("month", None) and not sectarian and not any(getattr(where, name) for name in CHOOSING)
+    return by in ("month", None) and not sectarian and all(
+        getattr(where, f.name) == f.default for f in dataclasses.fields(where) if f.name not in ANSWERED)
 
 
 def read(session: Session, viewer: Viewer, *, kind: str | None, include_superseded: bool, by: str | None
