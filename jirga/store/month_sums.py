@@ -14,9 +14,24 @@ summary of what its audience may see.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable
 
-from sqlalchemy import String, and_, cast, delete, func, insert, select, update
+from sqlalchemy import (
+    Delete,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -67,19 +82,47 @@ def refresh(session: Session, incident_ids: Iterable[int]) -> None:
 
 def _refresh(session: Session, ids: list[int]) -> None:
     change: dict[tuple, list[int]] = {}
-    old = session.execute(select(*(getattr(MonthSumPart, n) for n in KEY), *(getattr(MonthSumPart, n) for n in FIGURES))
-                          .where(MonthSumPart.incident_id.in_(ids)))
-    for row in old:
+    for row in session.execute(_statements().old, {"ids": ids}):
         _add(change, tuple(row[:4]), row[4:], -1)
     new = parts(session, ids)
     for (_, *key), figures in new.items():
         _add(change, tuple(key), figures, 1)
-    session.execute(delete(MonthSumPart).where(MonthSumPart.incident_id.in_(ids)))
+    session.execute(_statements().forget, {"ids": ids})
     if new:
         session.execute(insert(MonthSumPart), [{**dict(zip(("incident_id", *KEY), key, strict=True)),
                                                 **dict(zip(FIGURES, figures, strict=True))}
                                                for key, figures in new.items()])
     _apply(session, {key: figures for key, figures in change.items() if any(figures)})
+
+
+@dataclasses.dataclass(frozen=True)
+class _Statements:
+    old: Select  # the parts last counted
+    forget: Delete  # and away with them
+    now: Select  # the parts the views give now: (sign, org id, incident id, month, kind, status, figures...)
+
+
+@functools.cache
+def _statements() -> _Statements:
+    """Built once, with the ids bound at each run: the writer refreshes at every summary, and building the sums'
+    expressions anew each time cost more than running them."""
+    from jirga.store.stats import _sums  # the direct query's sums: the same SQL, so the same figures
+
+    ids = bindparam("ids", expanding=True)
+    month = func.coalesce(func.substr(cast(IncidentView.date_start, String), 1, 7), "")
+    key = [IncidentView.incident_id, month, IncidentView.kind, Incident.status]
+    seen = (select(literal(1), IncidentView.org_id, *key, *_sums())
+            .join(Incident, Incident.id == IncidentView.incident_id)
+            .where(IncidentView.incident_id.in_(ids)).group_by(IncidentView.org_id, *key))
+    own = aliased(IncidentView)
+    replaced = (select(literal(-1), own.org_id, *key, *_sums()).join(Incident, Incident.id == IncidentView.incident_id)
+                .join(own, and_(own.incident_id == IncidentView.incident_id, own.org_id != EVERYONE))
+                .where(IncidentView.incident_id.in_(ids), IncidentView.org_id == EVERYONE)
+                .group_by(own.org_id, *key))
+    return _Statements(
+        old=select(*(getattr(MonthSumPart, n) for n in (*KEY, *FIGURES))).where(MonthSumPart.incident_id.in_(ids)),
+        forget=delete(MonthSumPart).where(MonthSumPart.incident_id.in_(ids)),
+        now=union_all(seen, replaced))
 
 
 def _add(into: dict[tuple, list[int]], key: tuple, figures, sign: int) -> None:
@@ -92,21 +135,10 @@ def parts(session: Session, ids: list[int]) -> dict[tuple, list[int]]:
     """(incident id, org id, month, kind, status) -> figures: what these incidents add to the sums now. Each view
     adds itself under its audience; an organisation's own view also takes away, under that organisation, the
     EVERYONE view of the same incident that it stands in for."""
-    from jirga.store.stats import _sums  # the direct query's sums: the same SQL, so the same figures
-
     found: dict[tuple, list[int]] = {}
-    month = func.coalesce(func.substr(cast(IncidentView.date_start, String), 1, 7), "")
-    key = [IncidentView.incident_id, month, IncidentView.kind, Incident.status]
-    seen = (select(IncidentView.org_id, *key, *_sums()).join(Incident, Incident.id == IncidentView.incident_id)
-            .where(IncidentView.incident_id.in_(ids)).group_by(IncidentView.org_id, *key))
-    own = aliased(IncidentView)
-    replaced = (select(own.org_id, *key, *_sums()).join(Incident, Incident.id == IncidentView.incident_id)
-                .join(own, and_(own.incident_id == IncidentView.incident_id, own.org_id != EVERYONE))
-                .where(IncidentView.incident_id.in_(ids), IncidentView.org_id == EVERYONE)
-                .group_by(own.org_id, *key))
-    for query, sign in ((seen, 1), (replaced, -1)):
-        for org_id, incident_id, month_key, kind, status, *figures in session.execute(query):
-            _add(found, (incident_id, org_id, month_key, kind, status), figures, sign)
+    for sign, org_id, incident_id, month_key, kind, status, *figures in session.execute(_statements().now,
+                                                                                         {"ids": ids}):
+        _add(found, (incident_id, org_id, month_key, kind, status), figures, sign)
     return {key: figures for key, figures in found.items() if any(figures)}
 
 
@@ -118,10 +150,7 @@ def _apply(session: Session, change: dict[tuple, list[int]]) -> None:
             for key, figures in sorted(change.items())]
     dialect = session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
-        upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(MonthSum)
-        session.execute(upsert.on_conflict_do_update(
-            index_elements=list(KEY), set_={name: getattr(MonthSum, name) + getattr(upsert.excluded, name)
-                                            for name in FIGURES}), rows)
+        session.execute(_upsert(dialect), rows)
         return
     for row in rows:  # another backend: update, else insert
         match = [getattr(MonthSum, name) == row[name] for name in KEY]
@@ -129,6 +158,13 @@ def _apply(session: Session, change: dict[tuple, list[int]]) -> None:
             {name: getattr(MonthSum, name) + row[name] for name in FIGURES}))
         if not done.rowcount:
             session.execute(insert(MonthSum), [row])
+
+
+@functools.cache
+def _upsert(dialect: str):
+    upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(MonthSum)
+    return upsert.on_conflict_do_update(index_elements=list(KEY), set_={
+        name: getattr(MonthSum, name) + getattr(upsert.excluded, name) for name in FIGURES})
 
 
 def rebuild(session: Session) -> int:
