@@ -11,8 +11,9 @@ store's writer keeps (`IncidentView`). `benchmarks/scale.py --store URL` then ti
 the monthly aggregate for both. A SQLite URL names a new file; a PostgreSQL database must exist and be empty.
 
 The views are written in bulk, not by the store's writer, so the monthly counts it keeps (`month_sums`) are then
-counted from them (`month_sums.rebuild`), and a PostgreSQL store is VACUUM ANALYZEd, as autovacuum would soon do
-in a real deployment after such a load (statistics for the planner, the visibility map for index-only scans).
+counted from them (`synthetic_store.bulk_fill` does), and a PostgreSQL store is VACUUM ANALYZEd, as autovacuum
+would soon do in a real deployment after such a load (statistics for the planner, the visibility map for
+index-only scans).
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from sqlalchemy import text
 
 from jirga.db import open_store
 from jirga.db.schema import Organisation
-from jirga.store import month_sums
 
 CLAIMS_PER_INCIDENT = 6.9  # what query_speed's incidents average
 PARTNER = "Partner"
@@ -41,8 +41,6 @@ def make(url: str, claims: int, green: float) -> dict[str, int]:
         with store.session() as session:
             session.add(Organisation(name=PARTNER))
         counts = fill(store, max(1, round(claims / CLAIMS_PER_INCIDENT)), green_share=green)
-        with store.session() as session:
-            month_sums.rebuild(session)
         if store.dialect == "postgresql":
             with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE"))

@@ -85,6 +85,9 @@ def at_scale(url: str, runs: int) -> None:
     cases.append(("  the same, direct (before month_sums)", lambda s, v: direct(monthly, s, v)))
     print(f"load      {os.getloadavg()[0]:.2f} (1 min) at the start")
     for who, viewer in (("owner", implicit_admin(store)), ("partner", Viewer(None, partner, "viewer", "partner"))):
+        with store.session() as session:  # the kept sums must say what the direct query says
+            same = monthly(session, viewer=viewer).as_dict() == direct(monthly, session, viewer).as_dict()
+        print(f"{who:8}  stats --by month: kept sums equal the direct query: {same}")
         timings: dict[str, list[float]] = {label: [] for label, _ in cases}
         for _ in range(runs + 1):  # the cases alternate, so a noisy neighbour hits all alike; the first warms caches
             for label, case in cases:
