@@ -1,12 +1,13 @@
 """Does extraction scale with Dask workers, and how far is ingest from extraction alone?
 
-    python benchmarks/scale.py [--reports N]
+    python benchmarks/scale.py [--reports N] [--dask-runs K] [--dask-only]
 
 One corpus (the sample reports copied until it holds N distinct reports, as benchmarks/ingest_speed.py builds it),
 measured in one run:
 - extraction alone, through `jirga.pipeline.pool.extract_all` on a Dask LocalCluster of 1 and then 2 worker
   processes (one thread each): reports/s and the scaling ratio (the bar: >= 1.8x from 1 to 2 workers, which a
-  machine with fewer than 3 free cores cannot show, since the driver needs one too);
+  machine with fewer than 3 free cores cannot show, since the driver needs one too), with the CPU each used per
+  report, the driver's (which runs the scheduler) against the workers'; `--dask-runs K` measures it K times;
 - extraction alone on the local process pool with all cores;
 - ingest of the same corpus into a new SQLite store with all cores (`Ingest`, as `jirga ingest` runs it):
   reports/s, and its time over extraction's on the same cores (the bar: within 2x).
@@ -15,18 +16,21 @@ measured in one run:
 
 measures a store made by `benchmarks/make_corpus.py` (about 1M claims) instead: p50 and p95 of the filtered
 incident list (`list_incidents`, limit 100, as `jirga incidents` runs it) and of the monthly aggregate (`jirga
-stats --by month`, every year), for the data's owner and for the partner that sees 10 % (the bar: p95 < 100 ms).
+stats --by month`, every year), for the data's owner and for the partner that sees 10 % (the bar: p95 < 100 ms),
+and the same aggregate by the direct query over every view (as before `month_sums` kept it), the cases alternated.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import os
 import sys
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -76,19 +80,53 @@ def at_scale(url: str, runs: int) -> None:
     print(f"store     {claims:,} claims")
     cases = [(f"list {label}", lambda s, v, w=where: list_incidents(s, IncidentFilter(**w), viewer=v))
              for label, where in LISTS]
-    cases.append(("stats --by month, every year", lambda s, v: compute(s, IncidentFilter(kind="attack"), "month",
-                                                                          viewer=v)))
+    monthly = functools.partial(compute, where=IncidentFilter(kind="attack"), by="month")
+    cases.append(("stats --by month, every year", lambda s, v: monthly(s, viewer=v)))
+    cases.append(("  the same, direct (before month_sums)", lambda s, v: direct(monthly, s, v)))
+    print(f"load      {os.getloadavg()[0]:.2f} (1 min) at the start")
     for who, viewer in (("owner", implicit_admin(store)), ("partner", Viewer(None, partner, "viewer", "partner"))):
-        for label, case in cases:
-            timings = []
-            for _ in range(runs + 1):  # the first warms caches and is not counted
+        with store.session() as session:  # the kept sums must say what the direct query says
+            same = monthly(session, viewer=viewer).as_dict() == direct(monthly, session, viewer).as_dict()
+        print(f"{who:8}  stats --by month: kept sums equal the direct query: {same}")
+        timings: dict[str, list[float]] = {label: [] for label, _ in cases}
+        for _ in range(runs + 1):  # the cases alternate, so a noisy neighbour hits all alike; the first warms caches
+            for label, case in cases:
                 with store.session() as session:
-                    timings.append(timed(lambda case=case, session=session, viewer=viewer: case(session, viewer)))
-            ms = [t * 1000 for t in timings[1:]]
+                    timings[label].append(timed(lambda case=case, session=session, viewer=viewer:
+                                                case(session, viewer)))
+        for label, _ in cases:
+            ms = [t * 1000 for t in timings[label][1:]]
             p95 = percentile(ms, 0.95)
             print(f"{who:8}  {label:40} p50 {sorted(ms)[len(ms) // 2]:7.1f}  p95 {p95:7.1f} ms"
                   + ("" if p95 < 100 else "  (bar 100 ms)"))
+    print(f"load      {os.getloadavg()[0]:.2f} (1 min) at the end")
     store.close()
+
+
+def direct(count, session, viewer):
+    """The count as the direct query over the views gives it, the kept monthly sums (`month_sums`) not read."""
+    from jirga.store import month_sums
+
+    with mock.patch.object(month_sums, "serves", lambda *_: False):
+        return count(session, viewer=viewer)
+
+
+def dask_scaling(work: list[Job]) -> None:
+    """Extraction on a LocalCluster of 1 and 2 workers: reports/s, the ratio, and where the CPU went (the driver,
+    which runs the scheduler too, against the workers), per report: the driver's share is what the workers lose
+    when driver and workers share the cores."""
+    rates = {}
+    for workers in (1, 2):
+        with Cluster(f"local:{workers}") as cluster:
+            list(extract_all(work[:64], cluster=cluster))  # workers warmed up, not timed
+            before = sum(cluster.client.run(time.process_time).values()), time.process_time()
+            seconds = timed(lambda cluster=cluster: sum(1 for _ in extract_all(work, cluster=cluster)))
+            used = sum(cluster.client.run(time.process_time).values()) - before[0], time.process_time() - before[1]
+        rates[workers] = len(work) / seconds
+        print(f"dask      {workers} worker(s): {seconds:6.1f} s, {rates[workers]:7.1f} reports/s; CPU per report: "
+              f"workers {used[0] / len(work) * 1000:.2f} ms, driver {used[1] / len(work) * 1000:.2f} ms "
+              f"({used[1] / (used[0] + used[1]):.1%})")
+    print(f"          scaling 1 -> 2 workers: {rates[2] / rates[1]:.2f}x (bar >= 1.8x); load {os.getloadavg()[0]:.2f}")
 
 
 def main() -> None:
@@ -96,6 +134,8 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=2_000, help="reports in the corpus (default 2000)")
     parser.add_argument("--store", help="measure reads over this store made by make_corpus.py instead")
     parser.add_argument("--runs", type=int, default=20, help="timed runs per read with --store (default 20)")
+    parser.add_argument("--dask-runs", type=int, default=1, help="times to measure Dask scaling (default 1)")
+    parser.add_argument("--dask-only", action="store_true", help="measure Dask scaling only")
     args = parser.parse_args()
     if args.store:
         at_scale(args.store, args.runs)
@@ -108,14 +148,10 @@ def main() -> None:
         work = jobs(directory / "reports", metadata)
         print(f"corpus    {len(work):,} reports; {cores} cores; Python {sys.version.split()[0]}")
 
-        rates = {}
-        for workers in (1, 2):
-            with Cluster(f"local:{workers}") as cluster:
-                list(extract_all(work[:32], cluster=cluster))  # workers warmed up, not timed
-                seconds = timed(lambda cluster=cluster: sum(1 for _ in extract_all(work, cluster=cluster)))
-            rates[workers] = len(work) / seconds
-            print(f"dask      {workers} worker(s): {seconds:6.1f} s, {rates[workers]:7.1f} reports/s")
-        print(f"          scaling 1 -> 2 workers: {rates[2] / rates[1]:.2f}x (bar >= 1.8x)")
+        for _ in range(args.dask_runs):
+            dask_scaling(work)
+        if args.dask_only:
+            return
 
         pool = timed(lambda: sum(1 for _ in extract_all(work, workers=cores)))
         print(f"pool      {cores} processes: {pool:6.1f} s, {len(work) / pool:7.1f} reports/s (extraction alone)")

@@ -24,6 +24,7 @@ from jirga.db.schema import (
 )
 from jirga.extract.pipeline import EXTRACTOR_VERSION
 from jirga.reference import catalog
+from jirga.store import month_sums
 from jirga.store.summary import VIEW_COLUMNS
 
 CHUNK = 5_000  # incidents per insert round (with their claims and actor links)
@@ -102,6 +103,8 @@ def bulk_fill(store: Store, n: int, rng: random.Random, place_rows: list[dict], 
             for table in ("incidents", "reports"):
                 connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                         f"(SELECT max(id) FROM {table}))"))
+    with store.session() as session:  # the views were written here, not by the writer: count the monthly sums
+        month_sums.rebuild(session)
     return counts
 
 

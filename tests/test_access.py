@@ -27,6 +27,8 @@ from jirga.db.schema import (
     Claim,
     Incident,
     IncidentActor,
+    MonthSum,
+    MonthSumPart,
     Organisation,
     Relation,
     Report,
@@ -116,8 +118,8 @@ def worlds(draw) -> World:
 
 def clear(store) -> None:
     with store.session() as session:
-        for model in (StixObject, TaxiiStatus, Peer, Watchlist, Relation, IncidentActor, Claim, Incident, Report,
-                      Source, SharingGroupMember, SharingGroup, ApiToken, User, Organisation):
+        for model in (MonthSumPart, MonthSum, StixObject, TaxiiStatus, Peer, Watchlist, Relation, IncidentActor,
+                      Claim, Incident, Report, Source, SharingGroupMember, SharingGroup, ApiToken, User, Organisation):
             session.execute(delete(model))
 
 

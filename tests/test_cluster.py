@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 from pathlib import Path
 
 import pytest
 
 from jirga.errors import BadInput
-from jirga.pipeline.cluster import Cluster, parse_address
-from jirga.pipeline.pool import Job, extract_all
+from jirga.pipeline.cluster import PARTITION, Cluster, pack, parse_address, run_packed
+from jirga.pipeline.pool import Job, extract_all, run_partition
 from tests.conftest import run_jirga
 
 pytest.importorskip("distributed")
+dask = pytest.importorskip("dask")
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::ResourceWarning")
 
 REPORTS = sorted((Path(__file__).resolve().parents[1] / "examples" / "reports").glob("*.txt"))
@@ -49,11 +51,28 @@ def cluster():
 
 def test_the_cluster_gives_what_one_core_gives_in_the_same_order(cluster):
     work = jobs(40)
-    assert len(work) > 16  # more than one partition
+    assert len(work) > PARTITION  # more than one partition
     alone = list(extract_all(work, workers=1))
     spread = list(extract_all(work, cluster=cluster, window=2))
     assert [r.key for r in spread] == [job.key for job in work]
     assert spread == alone
+
+
+def test_a_packed_task_is_extraction_itself(cluster):
+    work = jobs(3)
+    assert pickle.loads(run_packed(pack(work))) == run_partition(work)
+
+
+def _profiling() -> bool:
+    return dask.config.get("distributed.worker.profile.enabled")
+
+
+def test_the_workers_housekeeping_is_quiet_while_the_cluster_runs_and_only_then(cluster):
+    assert set(cluster.client.run(_profiling).values()) == {False}  # the workers started with it
+    assert not _profiling()
+    with Cluster("local:1"):
+        pass
+    assert not _profiling()  # the module's cluster still runs: closing another left its settings alone
 
 
 def test_a_worker_killed_mid_run_loses_and_repeats_nothing(cluster):
@@ -63,11 +82,11 @@ def test_a_worker_killed_mid_run_loses_and_repeats_nothing(cluster):
 
     def feed():
         for index, job in enumerate(work):
-            if index == 20:  # partitions are on the workers: kill one of them outright
+            if index == 20:  # partitions of 8 are on the workers: kill one of them outright
                 os.kill(pids[0], signal.SIGKILL)
             yield job
 
-    spread = list(extract_all(feed(), cluster=cluster, window=4))
+    spread = list(cluster.extract_all(feed(), window=4, partition_size=8))
     assert [r.key for r in spread] == [job.key for job in work]
     assert spread == alone
 

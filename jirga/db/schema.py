@@ -242,6 +242,52 @@ class IncidentViewActor(Base):
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
+class MonthFigures:
+    """What incidents add to a monthly count, in the order of `jirga.store.stats.sums`: how many, killed and
+    injured (low, best, high, how many with no upper bound, how many with no figure), how many with conflicting
+    sources, how many single-source. Parts may be negative (see `MonthSumPart`)."""
+
+    incidents: Mapped[int] = mapped_column(Integer, default=0)
+    killed_low: Mapped[int] = mapped_column(Integer, default=0)
+    killed_best: Mapped[int] = mapped_column(Integer, default=0)
+    killed_high: Mapped[int] = mapped_column(Integer, default=0)
+    killed_open: Mapped[int] = mapped_column(Integer, default=0)
+    killed_unknown: Mapped[int] = mapped_column(Integer, default=0)
+    injured_low: Mapped[int] = mapped_column(Integer, default=0)
+    injured_best: Mapped[int] = mapped_column(Integer, default=0)
+    injured_high: Mapped[int] = mapped_column(Integer, default=0)
+    injured_open: Mapped[int] = mapped_column(Integer, default=0)
+    injured_unknown: Mapped[int] = mapped_column(Integer, default=0)
+    conflicting: Mapped[int] = mapped_column(Integer, default=0)
+    single_source: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MonthSum(MonthFigures, Base):
+    """The monthly count of incidents as one audience sees them, by kind and status, kept by
+    `jirga.store.month_sums` so that a count over every month reads a few hundred rows, not every incident. A viewer's
+    count is their organisation's rows plus EVERYONE's. `month` is YYYY-MM of the view's start date, '' undated."""
+
+    __tablename__ = "month_sums"
+    org_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class MonthSumPart(MonthFigures, Base):
+    """One incident's part in `MonthSum`, as last counted: what `month_sums.refresh` takes out again when the
+    incident changes. An organisation's own view adds itself and takes away the EVERYONE view it stands in for
+    (negative figures under that organisation). No foreign key: the part outlives a deleted incident until its
+    refresh takes it out."""
+
+    __tablename__ = "month_sum_parts"
+    incident_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    org_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
 class IncidentActor(Base):
     """Which actors an incident involves, and how (perpetrator, claimed, denied, attributed, against, about)."""
 

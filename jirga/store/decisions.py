@@ -18,6 +18,7 @@ from jirga.access.acts import audited
 from jirga.access.rules import require_role, same_audience
 from jirga.db.schema import Assessment, CannotLink, Claim, Incident, IncidentHistory
 from jirga.errors import DecisionError
+from jirga.store import month_sums
 from jirga.store.queries import MAX_ID
 from jirga.store.records import record
 from jirga.store.summary import summarize
@@ -135,6 +136,8 @@ def dismiss(session: Session, incident_id: int, viewer: Viewer, reason: str) -> 
         raise DecisionError(f"incident {incident_id} is {incident.status}, not active")
     reason = _require_reason(reason)
     incident.status = "dismissed"
+    session.flush()
+    month_sums.refresh(session, [incident.id])
     entry = record(session, incident, "dismissed", {}, user, reason)
     audit.record(session, viewer, "write", "incident", incident.id, "ok", "not an incident")
     session.flush()

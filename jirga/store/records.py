@@ -32,6 +32,7 @@ from jirga.fuse.consensus import RELIABILITY_ORDER
 from jirga.model import tlp as tlp_levels
 from jirga.model.report import IncomingReport
 from jirga.reference import catalog
+from jirga.store import month_sums
 from jirga.store.claims import Decomposed
 from jirga.store.placement import Placement, find_incident
 from jirga.store.summary import claim_rows, summarize
@@ -220,6 +221,8 @@ def prune(session: Session, incident_ids: set[int]) -> None:
             session.execute(delete(IncidentHistory).where(IncidentHistory.incident_id == incident.id))
             session.execute(delete(CannotLink).where(CannotLink.incident_id == incident.id))
             session.delete(incident)
+            session.flush()
+            month_sums.refresh(session, [incident.id])
 
 
 def retire_superseded(session: Session, report_id: int) -> None:
@@ -227,8 +230,11 @@ def retire_superseded(session: Session, report_id: int) -> None:
     from_current = exists().where(Claim.incident_id == Incident.id, Claim.report_id == Report.id, Report.is_current)
     analysts = exists().where(Claim.incident_id == Incident.id, Claim.origin == "analyst")
     told_here = select(Claim.incident_id).where(Claim.report_id == report_id)
-    session.execute(update(Incident).where(Incident.id.in_(told_here), ~from_current, ~analysts)
-                    .values(status="superseded").execution_options(synchronize_session=False))
+    retired = session.scalars(update(Incident).where(Incident.id.in_(told_here), ~from_current, ~analysts,
+                                                     Incident.status != "superseded")
+                              .values(status="superseded").returning(Incident.id)
+                              .execution_options(synchronize_session=False)).all()
+    month_sums.refresh(session, retired)
 
 
 def add_references(session: Session, founds: list[Decomposed]) -> None:

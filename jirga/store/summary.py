@@ -32,6 +32,7 @@ from jirga.db.schema import (
     SourceGrade,
 )
 from jirga.fuse.consensus import Consensus, Fact, consensus
+from jirga.store import month_sums
 
 ROLE_OF_FIELD = {"perpetrator": "perpetrator", "against": "against", "concerning": "about"}
 
@@ -115,6 +116,7 @@ def summarize(session: Session, incident: Incident, claims: Iterable[Claim], fre
     session.add_all(IncidentActor(incident_id=incident.id, actor_id=actor_id, role=role)
                     for actor_id, role in actor_links(claims))
     _write_views(session, incident, claims, reports, verdicts)
+    month_sums.refresh(session, [incident.id])
 
 
 def apply_consensus(incident: Incident, claims: list[Claim], agreed: Consensus) -> None:

@@ -31,6 +31,7 @@ from jirga.db.schema import (
     Report,
 )
 from jirga.errors import WithdrawalError
+from jirga.store import month_sums
 from jirga.store.queries import MAX_ID
 from jirga.store.records import record
 from jirga.store.summary import summarize
@@ -111,6 +112,7 @@ def _delete_incident(session: Session, incident: Incident) -> None:
         session.execute(delete(model).where(model.incident_id == incident.id))
     session.delete(incident)
     session.flush()
+    month_sums.refresh(session, [incident.id])
 
 
 def _told_by(session: Session, report_id: int | None) -> list[int]:
@@ -128,3 +130,4 @@ def _restatus(session: Session, incident_ids: list[int]) -> None:
         session.execute(update(Incident).where(Incident.id.in_(incident_ids), Incident.status != "merged",
                                                Incident.status != status, condition)
                         .values(status=status).execution_options(synchronize_session=False))
+    month_sums.refresh(session, incident_ids)
