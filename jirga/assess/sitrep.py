@@ -22,7 +22,18 @@ from sqlalchemy.orm import Session
 
 from jirga.access import Viewer, audit
 from jirga.assess import charts, maps
-from jirga.assess.aggregate import Row, Totals, change, count, label, percent_text, previous_period, rows, victim_rows
+from jirga.assess.aggregate import (
+    Row,
+    Totals,
+    change,
+    count,
+    label,
+    percent_text,
+    previous_period,
+    rows,
+    victim_rows,
+    victim_totals,
+)
 from jirga.errors import QueryError
 from jirga.fuse.consensus import consensus
 from jirga.model import tlp as tlp_levels
@@ -210,8 +221,8 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
         sections.append(Section(by, title, found, cited, chart,
                                 {"province": "country", "district": "province"}.get(by, "")))
 
-    figures = store.victim_figures(session, [c for c in claims if c.incident_id in set(ids)], viewer)
-    victim = victim_rows(figures, total, set(ids))
+    figures = store.victim_figures(session, ids, viewer=viewer)
+    victim = victim_rows(victim_totals(figures, set(ids)), total)
     victim_notes = []
     for row in victim:
         if row.key is None:

@@ -242,6 +242,23 @@ class IncidentViewActor(Base):
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
+class IncidentViewVictim(Base):
+    """One category of victims (`jirga.store.victims`) as one organisation's view tells (`IncidentView`): the
+    consensus of the counts of that category among the claims the view sums up. No row: the view's sources give no
+    figure of that category."""
+
+    __tablename__ = "incident_view_victims"
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
+    org_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    category: Mapped[str] = mapped_column(String(24), primary_key=True)
+    killed_low: Mapped[int | None] = mapped_column(Integer)
+    killed_best: Mapped[int | None] = mapped_column(Integer)
+    killed_high: Mapped[int | None] = mapped_column(Integer)
+    injured_low: Mapped[int | None] = mapped_column(Integer)
+    injured_best: Mapped[int | None] = mapped_column(Integer)
+    injured_high: Mapped[int | None] = mapped_column(Integer)
+
+
 class IncidentActor(Base):
     """Which actors an incident involves, and how (perpetrator, claimed, denied, attributed, against, about)."""
 
