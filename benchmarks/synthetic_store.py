@@ -27,7 +27,7 @@ from jirga.db.schema import (
 from jirga.extract.pipeline import EXTRACTOR_VERSION
 from jirga.reference import catalog
 from jirga.store import victims
-from jirga.store.summary import VIEW_COLUMNS, victim_figures
+from jirga.store.summary import VIEW_COLUMNS, group_key, victim_figures
 
 CHUNK = 5_000  # incidents per insert round (with their claims and actor links)
 OUTLETS = ["Dawn", "The Express Tribune", "Reuters", "Associated Press", "TOLOnews", "Tasnim"]
@@ -88,7 +88,8 @@ def bulk_fill(store: Store, n: int, rng: random.Random, place_rows: list[dict], 
             audience = EVERYONE if row["tlp"] == "green" else row["owner_org_id"]
             views.append({"incident_id": incident_id, "org_id": audience,
                           **{name: row.get(name) for name in VIEW_COLUMNS},
-                          "has_conflict": row.get("has_conflict", False)})
+                          "has_conflict": row.get("has_conflict", False),
+                          "group_ids": group_key((link["actor_id"], link["role"]) for link in row_links)})
             view_links += [{**link, "org_id": audience} for link in row_links]
             # As the writer sums up each view's victims by category: the claims' consensus, by insertion order.
             found = victim_figures([SimpleNamespace(id=None, **claim) for claim in row_claims], reports, {})

@@ -229,6 +229,10 @@ class IncidentView(Summary, Base):
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
     org_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     place_id: Mapped[str | None] = mapped_column(String(200))  # the incident's place row holds it already
+    # The groups the view names (`summary.group_key`: claimed, perpetrator, attributed), as one JSON list of actor
+    # ids; NULL for none. `jirga stats --by group` sums the views by it in one scan, then each list's sums under each
+    # of its groups.
+    group_ids: Mapped[str | None] = mapped_column(Text)
 
 
 class IncidentViewActor(Base):

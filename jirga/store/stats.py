@@ -9,6 +9,7 @@ of claims hidden from them. Each function writes one audit entry.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Sequence
 
 from sqlalchemy import String, and_, case, cast, func, or_, select
@@ -29,11 +30,9 @@ from jirga.db.schema import (
 from jirga.reference import catalog
 from jirga.store import victims
 from jirga.store.queries import IncidentFilter, _describe, incident_query, list_incidents
+from jirga.store.summary import GROUP_ROLES
 
 KEYS = ("month", "group", "country", "province", "district", "attack-type", "target-type")
-# The roles that make an actor the group behind an incident: it claimed it, or the sources name it as perpetrator,
-# or the authorities attribute it. (Denied, against and about do not.)
-GROUP_ROLES = ("claimed", "perpetrator", "attributed")
 ALL = 10**9  # "no limit" for the listing the report reads
 # Sectarian violence, which Pakistan's security monitors count apart (docs/assessment.md): an incident whose target
 # is religious (the extractor's target type for a mosque, shrine, imambargah, church, temple, gurdwara, a procession,
@@ -143,17 +142,17 @@ def sums_by(session: Session, where: IncidentFilter, by: str | None, *, viewer: 
 
 
 def _sums_by_group(session: Session, query, where: IncidentFilter, viewer: Viewer, roll_up: bool) -> list[tuple]:
-    """By group: the incidents joined to their (distinct) groups, those with none under None, in one pass. An
-    incident two groups claimed counts under each."""
-    actor = IncidentViewActor.actor_id
+    """By group: the matching views summed by the list of groups each names (`IncidentView.group_ids`), in one
+    scan, then each list's sums under each of its groups (rolled up: each of their roots, once). An incident two
+    groups claimed counts under each; one that names none, under None. Rows as `sums_by`'s, a group's in parts
+    (`assess.aggregate.count` adds them up)."""
     roots = _roots() if roll_up else {}
-    key = case(roots, value=actor, else_=actor) if roots else actor
-    links = (select(IncidentViewActor.incident_id, IncidentViewActor.org_id, key.label("actor_id")).distinct()
-             .where(IncidentViewActor.role.in_(GROUP_ROLES)).subquery())
-    grouped = (query.outerjoin(links, and_(links.c.incident_id == Incident.id, links.c.org_id == IncidentView.org_id))
-               .with_only_columns(links.c.actor_id, *_sums(), maintain_column_froms=True)
-               .group_by(links.c.actor_id))
-    rows = [(row[0], None, *row[1:]) for row in session.execute(grouped)]
+    grouped = (query.with_only_columns(IncidentView.group_ids, *_sums(), maintain_column_froms=True)
+               .group_by(IncidentView.group_ids))
+    rows = []
+    for group_ids, *sums in session.execute(grouped):
+        actors = sorted({roots.get(actor, actor) for actor in json.loads(group_ids)}) if group_ids else [None]
+        rows += [(actor, None, *sums) for actor in actors]
     audit.record(session, viewer, "read", "incident", None, "ok", f"stats by group {_describe(where)}")
     return rows
 

@@ -12,6 +12,7 @@ more (its own claims, its sharing groups' TLP:AMBER ones), which takes that one'
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 
 from sqlalchemy import Row, and_, delete, func, insert, select
@@ -36,6 +37,9 @@ from jirga.fuse.consensus import Consensus, Fact, consensus
 from jirga.store import victims
 
 ROLE_OF_FIELD = {"perpetrator": "perpetrator", "against": "against", "concerning": "about"}
+# The roles that make an actor the group behind an incident: it claimed it, or the sources name it as perpetrator,
+# or the authorities attribute it. (Denied, against and about do not.)
+GROUP_ROLES = ("claimed", "perpetrator", "attributed")
 
 
 def facts_of(session: Session, claims: list[Claim], fresh: bool = False, *, viewer: Viewer | None = None
@@ -191,7 +195,9 @@ def _write_views(session: Session, incident: Incident, claims: list, reports: di
                 values = {name: getattr(incident, name) for name in VIEW_COLUMNS}
             else:
                 values = summary_values(incident.kind, part, consensus(facts_from(part, reports, verdicts_seen)))
-            computed[key] = values, actor_links(part), victim_figures(part, reports, verdicts_seen)
+            actors = actor_links(part)
+            values = {**values, "group_ids": group_key(actors)}
+            computed[key] = values, actors, victim_figures(part, reports, verdicts_seen)
         values, actors, found = computed[key]
         views.append({"incident_id": incident.id, "org_id": org_id, **values})
         links += [{"incident_id": incident.id, "org_id": org_id, "actor_id": actor_id, "role": role}
@@ -213,7 +219,16 @@ def victim_figures(claims: list, reports: dict[int, Row], verdicts: dict[int, tu
     return victims.category_figures(told, facts_from(told, reports, verdicts)) if told else {}
 
 
-VIEW_COLUMNS = tuple(column.name for column in IncidentView.__table__.columns if not column.primary_key)
+def group_key(links: Iterable[tuple[str, str]]) -> str | None:
+    """`IncidentView.group_ids` of a view with these (actor id, role) links: the ids of its groups (GROUP_ROLES),
+    distinct and sorted, as a JSON list; None when it names no group."""
+    groups = sorted({actor_id for actor_id, role in links if role in GROUP_ROLES})
+    return json.dumps(groups, ensure_ascii=False, separators=(",", ":")) if groups else None
+
+
+# The summary columns a view shares with its incident (`schema.Summary`, and the place).
+VIEW_COLUMNS = tuple(column.name for column in IncidentView.__table__.columns
+                     if not column.primary_key and column.name != "group_ids")
 
 
 def _title(incident: Incident, place: dict | None) -> str:

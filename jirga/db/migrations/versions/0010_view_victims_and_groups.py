@@ -1,5 +1,8 @@
 """Victims by category per view (`incident_view_victims`), so that counting them reads a small table, not the JSON
-of every claim.
+of every claim; and the groups each view names as one column (`incident_views.group_ids`), so that counting by
+group is one scan of the views.
+
+The groups are backfilled from the views' actor links (`incident_view_actors`), by `summary.group_key`.
 
 The backfill sums up each stored view's victim counts by the rules the writer applies (`jirga.store.summary`):
 for every incident with claims counting a category of victims, each audience's claims and verdicts as
@@ -30,10 +33,31 @@ def upgrade() -> None:
         *[sa.Column(f'{name}_{part}', sa.Integer(), nullable=True)
           for name in ('killed', 'injured') for part in ('low', 'best', 'high')],
     )
-    _backfill()
+    op.add_column('incident_views', sa.Column('group_ids', sa.Text(), nullable=True))
+    _backfill_groups()
+    _backfill_victims()
 
 
-def _backfill() -> None:
+def _backfill_groups() -> None:
+    from jirga.store.summary import GROUP_ROLES, group_key
+
+    bind = op.get_bind()
+    links = sa.table('incident_view_actors', sa.column('incident_id'), sa.column('org_id'), sa.column('actor_id'),
+                     sa.column('role'))
+    views = sa.table('incident_views', sa.column('incident_id'), sa.column('org_id'), sa.column('group_ids'))
+    found: dict[tuple[int, int], list[tuple[str, str]]] = {}
+    for incident_id, org_id, actor_id, role in bind.execute(
+            sa.select(links.c.incident_id, links.c.org_id, links.c.actor_id, links.c.role)
+            .where(links.c.role.in_(GROUP_ROLES))):
+        found.setdefault((incident_id, org_id), []).append((actor_id, role))
+    rows = [{"i": incident_id, "o": org_id, "g": group_key(pairs)} for (incident_id, org_id), pairs in found.items()]
+    update = (sa.update(views).where(views.c.incident_id == sa.bindparam('i'), views.c.org_id == sa.bindparam('o'))
+              .values(group_ids=sa.bindparam('g')))
+    for start in range(0, len(rows), 5000):
+        bind.execute(update, rows[start:start + 5000])
+
+
+def _backfill_victims() -> None:
     from sqlalchemy.orm import Session
 
     from jirga.db.schema import Claim, Incident, IncidentView, IncidentViewVictim
@@ -68,4 +92,6 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('incident_views', schema=None) as batch_op:
+        batch_op.drop_column('group_ids')
     op.drop_table('incident_view_victims')
