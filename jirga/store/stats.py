@@ -142,18 +142,36 @@ def sums_by(session: Session, where: IncidentFilter, by: str | None, *, viewer: 
 
 
 def _sums_by_group(session: Session, query, where: IncidentFilter, viewer: Viewer, roll_up: bool) -> list[tuple]:
-    """By group: the matching views summed by the list of groups each names (`IncidentView.group_ids`), in one
-    scan, then each list's sums under each of its groups (rolled up: each of their roots, once). An incident two
-    groups claimed counts under each; one that names none, under None. Rows as `sums_by`'s, a group's in parts
-    (`assess.aggregate.count` adds them up)."""
-    roots = _roots() if roll_up else {}
+    rows = by_group(_group_list_sums(session, query), roll_up)
+    audit.record(session, viewer, "read", "incident", None, "ok", f"stats by group {_describe(where)}")
+    return rows
+
+
+def group_list_sums(session: Session, where: IncidentFilter, *, viewer: Viewer, sectarian: bool = False
+                    ) -> list[tuple]:
+    """The matching incidents as the viewer sees them, summed by the list of groups each names, in one scan of their
+    views (`IncidentView.group_ids`): rows of (the groups' ids, none for none, then the sums of `sums_by`). Each
+    incident is in one row: the rows add up to the total. `by_group` makes them the rows by group."""
+    rows = _group_list_sums(session, _matching(where, viewer, sectarian))
+    audit.record(session, viewer, "read", "incident", None, "ok", f"stats by group {_describe(where)}")
+    return rows
+
+
+def _group_list_sums(session: Session, query) -> list[tuple]:
     grouped = (query.with_only_columns(IncidentView.group_ids, *_sums(), maintain_column_froms=True)
                .group_by(IncidentView.group_ids))
+    return [(json.loads(group_ids) if group_ids else [], *sums) for group_ids, *sums in session.execute(grouped)]
+
+
+def by_group(lists: list[tuple], roll_up: bool) -> list[tuple]:
+    """Rows of `sums_by` by group from `group_list_sums`: each list's sums under each of its groups (rolled up:
+    each of their roots, once), a group's in parts (`assess.aggregate.count` adds them up). An incident two groups
+    claimed counts under each; one that names none, under None."""
+    roots = _roots() if roll_up else {}
     rows = []
-    for group_ids, *sums in session.execute(grouped):
-        actors = sorted({roots.get(actor, actor) for actor in json.loads(group_ids)}) if group_ids else [None]
+    for groups, *sums in lists:
+        actors = sorted({roots.get(actor, actor) for actor in groups}) or [None]
         rows += [(actor, None, *sums) for actor in actors]
-    audit.record(session, viewer, "read", "incident", None, "ok", f"stats by group {_describe(where)}")
     return rows
 
 
