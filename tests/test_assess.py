@@ -147,6 +147,42 @@ def test_assess_victim_categories_read_from_the_views_equal_the_claims_counted_o
         (r.key, r.totals.incidents, r.totals.killed, r.totals.injured) for r in expected]
 
 
+def test_assess_migration_0010_backfills_the_views_groups_and_victims_as_the_writer_wrote_them(store):
+    """Downgraded to 0009 (the views without their groups and victims) and upgraded again, a store of the sample
+    reports, two organisations' markings mixed, has the same rows the writer wrote."""
+    from alembic import command
+    from sqlalchemy import select
+
+    from jirga.db.database import alembic_config
+    from jirga.db.schema import IncidentView, IncidentViewVictim, Organisation
+
+    with store.session() as session:
+        partner = Organisation(name="Partner")
+        session.add(partner)
+        session.flush()
+        partner_id = partner.id
+    items = list(read_inputs([str(REPORTS)], detect_language=False))
+    metadata = read_metadata(REPORTS / "metadata.csv")
+    for part, owner, tlp in ((items[::2], None, "amber"), (items[1::2], partner_id, "green")):
+        ran = ingest_reports(store, part, owner=owner, source="Sample wire", reliability="B", metadata=metadata,
+                             tlp=tlp)
+        assert not ran.said
+
+    def kept() -> tuple[list, list]:
+        with store.session() as session:
+            return (sorted(tuple(row) for row in session.execute(select(IncidentViewVictim.__table__))),
+                    sorted(tuple(row) for row in session.execute(
+                        select(IncidentView.incident_id, IncidentView.org_id, IncidentView.group_ids))))
+
+    written = kept()
+    assert written[0] and any(groups for _, _, groups in written[1]), "the samples name victims and groups"
+    assert {org for _, org, *_ in written[0]} - {0}, "some victims are seen by one organisation only"
+    config = alembic_config(store.engine)
+    command.downgrade(config, "0009")
+    command.upgrade(config, "head")
+    assert kept() == written
+
+
 def test_assess_change_against_the_previous_quarter(samples):
     store, _ = samples
     with store.session() as session:
