@@ -27,8 +27,8 @@ from jirga.assess import stats as assess_stats
 from jirga.assess.aggregate import Totals, count, victim_rows, victim_totals
 from jirga.db import open_store
 from jirga.db.schema import Claim, Incident, IncidentView, IncidentViewActor
+from jirga.fuse import victims
 from jirga.store import stats as store
-from jirga.store import victims
 from jirga.store.queries import IncidentFilter
 from jirga.store.summary import facts_of
 

@@ -25,8 +25,8 @@ from jirga.db.schema import (
     Source,
 )
 from jirga.extract.pipeline import EXTRACTOR_VERSION
+from jirga.fuse import victims
 from jirga.reference import catalog
-from jirga.store import victims
 from jirga.store.summary import VIEW_COLUMNS, group_key, victim_figures
 
 CHUNK = 5_000  # incidents per insert round (with their claims and actor links)

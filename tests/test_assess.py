@@ -114,7 +114,7 @@ def victims_from_claims(session, where: IncidentFilter, viewer) -> dict[int, dic
 
     from jirga.access import visible
     from jirga.db.schema import Claim, Incident
-    from jirga.store import victims
+    from jirga.fuse import victims
     from jirga.store.queries import incident_query
     from jirga.store.summary import facts_of
 
@@ -167,6 +167,22 @@ def test_assess_migration_0010_backfills_the_views_groups_and_victims_as_the_wri
         ran = ingest_reports(store, part, owner=owner, source="Sample wire", reliability="B", metadata=metadata,
                              tlp=tlp)
         assert not ran.said
+
+    # Analysts' verdicts on victim counts, which the backfill reads as the writer does, per view: the partner agrees
+    # with one of its own (seen by everyone, as the claim is), the local organisation disputes one of its own.
+    from jirga.access import Viewer
+    from jirga.db.schema import Claim
+    from jirga.fuse.victims import is_victim_count
+    from jirga.store.decisions import assess
+
+    with store.session() as session:
+        counts = [c for c in session.scalars(select(Claim).where(Claim.field == "killed").order_by(Claim.id))
+                  if is_victim_count(c)]
+        local = implicit_admin(store)
+        for org_id, viewer, verdict in ((partner_id, Viewer(None, partner_id, "analyst", "partner"), "agree"),
+                                        (local.org_id, local, "dispute")):
+            claim = next(c for c in counts if c.owner_org_id == org_id)
+            assess(session, claim.id, verdict, viewer, "checked against the hospital's list")
 
     def kept() -> tuple[list, list]:
         with store.session() as session:

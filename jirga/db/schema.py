@@ -247,7 +247,7 @@ class IncidentViewActor(Base):
 
 
 class IncidentViewVictim(Base):
-    """One category of victims (`jirga.store.victims`) as one organisation's view tells (`IncidentView`): the
+    """One category of victims (`jirga.fuse.victims`) as one organisation's view tells (`IncidentView`): the
     consensus of the counts of that category among the claims the view sums up. No row: the view's sources give no
     figure of that category."""
 

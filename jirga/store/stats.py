@@ -27,8 +27,8 @@ from jirga.db.schema import (
     Place,
     Report,
 )
+from jirga.fuse import victims
 from jirga.reference import catalog
-from jirga.store import victims
 from jirga.store.queries import IncidentFilter, _describe, incident_query, list_incidents
 from jirga.store.summary import GROUP_ROLES
 

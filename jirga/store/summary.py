@@ -33,8 +33,8 @@ from jirga.db.schema import (
     Source,
     SourceGrade,
 )
+from jirga.fuse import victims
 from jirga.fuse.consensus import Consensus, Fact, consensus
-from jirga.store import victims
 
 ROLE_OF_FIELD = {"perpetrator": "perpetrator", "against": "against", "concerning": "about"}
 # The roles that make an actor the group behind an incident: it claimed it, or the sources name it as perpetrator,
