@@ -3,10 +3,10 @@ rolled up, for a quarter and the one before; by victim category), each run throu
 command runs it, the old way (the queries as they were before the views kept their groups and victims) and the new,
 alternately, so that the load of a shared machine weighs on both alike. The two must give the same rows.
 
-    python benchmarks/stats_shapes.py [--backend sqlite|postgresql|both] [--runs R] [--db URL]
+    python benchmarks/stats_shapes.py [--backend sqlite|postgresql|both] [--runs R] [--incidents N] [--db URL]
 
-A fresh store of 100,000 synthetic incidents per backend (as `stats_speed.py` fills it), or `--db` one filled
-before. Printed per case: median and p95 of each way in ms, and new/old of the medians.
+A fresh store of N synthetic incidents (default 100,000) per backend (as `stats_speed.py` fills it), or `--db` one
+filled before. Printed per case: median and p95 of each way in ms, and new/old of the medians.
 """
 
 from __future__ import annotations
@@ -104,11 +104,11 @@ def _order(row: dict) -> tuple[str, str]:
     return str(row["key"]), str(row["parent"])
 
 
-def bench(url: str, runs: int, fresh: bool) -> None:
+def bench(url: str, runs: int, fresh: bool, incidents: int = 100_000) -> None:
     db = open_store(url)
     try:
         if fresh:
-            fill(db, 100_000)
+            fill(db, incidents)
             if db.dialect == "postgresql":
                 with db.engine.begin() as connection:
                     connection.execute(text("ANALYZE"))
@@ -142,6 +142,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--incidents", type=int, default=100_000)
     parser.add_argument("--db", help="a store filled by stats_speed.py or query_speed.py before: skip the fill")
     args = parser.parse_args()
     if args.db:
@@ -149,7 +150,7 @@ def main() -> None:
         return
     for backend in (["sqlite", "postgresql"] if args.backend == "both" else [args.backend]):
         with database(backend) as url:
-            bench(url, args.runs, fresh=True)
+            bench(url, args.runs, fresh=True, incidents=args.incidents)
 
 
 if __name__ == "__main__":
