@@ -141,6 +141,21 @@ def _figure(rng: random.Random, kind: str) -> dict | None:
             "text": str(best), "span": None}
 
 
+def _victim_counts(incident_id: int, killed: dict | None) -> list[tuple[str, dict]]:
+    """Some attacks' sources tell the killed by category too ("including 13 soldiers"): a third of those with a
+    figure, one or two categories. A random source of its own, so the rest of the world is as before."""
+    rng = random.Random(incident_id)
+    if not killed or not killed["best"] or rng.random() >= 1 / 3:
+        return []
+    categories = rng.sample(["civilians", "security_forces", "militants"], 2 if rng.random() < 0.3 else 1)
+    counts = []
+    for category in categories:
+        best = rng.randint(1, killed["best"])
+        counts.append(("killed", {"low": best, "best": best, "high": best, "qualifier": None, "text": str(best),
+                                  "span": None, "subset": category}))
+    return counts
+
+
 def _incident(rng: random.Random, incident_id: int, places: dict[str, list[tuple[dict, float]]], n_reports: int,
               days: int, owned: dict, created: dt.datetime) -> tuple[dict, list[dict], list[dict]]:
     country = pick(rng, COUNTRIES)
@@ -198,6 +213,7 @@ def _incident(rng: random.Random, incident_id: int, places: dict[str, list[tuple
                              "country": country, "lat": place["lat"], "lon": place["lon"], "precision": "city",
                              "gazetteer_id": place["id"]}))
     values += event_values(attack_type, target_type, killed, injured, actor_links)
+    values += _victim_counts(incident_id, killed)
     # A second report repeats the kind, date and casualty figures.
     claims = claim_rows(incident_id, values, report_ids, {"kind", "date", "killed", "injured"}, owned, created)
     links = [{"incident_id": incident_id, "actor_id": actor_id, "role": role} for actor_id, role in actor_links]

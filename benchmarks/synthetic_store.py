@@ -6,6 +6,7 @@ import datetime as dt
 import random
 import uuid
 from collections.abc import Callable
+from types import SimpleNamespace
 
 from sqlalchemy import insert, text
 
@@ -18,14 +19,16 @@ from jirga.db.schema import (
     IncidentActor,
     IncidentView,
     IncidentViewActor,
+    IncidentViewVictim,
     Place,
     Report,
     Source,
 )
 from jirga.extract.pipeline import EXTRACTOR_VERSION
+from jirga.fuse import victims
 from jirga.reference import catalog
 from jirga.store import month_sums
-from jirga.store.summary import VIEW_COLUMNS
+from jirga.store.summary import VIEW_COLUMNS, group_key, victim_figures
 
 CHUNK = 5_000  # incidents per insert round (with their claims and actor links)
 OUTLETS = ["Dawn", "The Express Tribune", "Reuters", "Associated Press", "TOLOnews", "Tasnim"]
@@ -68,11 +71,15 @@ def bulk_fill(store: Store, n: int, rng: random.Random, place_rows: list[dict], 
                 "revision": 1, "supersedes_id": None, "is_current": True, "extractor_version": EXTRACTOR_VERSION,
                 "ingested_at": created, **owned})
         connection.execute(insert(Report.__table__), report_rows)
+    # What `summary.report_rows` reads of each report (no source is graded here: reliability F).
+    names = dict(zip(sources, OUTLETS, strict=True))
+    reports = {row["id"]: SimpleNamespace(id=row["id"], published=row["published"], is_current=True,
+                                          name=names[row["source_id"]], reliability="F") for row in report_rows}
     counts.update(actors=len(actors), places=len(place_rows), reports=n_reports)
 
     for first in range(1, n + 1, CHUNK):
         incidents, claims, links = [], [], []
-        views, view_links = [], []
+        views, view_links, view_victims = [], [], []
         for incident_id in range(first, min(first + CHUNK, n + 1)):
             row, row_claims, row_links = make_incident(incident_id, n_reports, owned, created)
             if green_share and rng.random() < green_share:
@@ -82,8 +89,12 @@ def bulk_fill(store: Store, n: int, rng: random.Random, place_rows: list[dict], 
             audience = EVERYONE if row["tlp"] == "green" else row["owner_org_id"]
             views.append({"incident_id": incident_id, "org_id": audience,
                           **{name: row.get(name) for name in VIEW_COLUMNS},
-                          "has_conflict": row.get("has_conflict", False)})
+                          "has_conflict": row.get("has_conflict", False),
+                          "group_ids": group_key((link["actor_id"], link["role"]) for link in row_links)})
             view_links += [{**link, "org_id": audience} for link in row_links]
+            # As the writer sums up each view's victims by category: the claims' consensus, by insertion order.
+            found = victim_figures([SimpleNamespace(id=None, **claim) for claim in row_claims], reports, {})
+            view_victims += victims.view_rows(incident_id, audience, found)
             incidents.append(row)
             claims += row_claims
             links += row_links
@@ -94,6 +105,8 @@ def bulk_fill(store: Store, n: int, rng: random.Random, place_rows: list[dict], 
             if links:
                 connection.execute(insert(IncidentActor.__table__), links)
                 connection.execute(insert(IncidentViewActor.__table__), view_links)
+            if view_victims:
+                connection.execute(insert(IncidentViewVictim.__table__), view_victims)
         counts["incidents"] += len(incidents)
         counts["claims"] += len(claims)
         counts["incident_actors"] += len(links)

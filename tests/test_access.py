@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select, text, update
 
 from jirga.access import AuthenticationError, NotFound, PermissionDenied, Viewer, admin, audit, auth
 from jirga.access.auth import hash_password, implicit_admin, sign_in, sign_in_with_password, sign_in_with_token
+from jirga.assess.aggregate import Totals
 from jirga.assess.sitrep import Notes
 from jirga.assess.stats import compute
 from jirga.db import open_store
@@ -174,9 +175,12 @@ def build(store, world: World, prefix: str = "") -> Built:
             rows = []
             for claim_marking, report, retired in claims:
                 killed += 1
-                rows.append(Claim(incident_id=incident.id, report_id=reports[report].id, event="incident-1",
-                                  field="killed", value={"low": killed, "best": killed, "high": killed},
-                                  text=str(killed), retired=retired, **marks(claim_marking)))
+                figure = {"low": killed, "best": killed, "high": killed}
+                # Each toll is told of civilians too ("killed N civilians"), under the same marking: the victims by
+                # category the viewer sees are those of the claims it sees.
+                rows += [Claim(incident_id=incident.id, report_id=reports[report].id, event="incident-1",
+                               field="killed", value=value, text=str(killed), retired=retired, **marks(claim_marking))
+                         for value in (figure, {**figure, "subset": "civilians"})]
             session.add_all(rows)
             session.flush()
             summarize(session, incident, rows)
@@ -241,6 +245,13 @@ def check_reads(store, built: Built, viewer: Viewer) -> None:
         assert total.killed.high == sum(want.killed_high[i] or 0 for i in want.incidents)
         by_group = compute(session, IncidentFilter(include_superseded=True), "group", viewer=viewer)
         assert sum(row.totals.incidents for row in by_group.rows) == len(want.incidents)  # no group is named
+        # Victims by category: every toll is told of civilians too, so theirs are the tolls the viewer may see.
+        told = {row.key: row.totals for row in compute(session, IncidentFilter(include_superseded=True),
+                                                       "victim-category", viewer=viewer).rows}
+        civilians = told.get("civilians", Totals())
+        assert civilians.incidents == sum(1 for i in want.incidents if want.killed_high[i] is not None)
+        assert civilians.killed.high == sum(want.killed_high[i] or 0 for i in want.incidents)
+        assert set(told) <= {"civilians", None}
         # The situation report's read path: its incidents, and the claims its footnotes cite, are what the viewer
         # may see (retired claims are not counted, so never cited).
         shown = stats_store.matching_incidents(session, IncidentFilter(include_superseded=True), viewer=viewer)
@@ -248,6 +259,9 @@ def check_reads(store, built: Built, viewer: Viewer) -> None:
         notes = Notes({i.id: [c for c in claims if c.incident_id == i.id] for i in shown}, {})
         notes.cite([i.id for i in shown], ("killed",), "every incident")
         assert {i.id for i in shown} == want.incidents
+        victims = stats_store.victim_figures(session, [i.id for i in shown], viewer=viewer)
+        assert {i: found["civilians"]["killed"][2] for i, found in victims.items()} == {
+            i: want.killed_high[i] for i in want.incidents if want.killed_high[i] is not None}
         assert notes.claim_ids() == {c for i in want.incidents for c in want.claims[i] if not built.claims[c][5]}
     for incident_id in built.incidents:
         with store.session() as session:

@@ -13,7 +13,7 @@ import json
 import pytest
 
 from jirga.access.auth import implicit_admin
-from jirga.assess.aggregate import Figure, Totals, change, count, previous_period
+from jirga.assess.aggregate import Figure, Totals, change, count, previous_period, victim_rows, victim_totals
 from jirga.assess.stats import BREAKDOWNS, compute
 from jirga.db import open_store
 from jirga.ingest.readers import read_inputs
@@ -105,6 +105,98 @@ def test_assess_victim_categories_come_from_the_sources_counts_of_each_category(
     assert set(categories) - {None} <= {"civilians", "security_forces", "militants"} and len(categories) > 1
     rest = categories[None].totals.killed.best
     assert rest + sum(r.totals.killed.best for k, r in categories.items() if k) >= found.total.killed.best
+
+
+def victims_from_claims(session, where: IncidentFilter, viewer) -> dict[int, dict]:
+    """Victims by category as they were counted before the views held them: the consensus of the visible claims
+    of each category, read one by one (the reference the per-view rows must equal)."""
+    from sqlalchemy import select
+
+    from jirga.access import visible
+    from jirga.db.schema import Claim, Incident
+    from jirga.fuse import victims
+    from jirga.store.queries import incident_query
+    from jirga.store.summary import facts_of
+
+    matching = incident_query(where, viewer).with_only_columns(Incident.id).order_by(None)
+    claims = [c for c in session.scalars(select(Claim).where(Claim.incident_id.in_(matching), visible(Claim, viewer))
+                                         .order_by(Claim.incident_id, Claim.id)) if victims.is_victim_count(c)]
+    by_incident: dict[int, list] = {}
+    for claim, fact in zip(claims, facts_of(session, claims, viewer=viewer), strict=True):
+        by_incident.setdefault(claim.incident_id, []).append((claim, fact))
+    found = {i: victims.category_figures([c for c, _ in pairs], [f for _, f in pairs])
+             for i, pairs in by_incident.items()}
+    return {i: figures for i, figures in found.items() if figures}
+
+
+@pytest.mark.parametrize("where", [IncidentFilter(kind="attack"), IncidentFilter(),
+                                   IncidentFilter(kind="attack", country="PK", since="2016", until="2018")],
+                         ids=["attacks", "all", "PK 2016-18"])
+def test_assess_victim_categories_read_from_the_views_equal_the_claims_counted_one_by_one(samples, where):
+    store, _ = samples
+    viewer = implicit_admin(store)
+    with store.session() as session:
+        reference = victims_from_claims(session, where, viewer)
+        found = compute(session, where, "victim-category", viewer=viewer)
+        incidents = list_incidents(session, IncidentFilter(**{**where.__dict__, "limit": 10_000}), viewer=viewer)
+        per_incident = store_stats.victim_figures(session, [i.id for i in incidents], viewer=viewer)
+    assert reference, "the samples should count victims by category"
+    assert per_incident == reference  # what the situation report reads
+    expected = victim_rows(victim_totals(reference), found.total)
+    assert [(r.key, r.totals.incidents, r.totals.killed, r.totals.injured) for r in found.rows] == [
+        (r.key, r.totals.incidents, r.totals.killed, r.totals.injured) for r in expected]
+
+
+def test_assess_migration_0012_backfills_the_views_groups_and_victims_as_the_writer_wrote_them(store):
+    """Downgraded to 0009 (the views without their groups and victims) and upgraded again, a store of the sample
+    reports, two organisations' markings mixed, has the same rows the writer wrote."""
+    from alembic import command
+    from sqlalchemy import select
+
+    from jirga.db.database import alembic_config
+    from jirga.db.schema import IncidentView, IncidentViewVictim, Organisation
+
+    with store.session() as session:
+        partner = Organisation(name="Partner")
+        session.add(partner)
+        session.flush()
+        partner_id = partner.id
+    items = list(read_inputs([str(REPORTS)], detect_language=False))
+    metadata = read_metadata(REPORTS / "metadata.csv")
+    for part, owner, tlp in ((items[::2], None, "amber"), (items[1::2], partner_id, "green")):
+        ran = ingest_reports(store, part, owner=owner, source="Sample wire", reliability="B", metadata=metadata,
+                             tlp=tlp)
+        assert not ran.said
+
+    # Analysts' verdicts on victim counts, which the backfill reads as the writer does, per view: the partner agrees
+    # with one of its own (seen by everyone, as the claim is), the local organisation disputes one of its own.
+    from jirga.access import Viewer
+    from jirga.db.schema import Claim
+    from jirga.fuse.victims import is_victim_count
+    from jirga.store.decisions import assess
+
+    with store.session() as session:
+        counts = [c for c in session.scalars(select(Claim).where(Claim.field == "killed").order_by(Claim.id))
+                  if is_victim_count(c)]
+        local = implicit_admin(store)
+        for org_id, viewer, verdict in ((partner_id, Viewer(None, partner_id, "analyst", "partner"), "agree"),
+                                        (local.org_id, local, "dispute")):
+            claim = next(c for c in counts if c.owner_org_id == org_id)
+            assess(session, claim.id, verdict, viewer, "checked against the hospital's list")
+
+    def kept() -> tuple[list, list]:
+        with store.session() as session:
+            return (sorted(tuple(row) for row in session.execute(select(IncidentViewVictim.__table__))),
+                    sorted(tuple(row) for row in session.execute(
+                        select(IncidentView.incident_id, IncidentView.org_id, IncidentView.group_ids))))
+
+    written = kept()
+    assert written[0] and any(groups for _, _, groups in written[1]), "the samples name victims and groups"
+    assert {org for _, org, *_ in written[0]} - {0}, "some victims are seen by one organisation only"
+    config = alembic_config(store.engine)
+    command.downgrade(config, "0011")
+    command.upgrade(config, "head")
+    assert kept() == written
 
 
 def test_assess_change_against_the_previous_quarter(samples):

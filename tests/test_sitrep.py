@@ -273,3 +273,32 @@ def test_sitrep_each_figure_of_a_breakdown_cites_exactly_the_incidents_it_counts
                     assert not set(note.less) & {i for i, _, _ in note.incidents}
             checked += 1
     assert checked > 10
+
+
+def test_sitrep_each_figure_of_the_victims_table_cites_exactly_the_incidents_it_counts(world):
+    from jirga.store.stats import victim_figures
+
+    report = build(world, world.owner)
+    period = {i for i, _, _ in report.notes.notes[report.total_note - 1].incidents}
+    with world.store.session() as session:
+        incidents = {i.id: i for i in session.scalars(select(Incident))}
+        figures = victim_figures(session, sorted(period), viewer=world.owner)
+    rows = report.victims.rows
+    assert [row.key for row in rows if row.key], "the samples should count victims by category in 2016"
+    for row, cells in zip(rows, report.victims.notes, strict=True):
+        cited = {cell: {i for i, _, _ in report.notes.notes[number - 1].incidents} if number else set()
+                 for cell, number in cells.items()}
+        if row.key is None:  # the rest of the toll: from the total's incidents, as the total's note
+            assert cells["incidents"] is None
+            assert cited["killed"] == ({i for i in period if incidents[i].killed_best is not None
+                                        or incidents[i].killed_low is not None} if row.totals.killed.best else set())
+            continue
+        assert cited["incidents"] == set(row.totals.ids) and len(cited["incidents"]) == row.totals.incidents
+        for name in ("killed", "injured"):
+            assert cited[name] == {i for i in row.totals.ids if name in figures[i][row.key]}
+        assert cited["killed"], "a category's killed are told by some incident"
+    html = sitrep.to_html(report)
+    table = html[html.index('data-testid="by-victim-category"'):]
+    table = table[:table.index("</table>")]
+    marks = re.findall(r'href="#fn-(\d+)"', table)
+    assert len(marks) == sum(1 for cells in report.victims.notes for number in cells.values() if number)

@@ -210,10 +210,11 @@ def percent_text(value: float | None) -> str:
     return f"{value:+.0f} %" if abs(value) >= 10 else f"{value:+.1f} %"
 
 
-def victim_rows(figures: dict[int, dict[str, dict[str, tuple]]], total: Totals,
-                ids: set[int] | None = None) -> list[Row]:
-    """Killed and injured by victim category (civilians, security forces, militants), summed over incidents, with
-    what the sources did not tell by category: the total's best less the categories' best."""
+def victim_totals(figures: dict[int, dict[str, dict[str, tuple]]], ids: set[int] | None = None
+                  ) -> dict[str, Totals]:
+    """Totals per victim category (civilians, security forces, militants) of these incidents' figures
+    (`store.stats.victim_figures`), each with the incidents that tell it; in the order the categories are met
+    (incidents by id, then categories by name). A category's count that an incident does not tell adds nothing."""
     per: dict[str, Totals] = {}
     for incident_id, categories in figures.items():
         if ids is not None and incident_id not in ids:
@@ -222,6 +223,21 @@ def victim_rows(figures: dict[int, dict[str, dict[str, tuple]]], total: Totals,
             killed = Figure.of(*counts["killed"]) if "killed" in counts else Figure()
             injured = Figure.of(*counts["injured"]) if "injured" in counts else Figure()
             per[category] = per.get(category, Totals()) + Totals(1, killed, injured, ids=(incident_id,))
+    return per
+
+
+def victim_totals_from_sums(sums: Iterable[Sequence]) -> dict[str, Totals]:
+    """`victim_totals` from SQL's rows (`store.stats.victim_sums`): (category, incidents, killed's five sums,
+    injured's five, first incident), in the same order. The "no figure" count of a category is always 0 (an
+    incident that tells only its injured adds nothing to its killed), as in `victim_totals`."""
+    ordered = sorted(sums, key=lambda row: (row[-1], row[0]))
+    return {row[0]: Totals(int(row[1]), Figure(*(int(n or 0) for n in row[2:6])),
+                           Figure(*(int(n or 0) for n in row[7:11]))) for row in ordered}
+
+
+def victim_rows(per: dict[str, Totals], total: Totals) -> list[Row]:
+    """Killed and injured by victim category (`victim_totals`), the most killed first, with what the sources did
+    not tell by category: the total's best less the categories' best."""
     out = [Row(category, None, label("victim-category", category, {}), totals) for category, totals in
            sorted(per.items(), key=lambda item: -item[1].killed.best)]
     told_killed = sum(r.totals.killed.best for r in out)

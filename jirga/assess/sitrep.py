@@ -22,7 +22,18 @@ from sqlalchemy.orm import Session
 
 from jirga.access import Viewer, audit
 from jirga.assess import charts, maps
-from jirga.assess.aggregate import Row, Totals, change, count, label, percent_text, previous_period, rows, victim_rows
+from jirga.assess.aggregate import (
+    Row,
+    Totals,
+    change,
+    count,
+    label,
+    percent_text,
+    previous_period,
+    rows,
+    victim_rows,
+    victim_totals,
+)
 from jirga.errors import QueryError
 from jirga.fuse.consensus import consensus
 from jirga.model import tlp as tlp_levels
@@ -119,7 +130,7 @@ class Section:
     by: str
     title: str
     rows: list[Row]
-    notes: list[dict[str, int | None]]  # a footnote per cell of each row (CELLS), None where the cell is 0
+    notes: list[dict[str, int | None]]  # a footnote per cell of each row (of CELLS), None where the cell is 0
     chart: Markup | None = None
     parent_title: str = ""
 
@@ -210,16 +221,10 @@ def build(session: Session, where: IncidentFilter, *, viewer: Viewer, organisati
         sections.append(Section(by, title, found, cited, chart,
                                 {"province": "country", "district": "province"}.get(by, "")))
 
-    figures = store.victim_figures(session, [c for c in claims if c.incident_id in set(ids)], viewer)
-    victim = victim_rows(figures, total, set(ids))
-    victim_notes = []
-    for row in victim:
-        if row.key is None:
-            victim_notes.append(total_note)
-        else:
-            wanted = row.totals.ids
-            victim_notes.append(notes.cite(wanted, ("killed", "injured"), f"Victims: {row.label}"))
-    victims = Section("victim-category", "Killed and injured by category of victim", victim, victim_notes)
+    figures = store.victim_figures(session, ids, viewer=viewer)
+    victim = victim_rows(victim_totals(figures, set(ids)), total)
+    victims = Section("victim-category", "Killed and injured by category of victim", victim,
+                      [_victim_notes(notes, row, figures, incidents) for row in victim])
 
     per_month = count(incidents, "month", groups)
     trend = [charts.trend({k: t.incidents for (k, _), t in per_month.items() if k}, start, end,
@@ -309,10 +314,34 @@ def _cell_notes(notes: Notes, row: Row, key_fields: tuple[str, ...], title: str,
                "injured": [i for i in ids if by_id[i].injured_best is not None or by_id[i].injured_low is not None],
                "conflicts": [i for i in ids if by_id[i].has_conflict],
                "single_source": [i for i in ids if by_id[i].report_count <= 1]}
-    fields = tuple(dict.fromkeys(BASE_FIELDS + key_fields))
-    row_note = notes.cite(ids, fields, f"{title}: {row.label}")
+    return _cited(notes, ids, counted, tuple(dict.fromkeys(BASE_FIELDS + key_fields)), f"{title}: {row.label}")
+
+
+def _victim_notes(notes: Notes, row: Row, figures: dict[int, dict], incidents: list) -> dict[str, int | None]:
+    """A footnote for each figure of the victims table. A category's: the incidents whose sources count that
+    category, and of those the ones that tell its killed, its injured. The rest of the toll (not told by category)
+    is the total's less the categories': its notes cite the incidents of the total's figures, as the total's do."""
+    if row.key is None:
+        rest = {"killed": row.totals.killed.best, "injured": row.totals.injured.best}
+        counted = {"incidents": [],  # not shown: the rest is no number of incidents
+                   "killed": [i.id for i in incidents if rest["killed"]
+                              and (i.killed_best is not None or i.killed_low is not None)],
+                   "injured": [i.id for i in incidents if rest["injured"]
+                               and (i.injured_best is not None or i.injured_low is not None)]}
+        return _cited(notes, [i.id for i in incidents], counted, BASE_FIELDS, "All incidents of the period")
+    ids = row.totals.ids
+    counted = {"incidents": ids, **{name: [i for i in ids if name in figures[i][row.key]]
+                                    for name in ("killed", "injured")}}
+    return _cited(notes, ids, counted, BASE_FIELDS, f"Victims: {row.label}")
+
+
+def _cited(notes: Notes, ids, counted: dict[str, list[int]], fields: tuple[str, ...], what: str
+           ) -> dict[str, int | None]:
+    """The note of each cell of a row whose incidents are `ids`, the cell counting `counted[cell]` of them (None
+    where it counts none): the row's own note where a cell counts them all, else a note of its part."""
+    row_note = notes.cite(ids, fields, what)
     return {cell: (row_note if list(found) == list(ids) else
-                   notes.cite(found, fields, f"{title}: {row.label}, {CELL_WORDS[cell]}", within=row_note))
+                   notes.cite(found, fields, f"{what}, {CELL_WORDS[cell]}", within=row_note))
             if found else None for cell, found in counted.items()}
 
 

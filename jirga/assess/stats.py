@@ -9,7 +9,16 @@ from dataclasses import dataclass, replace
 from sqlalchemy.orm import Session
 
 from jirga.access import Viewer
-from jirga.assess.aggregate import Row, Totals, change, count, previous_period, rows, victim_rows
+from jirga.assess.aggregate import (
+    Row,
+    Totals,
+    change,
+    count,
+    previous_period,
+    rows,
+    victim_rows,
+    victim_totals_from_sums,
+)
 from jirga.errors import QueryError
 from jirga.store import stats as store
 from jirga.store.queries import IncidentFilter, parse_period
@@ -85,14 +94,15 @@ def _count(session: Session, where: IncidentFilter, by: str | None, viewer: View
     if by == "victim-category":
         sums = store.sums_by(session, where, None, viewer=viewer, sectarian=sectarian)
         total = count([], None, {}, sums=sums).get((None, None), Totals())
-        claims = store.victim_claims(session, where, viewer=viewer, sectarian=sectarian)
-        return victim_rows(store.victim_figures(session, claims, viewer), total), total
+        per = victim_totals_from_sums(store.victim_sums(session, where, viewer=viewer, sectarian=sectarian))
+        return victim_rows(per, total), total
+    if by == "group":  # an incident of two groups counts under each; the lists of groups add up to the total
+        lists = store.group_list_sums(session, where, viewer=viewer, sectarian=sectarian)
+        total = count([], None, {}, sums=[(None, None, *sums) for _, *sums in lists])
+        return count([], by, {}, roll_up, store.by_group(lists, roll_up)), total.get((None, None), Totals())
     counted = count([], by, {}, roll_up, store.sums_by(session, where, by, viewer=viewer, roll_up=roll_up,
                                                        sectarian=sectarian))
-    if by != "group":  # each incident is in one row: the rows add up to the total
-        return counted, sum(counted.values(), Totals())
-    total = count([], None, {}, sums=store.sums_by(session, where, None, viewer=viewer, sectarian=sectarian))
-    return counted, total.get((None, None), Totals())
+    return counted, sum(counted.values(), Totals())  # each incident is in one row: the rows add up to the total
 
 
 def _names(session: Session, by: str | None, keys: list[str | None]) -> dict[str, str]:

@@ -229,6 +229,10 @@ class IncidentView(Summary, Base):
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
     org_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     place_id: Mapped[str | None] = mapped_column(String(200))  # the incident's place row holds it already
+    # The groups the view names (`summary.group_key`: claimed, perpetrator, attributed), as one JSON list of actor
+    # ids; NULL for none. `jirga stats --by group` sums the views by it in one scan, then each list's sums under each
+    # of its groups.
+    group_ids: Mapped[str | None] = mapped_column(Text)
 
 
 class IncidentViewActor(Base):
@@ -286,6 +290,23 @@ class MonthSumPart(MonthFigures, Base):
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     kind: Mapped[str] = mapped_column(String(24), primary_key=True)
     status: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class IncidentViewVictim(Base):
+    """One category of victims (`jirga.fuse.victims`) as one organisation's view tells (`IncidentView`): the
+    consensus of the counts of that category among the claims the view sums up. No row: the view's sources give no
+    figure of that category."""
+
+    __tablename__ = "incident_view_victims"
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
+    org_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    category: Mapped[str] = mapped_column(String(24), primary_key=True)
+    killed_low: Mapped[int | None] = mapped_column(Integer)
+    killed_best: Mapped[int | None] = mapped_column(Integer)
+    killed_high: Mapped[int | None] = mapped_column(Integer)
+    injured_low: Mapped[int | None] = mapped_column(Integer)
+    injured_best: Mapped[int | None] = mapped_column(Integer)
+    injured_high: Mapped[int | None] = mapped_column(Integer)
 
 
 class IncidentActor(Base):

@@ -9,24 +9,31 @@ of claims hidden from them. Each function writes one audit entry.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Sequence
 
 from sqlalchemy import String, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from jirga.access import Viewer, audit, visible
-from jirga.db.schema import Claim, Incident, IncidentActor, IncidentView, IncidentViewActor, Place, Report
-from jirga.fuse.consensus import figures
+from jirga.access.rules import seen_view
+from jirga.db.schema import (
+    Claim,
+    Incident,
+    IncidentActor,
+    IncidentView,
+    IncidentViewActor,
+    IncidentViewVictim,
+    Place,
+    Report,
+)
+from jirga.fuse import victims
 from jirga.reference import catalog
 from jirga.store import month_sums
 from jirga.store.queries import IncidentFilter, _describe, incident_query, list_incidents
-from jirga.store.summary import facts_of
+from jirga.store.summary import GROUP_ROLES
 
 KEYS = ("month", "group", "country", "province", "district", "attack-type", "target-type")
-# The roles that make an actor the group behind an incident: it claimed it, or the sources name it as perpetrator,
-# or the authorities attribute it. (Denied, against and about do not.)
-GROUP_ROLES = ("claimed", "perpetrator", "attributed")
-VICTIM_CATEGORIES = ("civilians", "security_forces", "militants")
 ALL = 10**9  # "no limit" for the listing the report reads
 # Sectarian violence, which Pakistan's security monitors count apart (docs/assessment.md): an incident whose target
 # is religious (the extractor's target type for a mosque, shrine, imambargah, church, temple, gurdwara, a procession,
@@ -37,12 +44,13 @@ SECTARIAN_TARGETS = ("religious",)
 SECTARIAN_GROUPS = ("ssp", "lej", "lej-alami", "sipah-e-muhammad", "zainabiyoun", "fatemiyoun")
 
 
-def figure_sums(name: str) -> list:
+def figure_sums(name: str, model=IncidentView) -> list:
     """SQL sums of one figure (killed or injured) over incidents, in the order of `assess.aggregate.Figure`:
     low, best, high, how many have no upper bound, how many give no figure. An incident with no figure adds 0 to
     low and best; one with no upper bound ("at least 170") adds its best to high, which is then a floor.
-    `assess.aggregate.Figure.of` is the same rule for one incident in Python: keep them alike."""
-    low, best, high = (getattr(IncidentView, f"{name}_{part}") for part in ("low", "best", "high"))
+    `assess.aggregate.Figure.of` is the same rule for one incident in Python: keep them alike. `model`: the table
+    whose columns `{name}_low`, `_best` and `_high` are summed."""
+    low, best, high = (getattr(model, f"{name}_{part}") for part in ("low", "best", "high"))
     best_or_low = func.coalesce(best, low)
     return [func.sum(func.coalesce(low, best, 0)), func.sum(func.coalesce(best_or_low, 0)),
             func.sum(func.coalesce(high, best_or_low, 0)),
@@ -81,8 +89,13 @@ def is_sectarian(incident: Incident, groups: dict[int, list[str]]) -> bool:
     return incident.target_type in SECTARIAN_TARGETS or not sectarian_groups().isdisjoint(groups.get(incident.id, ()))
 
 
+def _whole_table(where: IncidentFilter) -> bool:
+    """The count reads most of the table: no period (see `incident_query`)."""
+    return not (where.since or where.until)
+
+
 def _matching(where: IncidentFilter, viewer: Viewer, sectarian: bool):
-    query = incident_query(where, viewer, whole_table=not (where.since or where.until)).order_by(None)
+    query = incident_query(where, viewer, whole_table=_whole_table(where)).order_by(None)
     return query.where(sectarian_clause()) if sectarian else query
 
 
@@ -134,18 +147,36 @@ def sums_by(session: Session, where: IncidentFilter, by: str | None, *, viewer: 
 
 
 def _sums_by_group(session: Session, query, where: IncidentFilter, viewer: Viewer, roll_up: bool) -> list[tuple]:
-    """By group: the incidents joined to their (distinct) groups, those with none under None, in one pass. An
-    incident two groups claimed counts under each."""
-    actor = IncidentViewActor.actor_id
-    roots = _roots() if roll_up else {}
-    key = case(roots, value=actor, else_=actor) if roots else actor
-    links = (select(IncidentViewActor.incident_id, IncidentViewActor.org_id, key.label("actor_id")).distinct()
-             .where(IncidentViewActor.role.in_(GROUP_ROLES)).subquery())
-    grouped = (query.outerjoin(links, and_(links.c.incident_id == Incident.id, links.c.org_id == IncidentView.org_id))
-               .with_only_columns(links.c.actor_id, *_sums(), maintain_column_froms=True)
-               .group_by(links.c.actor_id))
-    rows = [(row[0], None, *row[1:]) for row in session.execute(grouped)]
+    rows = by_group(_group_list_sums(session, query), roll_up)
     audit.record(session, viewer, "read", "incident", None, "ok", f"stats by group {_describe(where)}")
+    return rows
+
+
+def group_list_sums(session: Session, where: IncidentFilter, *, viewer: Viewer, sectarian: bool = False
+                    ) -> list[tuple]:
+    """The matching incidents as the viewer sees them, summed by the list of groups each names, in one scan of their
+    views (`IncidentView.group_ids`): rows of (the groups' ids, none for none, then the sums of `sums_by`). Each
+    incident is in one row: the rows add up to the total. `by_group` makes them the rows by group."""
+    rows = _group_list_sums(session, _matching(where, viewer, sectarian))
+    audit.record(session, viewer, "read", "incident", None, "ok", f"stats by group {_describe(where)}")
+    return rows
+
+
+def _group_list_sums(session: Session, query) -> list[tuple]:
+    grouped = (query.with_only_columns(IncidentView.group_ids, *_sums(), maintain_column_froms=True)
+               .group_by(IncidentView.group_ids))
+    return [(json.loads(group_ids) if group_ids else [], *sums) for group_ids, *sums in session.execute(grouped)]
+
+
+def by_group(lists: list[tuple], roll_up: bool) -> list[tuple]:
+    """Rows of `sums_by` by group from `group_list_sums`: each list's sums under each of its groups (rolled up:
+    each of their roots, once), a group's in parts (`assess.aggregate.count` adds them up). An incident two groups
+    claimed counts under each; one that names none, under None."""
+    roots = _roots() if roll_up else {}
+    rows = []
+    for groups, *sums in lists:
+        actors = sorted({roots.get(actor, actor) for actor in groups}) or [None]
+        rows += [(actor, None, *sums) for actor in actors]
     return rows
 
 
@@ -185,34 +216,46 @@ def incident_claims(session: Session, incident_ids: Sequence[int], *, viewer: Vi
     return claims
 
 
-def victim_figures(session: Session, claims: Sequence[Claim], viewer: Viewer) -> dict[int, dict[str, dict[str, tuple]]]:
-    """incident id -> victim category -> killed/injured -> (low, best, high): the consensus of the sources'
-    counts of one category of victims ("13 soldiers"), each category on its own, by the rules of the totals."""
-    parts = [c for c in claims if c.field in ("killed", "injured") and isinstance(c.value, dict)
-             and c.value.get("subset") in VICTIM_CATEGORIES]
-    by_part: dict[tuple[int, str, str], list] = {}
-    for claim, fact in zip(parts, facts_of(session, parts, viewer=viewer), strict=True):
-        whole = type(fact)(**{**fact.__dict__, "value": {k: v for k, v in fact.value.items() if k != "subset"}})
-        by_part.setdefault((claim.incident_id, claim.value["subset"], claim.field), []).append(whole)
-    out: dict[int, dict[str, dict[str, tuple]]] = {}
-    for (incident_id, category, name), facts in sorted(by_part.items()):
-        agreed = figures(facts, name)
-        if agreed.best is not None or agreed.low is not None:
-            out.setdefault(incident_id, {}).setdefault(category, {})[name] = agreed.triple
+def _victim_sums() -> list:
+    """SQL sums over `IncidentViewVictim` rows of one category: the incidents, the killed and the injured (as
+    `figure_sums`), and the first incident (the order in which `victim_figures` meets the categories)."""
+    return [func.count(), *figure_sums("killed", IncidentViewVictim), *figure_sums("injured", IncidentViewVictim),
+            func.min(IncidentViewVictim.incident_id)]
+
+
+def victim_sums(session: Session, where: IncidentFilter, *, viewer: Viewer, sectarian: bool = False
+                ) -> list[tuple]:
+    """Victims by category over the matching incidents as the viewer sees them (`sums_by`), from the rows their
+    views hold (`IncidentViewVictim`): rows of (category, incidents, killed low, best, high, open, not told,
+    injured ..., first incident id). "Not told" counts the incidents that tell the category's other count only."""
+    victim = IncidentViewVictim
+    # Over every period, few views tell victims by category: read those rows and look their views up, rather than
+    # every view and its victims (SQLite, with no statistics, would; "+ 0" keeps it from searching this table).
+    incident_id = victim.incident_id + 0 if _whole_table(where) else victim.incident_id
+    statement = (_matching(where, viewer, sectarian)
+                 .join(victim, and_(incident_id == Incident.id, victim.org_id == IncidentView.org_id))
+                 .with_only_columns(victim.category, *_victim_sums(), maintain_column_froms=True)
+                 .group_by(victim.category))
+    found = [tuple(row) for row in session.execute(statement)]
+    audit.record(session, viewer, "read", "incident", None, "ok", f"victim counts {_describe(where)}")
+    return found
+
+
+def victim_figures(session: Session, incident_ids: Sequence[int], *, viewer: Viewer) -> dict[int, victims.Figures]:
+    """incident id -> victim category -> killed/injured -> (low, best, high), for these incidents as the viewer
+    sees them (the rows of the view they read)."""
+    victim = IncidentViewVictim
+    out: dict[int, victims.Figures] = {}
+    for start in range(0, len(incident_ids), 5000):
+        part = incident_ids[start:start + 5000]
+        for row in session.execute(
+                select(victim).join(IncidentView, and_(IncidentView.incident_id == victim.incident_id,
+                                                       IncidentView.org_id == victim.org_id))
+                .join(Incident, seen_view(viewer))
+                .where(victim.incident_id.in_(part)).order_by(victim.incident_id, victim.category)).scalars():
+            out.setdefault(row.incident_id, {})[row.category] = victims.from_row(row)
+    audit.record(session, viewer, "read", "incident", None, "ok", f"victim counts of {len(incident_ids)} incidents")
     return out
-
-
-def victim_claims(session: Session, where: IncidentFilter, *, viewer: Viewer, sectarian: bool = False
-                  ) -> list[Claim]:
-    """The counts of one category of victims (claims of killed or injured with a `subset`) that the viewer may
-    see, of the matching incidents (matched as the viewer sees them, as in `sums_by`)."""
-    matching = _matching(where, viewer, sectarian)
-    claims = list(session.scalars(select(Claim).where(
-        Claim.field.in_(("killed", "injured")), Claim.value["subset"].as_string().isnot(None), ~Claim.retired,
-        visible(Claim, viewer), Claim.incident_id.in_(matching.with_only_columns(Incident.id))
-    ).order_by(Claim.incident_id, Claim.id)))
-    audit.record(session, viewer, "read", "claim", None, "ok", f"victim counts {_describe(where)}")
-    return claims
 
 
 def disputes(session: Session, incident_ids: Sequence[int], *, viewer: Viewer) -> list[tuple[int, int | None, str]]:

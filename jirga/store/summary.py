@@ -12,6 +12,7 @@ more (its own claims, its sharing groups' TLP:AMBER ones), which takes that one'
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 
 from sqlalchemy import Row, and_, delete, func, insert, select
@@ -26,15 +27,20 @@ from jirga.db.schema import (
     IncidentActor,
     IncidentView,
     IncidentViewActor,
+    IncidentViewVictim,
     Report,
     SharingGroupMember,
     Source,
     SourceGrade,
 )
+from jirga.fuse import victims
 from jirga.fuse.consensus import Consensus, Fact, consensus
 from jirga.store import month_sums
 
 ROLE_OF_FIELD = {"perpetrator": "perpetrator", "against": "against", "concerning": "about"}
+# The roles that make an actor the group behind an incident: it claimed it, or the sources name it as perpetrator,
+# or the authorities attribute it. (Denied, against and about do not.)
+GROUP_ROLES = ("claimed", "perpetrator", "attributed")
 
 
 def facts_of(session: Session, claims: list[Claim], fresh: bool = False, *, viewer: Viewer | None = None
@@ -113,6 +119,7 @@ def summarize(session: Session, incident: Incident, claims: Iterable[Claim], fre
         session.execute(delete(IncidentActor).where(IncidentActor.incident_id == incident.id))
         session.execute(delete(IncidentView).where(IncidentView.incident_id == incident.id))
         session.execute(delete(IncidentViewActor).where(IncidentViewActor.incident_id == incident.id))
+        session.execute(delete(IncidentViewVictim).where(IncidentViewVictim.incident_id == incident.id))
     session.add_all(IncidentActor(incident_id=incident.id, actor_id=actor_id, role=role)
                     for actor_id, role in actor_links(claims))
     _write_views(session, incident, claims, reports, verdicts)
@@ -181,29 +188,51 @@ def audiences(session: Session, incident: Incident, claims: list, verdicts: list
 def _write_views(session: Session, incident: Incident, claims: list, reports: dict[int, Row],
                  verdicts: list[Row]) -> None:
     whole = (list(range(len(claims))), list(range(len(verdicts))))
-    views, links = [], []
-    computed: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[dict, list]] = {}
+    views, links, counts = [], [], []
+    computed: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[dict, list, victims.Figures]] = {}
     for org_id, (seen, told) in audiences(session, incident, claims, verdicts).items():
         key = (tuple(seen), tuple(told))
         if key not in computed:
             part = [claims[i] for i in seen]
+            verdicts_seen = latest([verdicts[j] for j in told])
             if (seen, told) == whole:  # the incident's own summary, just computed
                 values = {name: getattr(incident, name) for name in VIEW_COLUMNS}
             else:
-                facts = facts_from(part, reports, latest([verdicts[j] for j in told]))
-                values = summary_values(incident.kind, part, consensus(facts))
-            computed[key] = values, actor_links(part)
-        values, actors = computed[key]
+                values = summary_values(incident.kind, part, consensus(facts_from(part, reports, verdicts_seen)))
+            actors = actor_links(part)
+            values = {**values, "group_ids": group_key(actors)}
+            computed[key] = values, actors, victim_figures(part, reports, verdicts_seen)
+        values, actors, found = computed[key]
         views.append({"incident_id": incident.id, "org_id": org_id, **values})
         links += [{"incident_id": incident.id, "org_id": org_id, "actor_id": actor_id, "role": role}
                   for actor_id, role in actors]
+        counts += victims.view_rows(incident.id, org_id, found)
     if views:
         session.execute(insert(IncidentView), views)
     if links:
         session.execute(insert(IncidentViewActor), links)
+    if counts:
+        session.execute(insert(IncidentViewVictim), counts)
 
 
-VIEW_COLUMNS = tuple(column.name for column in IncidentView.__table__.columns if not column.primary_key)
+def victim_figures(claims: list, reports: dict[int, Row], verdicts: dict[int, tuple[str, str | None]]
+                   ) -> victims.Figures:
+    """Victims by category among these claims (those one audience sees), with that audience's verdicts, in the
+    order of their ids (as the claims' consensus reads them)."""
+    told = sorted((c for c in claims if victims.is_victim_count(c)), key=lambda c: (c.id is None, c.id or 0))
+    return victims.category_figures(told, facts_from(told, reports, verdicts)) if told else {}
+
+
+def group_key(links: Iterable[tuple[str, str]]) -> str | None:
+    """`IncidentView.group_ids` of a view with these (actor id, role) links: the ids of its groups (GROUP_ROLES),
+    distinct and sorted, as a JSON list; None when it names no group."""
+    groups = sorted({actor_id for actor_id, role in links if role in GROUP_ROLES})
+    return json.dumps(groups, ensure_ascii=False, separators=(",", ":")) if groups else None
+
+
+# The summary columns a view shares with its incident (`schema.Summary`, and the place).
+VIEW_COLUMNS = tuple(column.name for column in IncidentView.__table__.columns
+                     if not column.primary_key and column.name != "group_ids")
 
 
 def _title(incident: Incident, place: dict | None) -> str:
