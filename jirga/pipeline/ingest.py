@@ -38,6 +38,7 @@ from jirga.store.records import (
     source_id,
     stored_pairs,
 )
+from jirga.store.writer import Item, NotBatchable, write_batch
 
 UNATTRIBUTED = "Unattributed"
 MAX_SOURCE_CHARS = 200  # the sources.name column
@@ -84,6 +85,8 @@ class _Pending:
 
 
 class Ingest:
+    batched = True  # the batched writer (jirga.store.writer); False: one event at a time, the reference
+
     def __init__(self, store: Store, options: IngestOptions, on_error: Callable[[str], None],
                  on_progress: Callable[[Summary], None] = lambda summary: None, viewer: Viewer | None = None,
                  *, doing: str = "ingest reports", audit_batches: bool = True):
@@ -196,19 +199,14 @@ class Ingest:
         batch = sorted(batch, key=lambda item: _written_order(*item))
         try:
             with self.store.session() as session:
-                add_references(session, [result.found for _, result in batch])
-                stored = stored_pairs(session, self.owner,
-                                      [(pending.source, pending.report.content_hash) for pending, _ in batch])
-                counts = [self._store_one(session, pending, result, stored) for pending, result in batch]
+                counts = self._store(session, batch)
                 self._audit(session, counts)
         except Exception:  # whatever one report trips on, the others of the batch are still stored
             counts = []
             for pending, result in batch:
                 try:
                     with self.store.session() as session:
-                        add_references(session, [result.found])
-                        stored = stored_pairs(session, self.owner, [(pending.source, pending.report.content_hash)])
-                        counts.append(self._store_one(session, pending, result, stored))
+                        counts += self._store(session, [(pending, result)])
                         self._audit(session, counts[-1:])
                 except Exception as error:
                     self._fail(f"{pending.report.origin}: not stored ({_reason(error)})")
@@ -217,9 +215,28 @@ class Ingest:
             self.summary.incidents += incidents
         self.on_progress(self.summary)
 
+    def _store(self, session, batch: list[tuple[_Pending, Result]]) -> list[tuple[str, int, int | None]]:
+        """Store the batch in this transaction, by the batched writer unless it needs the reference (`Ingest.batched`
+        False: always the reference, one event at a time); the counts in the batch's order."""
+        add_references(session, [result.found for _, result in batch])
+        stored = stored_pairs(session, self.owner,
+                              [(pending.source, pending.report.content_hash) for pending, _ in batch])
+        if self.batched:
+            fresh = [(pending, result) for pending, result in batch
+                     if (pending.source, pending.report.content_hash) not in stored]
+            try:  # NotBatchable comes before any write
+                written = iter(write_batch(session, [Item(p.report, p.source, p.tlp, r.found) for p, r in fresh],
+                                           self.owner, self.options.group))
+            except NotBatchable:
+                pass
+            else:
+                return [("unchanged", 0, None) if (p.source, p.report.content_hash) in stored else next(written)
+                        for p, _ in batch]
+        return [self._store_one(session, pending, result, stored) for pending, result in batch]
+
     def _store_one(self, session, pending: _Pending, result: Result,
                    stored: set[tuple[int, str]]) -> tuple[str, int, int | None]:
-        """(new | updated | unchanged, incidents opened, the report's id if stored)."""
+        """The reference: (new | updated | unchanged, incidents opened, the report's id if stored)."""
         report = pending.report
         if (pending.source, report.content_hash) in stored:  # stored meanwhile by another run
             return "unchanged", 0, None
