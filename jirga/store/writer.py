@@ -59,7 +59,6 @@ from jirga.store.summary import (
     _write_views,
     actor_links,
     apply_consensus,
-    claim_rows,
     facts_from,
     latest,
     report_rows,
@@ -69,6 +68,8 @@ from jirga.store.summary import (
 CHUNK = 500  # ids per IN (...) list: well under SQLite's limit on bound parameters
 NEW = 1 << 62  # provisional ids of rows made in the batch: above every stored id, in the order they were made
 INCIDENT_COLUMNS = tuple(c.name for c in Incident.__table__.columns if c.name not in ("id", "uuid", "created_at"))
+CLAIM_COLUMNS = (Claim.id, Claim.incident_id, Claim.field, Claim.value, Claim.report_id, Claim.origin, Claim.retired,
+                 Claim.created_by, Claim.owner_org_id, Claim.tlp, Claim.sharing_group_id)  # as summary.claim_rows
 ReportRow = namedtuple("ReportRow", "id published is_current name reliability")
 
 
@@ -109,6 +110,7 @@ class _Incident:
         self.__dict__.update(columns)
         self.actors, self.new = actors, new
         self.claims: list | None = [] if new else None  # None: not read yet
+        self.made: list[_Row] = []  # its claims made in the batch
         self.verdicts: list = []
         self.touched = False
         self.deferred = False  # joined while big: summarised at the end of the batch
@@ -147,7 +149,8 @@ def write_batch(session: Session, items: list[Item], owner: int, group: int | No
     report_ids = _insert_reports(session, items, owner, group)
     _read_reports(batch, items, report_ids)
     _read_places(batch, items)
-    _read_candidates(batch, items, report_ids)
+    _read_candidates(batch, items)
+    _read_claims(batch, items)
     out = []
     relations = []
     for item, report_id in zip(items, report_ids, strict=True):
@@ -213,7 +216,7 @@ def _family(kind: str) -> tuple[str, ...]:
     return ("meeting", "visit") if kind in ("meeting", "visit") else (kind,)
 
 
-def _read_candidates(batch: _Batch, items: list[Item], report_ids: list[int]) -> None:
+def _read_candidates(batch: _Batch, items: list[Item]) -> None:
     """Every active incident any event of the batch may be compared with, in one query: for each kind and country,
     the union of the events' date windows. Incidents the batch opens or changes are kept up to date in memory."""
     windows: dict[tuple[tuple[str, ...], str | None], list[tuple[dt.date, dt.date]]] = {}
@@ -252,6 +255,20 @@ def _read_candidates(batch: _Batch, items: list[Item], report_ids: list[int]) ->
             batch.places.setdefault(row.Place.id, row.Place)
         values = {c.name: getattr(row, c.name) for c in columns}
         batch.pool[row.id] = _Incident(values, actors.get(row.id, []), new=False)
+
+
+def _read_claims(batch: _Batch, items: list[Item]) -> None:
+    """The claims of the stored incidents the batch's events will likely join, in a few queries rather than some
+    for each: those that are candidates of an event as the batch starts, and small enough to be summarised at each
+    join (a big one is read at the end of the batch)."""
+    wanted: dict[int, _Incident] = {}
+    for item in items:
+        for event in item.found.events:
+            if event.kind not in NEVER_CLUSTERED:
+                view = view_of_event(event, item.report.published)
+                wanted.update((c.id, c) for c in _candidates(batch, view, item.report.published, set())
+                              if c.report_count < BIG_INCIDENT)
+    _load_claims(batch, list(wanted.values()))
 
 
 def _merged(spans: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
@@ -308,12 +325,14 @@ def _place_events(batch: _Batch, item: Item, report_id: int) -> int:
             claims.append(row)
         joined.add(incident.id)
         incident.touched = True
-        _load_claims(batch, incident)
-        incident.claims.extend(claims)
+        incident.made += claims
+        if incident.claims is not None:
+            incident.claims += claims
         deferred = not fresh and incident.report_count >= BIG_INCIDENT
         if deferred:
             incident.deferred = True
         else:
+            _load_claims(batch, [incident])  # most were read ahead (_read_claims); this reads any other
             _summarise(batch, incident)
         if not fresh:
             incident.tlp = tlp_levels.most_restrictive(incident.tlp, item.tlp)
@@ -338,15 +357,26 @@ def _best(batch: _Batch, event: EventClaims, published: dt.date | None, joined: 
     return (best if best_match.same else None), best_match, len(candidates)
 
 
-def _load_claims(batch: _Batch, incident: _Incident) -> None:
-    """A stored incident's claims, their reports and the analysts' verdicts on them, read once per batch."""
-    if incident.claims is not None:
-        return
-    rows = sorted(claim_rows(batch.session, incident.id), key=lambda row: row.id)
-    incident.claims = [_Row(**row._asdict()) for row in rows]
-    incident.verdicts = verdict_rows(batch.session, rows)
-    missing = [row for row in rows if row.report_id not in batch.reports]
-    batch.reports.update(report_rows(batch.session, missing))
+def _load_claims(batch: _Batch, incidents: list[_Incident]) -> None:
+    """Stored incidents' claims, their reports and the analysts' verdicts on them: read once per batch, for many
+    incidents at a time."""
+    todo = [incident for incident in incidents if incident.claims is None]
+    for start in range(0, len(todo), CHUNK):
+        part = {incident.id: incident for incident in todo[start:start + CHUNK]}
+        rows = list(batch.session.execute(select(*CLAIM_COLUMNS).where(Claim.incident_id.in_(part))
+                                          .order_by(Claim.id)))
+        for incident in part.values():
+            incident.claims, incident.verdicts = [], []  # the batch's own claims go after the stored ones
+        by_id = {}
+        for row in rows:
+            claim = _Row(**row._asdict())
+            by_id[claim.id] = row.incident_id
+            part[row.incident_id].claims.append(claim)
+        for verdict in verdict_rows(batch.session, rows):
+            part[by_id[verdict.claim_id]].verdicts.append(verdict)
+        batch.reports.update(report_rows(batch.session, [row for row in rows if row.report_id not in batch.reports]))
+        for incident in part.values():
+            incident.claims += incident.made
 
 
 def _summarise(batch: _Batch, incident: _Incident) -> None:
@@ -360,9 +390,10 @@ def _summarise(batch: _Batch, incident: _Incident) -> None:
 def _write(batch: _Batch, relations: list[dict]) -> None:
     """Everything the batch made, a statement per table (and the views per incident, as summary writes them)."""
     session = batch.session
-    for incident in batch.pool.values():
-        if incident.deferred:  # summarised once, over all its claims, as the reference does at commit
-            _summarise(batch, incident)
+    deferred = [incident for incident in batch.pool.values() if incident.deferred]
+    _load_claims(batch, deferred)
+    for incident in deferred:  # summarised once, over all its claims, as the reference does at commit
+        _summarise(batch, incident)
     ids: dict[int, int] = {}
     if batch.opened:
         # The columns the batch set (the table's defaults give the rest, as they do for the reference's rows).
