@@ -42,6 +42,7 @@ from jirga.store.writer import Item, NotBatchable, write_batch
 
 UNATTRIBUTED = "Unattributed"
 MAX_SOURCE_CHARS = 200  # the sources.name column
+LOOKAHEAD = 64  # reports read ahead, so that whether they are stored already is one query for them all
 
 
 @dataclass
@@ -141,27 +142,49 @@ class Ingest:
                             f"dates not resolved; give --published or --metadata")
 
     def _jobs(self, items: Iterable[IncomingReport | BadInput]) -> Iterator[Job]:
+        chunk: list[tuple[int, _Pending]] = []
         for number, item in enumerate(items):
             if isinstance(item, BadInput):
                 self._fail(str(item))
                 continue
             try:
-                pending = self._prepare(item)
+                chunk.append((number, self._prepare(item)))
             except BadInput as error:
                 self._fail(str(error))
                 continue
             except SQLAlchemyError as error:  # looking up its source failed: this report fails, the run goes on
                 self._fail(f"{item.origin}: not stored ({_reason(error)})")
                 continue
-            if pending is None:
+            if len(chunk) >= LOOKAHEAD:
+                yield from self._new_jobs(chunk)
+                chunk = []
+        yield from self._new_jobs(chunk)
+
+    def _new_jobs(self, chunk: list[tuple[int, _Pending]]) -> Iterator[Job]:
+        """Jobs for the reports of this chunk that are not stored yet: one query for the chunk, not one each."""
+        try:
+            with self.store.session() as session:
+                stored = stored_pairs(session, self.owner, list({self._key(p) for _, p in chunk}))
+        except SQLAlchemyError as error:
+            for _, pending in chunk:
+                self._fail(f"{pending.report.origin}: not stored ({_reason(error)})")
+            return
+        for number, pending in chunk:
+            key = self._key(pending)
+            if key in stored or key in self._in_run:  # this source has this text already
                 self.summary.unchanged += 1
                 self.on_progress(self.summary)
                 continue
+            self._in_run.add(key)
             self._pending[number] = pending
             yield Job(number, pending.report.text, pending.report.published, pending.report.language)
 
-    def _prepare(self, report: IncomingReport) -> _Pending | None:
-        """The report with its metadata and defaults, or None if this source already has this text."""
+    @staticmethod
+    def _key(pending: _Pending) -> tuple[int, str]:
+        return pending.source, pending.report.content_hash
+
+    def _prepare(self, report: IncomingReport) -> _Pending:
+        """The report with its metadata and defaults (BadInput if it cannot be stored)."""
         options = self.options
         report = report.with_defaults(**options.metadata.get(Path(report.origin).name, {}))
         report = report.with_defaults(source=options.source, published=options.published)
@@ -173,16 +196,8 @@ class Ingest:
                            f"the extractor handles {', '.join(map(describe, sorted(HANDLED_LANGUAGES)))} only")
         if not report.text.strip():
             raise BadInput(f"{report.origin}: no text")
-        source = self._source(report.source)
-        key = (source, report.content_hash)
-        if key in self._in_run:
-            return None
-        with self.store.session() as session:
-            if stored_pairs(session, self.owner, [key]):
-                return None
-        self._in_run.add(key)
         marking = report.tlp if options.tlp is None else tlp_levels.most_restrictive(report.tlp, options.tlp)
-        return _Pending(report, source, marking or "amber")
+        return _Pending(report, self._source(report.source), marking or "amber")
 
     def _source(self, name: str) -> int:
         if name not in self._sources:
