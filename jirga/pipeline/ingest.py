@@ -26,7 +26,7 @@ from jirga.ingest.textfile import BadInput
 from jirga.model import tlp as tlp_levels
 from jirga.model.checks import check_date, safe_url
 from jirga.model.report import IncomingReport
-from jirga.pipeline.pool import HANDLED_LANGUAGES, Job, Result, extract_all
+from jirga.pipeline.pool import HANDLED_LANGUAGES, Job, Result, default_workers, extract_all
 from jirga.store.claims import HAND_CODED
 from jirga.store.partner import PARTNER
 from jirga.store.records import (
@@ -55,7 +55,7 @@ class IngestOptions:
     metadata: dict[str, dict[str, Any]] = field(default_factory=dict)  # by file name
     workers: int | None = None
     cluster: Any = None  # a pipeline.cluster.Cluster: extract on Dask workers instead of local processes
-    batch_size: int = 50
+    batch_size: int = 256  # reports per transaction: the batched writer's statements and queries are per batch
 
 
 @dataclass
@@ -110,7 +110,10 @@ class Ingest:
 
     def run(self, items: Iterable[IncomingReport | BadInput]) -> Summary:
         batch: list[tuple[_Pending, Result]] = []
-        for result in extract_all(self._jobs(items), self.options.workers, cluster=self.options.cluster):
+        options = self.options
+        # Twice a batch in flight: the workers extract the next batch while this one is written.
+        window = None if options.cluster else max(2 * options.batch_size, 16 * (options.workers or default_workers()))
+        for result in extract_all(self._jobs(items), options.workers, window, cluster=options.cluster):
             pending = self._pending.pop(result.key)
             if result.found is None:
                 self._fail(f"{pending.report.origin}: {result.error}")

@@ -162,6 +162,12 @@ def write_batch(session: Session, items: list[Item], owner: int, group: int | No
     return out
 
 
+def _insert_returning(model):
+    """A multi-row insert giving the new ids in the rows' order (Core, not the ORM's bulk insert: no objects)."""
+    table = model.__table__
+    return insert(table).returning(table.c.id, sort_by_parameter_order=True)
+
+
 def _check_batchable(session: Session, items: list[Item], owner: int, group: int | None) -> None:
     linked = [(item.source, item.report.url) for item in items if item.report.url]
     if len(set(linked)) < len(linked):  # a revision of a report of the same batch
@@ -182,7 +188,7 @@ def _insert_reports(session: Session, items: list[Item], owner: int, group: int 
              "owner_org_id": owner, "tlp": item.tlp, "sharing_group_id": group,
              "extractor_version": item.found.extractor_version}
             for item in items for r in (item.report,)]
-    return list(session.scalars(insert(Report).returning(Report.id, sort_by_parameter_order=True), rows))
+    return list(session.connection().execute(_insert_returning(Report), rows).scalars())
 
 
 def _read_reports(batch: _Batch, items: list[Item], report_ids: list[int]) -> None:
@@ -398,7 +404,7 @@ def _write(batch: _Batch, relations: list[dict]) -> None:
     if batch.opened:
         # The columns the batch set (the table's defaults give the rest, as they do for the reference's rows).
         rows = [{name: i.__dict__[name] for name in INCIDENT_COLUMNS if name in i.__dict__} for i in batch.opened]
-        new_ids = session.scalars(insert(Incident).returning(Incident.id, sort_by_parameter_order=True), rows)
+        new_ids = session.connection().execute(_insert_returning(Incident), rows).scalars()
         ids.update(zip((i.id for i in batch.opened), new_ids, strict=True))
     touched = [i for i in batch.pool.values() if i.touched]
     stored = [i for i in touched if not i.new]
@@ -414,12 +420,12 @@ def _write(batch: _Batch, relations: list[dict]) -> None:
         rows = [{"incident_id": ids.get(c.values["incident_id"], c.values["incident_id"]),
                  **{name: getattr(c, name) for name in CLAIM_FIELDS},
                  **{k: v for k, v in c.values.items() if k != "incident_id"}} for c in batch.claims]
-        new_ids = session.scalars(insert(Claim).returning(Claim.id, sort_by_parameter_order=True), rows)
+        new_ids = session.connection().execute(_insert_returning(Claim), rows).scalars()
         claim_ids.update(zip((c.id for c in batch.claims), new_ids, strict=True))
         for claim in batch.claims:
             claim.id = claim_ids[claim.id]
     if relations:
-        session.execute(insert(Relation), relations)
+        session.connection().execute(insert(Relation.__table__), relations)
     if stored:
         old = [i.id for i in stored]
         for start in range(0, len(old), CHUNK):
@@ -428,12 +434,12 @@ def _write(batch: _Batch, relations: list[dict]) -> None:
     links = [{"incident_id": i.id, "actor_id": actor_id, "role": role}
              for i in touched for actor_id, role in actor_links(i.claims)]
     if links:
-        session.execute(insert(IncidentActor), links)
+        session.connection().execute(insert(IncidentActor.__table__), links)
     for incident in touched:
         tlp = incident.tlp if incident.deferred else incident.summarised_tlp
         _write_views(session, incident.with_tlp(tlp), incident.claims, batch.reports, incident.verdicts)
     if batch.history:
-        session.execute(insert(IncidentHistory), [
+        session.connection().execute(insert(IncidentHistory.__table__), [
             {"incident_id": entry["incident"].id, "action": entry["action"], "created_by": None, "reason": "",
              "detail": {**entry["detail"], "claims": [c.id for c in entry["detail"]["claims"]]},
              "summary": entry["summary"] or snapshot(entry["incident"])} for entry in batch.history])
