@@ -25,7 +25,7 @@ from collections import namedtuple
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, or_, select, tuple_, update
+from sqlalchemy import and_, delete, insert, or_, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from jirga.db.schema import (
@@ -162,10 +162,24 @@ def write_batch(session: Session, items: list[Item], owner: int, group: int | No
     return out
 
 
-def _insert_returning(model):
-    """A multi-row insert giving the new ids in the rows' order (Core, not the ORM's bulk insert: no objects)."""
+def _insert(session: Session, model, rows: list[dict]) -> list[int]:
+    """Insert these rows (Core, not the ORM's bulk insert: no objects); their new ids, in the rows' order.
+
+    SQLite: one multi-row insert with RETURNING. PostgreSQL: the ids drawn from the table's sequence first, then a
+    plain executemany, which psycopg pipelines; a multi-row statement of thousands of rows costs psycopg more to
+    parse than the server takes to run it."""
+    if not rows:
+        return []
     table = model.__table__
-    return insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return list(connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+                    .scalars())
+    ids = sorted(connection.execute(text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                                         "FROM generate_series(1, :n)"), {"table": table.name, "n": len(rows)})
+                 .scalars())
+    connection.execute(insert(table), [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)])
+    return ids
 
 
 def _check_batchable(session: Session, items: list[Item], owner: int, group: int | None) -> None:
@@ -188,7 +202,7 @@ def _insert_reports(session: Session, items: list[Item], owner: int, group: int 
              "owner_org_id": owner, "tlp": item.tlp, "sharing_group_id": group,
              "extractor_version": item.found.extractor_version}
             for item in items for r in (item.report,)]
-    return list(session.connection().execute(_insert_returning(Report), rows).scalars())
+    return _insert(session, Report, rows)
 
 
 def _read_reports(batch: _Batch, items: list[Item], report_ids: list[int]) -> None:
@@ -404,7 +418,7 @@ def _write(batch: _Batch, relations: list[dict]) -> None:
     if batch.opened:
         # The columns the batch set (the table's defaults give the rest, as they do for the reference's rows).
         rows = [{name: i.__dict__[name] for name in INCIDENT_COLUMNS if name in i.__dict__} for i in batch.opened]
-        new_ids = session.connection().execute(_insert_returning(Incident), rows).scalars()
+        new_ids = _insert(session, Incident, rows)
         ids.update(zip((i.id for i in batch.opened), new_ids, strict=True))
     touched = [i for i in batch.pool.values() if i.touched]
     stored = [i for i in touched if not i.new]
@@ -420,7 +434,7 @@ def _write(batch: _Batch, relations: list[dict]) -> None:
         rows = [{"incident_id": ids.get(c.values["incident_id"], c.values["incident_id"]),
                  **{name: getattr(c, name) for name in CLAIM_FIELDS},
                  **{k: v for k, v in c.values.items() if k != "incident_id"}} for c in batch.claims]
-        new_ids = session.connection().execute(_insert_returning(Claim), rows).scalars()
+        new_ids = _insert(session, Claim, rows)
         claim_ids.update(zip((c.id for c in batch.claims), new_ids, strict=True))
         for claim in batch.claims:
             claim.id = claim_ids[claim.id]
