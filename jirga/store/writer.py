@@ -66,6 +66,7 @@ from jirga.store.summary import (
 )
 
 CHUNK = 500  # ids per IN (...) list: well under SQLite's limit on bound parameters
+MERGE_GAP = dt.timedelta(days=31)
 NEW = 1 << 62  # provisional ids of rows made in the batch: above every stored id, in the order they were made
 INCIDENT_COLUMNS = tuple(c.name for c in Incident.__table__.columns if c.name not in ("id", "uuid", "created_at"))
 CLAIM_COLUMNS = (Claim.id, Claim.incident_id, Claim.field, Claim.value, Claim.report_id, Claim.origin, Claim.retired,
@@ -292,9 +293,11 @@ def _read_claims(batch: _Batch, items: list[Item]) -> None:
 
 
 def _merged(spans: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+    """The windows as few date ranges: those less than MERGE_GAP apart as one (a few more incidents read, each
+    filtered in memory, rather than a query of hundreds of terms)."""
     out: list[list[dt.date]] = []
     for start, end in sorted(spans):
-        if out and start <= out[-1][1]:
+        if out and start <= out[-1][1] + MERGE_GAP:
             out[-1][1] = max(out[-1][1], end)
         else:
             out.append([start, end])
