@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import namedtuple
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import and_, delete, insert, or_, select, text, tuple_, update
@@ -67,6 +68,7 @@ from jirga.store.summary import (
 
 CHUNK = 500  # ids per IN (...) list: well under SQLite's limit on bound parameters
 MERGE_GAP = dt.timedelta(days=31)
+UNFILED = object()  # the country of an incident not summarised yet
 NEW = 1 << 62  # provisional ids of rows made in the batch: above every stored id, in the order they were made
 INCIDENT_COLUMNS = tuple(c.name for c in Incident.__table__.columns if c.name not in ("id", "uuid", "created_at"))
 CLAIM_COLUMNS = (Claim.id, Claim.incident_id, Claim.field, Claim.value, Claim.report_id, Claim.origin, Claim.retired,
@@ -129,6 +131,7 @@ class _Batch:
     owner: int
     group: int | None
     pool: dict[int, _Incident] = field(default_factory=dict)
+    by_country: dict[str | None, dict[int, _Incident]] = field(default_factory=dict)  # the pool, by country
     reports: dict[int, Any] = field(default_factory=dict)  # report id -> ReportRow, for the consensus
     places: dict[str, Any] = field(default_factory=dict)  # the places of the batch's claims and candidates
     claims: list[_Row] = field(default_factory=list)  # new, in the order made
@@ -275,7 +278,8 @@ def _read_candidates(batch: _Batch, items: list[Item]) -> None:
         if row.Place is not None:
             batch.places.setdefault(row.Place.id, row.Place)
         values = {c.name: getattr(row, c.name) for c in columns}
-        batch.pool[row.id] = _Incident(values, actors.get(row.id, []), new=False)
+        incident = batch.pool[row.id] = _Incident(values, actors.get(row.id, []), new=False)
+        batch.by_country.setdefault(incident.country, {})[incident.id] = incident
 
 
 def _read_claims(batch: _Batch, items: list[Item]) -> None:
@@ -313,7 +317,9 @@ def _candidates(batch: _Batch, view, published: dt.date | None, joined: set[int]
     family = _family(view.kind)
     country = view.place.country if view.place is not None else None
     low = start - LONGEST_DATE_RANGE
-    found = [i for i in batch.pool.values()
+    pool = batch.pool.values() if country is None else chain(batch.by_country.get(country, {}).values(),
+                                                             batch.by_country.get(None, {}).values())
+    found = [i for i in pool
              if i.status == "active" and i.kind in family and i.id not in joined
              and i.date_start is not None and low <= i.date_start <= end
              and i.date_end is not None and i.date_end >= start
@@ -405,7 +411,11 @@ def _load_claims(batch: _Batch, incidents: list[_Incident]) -> None:
 def _summarise(batch: _Batch, incident: _Incident) -> None:
     """summary.summarize's consensus, in memory; the actor links and views are written at the end of the batch."""
     claims = incident.claims
+    before = incident.__dict__.get("country", UNFILED)
     apply_consensus(incident, claims, consensus(facts_from(claims, batch.reports, latest(incident.verdicts))))
+    if incident.country != before:
+        batch.by_country.get(before, {}).pop(incident.id, None)
+        batch.by_country.setdefault(incident.country, {})[incident.id] = incident
     incident.actors = [actor for actor, role in actor_links(claims) if role in ACTOR_ROLES]
     incident.summarised_tlp = incident.tlp
 
