@@ -26,6 +26,7 @@ from jirga.ingest.textfile import BadInput
 from jirga.model import tlp as tlp_levels
 from jirga.model.checks import check_date, safe_url
 from jirga.model.report import IncomingReport
+from jirga.pipeline.cluster import PARTITION
 from jirga.pipeline.pool import HANDLED_LANGUAGES, Job, Result, default_workers, extract_all
 from jirga.store.claims import HAND_CODED
 from jirga.store.partner import PARTNER
@@ -111,8 +112,12 @@ class Ingest:
     def run(self, items: Iterable[IncomingReport | BadInput]) -> Summary:
         batch: list[tuple[_Pending, Result]] = []
         options = self.options
-        # Twice a batch in flight: the workers extract the next batch while this one is written.
-        window = None if options.cluster else max(2 * options.batch_size, 16 * (options.workers or default_workers()))
+        # Twice a batch in flight (jobs, or a cluster's partitions of PARTITION jobs), at least the usual window: the
+        # workers extract the next batch while this one is written.
+        if options.cluster:
+            window = max(4 * options.cluster.workers, -(-2 * options.batch_size // PARTITION))
+        else:
+            window = max(2 * options.batch_size, 16 * (options.workers or default_workers()))
         for result in extract_all(self._jobs(items), options.workers, window, cluster=options.cluster):
             pending = self._pending.pop(result.key)
             if result.found is None:
