@@ -4,8 +4,8 @@ It gives exactly the store that storing the batch one event at a time gives (`re
 reference and for re-extraction, hand coding and partners' reports): the same incidents, claims, summaries, views,
 history and ids. What changes is how:
 
-- the reports go in with one multi-row insert, the claims, relations, history rows and new incidents with one each
-  at the end of the batch;
+- the reports go in with one multi-row insert (PostgreSQL: COPY), the claims, relations, history rows and new
+  incidents with one each at the end of the batch;
 - clustering candidates come from one query for the whole batch (the date windows and countries of all its events),
   and each event is placed in memory, in order, against incidents as the earlier events of the batch left them
   (one may join an incident an earlier event opened);
