@@ -9,8 +9,11 @@ measured in one run:
   machine with fewer than 3 free cores cannot show, since the driver needs one too), with the CPU each used per
   report, the driver's (which runs the scheduler) against the workers'; `--dask-runs K` measures it K times;
 - extraction alone on the local process pool with all cores;
-- ingest of the same corpus into a new SQLite store with all cores (`Ingest`, as `jirga ingest` runs it):
-  reports/s, and its time over extraction's on the same cores (the bar: within 2x).
+- ingest of the same corpus into a new SQLite store and into a throw-away PostgreSQL database (127.0.0.1:5432) with
+  all cores (`Ingest`, as `jirga ingest` runs it): reports/s, its time over extraction's on the same cores (the bar:
+  within 2x), and the memory of the process and its extraction workers at 25/50/75/100 % of the reports stored
+  (flat: it does not grow with the number of reports). `--no-dask` leaves the Dask part out, `--backend` one
+  backend.
 
     python benchmarks/scale.py --store URL [--runs R]
 
@@ -23,18 +26,21 @@ and the same aggregate by the direct query over every view (as before `month_sum
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import functools
 import os
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest_speed import build_corpus
+from ingest_speed import CHECKPOINTS, SAMPLE_SECONDS, Memory, build_corpus, mib
+from throwaway import postgres_database
 
 from jirga.db import open_store
 from jirga.ingest.readers import read_inputs
@@ -51,7 +57,8 @@ def jobs(corpus: Path, metadata: dict) -> list[Job]:
     found = []
     for number, path in enumerate(sorted(corpus.glob("*.txt"))):
         published = metadata.get(path.name, {}).get("published")
-        found.append(Job(number, path.read_text(encoding="utf-8"), published, "en"))
+        # No language: the workers detect it, as they do for `jirga ingest`, so both do the same work.
+        found.append(Job(number, path.read_text(encoding="utf-8"), published))
     return found
 
 
@@ -129,6 +136,39 @@ def dask_scaling(work: list[Job]) -> None:
     print(f"          scaling 1 -> 2 workers: {rates[2] / rates[1]:.2f}x (bar >= 1.8x); load {os.getloadavg()[0]:.2f}")
 
 
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def ingest(url: str, directory: Path, metadata: dict, cores: int) -> tuple[float, Ingest, Memory]:
+    """`jirga ingest` of the corpus into the store at url, in this process, with its memory sampled meanwhile."""
+    store = open_store(url)
+    errors: list[str] = []
+    stored = [0]
+    run = Ingest(store, IngestOptions(workers=cores, metadata=metadata, source="benchmark",
+                                      published=dt.date(2020, 1, 1)), errors.append,
+                 lambda summary: stored.__setitem__(0, summary.new))
+    memory, done = Memory(), threading.Event()
+    start = time.perf_counter()
+
+    def sample() -> None:
+        while not done.wait(SAMPLE_SECONDS):
+            memory.sample(os.getpid(), time.perf_counter() - start, stored[0])
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        run.run(read_inputs([str(directory / "reports")], detect_language=False))
+        seconds = time.perf_counter() - start
+    finally:
+        done.set()
+        sampler.join()
+        store.close()
+    if errors:
+        sys.exit("\n".join(errors[:10]))
+    return seconds, run, memory
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=2_000, help="reports in the corpus (default 2000)")
@@ -136,6 +176,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20, help="timed runs per read with --store (default 20)")
     parser.add_argument("--dask-runs", type=int, default=1, help="times to measure Dask scaling (default 1)")
     parser.add_argument("--dask-only", action="store_true", help="measure Dask scaling only")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--no-dask", action="store_true", help="leave out the Dask workers' scaling")
     args = parser.parse_args()
     if args.store:
         at_scale(args.store, args.runs)
@@ -148,23 +190,30 @@ def main() -> None:
         work = jobs(directory / "reports", metadata)
         print(f"corpus    {len(work):,} reports; {cores} cores; Python {sys.version.split()[0]}")
 
-        for _ in range(args.dask_runs):
-            dask_scaling(work)
+        if not args.no_dask:
+            for _ in range(args.dask_runs):
+                dask_scaling(work)
         if args.dask_only:
             return
 
-        pool = timed(lambda: sum(1 for _ in extract_all(work, workers=cores)))
-        print(f"pool      {cores} processes: {pool:6.1f} s, {len(work) / pool:7.1f} reports/s (extraction alone)")
-
-        store = open_store(str(directory / "jirga.db"))
-        errors: list[str] = []
-        run = Ingest(store, IngestOptions(workers=cores, metadata=metadata, source="benchmark",
-                                          published=dt.date(2020, 1, 1)), errors.append)
-        ingest = timed(lambda: run.run(read_inputs([str(directory / "reports")], detect_language=False)))
-        store.close()
-        print(f"ingest    {cores} processes, SQLite: {ingest:6.1f} s, {len(work) / ingest:7.1f} reports/s "
-              f"({run.summary.line()})")
-        print(f"          ingest / extraction alone: {ingest / pool:.1f}x (bar <= 2x)")
+        backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+        for backend in backends:
+            # Extraction alone just before each ingest, so that both meet the same load on a shared machine.
+            pool = timed(lambda: sum(1 for _ in extract_all(work, workers=cores)))
+            print(f"pool      {cores} processes: {pool:6.1f} s, {len(work) / pool:7.1f} reports/s (extraction alone); "
+                  f"load {load()}")
+            with (postgres_database() if backend == "postgresql"
+                  else contextlib.nullcontext(f"sqlite:///{directory / 'jirga.db'}")) as url:
+                seconds, run, memory = ingest(url, directory, metadata, cores)
+            name = "SQLite" if backend == "sqlite" else "PostgreSQL"
+            print(f"ingest    {cores} processes, {name}: {seconds:6.1f} s, {len(work) / seconds:7.1f} reports/s "
+                  f"({run.summary.line()}); load {load()}")
+            print(f"          ingest / extraction alone: {seconds / pool:.2f}x (bar <= 2x)")
+            for percent in CHECKPOINTS:
+                sample = memory.at(len(work) * percent // 100)
+                if sample is not None:
+                    print(f"          memory at {percent:3d} % ({sample.stored:,} stored): main {mib(sample.main)}, "
+                          f"workers {mib(sample.workers_total)}, tree PSS {mib(sample.pss)}")
         if os.cpu_count() and os.cpu_count() < 3:
             print("note      fewer than 3 cores: the Dask driver competes with the workers, so scaling is capped")
 

@@ -33,7 +33,7 @@ class Figure:
 
     @classmethod
     def of(cls, low: int | None, best: int | None, high: int | None) -> Figure:
-        """One incident's figure, by the rule `store.stats.figure_sums` applies in SQL."""
+        """One incident's figure, by the rule `store.sums.figure_sums` applies in SQL."""
         best = best if best is not None else low
         if best is None:
             return cls(low or 0, 0, high or 0, 0, 1)

@@ -7,6 +7,7 @@ what was stored (same source, same content hash) and stores the rest.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,8 @@ from jirga.ingest.textfile import BadInput
 from jirga.model import tlp as tlp_levels
 from jirga.model.checks import check_date, safe_url
 from jirga.model.report import IncomingReport
-from jirga.pipeline.pool import HANDLED_LANGUAGES, Job, Result, extract_all
+from jirga.pipeline.cluster import PARTITION
+from jirga.pipeline.pool import HANDLED_LANGUAGES, Job, Result, default_workers, extract_all
 from jirga.store.claims import HAND_CODED
 from jirga.store.partner import PARTNER
 from jirga.store.records import (
@@ -38,9 +40,12 @@ from jirga.store.records import (
     source_id,
     stored_pairs,
 )
+from jirga.store.writer import Item, NotBatchable, write_batch
 
 UNATTRIBUTED = "Unattributed"
 MAX_SOURCE_CHARS = 200  # the sources.name column
+SURROGATE = re.compile("[\ud800-\udfff]")  # a regular expression: a loop over a long text's characters is slow
+LOOKAHEAD = 64  # reports read ahead, so that whether they are stored already is one query for them all
 
 
 @dataclass
@@ -53,7 +58,7 @@ class IngestOptions:
     metadata: dict[str, dict[str, Any]] = field(default_factory=dict)  # by file name
     workers: int | None = None
     cluster: Any = None  # a pipeline.cluster.Cluster: extract on Dask workers instead of local processes
-    batch_size: int = 50
+    batch_size: int = 256  # reports per transaction: the batched writer's statements and queries are per batch
 
 
 @dataclass
@@ -84,6 +89,8 @@ class _Pending:
 
 
 class Ingest:
+    batched = True  # the batched writer (jirga.store.writer); False: one event at a time, the reference
+
     def __init__(self, store: Store, options: IngestOptions, on_error: Callable[[str], None],
                  on_progress: Callable[[Summary], None] = lambda summary: None, viewer: Viewer | None = None,
                  *, doing: str = "ingest reports", audit_batches: bool = True):
@@ -106,7 +113,14 @@ class Ingest:
 
     def run(self, items: Iterable[IncomingReport | BadInput]) -> Summary:
         batch: list[tuple[_Pending, Result]] = []
-        for result in extract_all(self._jobs(items), self.options.workers, cluster=self.options.cluster):
+        options = self.options
+        # Twice a batch in flight (jobs, or a cluster's partitions of PARTITION jobs), at least the usual window: the
+        # workers extract the next batch while this one is written.
+        if options.cluster:
+            window = max(4 * options.cluster.workers, -(-2 * options.batch_size // PARTITION))
+        else:
+            window = max(2 * options.batch_size, 16 * (options.workers or default_workers()))
+        for result in extract_all(self._jobs(items), options.workers, window, cluster=options.cluster):
             pending = self._pending.pop(result.key)
             if result.found is None:
                 self._fail(f"{pending.report.origin}: {result.error}")
@@ -138,27 +152,49 @@ class Ingest:
                             f"dates not resolved; give --published or --metadata")
 
     def _jobs(self, items: Iterable[IncomingReport | BadInput]) -> Iterator[Job]:
+        chunk: list[tuple[int, _Pending]] = []
         for number, item in enumerate(items):
             if isinstance(item, BadInput):
                 self._fail(str(item))
                 continue
             try:
-                pending = self._prepare(item)
+                chunk.append((number, self._prepare(item)))
             except BadInput as error:
                 self._fail(str(error))
                 continue
             except SQLAlchemyError as error:  # looking up its source failed: this report fails, the run goes on
                 self._fail(f"{item.origin}: not stored ({_reason(error)})")
                 continue
-            if pending is None:
+            if len(chunk) >= LOOKAHEAD:
+                yield from self._new_jobs(chunk)
+                chunk = []
+        yield from self._new_jobs(chunk)
+
+    def _new_jobs(self, chunk: list[tuple[int, _Pending]]) -> Iterator[Job]:
+        """Jobs for the reports of this chunk that are not stored yet: one query for the chunk, not one each."""
+        try:
+            with self.store.session() as session:
+                stored = stored_pairs(session, self.owner, list({self._key(p) for _, p in chunk}))
+        except SQLAlchemyError as error:
+            for _, pending in chunk:
+                self._fail(f"{pending.report.origin}: not stored ({_reason(error)})")
+            return
+        for number, pending in chunk:
+            key = self._key(pending)
+            if key in stored or key in self._in_run:  # this source has this text already
                 self.summary.unchanged += 1
                 self.on_progress(self.summary)
                 continue
+            self._in_run.add(key)
             self._pending[number] = pending
             yield Job(number, pending.report.text, pending.report.published, pending.report.language)
 
-    def _prepare(self, report: IncomingReport) -> _Pending | None:
-        """The report with its metadata and defaults, or None if this source already has this text."""
+    @staticmethod
+    def _key(pending: _Pending) -> tuple[int, str]:
+        return pending.source, pending.report.content_hash
+
+    def _prepare(self, report: IncomingReport) -> _Pending:
+        """The report with its metadata and defaults (BadInput if it cannot be stored)."""
         options = self.options
         report = report.with_defaults(**options.metadata.get(Path(report.origin).name, {}))
         report = report.with_defaults(source=options.source, published=options.published)
@@ -170,16 +206,8 @@ class Ingest:
                            f"the extractor handles {', '.join(map(describe, sorted(HANDLED_LANGUAGES)))} only")
         if not report.text.strip():
             raise BadInput(f"{report.origin}: no text")
-        source = self._source(report.source)
-        key = (source, report.content_hash)
-        if key in self._in_run:
-            return None
-        with self.store.session() as session:
-            if stored_pairs(session, self.owner, [key]):
-                return None
-        self._in_run.add(key)
         marking = report.tlp if options.tlp is None else tlp_levels.most_restrictive(report.tlp, options.tlp)
-        return _Pending(report, source, marking or "amber")
+        return _Pending(report, self._source(report.source), marking or "amber")
 
     def _source(self, name: str) -> int:
         if name not in self._sources:
@@ -196,19 +224,14 @@ class Ingest:
         batch = sorted(batch, key=lambda item: _written_order(*item))
         try:
             with self.store.session() as session:
-                add_references(session, [result.found for _, result in batch])
-                stored = stored_pairs(session, self.owner,
-                                      [(pending.source, pending.report.content_hash) for pending, _ in batch])
-                counts = [self._store_one(session, pending, result, stored) for pending, result in batch]
+                counts = self._store(session, batch)
                 self._audit(session, counts)
         except Exception:  # whatever one report trips on, the others of the batch are still stored
             counts = []
             for pending, result in batch:
                 try:
                     with self.store.session() as session:
-                        add_references(session, [result.found])
-                        stored = stored_pairs(session, self.owner, [(pending.source, pending.report.content_hash)])
-                        counts.append(self._store_one(session, pending, result, stored))
+                        counts += self._store(session, [(pending, result)])
                         self._audit(session, counts[-1:])
                 except Exception as error:
                     self._fail(f"{pending.report.origin}: not stored ({_reason(error)})")
@@ -217,9 +240,28 @@ class Ingest:
             self.summary.incidents += incidents
         self.on_progress(self.summary)
 
+    def _store(self, session, batch: list[tuple[_Pending, Result]]) -> list[tuple[str, int, int | None]]:
+        """Store the batch in this transaction, by the batched writer unless it needs the reference (`Ingest.batched`
+        False: always the reference, one event at a time); the counts in the batch's order."""
+        add_references(session, [result.found for _, result in batch])
+        stored = stored_pairs(session, self.owner,
+                              [(pending.source, pending.report.content_hash) for pending, _ in batch])
+        if self.batched:
+            fresh = [(pending, result) for pending, result in batch
+                     if (pending.source, pending.report.content_hash) not in stored]
+            try:  # NotBatchable comes before any write
+                written = iter(write_batch(session, [Item(p.report, p.source, p.tlp, r.found) for p, r in fresh],
+                                           self.owner, self.options.group))
+            except NotBatchable:
+                pass
+            else:
+                return [("unchanged", 0, None) if (p.source, p.report.content_hash) in stored else next(written)
+                        for p, _ in batch]
+        return [self._store_one(session, pending, result, stored) for pending, result in batch]
+
     def _store_one(self, session, pending: _Pending, result: Result,
                    stored: set[tuple[int, str]]) -> tuple[str, int, int | None]:
-        """(new | updated | unchanged, incidents opened, the report's id if stored)."""
+        """The reference: (new | updated | unchanged, incidents opened, the report's id if stored)."""
         report = pending.report
         if (pending.source, report.content_hash) in stored:  # stored meanwhile by another run
             return "unchanged", 0, None
@@ -323,7 +365,7 @@ def check_report(report: IncomingReport) -> IncomingReport:
         value = getattr(report, name) or ""
         if "\x00" in value:  # PostgreSQL cannot store it, and no report needs it
             raise BadInput(f"{report.origin}: the {name} contains a NUL character")
-        if any("\ud800" <= char <= "\udfff" for char in value):  # from a JSON escape such as "\ud800"
+        if SURROGATE.search(value):  # from a JSON escape such as "\ud800"
             raise BadInput(f"{report.origin}: the {name} contains a lone surrogate (not valid Unicode)")
     if len(report.source or "") > MAX_SOURCE_CHARS:
         raise BadInput(f"{report.origin}: the source name is longer than {MAX_SOURCE_CHARS} characters")

@@ -3,7 +3,7 @@ the sums of their figures, so that `jirga stats --by month` over every year read
 every incident the viewer sees (145,000 for an owner at a million claims).
 
 Exact by construction: an incident's part (`MonthSumPart`) is computed from its views by the very SQL sums the
-direct query runs (`stats._sums`), and `refresh` takes an incident's old part out of the sums and puts its new one
+direct query runs (`sums.view_sums`), and `refresh` takes an incident's old part out of the sums and puts its new one
 in. Whatever changes an incident's views, its status, or removes it, calls `refresh` afterwards (`summarize` does
 for every recomputation). A viewer reads their organisation's rows plus EVERYONE's: `seen_view` reads an
 organisation's own view of an incident instead of the EVERYONE view, so an own view's part adds itself and takes
@@ -38,8 +38,9 @@ from sqlalchemy.orm import Session, aliased
 
 from jirga.access import Viewer
 from jirga.db.schema import EVERYONE, Incident, IncidentView, MonthFigures, MonthSum, MonthSumPart
+from jirga.store.sums import view_sums  # the direct query's sums: the same SQL, so the same figures
 
-FIGURES = tuple(name for name in MonthFigures.__annotations__)  # in the order of `stats._sums`
+FIGURES = tuple(name for name in MonthFigures.__annotations__)  # in the order of `sums.view_sums`
 KEY = ("org_id", "month", "kind", "status")
 CHUNK = 5000  # ids per IN list
 # The fields of `IncidentFilter` the kept sums answer for: `kind` and `include_superseded` are in their key; the
@@ -106,16 +107,15 @@ class _Statements:
 def _statements() -> _Statements:
     """Built once, with the ids bound at each run: the writer refreshes at every summary, and building the sums'
     expressions anew each time cost more than running them."""
-    from jirga.store.stats import _sums  # the direct query's sums: the same SQL, so the same figures
-
     ids = bindparam("ids", expanding=True)
     month = func.coalesce(func.substr(cast(IncidentView.date_start, String), 1, 7), "")
     key = [IncidentView.incident_id, month, IncidentView.kind, Incident.status]
-    seen = (select(literal(1), IncidentView.org_id, *key, *_sums())
+    seen = (select(literal(1), IncidentView.org_id, *key, *view_sums())
             .join(Incident, Incident.id == IncidentView.incident_id)
             .where(IncidentView.incident_id.in_(ids)).group_by(IncidentView.org_id, *key))
     own = aliased(IncidentView)
-    replaced = (select(literal(-1), own.org_id, *key, *_sums()).join(Incident, Incident.id == IncidentView.incident_id)
+    replaced = (select(literal(-1), own.org_id, *key, *view_sums())
+                .join(Incident, Incident.id == IncidentView.incident_id)
                 .join(own, and_(own.incident_id == IncidentView.incident_id, own.org_id != EVERYONE))
                 .where(IncidentView.incident_id.in_(ids), IncidentView.org_id == EVERYONE)
                 .group_by(own.org_id, *key))

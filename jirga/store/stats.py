@@ -12,7 +12,7 @@ import functools
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import String, and_, case, cast, func, or_, select
+from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from jirga.access import Viewer, audit, visible
@@ -32,6 +32,7 @@ from jirga.reference import catalog
 from jirga.store import month_sums
 from jirga.store.queries import IncidentFilter, _describe, incident_query, list_incidents
 from jirga.store.summary import GROUP_ROLES
+from jirga.store.sums import figure_sums, view_sums
 
 KEYS = ("month", "group", "country", "province", "district", "attack-type", "target-type")
 ALL = 10**9  # "no limit" for the listing the report reads
@@ -42,26 +43,6 @@ ALL = 10**9  # "no limit" for the listing the report reads
 # keep them alike.
 SECTARIAN_TARGETS = ("religious",)
 SECTARIAN_GROUPS = ("ssp", "lej", "lej-alami", "sipah-e-muhammad", "zainabiyoun", "fatemiyoun")
-
-
-def figure_sums(name: str, model=IncidentView) -> list:
-    """SQL sums of one figure (killed or injured) over incidents, in the order of `assess.aggregate.Figure`:
-    low, best, high, how many have no upper bound, how many give no figure. An incident with no figure adds 0 to
-    low and best; one with no upper bound ("at least 170") adds its best to high, which is then a floor.
-    `assess.aggregate.Figure.of` is the same rule for one incident in Python: keep them alike. `model`: the table
-    whose columns `{name}_low`, `_best` and `_high` are summed."""
-    low, best, high = (getattr(model, f"{name}_{part}") for part in ("low", "best", "high"))
-    best_or_low = func.coalesce(best, low)
-    return [func.sum(func.coalesce(low, best, 0)), func.sum(func.coalesce(best_or_low, 0)),
-            func.sum(func.coalesce(high, best_or_low, 0)),
-            func.sum(case((and_(best_or_low.isnot(None), high.is_(None)), 1), else_=0)),
-            func.sum(case((best_or_low.is_(None), 1), else_=0))]
-
-
-def _sums() -> list:
-    return [func.count(), *figure_sums("killed"), *figure_sums("injured"),
-            func.sum(case((IncidentView.has_conflict, 1), else_=0)),
-            func.sum(case((IncidentView.report_count <= 1, 1), else_=0))]
 
 
 def _roots() -> dict[str, str]:
@@ -130,7 +111,7 @@ def sums_by(session: Session, where: IncidentFilter, by: str | None, *, viewer: 
     elif by is not None:
         raise ValueError(f"unknown breakdown {by!r}")
     columns = [k for k in keys if k is not None]
-    statement = query.with_only_columns(*columns, *_sums(), maintain_column_froms=True)
+    statement = query.with_only_columns(*columns, *view_sums(), maintain_column_froms=True)
     if columns:
         statement = statement.group_by(*columns)
     rows = []
@@ -163,7 +144,7 @@ def group_list_sums(session: Session, where: IncidentFilter, *, viewer: Viewer, 
 
 
 def _group_list_sums(session: Session, query) -> list[tuple]:
-    grouped = (query.with_only_columns(IncidentView.group_ids, *_sums(), maintain_column_froms=True)
+    grouped = (query.with_only_columns(IncidentView.group_ids, *view_sums(), maintain_column_froms=True)
                .group_by(IncidentView.group_ids))
     return [(json.loads(group_ids) if group_ids else [], *sums) for group_ids, *sums in session.execute(grouped)]
 
@@ -216,9 +197,9 @@ def incident_claims(session: Session, incident_ids: Sequence[int], *, viewer: Vi
     return claims
 
 
-def _victim_sums() -> list:
+def _victimview_sums() -> list:
     """SQL sums over `IncidentViewVictim` rows of one category: the incidents, the killed and the injured (as
-    `figure_sums`), and the first incident (the order in which `victim_figures` meets the categories)."""
+    `sums.figure_sums`), and the first incident (the order in which `victim_figures` meets the categories)."""
     return [func.count(), *figure_sums("killed", IncidentViewVictim), *figure_sums("injured", IncidentViewVictim),
             func.min(IncidentViewVictim.incident_id)]
 
@@ -234,7 +215,7 @@ def victim_sums(session: Session, where: IncidentFilter, *, viewer: Viewer, sect
     incident_id = victim.incident_id + 0 if _whole_table(where) else victim.incident_id
     statement = (_matching(where, viewer, sectarian)
                  .join(victim, and_(incident_id == Incident.id, victim.org_id == IncidentView.org_id))
-                 .with_only_columns(victim.category, *_victim_sums(), maintain_column_froms=True)
+                 .with_only_columns(victim.category, *_victimview_sums(), maintain_column_froms=True)
                  .group_by(victim.category))
     found = [tuple(row) for row in session.execute(statement)]
     audit.record(session, viewer, "read", "incident", None, "ok", f"victim counts {_describe(where)}")

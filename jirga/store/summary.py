@@ -108,6 +108,10 @@ def claim_rows(session: Session, incident_id: int) -> list:
                                        Claim.sharing_group_id).where(Claim.incident_id == incident_id)))
 
 
+# What an incident's summary writes besides its own columns, all of it again each time (`jirga.store.writer` too)
+DERIVED = (IncidentActor, IncidentView, IncidentViewActor, IncidentViewVictim)
+
+
 def summarize(session: Session, incident: Incident, claims: Iterable[Claim], fresh: bool = False) -> None:
     """Write the consensus of these claims into the incident's columns, its actor links and its views.
     `fresh`: a new incident whose claims were just made (nothing to look up about them)."""
@@ -116,10 +120,8 @@ def summarize(session: Session, incident: Incident, claims: Iterable[Claim], fre
     verdicts = [] if fresh else verdict_rows(session, claims)
     apply_consensus(incident, claims, consensus(facts_from(claims, reports, latest(verdicts))))
     if not fresh:
-        session.execute(delete(IncidentActor).where(IncidentActor.incident_id == incident.id))
-        session.execute(delete(IncidentView).where(IncidentView.incident_id == incident.id))
-        session.execute(delete(IncidentViewActor).where(IncidentViewActor.incident_id == incident.id))
-        session.execute(delete(IncidentViewVictim).where(IncidentViewVictim.incident_id == incident.id))
+        for table in DERIVED:
+            session.execute(delete(table).where(table.incident_id == incident.id))
     session.add_all(IncidentActor(incident_id=incident.id, actor_id=actor_id, role=role)
                     for actor_id, role in actor_links(claims))
     _write_views(session, incident, claims, reports, verdicts)

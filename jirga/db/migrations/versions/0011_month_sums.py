@@ -19,7 +19,7 @@ FIGURES = ('incidents', 'killed_low', 'killed_best', 'killed_high', 'killed_open
 
 
 def _figures(view: str) -> list[str]:
-    """One view's figures, as `stats.figure_sums` and `stats._sums` add them up."""
+    """One view's figures, as `sums.figure_sums` and `sums.view_sums` add them up."""
     out = ['1']
     for name in ('killed', 'injured'):
         low, best, high = (f'{view}.{name}_{part}' for part in ('low', 'best', 'high'))
