@@ -315,3 +315,23 @@ def test_the_readme_demo_stores_every_kind_of_bundled_input(tmp_path):
             assert any(i.place and i.place.name == "Khar" for i in islamic_state)  # from the partner bundle
     finally:
         store.close()
+
+
+def test_store_refreshes_postgresqls_statistics_as_a_table_grows(store):
+    """PostgreSQL plans with the sizes its last ANALYZE saw; a store refreshes them after a process has added
+    1,000 rows to a table (or a tenth of it), not waiting for autovacuum, which may be off or a minute away."""
+    if store.dialect != "postgresql":
+        return
+
+    def estimate() -> float:
+        with store.engine.connect() as connection:
+            return connection.exec_driver_sql(
+                "SELECT reltuples FROM pg_class WHERE oid = 'organisations'::regclass").scalar()
+
+    with store.session() as session:
+        session.add_all(Organisation(name=f"Partner {n}") for n in range(1200))
+    before = estimate()
+    store.grew("organisations", 999)
+    assert estimate() == before
+    store.grew("organisations", 1)
+    assert estimate() >= 1200 > before

@@ -47,6 +47,10 @@ MAX_SOURCE_CHARS = 200  # the sources.name column
 SURROGATE = re.compile("[\ud800-\udfff]")  # a regular expression: a loop over a long text's characters is slow
 LOOKAHEAD = 64  # reports read ahead, so that whether they are stored already is one query for them all
 
+# The tables an ingest fills (PostgreSQL's statistics refreshed as they grow: `Store.grew`)
+GROWING = ("reports", "claims", "incidents", "incident_views", "incident_view_actors", "incident_view_victims",
+           "incident_history")
+
 
 @dataclass
 class IngestOptions:
@@ -238,6 +242,9 @@ class Ingest:
         for state, incidents, _ in counts:
             setattr(self.summary, state, getattr(self.summary, state) + 1)
             self.summary.incidents += incidents
+        stored = sum(1 for state, _, _ in counts if state in ("new", "updated"))
+        for table in GROWING:  # each grows with the reports: their count paces the statistics' refresh
+            self.store.grew(table, stored)
         self.on_progress(self.summary)
 
     def _store(self, session, batch: list[tuple[_Pending, Result]]) -> list[tuple[str, int, int | None]]:
