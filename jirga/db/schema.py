@@ -229,6 +229,12 @@ class IncidentView(Summary, Base):
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
     org_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     place_id: Mapped[str | None] = mapped_column(String(200))  # the incident's place row holds it already
+    # What the low-credibility filter reads (`jirga.store.credibility`): whether the claims seen are corroborated
+    # (two sources, an analyst's claim or agreement), else the one source and grading organisation they rest on,
+    # whose grade is looked up when the list is read (a grade changes without the incident changing).
+    corroborated: Mapped[bool] = mapped_column(Boolean, default=False)
+    sole_source_id: Mapped[int | None] = mapped_column(Integer)
+    sole_source_org_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class IncidentViewActor(Base):

@@ -27,7 +27,6 @@ from jirga.access import Viewer, audit, visible
 from jirga.access.rules import seen_view
 from jirga.db.schema import (
     Actor,
-    Assessment,
     Claim,
     Incident,
     IncidentActor,
@@ -35,13 +34,13 @@ from jirga.db.schema import (
     IncidentViewActor,
     Place,
     Report,
-    SourceGrade,
 )
 from jirga.errors import QueryError
 from jirga.fuse.consensus import consensus
 from jirga.model import tlp as tlp_levels
 from jirga.reference import catalog
 from jirga.reference.names import match_key, skeleton
+from jirga.store.credibility import credible
 from jirga.store.summary import actor_links, apply_consensus, facts_of
 
 # SQLite's FTS5 index over reports (created by the first migration, not a model).
@@ -190,7 +189,6 @@ SORTS = {"date": IncidentView.date_start, "killed": IncidentView.killed_best, "i
          "reports": IncidentView.report_count}  # as the viewer sees the incident
 ACTOR_ROLES = {"perpetrator": ("claimed", "perpetrator", "attributed"), "mentioned": ("about", "against", "denied")}
 HIDE = ("undated", "single_source", "low_credibility")
-TRUSTED_GRADES = ("A", "B", "C")  # as fuse.grading.TRUSTED: one such source makes a fact "possibly true" (3)
 
 
 def _check_triage(where: IncidentFilter) -> None:
@@ -220,27 +218,15 @@ def sort_order(where: IncidentFilter) -> list:
 def quality(hide: tuple[str, ...], viewer: Viewer) -> list[ColumnElement[bool]]:
     """Triage: conditions that leave out undated incidents, those told by one report, and those of low credibility:
     whose facts cannot grade better than 4 (doubtful) by `fuse.grading`, since they rest on one source that the
-    owner of its report grades D-F (or not at all: F) and no analyst agreed with them or coded them."""
+    owner of its report grades D-F (or not at all: F) and no analyst agreed with them or coded them
+    (`jirga.store.credibility`)."""
     found = []
     if "undated" in hide:
         found.append(IncidentView.date_start.is_not(None))
     if "single_source" in hide:
         found.append(IncidentView.report_count > 1)
     if "low_credibility" in hide:
-        # The cheap tests first, and sets computed once (few sources are graded A-C, few claims are analysts'
-        # or agreed with) rather than a lookup per incident: most incidents have one report.
-        told = and_(Claim.incident_id == Incident.id, ~Claim.retired, visible(Claim, viewer))
-        sources = (select(func.count(func.distinct(Report.source_id))).select_from(Claim)
-                   .join(Report, Report.id == Claim.report_id).where(told, Report.is_current).scalar_subquery())
-        trusted = (select(Claim.incident_id).join(Report, Report.id == Claim.report_id)
-                   .join(SourceGrade, and_(SourceGrade.source_id == Report.source_id,
-                                           SourceGrade.org_id == Report.owner_org_id))
-                   .where(~Claim.retired, visible(Claim, viewer), Report.is_current,
-                          SourceGrade.reliability.in_(TRUSTED_GRADES)))
-        analysts = select(Claim.incident_id).where(Claim.origin == "analyst", ~Claim.retired, visible(Claim, viewer))
-        agreed = select(Assessment.incident_id).where(Assessment.verdict == "agree", visible(Assessment, viewer))
-        found.append(or_(and_(IncidentView.report_count > 1, sources >= 2), Incident.id.in_(trusted),
-                         Incident.id.in_(analysts), Incident.id.in_(agreed)))
+        found.append(credible(viewer))  # from the view's basis columns: no subquery per incident
     return found
 
 

@@ -32,6 +32,7 @@ from jirga.db.schema import (
     SourceGrade,
 )
 from jirga.fuse.consensus import Consensus, Fact, consensus
+from jirga.store.credibility import BASIS_COLUMNS, basis
 
 ROLE_OF_FIELD = {"perpetrator": "perpetrator", "against": "against", "concerning": "about"}
 
@@ -49,7 +50,7 @@ def report_rows(session: Session, claims: list) -> dict[int, Row]:
     its source: a partner's grade never changes another's reports."""
     report_ids = {c.report_id for c in claims if c.report_id is not None}
     return {row.id: row for row in session.execute(
-        select(Report.id, Report.published, Report.is_current, Source.name,
+        select(Report.id, Report.published, Report.is_current, Report.source_id, Report.owner_org_id, Source.name,
                func.coalesce(SourceGrade.reliability, "F").label("reliability"))
         .join(Source, Source.id == Report.source_id)
         .outerjoin(SourceGrade, and_(SourceGrade.source_id == Report.source_id,
@@ -188,6 +189,7 @@ def _write_views(session: Session, incident: Incident, claims: list, reports: di
             else:
                 facts = facts_from(part, reports, latest([verdicts[j] for j in told]))
                 values = summary_values(incident.kind, part, consensus(facts))
+            values = {**values, **basis(part, reports, [verdicts[j] for j in told])}  # for the credibility filter
             computed[key] = values, actor_links(part)
         values, actors = computed[key]
         views.append({"incident_id": incident.id, "org_id": org_id, **values})
@@ -199,7 +201,9 @@ def _write_views(session: Session, incident: Incident, claims: list, reports: di
         session.execute(insert(IncidentViewActor), links)
 
 
-VIEW_COLUMNS = tuple(column.name for column in IncidentView.__table__.columns if not column.primary_key)
+# The summary columns a view shares with its incident (the view's own basis columns apart).
+VIEW_COLUMNS = tuple(column.name for column in IncidentView.__table__.columns
+                     if not column.primary_key and column.name not in BASIS_COLUMNS)
 
 
 def _title(incident: Incident, place: dict | None) -> str:
