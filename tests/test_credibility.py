@@ -16,7 +16,7 @@ from jirga.db.schema import Assessment, Claim, Incident, IncidentView, Report, S
 from jirga.store.credibility import BASIS_COLUMNS
 from jirga.store.queries import IncidentFilter, list_incidents
 from jirga.store.summary import claim_rows, summarize
-from tests.test_access import build, clear, worlds
+from tests.test_access import World, build, clear, worlds
 
 
 def old_credible(viewer):
@@ -134,3 +134,17 @@ def test_grading_a_source_again_changes_the_filter_at_once(store):
         session.execute(update(SourceGrade).values(reliability="D"))
     with store.session() as session:
         assert listed(session, me) == set() == oracle(session, me)
+
+
+def test_one_source_carried_by_two_organisations_is_credible_when_either_grades_it_well(store):
+    world = World(orgs=2, groups=[], users=[(0, "analyst"), (1, "analyst")], reports=[(0, "green", None),
+                                                                                         (1, "green", None)],
+                  incidents=[((0, "green", None), [((0, "green", None), 0, False), ((1, "green", None), 1, False)])])
+    built = build(store, world)
+    apply(store, built, {"same_source": sorted(built.reports), "not_current": [], "agree": [], "analyst": [],
+                         "grades": [(built.org_ids[1], max(built.reports), "B")]})
+    (incident_id, _, corroborated, source, grader), = basis_rows(store)
+    assert (corroborated, grader) == (False, None) and source is not None  # one source, two organisations grading
+    with store.session() as session:
+        for viewer in built.viewers:
+            assert listed(session, viewer) == {incident_id} == oracle(session, viewer)
