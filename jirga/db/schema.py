@@ -225,6 +225,7 @@ class IncidentView(Summary, Base):
         Index("ix_incident_views_org_date", "org_id", "date_start"),
         Index("ix_incident_views_org_country_date", "org_id", "country", "date_start"),
         Index("ix_incident_views_org_province_date", "org_id", "province_code", "date_start"),
+        Index("ix_incident_views_org_precision_date", "org_id", "date_precision", "date_start"),  # duplicates
     )
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
     org_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

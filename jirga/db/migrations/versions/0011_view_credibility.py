@@ -1,6 +1,6 @@
 """Each incident view carries what the low-credibility filter reads (`jirga.store.credibility`): whether the claims
 its audience sees are corroborated (two sources or more, an analyst's claim, an analyst's agreement), else the one
-source and grading organisation they rest on.
+source and grading organisation they rest on. And an index for reading possible duplicates by date precision.
 
 The backfill computes, for every view, exactly what the writer (`jirga.store.summary`) computes: the claims and
 verdicts the view's audience sees are those its organisation owns, those marked TLP:CLEAR or GREEN, and TLP:AMBER
@@ -60,6 +60,9 @@ def upgrade() -> None:
                                  sa.not_(claims.c.retired), seen(claims)).correlate(views)
     agreed = sa.exists().where(assessments.c.claim_id == claims.c.id, claims.c.incident_id == views.c.incident_id,
                                assessments.c.verdict == 'agree', seen(assessments)).correlate(views)
+    # Possible duplicates are read by precision in short date ranges (jirga.store.duplicates).
+    op.create_index('ix_incident_views_org_precision_date', 'incident_views',
+                    ['org_id', 'date_precision', 'date_start'])
     op.execute(views.update().values(
         corroborated=sa.or_(sources >= 2, analysts, agreed),
         sole_source_id=sa.case((sources == 1, of_told(sa.func.min(reports.c.source_id)))),
@@ -68,6 +71,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_incident_views_org_precision_date', 'incident_views')
     with op.batch_alter_table('incident_views', schema=None) as batch_op:
         batch_op.drop_column('sole_source_org_id')
         batch_op.drop_column('sole_source_id')
