@@ -226,6 +226,8 @@ class IncidentView(Summary, Base):
         Index("ix_incident_views_org_country_date", "org_id", "country", "date_start"),
         Index("ix_incident_views_org_province_date", "org_id", "province_code", "date_start"),
         Index("ix_incident_views_org_precision_date", "org_id", "date_precision", "date_start"),  # duplicates
+        *(Index(f"ix_incident_views_org_{name}", "org_id", name, "incident_id")  # the list's sorts by a figure
+          for name in ("killed_best", "injured_best", "report_count")),
     )
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
     org_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

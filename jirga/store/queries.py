@@ -118,9 +118,22 @@ def listing_query(where: IncidentFilter, viewer: Viewer) -> Select:
     the organisation's own views and the first seen through everyone's, each read in order from its own index and
     cut where the page ends, then merged (a query over both kinds of view at once had to sort every match first)."""
     column, end = SORTS[where.sort], (where.offset or 0) + where.limit
-    parts = [incident_query(where, viewer, through=part).with_only_columns(Incident.id, column.label("key"))
-             .limit(end).subquery()
-             for part in ("own", "everyone")]
+    if where.sort == "date":
+        parts = [incident_query(where, viewer, through=part).with_only_columns(Incident.id, column.label("key"))
+                 .limit(end).subquery()
+                 for part in ("own", "everyone")]
+    else:
+        # The figures' indexes (organisation, value, incident) serve no "NULLS LAST" both ways on both backends: the
+        # incidents with the value in the index's order, and those without it by number, each cut at the page's end.
+        parts = []
+        for part in ("own", "everyone"):
+            query = incident_query(where, viewer, through=part, by_view=True).order_by(None)
+            number = IncidentView.incident_id.asc() if where.ascending else IncidentView.incident_id.desc()
+            for known in (True, False):
+                order = ([column.asc() if where.ascending else column.desc()] if known else []) + [number]
+                parts.append(query.where(column.is_not(None) if known else column.is_(None)).order_by(*order)
+                             .with_only_columns(IncidentView.incident_id.label("id"), column.label("key"))
+                             .limit(end).subquery())
     first = union_all(*(select(part.c.id, part.c.key) for part in parts)).subquery()
     key, number = (first.c.key.asc(), first.c.id.asc()) if where.ascending else (first.c.key.desc(), first.c.id.desc())
     return (select(Incident).join(first, first.c.id == Incident.id).order_by(key.nulls_last(), number)
@@ -136,20 +149,22 @@ def _check_text(where: IncidentFilter) -> None:
 
 
 def incident_query(where: IncidentFilter, viewer: Viewer, *, whole_table: bool = False,
-                   through: str | None = None) -> Select:
+                   through: str | None = None, by_view: bool = False) -> Select:
     """The incidents `viewer` may see that match, in the order `where.sort` (newest first unless told otherwise),
     joined to the view they see them through (`IncidentView`): every filter and the order read the summary of the
     claims the viewer may see, never claims hidden from them. `whole_table`: the caller reads most of the table (a
     count over every period): the status is then compared in a form no index serves, because SQLite, which has no
     statistics, would otherwise walk the status index and fetch each row apart, ten times slower than a scan.
     `through`: only the incidents seen through that kind of view ("own" or "everyone", see
-    `access.rules.seen_view`)."""
+    `access.rules.seen_view`). `by_view`: the caller reads the views in the order of one of their indexes (a sort by
+    a figure): the status is then compared in a form no index serves, so that SQLite walks that index instead."""
     _check_text(where)
     _check_triage(where)
     seen = IncidentView
     query = select(Incident).join(seen, seen_view(viewer, through, scan=whole_table))
     if not where.include_superseded:
-        query = query.where((func.coalesce(Incident.status, "") if whole_table else Incident.status) == "active")
+        query = query.where((func.coalesce(Incident.status, "") if whole_table or by_view else Incident.status)
+                            == "active")
     else:
         query = query.where(Incident.status != "merged")
     if where.conflicts:

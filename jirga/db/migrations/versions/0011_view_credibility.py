@@ -1,6 +1,7 @@
 """Each incident view carries what the low-credibility filter reads (`jirga.store.credibility`): whether the claims
 its audience sees are corroborated (two sources or more, an analyst's claim, an analyst's agreement), else the one
-source and grading organisation they rest on. And an index for reading possible duplicates by date precision.
+source and grading organisation they rest on. And indexes: for reading possible duplicates by date precision,
+and for the triage list's sorts by killed, injured and number of reports.
 
 The backfill computes, for every view, exactly what the writer (`jirga.store.summary`) computes: the claims and
 verdicts the view's audience sees are those its organisation owns, those marked TLP:CLEAR or GREEN, and TLP:AMBER
@@ -19,6 +20,7 @@ down_revision = '0009'
 branch_labels = None
 depends_on = None
 
+SORTED = ('killed_best', 'injured_best', 'report_count')
 views = sa.table('incident_views', sa.column('incident_id', sa.Integer()), sa.column('org_id', sa.Integer()),
                  sa.column('corroborated', sa.Boolean()), sa.column('sole_source_id', sa.Integer()),
                  sa.column('sole_source_org_id', sa.Integer()))
@@ -63,6 +65,8 @@ def upgrade() -> None:
     # Possible duplicates are read by precision in short date ranges (jirga.store.duplicates).
     op.create_index('ix_incident_views_org_precision_date', 'incident_views',
                     ['org_id', 'date_precision', 'date_start'])
+    for name in SORTED:  # the triage list's sorts by a figure, read in index order
+        op.create_index(f'ix_incident_views_org_{name}', 'incident_views', ['org_id', name, 'incident_id'])
     op.execute(views.update().values(
         corroborated=sa.or_(sources >= 2, analysts, agreed),
         sole_source_id=sa.case((sources == 1, of_told(sa.func.min(reports.c.source_id)))),
@@ -71,6 +75,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for name in SORTED:
+        op.drop_index(f'ix_incident_views_org_{name}', 'incident_views')
     op.drop_index('ix_incident_views_org_precision_date', 'incident_views')
     with op.batch_alter_table('incident_views', schema=None) as batch_op:
         batch_op.drop_column('sole_source_org_id')
