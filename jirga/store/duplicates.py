@@ -177,12 +177,20 @@ def _candidates(session: Session, rows: Sequence[Incident], viewer: Viewer) -> l
     precision, kind, country, start, end = (table.c[f"column{i}"] for i in range(1, 6))
     found = {}
     for part in ("own", "everyone"):  # each read in order from its own index, as listings are
-        query = (select(*columns, true().label("candidate")).select_from(table)
-                 .join(IncidentView, and_(IncidentView.date_precision == precision,
-                                          IncidentView.date_start.between(start, end)))
-                 .join(Incident, seen_view(viewer, part))
-                 .where(Incident.status == "active", IncidentView.kind == kind,
-                        or_(country.is_(None), IncidentView.country.is_(None), IncidentView.country == country)))
+        near = and_(IncidentView.date_precision == precision, IncidentView.date_start.between(start, end),
+                    IncidentView.kind == kind,
+                    or_(country.is_(None), IncidentView.country.is_(None), IncidentView.country == country))
+        if session.get_bind().dialect.name == "postgresql":
+            # A lateral subquery per range (OFFSET 0 keeps the planner from flattening it): PostgreSQL would
+            # otherwise hash the ranges and scan every view.
+            each = (select(*columns).join(Incident, seen_view(viewer, part))
+                    .where(Incident.status == "active", near).offset(0).lateral("near"))
+            query = select(*each.c, true().label("candidate")).select_from(table).join(each, true())
+        else:
+            query = (select(*columns, true().label("candidate")).select_from(table)
+                     .join(IncidentView, and_(IncidentView.date_precision == precision,
+                                              IncidentView.date_start.between(start, end)))
+                     .join(Incident, seen_view(viewer, part)).where(Incident.status == "active", near))
         found.update((row.incident_id, row) for row in session.execute(query))
     missing = [r.id for r in rows if r.id not in found]
     if missing:
