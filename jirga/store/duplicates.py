@@ -1,6 +1,8 @@
 """Possible duplicates: incidents that nearly matched one another when their reports were clustered (a score
 below the threshold that joins them, or the same days and kind but places that disagree), each with why, and what
-merging it would change, computed without changing anything."""
+merging it would change, computed without changing anything. The incident page shows them all; the triage list
+and `jirga incidents` name each listed row's closest, computed for the listed rows only (`nearest`), so that a
+list costs the same however large the store."""
 
 from __future__ import annotations
 
