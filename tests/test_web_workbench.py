@@ -278,3 +278,17 @@ def test_the_command_names_each_rows_possible_duplicate(site):
     assert (rows[hospital]["possible_duplicate_of"], rows[market]["possible_duplicate_of"]) == (market, hospital)
     table = run_jirga("incidents", "--db", url, JIRGA_TOKEN=site.people["bilal"].token)
     assert table.returncode == 0 and f"#{market}" in table.stdout
+
+
+def test_every_listed_record_shows_its_owner_beside_its_marking(site):
+    from jirga.db.schema import Organisation
+
+    with site.store.session() as session:
+        local = session.get(Organisation, site.store.local_org_id()).name
+    vera = signed_in(site, "vera")
+    for path in ("/incidents", "/reports"):
+        owners = re.findall(r'data-testid="row-owner">([^<]+)<', vera.get(path).text)
+        assert owners and set(owners) == {local}, path
+    hospital = next(i["id"] for i in site.ok("/incidents", limit=50)["items"] if i["reports"] == 2)
+    claims = re.findall(r'data-testid="claim-owner">([^<]+)<', vera.get(f"/incidents/{hospital}").text)
+    assert claims and set(claims) == {local}
