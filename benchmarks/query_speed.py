@@ -44,6 +44,7 @@ from jirga.db.database import Store
 from jirga.db.schema import Organisation
 from jirga.reference import catalog
 from jirga.reference.gazetteer import load_gazetteer
+from jirga.store.duplicates import nearest
 from jirga.store.queries import IncidentFilter, incident_actors, incident_query, list_incidents, listing_query
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,6 +63,12 @@ FILTERS: list[tuple[str, IncidentFilter]] = [
     ("--actor LeJ (extra: a rare actor)", IncidentFilter(actor="LeJ")),
     ("--country TJ --since 2023 (extra: rare)", IncidentFilter(country="TJ", since="2023")),
     ("--province TJ-GB (extra: a rare province)", IncidentFilter(province="TJ-GB")),
+    # Triage: the sorts, a far page, the quality filter.
+    ("--sort killed", IncidentFilter(sort="killed")),
+    ("--sort reports --offset 5000", IncidentFilter(sort="reports", offset=5000)),
+    ("--hide low-credibility", IncidentFilter(hide=("low_credibility",))),
+    ("--hide low-credibility --sort killed", IncidentFilter(hide=("low_credibility",), sort="killed")),
+    ("--hide undated --hide single-source", IncidentFilter(hide=("undated", "single_source"))),
 ]
 CLI_ARGS = ["--actor", "Islamic State", "--country", "PK", "--format", "json"]
 
@@ -223,7 +230,8 @@ def _incident(rng: random.Random, incident_id: int, places: dict[str, list[tuple
 # Timing.
 
 def run_listing(store: Store, where: IncidentFilter, viewer: Viewer) -> tuple[float, float, int]:
-    """As `jirga incidents` does it: (total seconds, seconds of list_incidents alone, incidents listed)."""
+    """As `jirga incidents` does it, possible duplicates included: (total seconds, seconds of list_incidents alone,
+    incidents listed)."""
     start = time.perf_counter()
     with store.session() as session:
         incidents = list_incidents(session, where, viewer=viewer)
@@ -231,6 +239,7 @@ def run_listing(store: Store, where: IncidentFilter, viewer: Viewer) -> tuple[fl
         actors = incident_actors(session, incidents, viewer)
         for incident in incidents:  # what the rows read, so nothing is left to load lazily
             _ = (incident.place.name if incident.place else None, actors.get(incident.id))
+        nearest(session, incidents, viewer)  # each row's possible duplicate, as the command names it
     return time.perf_counter() - start, listed - start, len(incidents)
 
 

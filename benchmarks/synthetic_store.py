@@ -75,6 +75,7 @@ def bulk_fill(store: Store, n: int, rng: random.Random, place_rows: list[dict], 
     names = dict(zip(sources, OUTLETS, strict=True))
     reports = {row["id"]: SimpleNamespace(id=row["id"], published=row["published"], is_current=True,
                                           name=names[row["source_id"]], reliability="F") for row in report_rows}
+    source_of = {report["id"]: report["source_id"] for report in report_rows}
     counts.update(actors=len(actors), places=len(place_rows), reports=n_reports)
 
     for first in range(1, n + 1, CHUNK):
@@ -87,10 +88,14 @@ def bulk_fill(store: Store, n: int, rng: random.Random, place_rows: list[dict], 
                 for claim in row_claims:
                     claim["tlp"] = "green"
             audience = EVERYONE if row["tlp"] == "green" else row["owner_org_id"]
+            told = {source_of[claim["report_id"]] for claim in row_claims if claim["report_id"] is not None}
             views.append({"incident_id": incident_id, "org_id": audience,
                           **{name: row.get(name) for name in VIEW_COLUMNS},
                           "has_conflict": row.get("has_conflict", False),
-                          "group_ids": group_key((link["actor_id"], link["role"]) for link in row_links)})
+                          "group_ids": group_key((link["actor_id"], link["role"]) for link in row_links),
+                          # as jirga.store.credibility.basis: machine claims, no verdicts, reports all current
+                          "corroborated": len(told) >= 2, "sole_source_id": min(told) if len(told) == 1 else None,
+                          "sole_source_org_id": owned["owner_org_id"] if len(told) == 1 else None})
             view_links += [{**link, "org_id": audience} for link in row_links]
             # As the writer sums up each view's victims by category: the claims' consensus, by insertion order.
             found = victim_figures([SimpleNamespace(id=None, **claim) for claim in row_claims], reports, {})

@@ -1,6 +1,6 @@
 """How fast does the web app answer, page by page, over a store of 100,000 incidents, on SQLite and PostgreSQL?
 
-    python benchmarks/web_speed.py [--incidents N] [--backend sqlite|postgresql|both] [--runs R]
+    python benchmarks/web_speed.py [--incidents N] [--backend sqlite|postgresql|both] [--runs R] [--triage]
 
 A fresh store is filled with N synthetic incidents (default 100,000) as `query_speed.py` fills it (bulk inserts:
 claims, actor links, a few hundred short reports), and about 3 % of them are marked as having conflicting sources.
@@ -13,7 +13,12 @@ page is fetched over HTTP R times (default 20, after one untimed fetch) with a p
 through the login form, as a browser would fetch it. Printed per page: median and p95 of the whole request
 (sending it, rendering, reading the answer), its size, and whether the median meets the target of 200 ms. The
 incident list loads its trend chart (/incidents/trend) and the header its watchlist badge after the page, through
-HTMX: they are timed as pages of their own. The exit status is 1 when any median misses the target.
+HTMX: they are timed as pages of their own, and so is the list's possible duplicates fragment (for the rows of its
+first page newest first, and by killed). The triage pages (the incident list with each sort, paging and quality
+filter, and that fragment) must also answer within 100 ms at the 95th percentile. One outlet (Dawn) is graded B by
+the bench user's organisation, so that the low-credibility filter keeps some single-source incidents.
+`--triage` times those pages only. The load average is printed before and after the timings: on a shared machine,
+read the figures with it. The exit status is 1 when any page misses its target.
 """
 
 from __future__ import annotations
@@ -39,13 +44,13 @@ from jirga.access import admin
 from jirga.access.auth import implicit_admin, sign_in_with_password
 from jirga.db import open_store
 from jirga.db.database import Store
-from jirga.db.schema import Claim, Incident, Watchlist
+from jirga.db.schema import Claim, Incident, Source, SourceGrade, Watchlist
 from jirga.ingest.readers import read_inputs
 from jirga.ingest.textfile import read_metadata
 from jirga.model.report import IncomingReport
 from jirga.pipeline.ingest import Ingest, IngestOptions
 from jirga.store import watchlists
-from jirga.store.queries import IncidentFilter
+from jirga.store.queries import IncidentFilter, list_incidents
 from jirga.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,13 +58,16 @@ EXAMPLES = ROOT / "examples" / "reports"
 BIG_REPORT = "101_peshawar_army_school_wire.txt"  # carried again by BIG_COPIES outlets: the big incident
 BIG_COPIES = 40
 TARGET_MS = 200
+TRIAGE_P95_MS = 100
 USER, PASSWORD = "bench", "a benchmark password"
 WATCHLISTS = {"Islamic State": IncidentFilter(actor="Islamic State"),
               "Attacks in Pakistan": IncidentFilter(country="PK", kind="attack"),
               "Balochistan, disputed": IncidentFilter(province="PK-BA", conflicts=True)}
 UNSEEN = 2_000  # the newest incidents each watchlist has not seen yet
 
-# (label, path); {big}, {typical} and {report} are the ids found after the load.
+# (label, path); {big}, {typical} and {report} are the ids found after the load, {first_page} and {killed_page} the
+# ids listed on the first page of the list newest first and by killed. The triage pages (the incident list and the
+# possible duplicates of its rows) have a target of their own: TRIAGE_P95_MS at the 95th percentile.
 PAGES = [
     ("incident list", "/incidents"),
     ("  ?actor=Islamic State", "/incidents?actor=Islamic+State"),
@@ -73,6 +81,19 @@ PAGES = [
     ("  ?hide=undated&hide=single_source", "/incidents?hide=undated&hide=single_source"),
     ("  ?hide=low_credibility", "/incidents?hide=low_credibility"),
     ("  ?actor=Islamic State&actor_role=perpetrator", "/incidents?actor=Islamic+State&actor_role=perpetrator"),
+    ("  ?sort=killed&order=asc", "/incidents?sort=killed&order=asc"),
+    ("  ?sort=injured", "/incidents?sort=injured"),
+    ("  ?sort=date&order=asc", "/incidents?sort=date&order=asc"),
+    ("  ?offset=5000", "/incidents?offset=5000"),
+    ("  ?sort=killed&offset=50000", "/incidents?sort=killed&offset=50000"),
+    ("  ?hide=undated", "/incidents?hide=undated"),
+    ("  ?hide=single_source", "/incidents?hide=single_source"),
+    ("  ?hide=low_credibility&sort=killed", "/incidents?hide=low_credibility&sort=killed"),
+    ("  ?hide=low_credibility&offset=5000", "/incidents?hide=low_credibility&offset=5000"),
+    ("  ?hide=undated&hide=single_source&hide=low_credibility",
+     "/incidents?hide=undated&hide=single_source&hide=low_credibility"),
+    ("duplicates fragment (first page)", "/incidents/duplicates?ids={first_page}"),
+    ("  (?sort=killed's page)", "/incidents/duplicates?ids={killed_page}"),
     ("trend fragment", "/incidents/trend"),
     ("  ?actor=Islamic State", "/incidents/trend?actor=Islamic+State"),
     ("incident, big ({big_claims} claims)", "/incidents/{big}"),
@@ -113,6 +134,9 @@ def load(store: Store, n: int) -> tuple[dict, dict]:
         sys.exit("ingest failed: " + "; ".join(errors[:5]))
     ingested = time.perf_counter() - start
 
+    with store.session() as session:  # one outlet graded B: its single-source incidents pass the credibility filter
+        dawn = session.scalar(select(Source.id).where(Source.name == "Dawn"))
+        session.add(SourceGrade(org_id=store.local_org_id(), source_id=dawn, reliability="B"))
     admin.add_user(store, implicit_admin(store), USER, "instance_admin", PASSWORD)
     viewer = sign_in_with_password(store, USER, PASSWORD)
     with store.session() as session:
@@ -120,7 +144,10 @@ def load(store: Store, n: int) -> tuple[dict, dict]:
             watchlists.add(session, viewer, name, where)
         newest = session.scalar(select(func.max(Incident.id)))
         session.execute(update(Watchlist).values(seen_up_to=newest - UNSEEN))
-        ids = page_ids(session, n)
+        ids = page_ids(session, n) | {
+            f"{name}_page": ",".join(str(i.id) for i in list_incidents(session, IncidentFilter(limit=50, sort=sort),
+                                                                        viewer=viewer))
+            for name, sort in (("first", "date"), ("killed", "killed"))}
     if store.dialect == "postgresql":
         with store.engine.begin() as connection:
             connection.execute(text("ANALYZE"))
@@ -211,17 +238,25 @@ def bench(backend: str, url: str, args: argparse.Namespace) -> list[str]:
         _, ids = load(store, args.incidents)
         with Server(store) as base, httpx.Client(base_url=base, timeout=60) as client:
             sign_in(client)
-            print(f"  {'page':46} {'median':>8} {'p95':>8} {'KiB':>6}  (ms, {args.runs} runs; target {TARGET_MS} ms)")
+            print(f"  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} before timing")
+            print(f"  {'page':46} {'median':>8} {'p95':>8} {'KiB':>6}  (ms, {args.runs} runs; target {TARGET_MS} ms "
+                  f"median, triage pages {TRIAGE_P95_MS} ms p95)")
             section = ""
             for label, path in PAGES:
                 label, path = label.format(**ids), path.format(**ids)
                 section = label if not label.startswith(" ") else section
+                triage = path.startswith(("/incidents?", "/incidents/duplicates")) or path == "/incidents"
+                if args.triage and not triage:
+                    continue
                 timings, size = time_page(client, path, args.runs)
                 median, p95 = statistics.median(timings), percentile(timings, 0.95)
-                met = median <= TARGET_MS
-                print(f"  {label:46} {median:8.1f} {p95:8.1f} {size / 1024:6.1f}  {'ok' if met else 'SLOW'}  {path}")
+                met = median <= TARGET_MS and (not triage or p95 <= TRIAGE_P95_MS)
+                shown = path if len(path) <= 80 else path[:77] + "..."
+                print(f"  {label:46} {median:8.1f} {p95:8.1f} {size / 1024:6.1f}  {'ok' if met else 'SLOW'}  {shown}")
                 if not met:
-                    slow.append(f"{backend}: {section}{label if label.startswith(' ') else ''} ({median:.0f} ms)")
+                    slow.append(f"{backend}: {section}{label if label.startswith(' ') else ''} ({median:.0f} ms "
+                                f"median, {p95:.0f} ms p95)")
+            print(f"  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} after timing")
     finally:
         store.close()
     return slow
@@ -232,6 +267,8 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, default=100_000, help="synthetic incidents (default 100000)")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="sqlite")
     parser.add_argument("--runs", type=int, default=20, help="timed fetches per page (default 20)")
+    parser.add_argument("--triage", action="store_true",
+                        help="time only the triage pages (the incident list and its possible duplicates)")
     args = parser.parse_args()
     if args.incidents < 1_000 or args.runs < 1:
         parser.error("--incidents must be at least 1000 and --runs at least 1")

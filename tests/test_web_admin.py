@@ -124,3 +124,35 @@ def test_only_admins_add_users_and_the_library_refuses_a_forged_form(site):
     assert short.status_code == 422 and "at least" in short.text
     verified = boss.get("/admin", params={"verify": "true"})
     assert re.search(r'data-testid="verdict">The chain is intact', verified.text)
+
+
+def test_an_instance_admin_adds_an_organisation_and_a_user_to_it_and_no_one_else_may(site):
+    boss = signed_in(site, "amina")
+    page = boss.get("/admin")
+    assert 'data-testid="add-org"' in page.text
+    added = boss.post("/admin/orgs", data={"name": "Khyber Conflict Research Centre", "csrf": csrf(page)},
+                      follow_redirects=True)
+    assert added.status_code == 200 and "Khyber Conflict Research Centre" in added.text
+    again = boss.post("/admin/orgs", data={"name": "Khyber Conflict Research Centre", "csrf": csrf(page)})
+    assert again.status_code == 422 and "exists already" in again.text
+    khyber = re.search(r'<option value="(\d+)"\s*>Khyber Conflict Research Centre</option>', added.text).group(1)
+    user = boss.post("/admin/users", data={"username": "karim", "role": "org_admin", "password": PASSWORD,
+                                           "org": khyber, "csrf": csrf(page)}, follow_redirects=True)
+    assert user.status_code == 200
+    assert re.search(r"<td>karim</td><td>Khyber Conflict Research Centre</td>", user.text)
+    # An analyst is told why there is no form, and a forged one is refused and audited; so is an org admin's user
+    # for another organisation.
+    analyst = signed_in(site, "bilal")
+    page = analyst.get("/admin")
+    assert 'data-testid="add-org"' not in page.text and "needs the instance admin role" in page.text
+    assert analyst.post("/admin/orgs", data={"name": "Mallory's", "csrf": csrf(page)}).status_code == 403
+    assert ("bilal", "denied") in refusals(site, "organisation")
+    karim = signed_in(site, "karim")
+    page = karim.get("/admin")
+    assert 'name="org"' not in page.text  # an org admin adds users to their own organisation only
+    forged = karim.post("/admin/users", data={"username": "mallory", "role": "viewer", "password": PASSWORD,
+                                              "org": str(site.store.local_org_id()), "csrf": csrf(page)})
+    assert forged.status_code == 403 and ("karim", "denied") in refusals(site, "user")
+    bad = boss.post("/admin/users", data={"username": "x1", "role": "viewer", "password": PASSWORD, "org": "abc",
+                                          "csrf": csrf(boss.get("/admin"))})
+    assert bad.status_code == 422 and "Traceback" not in bad.text

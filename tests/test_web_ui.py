@@ -241,10 +241,11 @@ def test_the_other_organisation_shows_in_the_header(page_as):
 def test_incident_list_shows_tlp_labels(page_as, site):
     page = page_as("amina")
     table = page.get_by_test_id("incidents")
-    red_row = table.locator("tr", has=page.locator(f'a[href="/incidents/{site.red_incident}"]'))
+    # Rows by their incident: another row may link to it too ("possible duplicate of #N").
+    red_row = table.locator(f'tr[data-incident="{site.red_incident}"]')
     expect(red_row.locator(".tlp")).to_have_class(re.compile(r"\btlp-red\b"))
     expect(red_row.locator(".tlp")).to_have_text("TLP:RED")
-    wedding_row = table.locator("tr", has=page.locator(f'a[href="/incidents/{site.wedding}"]'))
+    wedding_row = table.locator(f'tr[data-incident="{site.wedding}"]')
     expect(wedding_row.locator(".tlp")).to_have_class(re.compile(r"\btlp-green\b"))
     # The trend charts, loaded by HTMX after the page: attacks (never with meetings) and their killed, with axes.
     expect(page.get_by_role("img", name=re.compile(r"^Attacks per month, "))).to_be_visible()
@@ -514,7 +515,7 @@ def test_another_organisation_never_sees_a_red_claim(page_as, site):
     expect(table.locator(f'a[href="/incidents/{site.quetta_green}"]').first).to_be_visible()
     expect(table.locator(f'a[href="/incidents/{site.wedding}"]').first).to_be_visible()
     # ...the red field note joined the same attack, but nothing of it shows: no RED label, not its toll.
-    quetta_row = table.locator("tr", has=page.locator(f'a[href="/incidents/{site.quetta_green}"]'))
+    quetta_row = table.locator(f'tr[data-incident="{site.quetta_green}"]')
     expect(quetta_row.locator(".tlp")).to_have_text("TLP:GREEN")
     expect(table.locator(".tlp-red")).to_have_count(0)
     expect(table).not_to_contain_text("97")
@@ -756,3 +757,39 @@ def test_no_serious_accessibility_violations(browser, site, sessions, page_as, v
     finally:
         checked.context.close()
     assert found == {}
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_listed_row_names_its_possible_duplicate_and_leads_to_the_merge_preview(browser, tmp_path, viewport):
+    from tests.test_web_api import hospital_reports
+
+    store = open_store(f"sqlite:///{tmp_path / 'jirga.db'}")  # no users: the local organisation's implicit admin
+    ingest_reports(store, hospital_reports(), silent=True)
+    with store.session() as session:
+        hospital = session.scalar(select(Incident.id).where(Incident.report_count == 2))
+        market = session.scalar(select(Incident.id).where(Incident.killed_best == 3))
+    phone = viewport is PHONE
+    with serving(create_app(store=store)) as url:
+        page = browser.new_context(base_url=url, viewport=viewport,
+                                   **({"is_mobile": True, "has_touch": True} if phone else {})).new_page()
+        errors = csp_errors(page)
+        visit(page, "/incidents")
+        hint = page.locator(f'tr[data-incident="{hospital}"]').get_by_test_id("near")  # loaded after the list
+        expect(hint).to_have_text(f"≈ possible duplicate of #{market}")
+        assert "threshold 0.6" in hint.get_attribute("title")  # why, on hover
+        expect(page.locator(f'tr[data-incident="{market}"]').get_by_test_id("near")).to_contain_text(f"#{hospital}")
+        screenshot(page, f"{'phone_' if phone else ''}incidents_duplicates")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], f"the list is {width} px wide on a {viewport['width']} px screen"
+        hint.get_by_role("link").click()
+        page.wait_for_url(re.compile(rf"/incidents/{market}$"))
+        offered = page.get_by_test_id(f"duplicate-{hospital}")
+        expect(offered).to_contain_text("Merged, this incident would say")  # the preview before the merge
+        offered.get_by_role("textbox").fill("one attack after all")
+        offered.get_by_role("button", name=f"Merge #{hospital} into this one").click()
+        page.wait_for_url(re.compile(rf"/incidents/{market}"))
+        visit(page, f"/incidents/{hospital}")  # merged away: leads to where it went
+        page.wait_for_url(re.compile(rf"/incidents/{market}\?merged={hospital}"))
+        page.context.close()
+        assert errors == []
+    store.close()

@@ -217,3 +217,78 @@ def test_a_watchlist_tells_what_changed_in_the_incidents_it_watches(site):
     assert "newly claimed by Tehrik-i-Taliban Pakistan" in change
     assert site.ok("/watchlists")[0]["changed"] == 0  # seen now
     assert site.ok(f"/watchlists/{made['id']}/changes") == []
+
+
+def hints(client, *ids: int) -> dict[int, int]:
+    """incident -> the possible duplicate its row names, from the list's fragment."""
+    answer = client.get("/incidents/duplicates", params={"ids": ",".join(map(str, ids))})
+    assert answer.status_code == 200, answer.text
+    return {int(row): int(other) for row, other in
+            re.findall(r'id="near-(\d+)"[^>]*>≈ possible duplicate of <a href="/incidents/(\d+)"', answer.text)}
+
+
+def test_each_listed_row_names_its_possible_duplicate_among_what_the_viewer_may_see(site):
+    from sqlalchemy import select, update
+
+    from jirga.db.schema import Claim, Incident
+    from jirga.store.summary import claim_rows, summarize
+
+    items = site.ok("/incidents", limit=50)["items"]
+    hospital = next(i["id"] for i in items if i["reports"] == 2)
+    market = next(i["id"] for i in items if i["killed_best"] == 3)
+    vera = signed_in(site, "vera")
+    page = vera.get("/incidents").text
+    assert f'id="near-{hospital}"' in page and 'data-testid="near-loader"' in page  # filled in after the list
+    loader = re.search(r'hx-get="/incidents/duplicates\?ids=([\d,]+)"', page).group(1)
+    assert {hospital, market} <= set(map(int, loader.split(",")))
+    assert hints(vera, hospital, market) == {hospital: market, market: hospital}  # the page's first duplicate
+    assert hints(vera, hospital) == {hospital: market}
+
+    def share(incident_id: int) -> None:  # a partner's view of it: its claims marked TLP:GREEN
+        with site.store.session() as session:
+            session.execute(update(Claim).where(Claim.incident_id == incident_id).values(tlp="green"))
+            summarize(session, session.scalar(select(Incident).where(Incident.id == incident_id)),
+                      claim_rows(session, incident_id))
+
+    pavel = signed_in(site, "pavel")  # the partner sees none of it: nothing named, not even the rows asked for
+    assert hints(pavel, hospital, market) == {}
+    share(hospital)  # now the hospital, but never the market it nearly matches
+    assert hints(pavel, hospital, market) == {}
+    share(market)
+    assert hints(pavel, hospital, market) == {hospital: market, market: hospital}
+
+
+@pytest.mark.parametrize("ids", ["", "1;DROP TABLE incidents", "1,,2", "99999999999", ",".join(["1"] * 501), "-1"])
+def test_the_duplicates_fragment_refuses_what_is_not_a_list_of_incident_numbers(site, ids):
+    answer = signed_in(site, "vera").get("/incidents/duplicates", params={"ids": ids})
+    assert answer.status_code in (400, 422) and "Traceback" not in answer.text
+
+
+def test_the_command_names_each_rows_possible_duplicate(site):
+    import json
+
+    from tests.conftest import run_jirga
+
+    url = site.store.engine.url.render_as_string(hide_password=False)
+    shown = run_jirga("incidents", "--format", "json", "--db", url, JIRGA_TOKEN=site.people["bilal"].token)
+    assert shown.returncode == 0, shown.stderr
+    rows = {row["id"]: row for row in json.loads(shown.stdout)}
+    hospital = next(i for i, row in rows.items() if row["reports"] == 2)
+    market = next(i for i, row in rows.items() if row["killed_best"] == 3)
+    assert (rows[hospital]["possible_duplicate_of"], rows[market]["possible_duplicate_of"]) == (market, hospital)
+    table = run_jirga("incidents", "--db", url, JIRGA_TOKEN=site.people["bilal"].token)
+    assert table.returncode == 0 and f"#{market}" in table.stdout
+
+
+def test_every_listed_record_shows_its_owner_beside_its_marking(site):
+    from jirga.db.schema import Organisation
+
+    with site.store.session() as session:
+        local = session.get(Organisation, site.store.local_org_id()).name
+    vera = signed_in(site, "vera")
+    for path in ("/incidents", "/reports"):
+        owners = re.findall(r'data-testid="row-owner">([^<]+)<', vera.get(path).text)
+        assert owners and set(owners) == {local}, path
+    hospital = next(i["id"] for i in site.ok("/incidents", limit=50)["items"] if i["reports"] == 2)
+    claims = re.findall(r'data-testid="claim-owner">([^<]+)<', vera.get(f"/incidents/{hospital}").text)
+    assert claims and set(claims) == {local}

@@ -173,6 +173,13 @@ def same_audience(model: type[Owned], owner_org_id: int, tlp: str, sharing_group
     return and_(model.owner_org_id == owner_org_id, model.tlp == tlp, group)
 
 
+def audience_matches(record, owner_org_id: int, tlp: str, sharing_group_id: int | None) -> bool:
+    """`same_audience` for a record in memory (a row already read): seen by exactly the users who see a record with
+    this owner, marking and group."""
+    if tlp in OPEN_LEVELS:
+        return record.tlp in OPEN_LEVELS
+    return (record.owner_org_id, record.tlp, record.sharing_group_id) == (owner_org_id, tlp, sharing_group_id)
+
 
 def member_group(session, org_id: int, name: str) -> int:
     """The id of the sharing group `name` if organisation `org_id` is one of its members (a writer marks records

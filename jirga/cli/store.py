@@ -183,6 +183,7 @@ def run_withdraw(args) -> int:
 
 
 def run_incidents(args) -> int:
+    from jirga.store.duplicates import nearest
     from jirga.store.queries import IncidentFilter, incident_actors, list_incidents
 
     where = IncidentFilter(actor=args.actor, country=args.country, province=args.province, kind=args.kind,
@@ -193,7 +194,10 @@ def run_incidents(args) -> int:
     with signed_in(args) as (store, viewer), store.session() as session:
         incidents = list_incidents(session, where, viewer=viewer)
         actors = incident_actors(session, incidents, viewer)
-        rows = [present.incident_row(incident, actors) for incident in incidents]
+        near = nearest(session, incidents, viewer)  # the listed rows only
+        rows = [present.incident_row(incident, actors)
+                | {"possible_duplicate_of": near[incident.id].other_id if incident.id in near else None}
+                for incident in incidents]
         by_id = {incident.id: incident for incident in incidents}
     if args.format == "json":
         print(terminal_json(rows, indent=2, default=str))
@@ -203,12 +207,14 @@ def run_incidents(args) -> int:
         writer.writerows({key: terminal_text(value) if isinstance(value, str) else value
                           for key, value in (row | {"actors": "; ".join(row["actors"])}).items()} for row in rows)
     else:
-        table = Table("id", "date", "what", "where", "killed", "injured", "actors", "reports", title=None)
+        table = Table("id", "date", "what", "where", "killed", "injured", "actors", "reports", "duplicate of?",
+                      title=None)
         for row in rows:
+            duplicate = row["possible_duplicate_of"]
             cells = (str(row["id"]), row["date"], (row["attack_type"] or row["kind"]).replace("_", " "),
                      ", ".join(x for x in (row["place"], row["province"], row["country"]) if x),
                      present.figures(by_id[row["id"]], "killed"), present.figures(by_id[row["id"]], "injured"),
-                     "\n".join(row["actors"]), str(row["reports"]))
+                     "\n".join(row["actors"]), str(row["reports"]), f"#{duplicate}" if duplicate else "")
             table.add_row(*(escape(terminal_text(cell)) for cell in cells))
         wide(140).print(table)
         err.print(f"{len(rows)} incidents" + (f" (the first {args.limit}; see --limit)"

@@ -225,6 +225,9 @@ class IncidentView(Summary, Base):
         Index("ix_incident_views_org_date", "org_id", "date_start"),
         Index("ix_incident_views_org_country_date", "org_id", "country", "date_start"),
         Index("ix_incident_views_org_province_date", "org_id", "province_code", "date_start"),
+        Index("ix_incident_views_org_precision_date", "org_id", "date_precision", "date_start"),  # duplicates
+        *(Index(f"ix_incident_views_org_{name}", "org_id", name, "incident_id")  # the list's sorts by a figure
+          for name in ("killed_best", "injured_best", "report_count")),
     )
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
     org_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -233,6 +236,12 @@ class IncidentView(Summary, Base):
     # ids; NULL for none. `jirga stats --by group` sums the views by it in one scan, then each list's sums under each
     # of its groups.
     group_ids: Mapped[str | None] = mapped_column(Text)
+    # What the low-credibility filter reads (`jirga.store.credibility`): whether the claims seen are corroborated
+    # (two sources, an analyst's claim or agreement), else the one source and grading organisation they rest on,
+    # whose grade is looked up when the list is read (a grade changes without the incident changing).
+    corroborated: Mapped[bool] = mapped_column(Boolean, default=False)
+    sole_source_id: Mapped[int | None] = mapped_column(Integer)
+    sole_source_org_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class IncidentViewActor(Base):

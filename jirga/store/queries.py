@@ -27,7 +27,6 @@ from jirga.access import Viewer, audit, visible
 from jirga.access.rules import seen_view
 from jirga.db.schema import (
     Actor,
-    Assessment,
     Claim,
     Incident,
     IncidentActor,
@@ -35,13 +34,13 @@ from jirga.db.schema import (
     IncidentViewActor,
     Place,
     Report,
-    SourceGrade,
 )
 from jirga.errors import QueryError
 from jirga.fuse.consensus import consensus
 from jirga.model import tlp as tlp_levels
 from jirga.reference import catalog
 from jirga.reference.names import match_key, skeleton
+from jirga.store.credibility import credible
 from jirga.store.summary import actor_links, apply_consensus, facts_of
 
 # SQLite's FTS5 index over reports (created by the first migration, not a model).
@@ -119,9 +118,22 @@ def listing_query(where: IncidentFilter, viewer: Viewer) -> Select:
     the organisation's own views and the first seen through everyone's, each read in order from its own index and
     cut where the page ends, then merged (a query over both kinds of view at once had to sort every match first)."""
     column, end = SORTS[where.sort], (where.offset or 0) + where.limit
-    parts = [incident_query(where, viewer, through=part).with_only_columns(Incident.id, column.label("key"))
-             .limit(end).subquery()
-             for part in ("own", "everyone")]
+    if where.sort == "date":
+        parts = [incident_query(where, viewer, through=part).with_only_columns(Incident.id, column.label("key"))
+                 .limit(end).subquery()
+                 for part in ("own", "everyone")]
+    else:
+        # The figures' indexes (organisation, value, incident) serve no "NULLS LAST" both ways on both backends: the
+        # incidents with the value in the index's order, and those without it by number, each cut at the page's end.
+        parts = []
+        for part in ("own", "everyone"):
+            query = incident_query(where, viewer, through=part, by_view=True).order_by(None)
+            number = IncidentView.incident_id.asc() if where.ascending else IncidentView.incident_id.desc()
+            for known in (True, False):
+                order = ([column.asc() if where.ascending else column.desc()] if known else []) + [number]
+                parts.append(query.where(column.is_not(None) if known else column.is_(None)).order_by(*order)
+                             .with_only_columns(IncidentView.incident_id.label("id"), column.label("key"))
+                             .limit(end).subquery())
     first = union_all(*(select(part.c.id, part.c.key) for part in parts)).subquery()
     key, number = (first.c.key.asc(), first.c.id.asc()) if where.ascending else (first.c.key.desc(), first.c.id.desc())
     return (select(Incident).join(first, first.c.id == Incident.id).order_by(key.nulls_last(), number)
@@ -137,20 +149,22 @@ def _check_text(where: IncidentFilter) -> None:
 
 
 def incident_query(where: IncidentFilter, viewer: Viewer, *, whole_table: bool = False,
-                   through: str | None = None) -> Select:
+                   through: str | None = None, by_view: bool = False) -> Select:
     """The incidents `viewer` may see that match, in the order `where.sort` (newest first unless told otherwise),
     joined to the view they see them through (`IncidentView`): every filter and the order read the summary of the
     claims the viewer may see, never claims hidden from them. `whole_table`: the caller reads most of the table (a
     count over every period): the status is then compared in a form no index serves, because SQLite, which has no
     statistics, would otherwise walk the status index and fetch each row apart, ten times slower than a scan.
     `through`: only the incidents seen through that kind of view ("own" or "everyone", see
-    `access.rules.seen_view`)."""
+    `access.rules.seen_view`). `by_view`: the caller reads the views in the order of one of their indexes (a sort by
+    a figure): the status is then compared in a form no index serves, so that SQLite walks that index instead."""
     _check_text(where)
     _check_triage(where)
     seen = IncidentView
     query = select(Incident).join(seen, seen_view(viewer, through, scan=whole_table))
     if not where.include_superseded:
-        query = query.where((func.coalesce(Incident.status, "") if whole_table else Incident.status) == "active")
+        query = query.where((func.coalesce(Incident.status, "") if whole_table or by_view else Incident.status)
+                            == "active")
     else:
         query = query.where(Incident.status != "merged")
     if where.conflicts:
@@ -190,7 +204,6 @@ SORTS = {"date": IncidentView.date_start, "killed": IncidentView.killed_best, "i
          "reports": IncidentView.report_count}  # as the viewer sees the incident
 ACTOR_ROLES = {"perpetrator": ("claimed", "perpetrator", "attributed"), "mentioned": ("about", "against", "denied")}
 HIDE = ("undated", "single_source", "low_credibility")
-TRUSTED_GRADES = ("A", "B", "C")  # as fuse.grading.TRUSTED: one such source makes a fact "possibly true" (3)
 
 
 def _check_triage(where: IncidentFilter) -> None:
@@ -220,28 +233,15 @@ def sort_order(where: IncidentFilter) -> list:
 def quality(hide: tuple[str, ...], viewer: Viewer) -> list[ColumnElement[bool]]:
     """Triage: conditions that leave out undated incidents, those told by one report, and those of low credibility:
     whose facts cannot grade better than 4 (doubtful) by `fuse.grading`, since they rest on one source that the
-    owner of its report grades D-F (or not at all: F) and no analyst agreed with them or coded them."""
+    owner of its report grades D-F (or not at all: F) and no analyst agreed with them or coded them
+    (`jirga.store.credibility`)."""
     found = []
     if "undated" in hide:
         found.append(IncidentView.date_start.is_not(None))
     if "single_source" in hide:
         found.append(IncidentView.report_count > 1)
     if "low_credibility" in hide:
-        # The cheap tests first, and sets computed once (few sources are graded A-C, few claims are analysts'
-        # or agreed with) rather than a lookup per incident: most incidents have one report.
-        told = and_(Claim.incident_id == Incident.id, ~Claim.retired, visible(Claim, viewer))
-        sources = (select(func.count(func.distinct(Report.source_id))).select_from(Claim)
-                   .join(Report, Report.id == Claim.report_id).where(told, Report.is_current).scalar_subquery())
-        trusted = (select(Claim.incident_id).join(Report, Report.id == Claim.report_id)
-                   .join(SourceGrade, and_(SourceGrade.source_id == Report.source_id,
-                                           SourceGrade.org_id == Report.owner_org_id))
-                   .where(~Claim.retired, visible(Claim, viewer), Report.is_current,
-                          SourceGrade.reliability.in_(TRUSTED_GRADES)))
-        analysts = select(Claim.incident_id).where(Claim.origin == "analyst", ~Claim.retired, visible(Claim, viewer))
-        agreed = select(Assessment.incident_id).where(Assessment.verdict == "agree", Assessment.origin == "local",
-                                                      visible(Assessment, viewer))
-        found.append(or_(and_(IncidentView.report_count > 1, sources >= 2), Incident.id.in_(trusted),
-                         Incident.id.in_(analysts), Incident.id.in_(agreed)))
+        found.append(credible(viewer))  # from the view's basis columns: no subquery per incident
     return found
 
 

@@ -36,6 +36,7 @@ from jirga.db.schema import (
 from jirga.fuse import victims
 from jirga.fuse.consensus import Consensus, Fact, consensus
 from jirga.store import month_sums
+from jirga.store.credibility import BASIS_COLUMNS, basis
 
 ROLE_OF_FIELD = {"perpetrator": "perpetrator", "against": "against", "concerning": "about"}
 # The roles that make an actor the group behind an incident: it claimed it, or the sources name it as perpetrator,
@@ -56,7 +57,7 @@ def report_rows(session: Session, claims: list) -> dict[int, Row]:
     its source: a partner's grade never changes another's reports."""
     report_ids = {c.report_id for c in claims if c.report_id is not None}
     return {row.id: row for row in session.execute(
-        select(Report.id, Report.published, Report.is_current, Source.name,
+        select(Report.id, Report.published, Report.is_current, Report.source_id, Report.owner_org_id, Source.name,
                func.coalesce(SourceGrade.reliability, "F").label("reliability"))
         .join(Source, Source.id == Report.source_id)
         .outerjoin(SourceGrade, and_(SourceGrade.source_id == Report.source_id,
@@ -202,7 +203,8 @@ def _write_views(session: Session, incident: Incident, claims: list, reports: di
             else:
                 values = summary_values(incident.kind, part, consensus(facts_from(part, reports, verdicts_seen)))
             actors = actor_links(part)
-            values = {**values, "group_ids": group_key(actors)}
+            values = {**values, "group_ids": group_key(actors),
+                      **basis(part, reports, [verdicts[j] for j in told])}  # for the credibility filter
             computed[key] = values, actors, victim_figures(part, reports, verdicts_seen)
         values, actors, found = computed[key]
         views.append({"incident_id": incident.id, "org_id": org_id, **values})
@@ -232,9 +234,9 @@ def group_key(links: Iterable[tuple[str, str]]) -> str | None:
     return json.dumps(groups, ensure_ascii=False, separators=(",", ":")) if groups else None
 
 
-# The summary columns a view shares with its incident (`schema.Summary`, and the place).
+# The summary columns a view shares with its incident (`schema.Summary`, and the place), not the view's own.
 VIEW_COLUMNS = tuple(column.name for column in IncidentView.__table__.columns
-                     if not column.primary_key and column.name != "group_ids")
+                     if not column.primary_key and column.name != "group_ids" and column.name not in BASIS_COLUMNS)
 
 
 def _title(incident: Incident, place: dict | None) -> str:

@@ -73,7 +73,7 @@ NEW = 1 << 62  # provisional ids of rows made in the batch: above every stored i
 INCIDENT_COLUMNS = tuple(c.name for c in Incident.__table__.columns if c.name not in ("id", "uuid", "created_at"))
 CLAIM_COLUMNS = (Claim.id, Claim.incident_id, Claim.field, Claim.value, Claim.report_id, Claim.origin, Claim.retired,
                  Claim.created_by, Claim.owner_org_id, Claim.tlp, Claim.sharing_group_id)  # as summary.claim_rows
-ReportRow = namedtuple("ReportRow", "id published is_current name reliability")
+ReportRow = namedtuple("ReportRow", "id published is_current source_id owner_org_id name reliability")  # as report_rows
 
 
 class NotBatchable(Exception):
@@ -238,8 +238,8 @@ def _read_reports(batch: _Batch, items: list[Item], report_ids: list[int]) -> No
     grades = dict(batch.session.execute(select(SourceGrade.source_id, SourceGrade.reliability).where(
         SourceGrade.org_id == batch.owner, SourceGrade.source_id.in_(sources))).all())
     for item, report_id in zip(items, report_ids, strict=True):
-        batch.reports[report_id] = ReportRow(report_id, item.report.published, True, names[item.source],
-                                             grades.get(item.source) or "F")
+        batch.reports[report_id] = ReportRow(report_id, item.report.published, True, item.source, batch.owner,
+                                             names[item.source], grades.get(item.source) or "F")
 
 
 def _read_places(batch: _Batch, items: list[Item]) -> None:

@@ -15,7 +15,7 @@ from jirga.db.access_schema import ROLES
 from jirga.errors import BadInput
 from jirga.store.browse import list_sources
 from jirga.store.sources import RELIABILITY, grade_history, grade_source
-from jirga.web.api.models import PathId
+from jirga.web.api.models import MAX_ID, PathId
 from jirga.web.auth import store_of
 from jirga.web.deps import ActingViewer
 from jirga.web.pages.rendering import render
@@ -97,8 +97,16 @@ def revoke_token(request: Request, token_id: PathId, viewer: ActingViewer):
 
 @router.post("/admin/users")
 def add_user(request: Request, viewer: ActingViewer, username: Annotated[str, Form(max_length=100)],
-             role: Annotated[str, Form(max_length=20)], password: Annotated[str, Form(max_length=1000)]):
-    return _acting(request, viewer, lambda store: admin.add_user(store, viewer, username.strip(), role, password))
+             role: Annotated[str, Form(max_length=20)], password: Annotated[str, Form(max_length=1000)],
+             org: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None):
+    """A user of the admin's organisation, or (instance admins) of the one chosen: the library decides who may."""
+    return _acting(request, viewer, lambda store: admin.add_user(store, viewer, username.strip(), role, password,
+                                                                 org))
+
+
+@router.post("/admin/orgs")
+def add_org(request: Request, viewer: ActingViewer, name: Annotated[str, Form(max_length=200)]):
+    return _acting(request, viewer, lambda store: admin.add_org(store, viewer, name))
 
 
 @router.post("/admin/users/{username}/disable")

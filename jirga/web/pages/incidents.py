@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import Field
 
@@ -19,7 +19,7 @@ from jirga.errors import BadInput
 from jirga.model.vocab import ATTACK_TYPES, INCIDENT_KINDS
 from jirga.store import decisions, present
 from jirga.store.decisions import decide
-from jirga.store.duplicates import possible_duplicates
+from jirga.store.duplicates import listed_duplicates, possible_duplicates
 from jirga.store.queries import HIDE, actor_names, get_incident, incident_actors, list_incidents
 from jirga.store.triage import row_notes
 from jirga.web.api.incidents import Filter, encode_cursor, incident_detail
@@ -94,6 +94,21 @@ def trend_fragment(request: Request, viewer: ActingViewer, where: Filter):
                    charts.trend({r.key: r.totals.killed.best for r in found.rows if r.key}, *period,
                                 what=f"Killed in {what}", unit="killed (best)", colour=charts.LINE)]
     return render(request, "_trend.html", charts=charts_, total=found.total, what=what)
+
+
+MOST_LISTED = 500  # rows of one page at most (the API's largest limit)
+
+
+@router.get("/incidents/duplicates")
+def duplicates_fragment(request: Request, viewer: ActingViewer, ids: Annotated[str, Query(max_length=6000)] = ""):
+    """Each listed row's closest possible duplicate, loaded after the list (so the list shows at once) and swapped
+    into the rows out of band: `ids` are the rows' incident numbers, comma-separated."""
+    if not re.fullmatch(r"\d{1,10}(,\d{1,10})*", ids) or len(ids.split(",")) > MOST_LISTED:
+        raise BadInput(f"ids {ids[:40]!r}: give up to {MOST_LISTED} incident numbers separated by commas")
+    wanted = [int(number) for number in ids.split(",") if 0 < int(number) <= MAX_ID]
+    with store_of(request).session() as session:
+        found = listed_duplicates(session, wanted, viewer)
+    return render(request, "_duplicate_hints.html", near=found)
 
 
 @router.get("/incidents/{incident_id}")
