@@ -226,12 +226,16 @@ def _province(code: str, count: int, xy) -> str:
             points = [xy(*p) for p in ring]
             points = _thin(points, 1.5) or points  # a small province (Islamabad) stays drawn, if only roughly
             paths.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in points) + "Z")
-    x, y = _centroid([xy(*p) for p in max((polygon[0] for polygon in polygons), key=_extent)])
+    largest = [xy(*p) for p in max((polygon[0] for polygon in polygons), key=_extent)]
+    x, y = _centroid(largest)
+    anchor = "middle"
+    if _extent(largest) < 150:  # too small to hold its number (Islamabad): written beside it, not as a dot on it
+        x, anchor = max(p[0] for p in largest) + 2, "start"
     plural = "s" if count != 1 else ""
     return (f'<g class="province-only" data-province="{escape(code)}"><path d="{"".join(paths)}" fill="{PROVINCE}" '
             f'fill-opacity="0.75" fill-rule="evenodd" stroke="{PROVINCE_EDGE}" stroke-width="0.8">'
             f'<title>{escape(name)}: {count} incident{plural} known only to the province</title></path>'
-            f'<text x="{x:.1f}" y="{y + 3.5:.1f}" font-size="10" font-weight="bold" text-anchor="middle" '
+            f'<text x="{x:.1f}" y="{y + 3.5:.1f}" font-size="10" font-weight="bold" text-anchor="{anchor}" '
             f'fill="{INK}">{count}</text></g>')
 
 
