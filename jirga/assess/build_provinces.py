@@ -94,8 +94,9 @@ RECODED = {
 COMPOSED = {
     "PK-KP": ("PK-KP", "PK-TA"),  # the tribal areas (FATA, still PK-TA in reports before) joined it in 2018
     "IQ-KR": ("IQ-AR", "IQ-DA", "IQ-SU"),  # the Kurdistan Region: Erbil, Dohuk, Sulaymaniyah (Halabja within it)
-    # Sri Lanka: Natural Earth has the 25 districts; a province is the districts whose code starts with its number.
-    **{f"LK-{n}": tuple(f"LK-{n}{d}" for d in range(1, 6)) for n in range(1, 10)},
+    # Sri Lanka: Natural Earth has the 25 districts; a province is its districts (their codes start with its number).
+    **{f"LK-{n}": tuple(f"LK-{n}{d}" for d in range(1, last + 1))
+       for n, last in ((1, 3), (2, 3), (3, 3), (4, 5), (5, 3), (6, 2), (7, 2), (8, 2), (9, 2))},
 }
 
 
