@@ -75,10 +75,10 @@
       },
       onEachFeature: (feature, layer) => {
         const only = shaded[feature.properties.code];
+        layer.on("add", () => { layer.getElement().dataset.province = feature.properties.code; });
         if (only) {
           layer.bindPopup(areaPopup(feature.properties.name, only, "province"));
           layer.bindTooltip(text("span", `${feature.properties.name}: ${only.count} known only to the province`));
-          layer.on("add", () => { layer.getElement().dataset.province = feature.properties.code; });
           bounds.push(layer.getBounds());
         }
       },
