@@ -138,3 +138,23 @@ def test_maps_the_web_maps_data_shades_provinces_and_lists_those_with_no_outline
     assert data["listed_beside"] == 1  # Koshi
     outlines = json.loads(webmap.provinces_geojson())
     assert {f["properties"]["code"] for f in outlines["features"]} == set(maps.provinces())
+
+
+def test_maps_the_outlines_are_served_to_signed_in_users_only_and_gzipped(store):
+    from fastapi.testclient import TestClient
+
+    from jirga.access import Viewer, admin
+    from jirga.access.auth import implicit_admin
+    from jirga.web.app import create_app
+
+    user = admin.add_user(store, implicit_admin(store), "amina", "instance_admin", "correct horse battery staple")
+    token = admin.create_token(store, Viewer(user, store.local_org_id(), "instance_admin", "amina"))[1]
+    client = TestClient(create_app(store=store, hosts=["testserver"]), follow_redirects=False)
+    for which in ("countries", "provinces"):
+        assert client.get(f"/map/{which}.geojson").status_code in (303, 401)  # the page's own access rule
+    signed = {"authorization": f"Bearer {token}"}
+    answer = client.get("/map/provinces.geojson", headers=signed | {"accept-encoding": "gzip"})
+    assert answer.status_code == 200 and answer.headers["content-encoding"] == "gzip"
+    assert answer.headers["content-type"] == "application/geo+json"
+    assert len(answer.json()["features"]) == len(maps.provinces())
+    assert client.get("/map/districts.geojson", headers=signed).status_code in (404, 422)

@@ -36,7 +36,7 @@ import tarfile
 from collections import defaultdict
 from pathlib import Path
 
-from jirga.assess.webmap import _simplified
+from jirga.assess.webmap import simplified
 from jirga.reference.gazetteer import load_gazetteer
 
 MEMBER = "package/data/states/admin1.json"
@@ -148,7 +148,7 @@ def quantized(polygons: list) -> list[list[list[tuple[int, int]]]]:
         rings = []
         for ring in polygon:
             points = [(round((x - ORIGIN[0]) / QUANTUM), round((y - ORIGIN[1]) / QUANTUM))
-                      for x, y in _simplified(ring, step)]
+                      for x, y in simplified(ring, step)]
             points = [p for n, p in enumerate(points) if n == 0 or p != points[n - 1]]
             if len(points) >= 4:
                 rings.append(points)

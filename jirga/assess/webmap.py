@@ -31,7 +31,7 @@ def countries_geojson() -> bytes:
     about 5 km: 450 KiB (150 gzipped), made once per process."""
     features = []
     for code, (name, rings) in sorted(maps.countries().items()):
-        polygons = [[[round(lon, 2), round(lat, 2)] for lon, lat in _simplified(ring)] for ring in rings]
+        polygons = [[[round(lon, 2), round(lat, 2)] for lon, lat in simplified(ring)] for ring in rings]
         polygons = [ring for ring in polygons if len(ring) >= 4]
         if polygons:  # each ring as its own polygon: holes are rare at this scale, and fill the same
             features.append({"type": "Feature", "properties": {"code": code, "name": name},
@@ -51,7 +51,7 @@ def provinces_geojson() -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")).encode()
 
 
-def _simplified(ring: list[tuple[float, float]], tolerance: float = TOLERANCE) -> list[tuple[float, float]]:
+def simplified(ring: list[tuple[float, float]], tolerance: float = TOLERANCE) -> list[tuple[float, float]]:
     """Douglas and Peucker's simplification: the fewest points that stay within `tolerance` degrees of the
     outline (iterative: a ring has thousands of points)."""
     keep = [False] * len(ring)
