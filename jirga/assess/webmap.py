@@ -1,7 +1,8 @@
-"""The web app's interactive map (Leaflet, vendored): country outlines as GeoJSON from the vendored Natural Earth
-TopoJSON, and the incidents the viewer may see as the map draws them, by the rules of `maps` (docs/assessment.md):
-a point where the town or city is known, a dashed ring where only the district is, the country shaded where only
-the country is; an incident known only to its province is listed beside the map, never drawn.
+"""The web app's interactive map (Leaflet, vendored): country and province outlines as GeoJSON from the vendored
+Natural Earth TopoJSON, and the incidents the viewer may see as the map draws them, by the rules of `maps`
+(docs/assessment.md): a point where the town or city is known, a dashed ring where only the district is, the
+province or country shaded where only it is; an incident known only to a province with no outline is listed beside
+the map, never drawn.
 
 The browser gets data only (JSON), never markup: titles come from reports, and the page's script sets them as text.
 """
@@ -30,7 +31,7 @@ def countries_geojson() -> bytes:
     about 5 km: 450 KiB (150 gzipped), made once per process."""
     features = []
     for code, (name, rings) in sorted(maps.countries().items()):
-        polygons = [[[round(lon, 2), round(lat, 2)] for lon, lat in _simplified(ring)] for ring in rings]
+        polygons = [[[round(lon, 2), round(lat, 2)] for lon, lat in simplified(ring)] for ring in rings]
         polygons = [ring for ring in polygons if len(ring) >= 4]
         if polygons:  # each ring as its own polygon: holes are rare at this scale, and fill the same
             features.append({"type": "Feature", "properties": {"code": code, "name": name},
@@ -38,7 +39,19 @@ def countries_geojson() -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")).encode()
 
 
-def _simplified(ring: list[tuple[float, float]], tolerance: float = TOLERANCE) -> list[tuple[float, float]]:
+@functools.cache
+def provinces_geojson() -> bytes:
+    """The province outlines (properties: code, name) as GeoJSON; already simplified by build_provinces.py."""
+    features = []
+    for code, (name, polygons) in sorted(maps.provinces().items()):
+        coordinates = [[[[round(lon, 2), round(lat, 2)] for lon, lat in ring] for ring in polygon]
+                       for polygon in polygons]
+        features.append({"type": "Feature", "properties": {"code": code, "name": name},
+                         "geometry": {"type": "MultiPolygon", "coordinates": coordinates}})
+    return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")).encode()
+
+
+def simplified(ring: list[tuple[float, float]], tolerance: float = TOLERANCE) -> list[tuple[float, float]]:
     """Douglas and Peucker's simplification: the fewest points that stay within `tolerance` degrees of the
     outline (iterative: a ring has thousands of points)."""
     keep = [False] * len(ring)
@@ -90,15 +103,18 @@ def map_data(incidents: Sequence, groups: dict[int, list[str]], names: dict[str,
                "url": f"/incidents/{i.id}"}
               for i in sorted(drawn, key=lambda i: -(i.killed_best or 0))]  # the small drawn last, on top
     shaded: dict[str, dict] = {}
-    provinces = 0
+    provinces: dict[str, dict] = {}
+    beside = 0
     for incident in listed:
         if maps.country_only(incident):
-            country = shaded.setdefault(incident.country, {"count": 0, "incidents": []})
-            country["count"] += 1
-            if len(country["incidents"]) < LISTED_PER_COUNTRY:
-                country["incidents"].append({"id": incident.id, "title": incident.title,
-                                             "url": f"/incidents/{incident.id}"})
+            area = shaded.setdefault(incident.country, {"count": 0, "incidents": []})
+        elif code := maps.outlined_province(incident):
+            area = provinces.setdefault(code, {"name": maps.provinces()[code][0], "count": 0, "incidents": []})
         else:
-            provinces += 1
-    return {"colour_by": colour_by, "points": points, "countries": shaded, "legend": legend,
-            "listed_beside": provinces}
+            beside += 1
+            continue
+        area["count"] += 1
+        if len(area["incidents"]) < LISTED_PER_COUNTRY:
+            area["incidents"].append({"id": incident.id, "title": incident.title, "url": f"/incidents/{incident.id}"})
+    return {"colour_by": colour_by, "points": points, "countries": shaded, "provinces": provinces, "legend": legend,
+            "listed_beside": beside}

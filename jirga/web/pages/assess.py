@@ -40,12 +40,13 @@ ColourBy = Literal[webmap.COLOUR_BY]  # type: ignore[valid-type]
 @router.get("/incidents/map")
 def map_page(request: Request, viewer: ActingViewer, where: AssessedFilter, colour: ColourBy = "group"):
     """The filtered incidents on the interactive map (Leaflet, static/map.js), whose data it fetches from
-    /incidents/map.json; those known only to a province are listed beside it (docs/assessment.md)."""
+    /incidents/map.json; those known only to a province with no outline are listed beside it (docs/assessment.md)."""
     with store_of(request).session() as session:
         found = list_incidents(session, replace(where, limit=MAP_LIMIT), viewer=viewer)
         drawn, listed = maps.placed(found)
+        beside = [i for i in listed if not maps.country_only(i) and not maps.outlined_province(i)]  # not shaded
         areas = [(area, [(i.id, i.title, i.killed_best) for i in incidents])
-                 for area, incidents in maps.by_area(listed) if not maps.country_only(incidents[0])]
+                 for area, incidents in maps.by_area(beside)]
         query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "colour"])
         return render(request, "map.html", areas=areas, where=where, shown=len(found), colour=colour,
                       limited=len(found) == MAP_LIMIT, drawn=len(drawn), query=query)
@@ -62,16 +63,20 @@ def map_json(request: Request, viewer: ActingViewer, where: AssessedFilter, colo
         return JSONResponse(webmap.map_data(found, groups, names, colour))
 
 
-@router.get("/map/countries.geojson")
-def countries(request: Request, viewer: ActingViewer) -> Response:
-    """Every country's outline (Natural Earth, public domain), gzipped when the browser takes it."""
+OUTLINES = {"countries": webmap.countries_geojson, "provinces": webmap.provinces_geojson}
+
+
+@router.get("/map/{which}.geojson")
+def outlines(request: Request, viewer: ActingViewer, which: Literal["countries", "provinces"]) -> Response:
+    """Every country's or province's outline (Natural Earth, public domain: the same for every user), gzipped when
+    the browser takes it."""
     headers = {"cache-control": "private, max-age=86400", "vary": "accept-encoding"}
     if "gzip" in request.headers.get("accept-encoding", ""):
-        return Response(_gzipped_countries(), media_type="application/geo+json",
+        return Response(_gzipped(which), media_type="application/geo+json",
                         headers=headers | {"content-encoding": "gzip"})
-    return Response(webmap.countries_geojson(), media_type="application/geo+json", headers=headers)
+    return Response(OUTLINES[which](), media_type="application/geo+json", headers=headers)
 
 
 @functools.cache
-def _gzipped_countries() -> bytes:
-    return gzip.compress(webmap.countries_geojson(), mtime=0)
+def _gzipped(which: str) -> bytes:
+    return gzip.compress(OUTLINES[which](), mtime=0)

@@ -1,5 +1,5 @@
-// The incident map (docs/assessment.md): Leaflet (vendored) draws the country outlines and the incidents the
-// viewer may see, both fetched as JSON from this site. No tiles, nothing from elsewhere. Titles come from reports:
+// The incident map (docs/assessment.md): Leaflet (vendored) draws the country and province outlines and the
+// incidents the viewer may see, all fetched as JSON from this site. No tiles, nothing from elsewhere. Titles come from reports:
 // they are set as text (textContent), never as markup.
 "use strict";
 
@@ -9,6 +9,7 @@
     return;
   }
   const OUTLINE = "#9aa5b1", LAND = "#fbfaf7", SHADED = "#f3d9b1";
+  const PROVINCE = "#e39a5f", PROVINCE_EDGE = "#9c5a23", PROVINCE_BORDER = "#c9d0d7";
   const map = L.map(box, { attributionControl: false, zoomSnap: 0.25, minZoom: 2, maxZoom: 12 });
   map.setView([32, 68], 5);  // Pakistan and Afghanistan, until the incidents say where to look
 
@@ -21,10 +22,10 @@
     return element;
   }
 
-  function countryPopup(name, shaded) {
+  function areaPopup(name, shaded, what) {
     const content = document.createElement("div");
     content.className = "map-popup";
-    content.append(text("strong", `${name}: ${shaded.count} known only to the country`));
+    content.append(text("strong", `${name}: ${shaded.count} known only to the ${what}`));
     const list = document.createElement("ul");
     for (const incident of shaded.incidents) {
       const item = document.createElement("li");
@@ -52,8 +53,32 @@
       onEachFeature: (feature, layer) => {
         const only = shaded[feature.properties.code];
         if (only) {
-          layer.bindPopup(countryPopup(feature.properties.name, only));
+          layer.bindPopup(areaPopup(feature.properties.name, only, "country"));
           layer.on("add", () => { layer.getElement().dataset.country = feature.properties.code; });
+          bounds.push(layer.getBounds());
+        }
+      },
+    }).addTo(map);
+    return bounds;
+  }
+
+  // Every province's border, faint, for orientation; those with incidents known only to them shaded and clickable.
+  function drawProvinces(outlines, shaded) {
+    const bounds = [];
+    L.geoJSON(outlines, {
+      style: (feature) => {
+        const only = shaded[feature.properties.code];
+        return only
+          ? { color: PROVINCE_EDGE, weight: 1.2, fillColor: PROVINCE, fillOpacity: 0.75,
+              className: "province province-only", interactive: true }
+          : { color: PROVINCE_BORDER, weight: 0.5, fill: false, className: "province", interactive: false };
+      },
+      onEachFeature: (feature, layer) => {
+        const only = shaded[feature.properties.code];
+        layer.on("add", () => { layer.getElement().dataset.province = feature.properties.code; });
+        if (only) {
+          layer.bindPopup(areaPopup(feature.properties.name, only, "province"));
+          layer.bindTooltip(text("span", `${feature.properties.name}: ${only.count} known only to the province`));
           bounds.push(layer.getBounds());
         }
       },
@@ -91,14 +116,16 @@
       entry(`${label} (${count})`, "", colour);
     }
     entry("dashed ring: known to the district only", "ring");
+    const provinces = Object.values(data.provinces).reduce((sum, area) => sum + area.count, 0);
+    entry(`shaded: known to the province only${provinces ? ` (${provinces})` : ""}`, "province");
     entry("shaded: known to the country only", "country");
     if (data.listed_beside) {
-      entry(`${data.listed_beside} known only to a province: listed beside the map`, "none");
+      entry(`${data.listed_beside} known only to a province with no outline: listed beside the map`, "none");
     }
   }
 
-  function draw(outlines, data) {
-    const bounds = drawCountries(outlines, data.countries);
+  function draw(outlines, provinceOutlines, data) {
+    const bounds = drawCountries(outlines, data.countries).concat(drawProvinces(provinceOutlines, data.provinces));
     drawPoints(data.points);
     drawLegend(data);
     for (const point of data.points) {
@@ -118,7 +145,7 @@
     }
     return response.json();
   });
-  Promise.all([json(box.dataset.countries), json(box.dataset.incidents)])
-    .then(([outlines, data]) => draw(outlines, data))
+  Promise.all([json(box.dataset.countries), json(box.dataset.provinces), json(box.dataset.incidents)])
+    .then(([outlines, provinceOutlines, data]) => draw(outlines, provinceOutlines, data))
     .catch((error) => box.replaceChildren(text("p", `The map could not be drawn (${error.message}).`, "error")));
 })();
