@@ -884,6 +884,47 @@ def test_access_concurrent_writers_never_fork_the_chain(store):
     assert verdict.ok and verdict.entries == 60
 
 
+
+def test_access_concurrent_reads_commit_their_entries_together_and_never_lose_one(store):
+    """Reads under `audit.read_session` hand their entries to a group commit: every entry is in the chain when
+    its read returns, a read that fails (an audited "not found") keeps its entry, and the chain stays whole."""
+    viewer = implicit_admin(store)
+    errors: list[BaseException] = []
+
+    def read_many(worker: int) -> None:
+        try:
+            for number in range(15):
+                with audit.read_session(store) as session:
+                    audit.record(session, viewer, "read", "stix_object", f"{worker}-{number}", "ok", "group test")
+                with store.session() as session:  # committed before the read returned
+                    assert session.scalar(select(func.count()).select_from(AuditEntry).where(
+                        AuditEntry.target_id == f"{worker}-{number}")) == 1
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=read_many, args=(worker,)) for worker in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with pytest.raises(NotFound), audit.read_session(store) as session:
+        audit.record(session, viewer, "read", "stix_object", "missing", "not_found", "no such object")
+        raise NotFound("no such object")
+    with store.session() as session:
+        verdict = audit.verify(session)
+        missing = session.scalar(select(AuditEntry.result).where(AuditEntry.target_id == "missing"))
+    assert verdict.ok and verdict.entries == 91 and missing == "not_found"
+
+
+def test_access_a_read_whose_entry_cannot_be_written_fails(store):
+    """No read goes unaudited: if the group's transaction fails, so does every read in it."""
+    viewer = implicit_admin(store)
+    with store.session() as session:
+        session.execute(text("DELETE FROM audit_chain"))
+    with pytest.raises(audit.AuditChainMissing), audit.read_session(store) as session:
+        audit.record(session, viewer, "read", "stix_object", "x", "ok", "")
+
 # Sharing groups set by every writer: `jirga ingest --group`, POST /api/v1/reports, the add-report form, the coding
 # form. What they store carries the group asked for (only one the writer's organisation belongs to), and each user
 # then sees exactly what the rules allow.

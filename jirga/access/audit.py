@@ -19,12 +19,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from jirga.access.rules import Viewer
+from jirga.db import Store
 from jirga.db.access_schema import AuditChain, AuditEntry
 from jirga.errors import AuditChainMissing, PermissionDenied
 
@@ -55,33 +60,122 @@ def entry_hash(fields: dict) -> str:
 
 def record(session: Session, viewer: Viewer | None, action: str, target_type: str, target_id: object = None,
            result: str = "ok", detail: str = "", *, actor: str | None = None, org_id: int | None = None,
-           origin: str | None = None) -> int:
-    """Append one entry inside the caller's transaction (so a write and its entry commit together); its id.
+           origin: str | None = None) -> None:
+    """Append one entry inside the caller's transaction (so a write and its entry commit together); a read's entry
+    goes to the session's group commit instead, if it has one (`read_session`).
 
     `viewer` is who acted; for a failed sign-in there is none, and `actor`, `org_id`, `origin` say what is known.
     """
     if action not in ACTIONS or result not in RESULTS:
         raise ValueError(f"audit entry with action {action!r}, result {result!r}")
-    # Lock the head first: the row lock (PostgreSQL) or the write lock (SQLite) is held until commit.
-    locked = session.execute(update(_chain).where(_chain.c.id == 1).values(length=_chain.c.length + 1)
-                             .returning(_chain.c.length, _chain.c.head_hash)).one_or_none()
-    if locked is None:
-        raise AuditChainMissing("the audit log's chain head (table audit_chain, row 1) is missing")
-    length, head = locked
     fields = {
-        "id": length, "at": dt.datetime.now(dt.UTC),
+        "at": dt.datetime.now(dt.UTC),
         "actor": (viewer.username if viewer else actor or "?")[:100],
         "token_id": viewer.token_id if viewer else None,
         "org_id": viewer.org_id if viewer else org_id,
         "action": action, "target_type": target_type[:40],
         "target_id": None if target_id is None else str(target_id)[:200],
         "result": result, "origin": (viewer.origin if viewer else origin or "?")[:200],
-        "detail": detail[:2000], "prev_hash": head,
+        "detail": detail[:2000],
     }
-    fields["hash"] = entry_hash(fields)
-    session.execute(insert(_entries).values(**fields))
-    session.execute(update(_chain).where(_chain.c.id == 1).values(head_hash=fields["hash"]))
-    return length
+    deferred = session.info.get(_DEFERRED)
+    if deferred is not None and action == "read":
+        deferred.append(fields)
+    else:
+        _append(session, [fields])
+
+
+def _append(session: Session, entries: list[dict]) -> None:
+    """Chain the entries on, in this order, in the session's transaction."""
+    # Lock the head first: the row lock (PostgreSQL) or the write lock (SQLite) is held until commit.
+    locked = session.execute(update(_chain).where(_chain.c.id == 1).values(length=_chain.c.length + len(entries))
+                             .returning(_chain.c.length, _chain.c.head_hash)).one_or_none()
+    if locked is None:
+        raise AuditChainMissing("the audit log's chain head (table audit_chain, row 1) is missing")
+    length, head = locked
+    rows = []
+    for number, fields in enumerate(entries, start=length - len(entries) + 1):
+        row = {**fields, "id": number, "prev_hash": head}
+        row["hash"] = head = entry_hash(row)
+        rows.append(row)
+    session.execute(insert(_entries), rows)
+    session.execute(update(_chain).where(_chain.c.id == 1).values(head_hash=head))
+
+
+# Reads in groups. A read's entry must be committed before its answer leaves, but each commit holds the chain
+# head's lock until the disk has it, so concurrent reads would queue there one by one. Under `read_session`, a
+# read keeps its entries aside and then hands them over to be committed with the entries of the reads waiting at the
+# same time, in one transaction (group commit), and waits until that transaction is committed (`read_session`).
+_DEFERRED = "jirga.audit.reads"
+
+
+@contextmanager
+def read_session(store: Store) -> Iterator[Session]:
+    """A transaction that only reads: its read entries are committed after it ends, whether it ends well or with an
+    error (an audited "not found" too), before this block is left; on PostgreSQL with the entries of the reads that
+    end meanwhile. SQLite takes one writer at a time, so a group is no faster there: its reads take turns
+    (`Store.write_turn`) and each writes its own entries."""
+    sqlite = store.dialect == "sqlite"
+    deferred: list[dict] = []
+    with store.write_turn() if sqlite else nullcontext():
+        try:
+            with store.session() as session:
+                session.info[_DEFERRED] = deferred
+                yield session
+        finally:
+            if deferred and sqlite:
+                with store.session() as session:
+                    _append(session, deferred)
+            elif deferred:
+                _committer(store).commit(deferred)
+
+
+class _GroupCommit:
+    """Leader and followers: the first read to arrive writes every entry waiting, its own among them, in one
+    transaction; those that arrive meanwhile wait, and when it is done they are committed too, or one of them leads
+    the next transaction. A read alone writes its own entries at once, with no hand-over."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.turn = threading.Condition()
+        self.waiting: list[tuple[list[dict], Future]] = []
+        self.writing = False
+
+    def commit(self, entries: list[dict]) -> None:
+        """Queue the entries and return when they are committed (or raise what their transaction raised)."""
+        done: Future = Future()
+        with self.turn:
+            self.waiting.append((entries, done))
+            while self.writing and not done.done():
+                self.turn.wait()
+            if not done.done():
+                self.writing = True
+                batch, self.waiting = self.waiting, []
+        if not done.done():
+            try:
+                with self.store.write_turn(), self.store.session() as session:
+                    _append(session, [fields for queued, _ in batch for fields in queued])
+            except BaseException as error:  # every read of the batch fails with it: none goes unaudited
+                for _, each in batch:
+                    each.set_exception(error)
+            else:
+                for _, each in batch:
+                    each.set_result(None)
+            finally:
+                with self.turn:
+                    self.writing = False
+                    self.turn.notify_all()
+        done.result()
+
+
+_committers_lock = threading.Lock()
+
+
+def _committer(store: Store) -> _GroupCommit:
+    with _committers_lock:
+        if "audit" not in store.helpers:
+            store.helpers["audit"] = _GroupCommit(store)
+        return store.helpers["audit"]
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import exists, select, text
+from sqlalchemy.orm import joinedload
 
 from jirga.access import audit
 from jirga.access.rules import Viewer
@@ -206,7 +207,8 @@ def _password_matches(stored: str, password: str) -> bool:
 def sign_in_with_token(store: Store, token: str, origin: str = "cli") -> Viewer:
     now = dt.datetime.now(dt.UTC)
     with store.session() as session:
-        row = session.scalar(select(ApiToken).where(ApiToken.secret_hash == token_hash(token)))
+        row = session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
+                             .where(ApiToken.secret_hash == token_hash(token)))
         if row is None:
             problem = "unknown token"
         elif row.revoked_at is not None:

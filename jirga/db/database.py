@@ -76,6 +76,7 @@ class Store:
     _writes: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _grown: dict[str, tuple[int, float]] = field(default_factory=dict, repr=False, compare=False)  # (added, size)
     _counting: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    helpers: dict[str, object] = field(default_factory=dict, repr=False, compare=False)  # upper layers' per store
 
     @property
     def dialect(self) -> str:

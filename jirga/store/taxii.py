@@ -101,11 +101,15 @@ class Collection:
                 "can_write": self.can_write, "media_types": ["application/stix+json;version=2.1"]}
 
 
+def _open(viewer: Viewer) -> Collection:
+    return Collection(OPEN_COLLECTION, "CLEAR and GREEN", "Objects marked TLP:CLEAR or TLP:GREEN, for every "
+                      "organisation of this instance and its partners", None, True, viewer.has_role("analyst"))
+
+
 def collections(session: Session, viewer: Viewer) -> list[Collection]:
     """The open collection, then one per sharing group of the viewer's organisation, by name."""
     writes = viewer.has_role("analyst")
-    found = [Collection(OPEN_COLLECTION, "CLEAR and GREEN", "Objects marked TLP:CLEAR or TLP:GREEN, for every "
-                        "organisation of this instance and its partners", None, True, writes)]
+    found = [_open(viewer)]
     groups = session.execute(select(SharingGroup.id, SharingGroup.name)
                              .join(SharingGroupMember, SharingGroupMember.group_id == SharingGroup.id)
                              .where(SharingGroupMember.org_id == viewer.org_id).order_by(SharingGroup.name))
@@ -117,6 +121,8 @@ def collections(session: Session, viewer: Viewer) -> list[Collection]:
 
 def get_collection(session: Session, viewer: Viewer, collection_id: str) -> Collection:
     """The viewer's collection with this id; NotFound (audited) if they have none."""
+    if collection_id == OPEN_COLLECTION:  # every signed-in viewer's: no need to read their groups
+        return _open(viewer)
     for collection in collections(session, viewer):
         if collection.id == collection_id:
             return collection

@@ -178,12 +178,13 @@ LISTING = ("added_after", "limit", "next", "id", "type", "version", "spec_versio
 
 
 def _read(request: Request, collection_id: str, work) -> Response:
-    """Sign in, find the collection the caller reads, and answer `work(session, viewer, collection)`. The read
-    writes its audit entry in the same transaction, so SQLite's writers take turns (`Store.write_turn`)."""
+    """Sign in, find the collection the caller reads, and answer `work(session, viewer, collection)`. The read's
+    audit entries are committed with those of the reads that run meanwhile (`audit.read_session`) before the
+    answer leaves."""
     check_accept(request)
     viewer = viewer_of(request)
     store = store_of(request)
-    with store.write_turn(), store.session() as session:
+    with audit.read_session(store) as session:
         collection = taxii.get_collection(session, viewer, collection_id)
         return work(session, viewer, collection)
 
@@ -218,7 +219,7 @@ def status(request: Request, status_id: str) -> Response:
     check_accept(request)
     viewer = viewer_of(request)
     store = store_of(request)
-    with store.write_turn(), store.session() as session:
+    with audit.read_session(store) as session:
         return _taxii(taxii.get_status(session, viewer, status_id))
 
 
@@ -231,7 +232,7 @@ def collections(request: Request) -> Response:
     check_accept(request)
     viewer = viewer_of(request)
     store = store_of(request)
-    with store.write_turn(), store.session() as session:
+    with audit.read_session(store) as session:
         found = taxii.collections(session, viewer)
         audit.record(session, viewer, "read", "taxii_collection", None, "ok", f"list: {len(found)}")
     return _taxii({"collections": [collection.resource() for collection in found]})
