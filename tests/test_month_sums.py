@@ -70,19 +70,27 @@ def test_the_kept_sums_serve_only_what_they_hold():
         assert not month_sums.serves(IncidentFilter(**choosing), "month", False), choosing
 
 
-def test_the_kept_sums_equal_the_direct_query_through_every_change(store, monkeypatch):
+DAY = dt.date(2016, 8, 9)
+
+
+def fused_attack(store) -> int:
+    """Our TLP:AMBER account and a partner's TLP:GREEN one of the same attack fuse: we see it through our own view,
+    the partner through everyone's; our view stands in for everyone's (a part taken away under our organisation).
+    And a market bombing of ours. The partner's id."""
     with store.session() as session:
         partner = Organisation(name="Partner")
         session.add(partner)
         session.flush()
         partner_id = partner.id
-    day = dt.date(2016, 8, 9)
-    # Our TLP:AMBER account and a partner's TLP:GREEN one of the same attack fuse: we see it through our own view,
-    # the partner through everyone's; our view stands in for everyone's (a part taken away under our organisation).
-    ingest_reports(store, [IncomingReport(HOSPITAL_A, "dawn", source="Dawn", published=day),
-                           IncomingReport(MARKET, "geo", source="Geo", published=day)], silent=True)
-    ingest_reports(store, [IncomingReport(HOSPITAL_B, "amaq", source="Amaq", published=day)], owner=partner_id,
+    ingest_reports(store, [IncomingReport(HOSPITAL_A, "dawn", source="Dawn", published=DAY),
+                           IncomingReport(MARKET, "geo", source="Geo", published=DAY)], silent=True)
+    ingest_reports(store, [IncomingReport(HOSPITAL_B, "amaq", source="Amaq", published=DAY)], owner=partner_id,
                    tlp="green", silent=True)
+    return partner_id
+
+
+def test_the_kept_sums_equal_the_direct_query_through_every_change(store, monkeypatch):
+    fused_attack(store)
     with store.session() as session:
         fused = session.scalars(select(MonthSumPart.incident_id).group_by(MonthSumPart.incident_id)
                                 .having(func.count() > 1)).all()
@@ -120,9 +128,9 @@ def test_the_kept_sums_equal_the_direct_query_through_every_change(store, monkey
     # A new revision of a report supersedes an incident only the old one told; withdrawing it brings it back.
     url = "https://example.org/market"
     ingest_reports(store, [IncomingReport(MARKET.replace("Quetta", "Peshawar"), "v1", source="Wire", url=url,
-                                          published=day)], silent=True)
+                                          published=DAY)], silent=True)
     ingest_reports(store, [IncomingReport(MARKET.replace("Quetta", "Karachi").replace("Monday", "Sunday"), "v2",
-                                          source="Wire", url=url, published=day)], silent=True)
+                                          source="Wire", url=url, published=DAY)], silent=True)
     with store.session() as session:
         assert session.scalar(select(func.count()).where(Incident.status == "superseded")) == 1
     assert_kept_equal_direct(store, monkeypatch)
@@ -159,16 +167,7 @@ def test_the_kept_sums_equal_the_direct_query_in_generated_worlds(store, monkeyp
 
 
 def test_the_migration_backfills_the_kept_sums_exactly(store, monkeypatch):
-    with store.session() as session:
-        partner = Organisation(name="Partner")
-        session.add(partner)
-        session.flush()
-        partner_id = partner.id
-    day = dt.date(2016, 8, 9)
-    ingest_reports(store, [IncomingReport(HOSPITAL_A, "dawn", source="Dawn", published=day),
-                           IncomingReport(MARKET, "geo", source="Geo", published=day)], silent=True)
-    ingest_reports(store, [IncomingReport(HOSPITAL_B, "amaq", source="Amaq", published=day)], owner=partner_id,
-                   tlp="green", silent=True)
+    fused_attack(store)
     ingest_reports(store, phantom_reports(), silent=True)
     kept = kept_rows(store)
     assert kept
