@@ -15,12 +15,12 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import exists, select, text
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from jirga.access import audit
 from jirga.access.rules import Viewer
@@ -204,9 +204,10 @@ def _password_matches(stored: str, password: str) -> bool:
     return good
 
 
-def sign_in_with_token(store: Store, token: str, origin: str = "cli") -> Viewer:
+def sign_in_with_token(store: Store, token: str, origin: str = "cli", session: Session | None = None) -> Viewer:
+    """The token's user; `session`: look it up in the caller's transaction (a TAXII read: one transaction, not two)."""
     now = dt.datetime.now(dt.UTC)
-    with store.session() as session:
+    with (nullcontext(session) if session is not None else store.session()) as session:
         row = session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
                              .where(ApiToken.secret_hash == token_hash(token)))
         if row is None:

@@ -18,6 +18,7 @@ import json
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
@@ -72,9 +73,9 @@ def error(status: int, message: str) -> Response:
 # Who asks, and what they accept
 
 
-def viewer_of(request: Request) -> Viewer:
+def viewer_of(request: Request, session: Session | None = None) -> Viewer:
     """HTTP Basic or an API token; without credentials, only a store with no users answers (as its implicit
-    admin, like the rest of the app)."""
+    admin, like the rest of the app). `session`: a token is looked up in the caller's transaction."""
     store, origin = store_of(request), origin_of(request)
     header = request.headers.get("authorization")
     if not header:
@@ -84,7 +85,7 @@ def viewer_of(request: Request) -> Viewer:
         return viewer
     scheme, _, value = header.strip().partition(" ")
     if scheme.lower() in ("bearer", "token") and value.strip():
-        return sign_in_with_token(store, value.strip(), origin)
+        return sign_in_with_token(store, value.strip(), origin, session)
     if scheme.lower() == "basic":
         try:
             username, colon, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
@@ -182,9 +183,8 @@ def _read(request: Request, collection_id: str, work) -> Response:
     audit entries are committed with those of the reads that run meanwhile (`audit.read_session`) before the
     answer leaves."""
     check_accept(request)
-    viewer = viewer_of(request)
-    store = store_of(request)
-    with audit.read_session(store) as session:
+    with audit.read_session(store_of(request)) as session:
+        viewer = viewer_of(request, session)
         collection = taxii.get_collection(session, viewer, collection_id)
         return work(session, viewer, collection)
 
