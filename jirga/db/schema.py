@@ -204,6 +204,8 @@ class Incident(Owned, Summary, Base):
     place_id: Mapped[str | None] = mapped_column(ForeignKey("places.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+    # How many times it was summarised: whoever keeps its summary in memory (jirga.store.tallies) sees a change
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     place: Mapped[Place | None] = relationship(lazy="joined")
     claims: Mapped[list[Claim]] = relationship(back_populates="incident", order_by="Claim.id")

@@ -76,7 +76,7 @@ def consensus(facts: list[Fact]) -> Consensus:
                              if f.value.get("target_type")])
     counts = {name: figures(by_field.get(name, []), name) for name in ("killed", "injured")}
     out.killed, out.injured = counts["killed"].triple, counts["injured"].triple
-    claimed = [f.value["actor_id"] for f in sorted(by_field.get("responsibility", []), key=_order)
+    claimed = [f.value["actor_id"] for f in sorted(by_field.get("responsibility", []), key=order)
                if f.value["mode"] == "claimed"]
     out.claimed_by = list(dict.fromkeys(claimed))
     out.conflicts = [c.conflict for c in counts.values() if c.conflict] + _conflicts(by_field, out)
@@ -108,17 +108,24 @@ def figures(facts: list[Fact], name: str = "killed") -> Figures:
     the text marks as a revision supersedes earlier ones of the same or a less reliable source (any source, if the
     revision is official); an analyst's agreement pins the best."""
     given = [(f, interval_of(f.value)) for f in facts if not f.value.get("subset")]
-    given = sorted(((f, i) for f, i in given if i is not None), key=lambda pair: _order(pair[0]))
-    out = Figures()
+    given = sorted(((f, i) for f, i in given if i is not None), key=lambda pair: order(pair[0]))
     if not given:
-        return out
-    current, superseded = _revised(given)
-    for fact, by, why in sorted(superseded, key=lambda item: _order(item[0])):
+        return Figures()
+    latest, superseded = _narrowed(given)
+    return decided(latest, superseded, [(f, i) for f, i in given if f.verdict == "agree"], name)
+
+
+def decided(latest: dict[str, tuple[Fact, Interval]], superseded: list[tuple[Fact, Fact, str]],
+            pinned: list[tuple[Fact, Interval]], name: str) -> Figures:
+    """The figures, from each source's latest figure narrowed by its earlier ones (`_narrowed`, or `fuse.tally`
+    one figure at a time), the figures that narrowing superseded, and those an analyst agreed with."""
+    out = Figures()
+    current, superseded = _revised(latest, superseded)
+    for fact, by, why in sorted(superseded, key=lambda item: order(item[0])):
         out.notes.append(f"{name}: {words(fact.value)} ({fact.source}) superseded by {words(by.value)} "
                          f"({by.source}): {why}")
         if fact.claim_id is not None:
             out.superseded[fact.claim_id] = f"superseded by {words(by.value)} ({by.source}): {why}"
-    pinned = [(f, i) for f, i in given if f.verdict == "agree"]
     ranged = current + [pair for pair in pinned if pair not in current]
     out.low = min(i.low for _, i in ranged)
     finite = [i.high for _, i in ranged if i.high is not None]
@@ -143,7 +150,7 @@ def figures(facts: list[Fact], name: str = "killed") -> Figures:
     return out
 
 
-def _order(fact: Fact) -> tuple:
+def order(fact: Fact) -> tuple:
     """A total order on facts, so that nothing depends on the order the claims come in."""
     return (fact.published or dt.date.min, fact.report_id or 0, fact.claim_id or 0, fact.source,
             repr(sorted(fact.value.items())) if isinstance(fact.value, dict) else repr(fact.value))
@@ -177,7 +184,7 @@ def _sides(pairs: list[tuple[Fact, Interval]], best: int | None) -> str:
     """ "70 (Dawn), more than 70 (AFP) vs 74 (Hospital)": who gives what, those whose figure allows the best first."""
     def told(side: list[tuple[Fact, Interval]]) -> str:
         by_words: dict[str, set[str]] = {}
-        for fact, _ in sorted(side, key=lambda pair: (_span(pair[1]), _order(pair[0]))):
+        for fact, _ in sorted(side, key=lambda pair: (_span(pair[1]), order(pair[0]))):
             by_words.setdefault(words(fact.value), set()).add(fact.source)
         return ", ".join(f"{figure} ({', '.join(sorted(sources))})" for figure, sources in by_words.items())
 
@@ -192,25 +199,42 @@ def _span(interval: Interval) -> tuple[int, int]:
     return (interval.low, interval.high if interval.high is not None else 2**62)
 
 
-def _revised(given: list[tuple[Fact, Interval]]) -> tuple[list[tuple[Fact, Interval]], list[tuple[Fact, Fact, str]]]:
-    """The figures that still count, and those superseded: (figure, the figure that superseded it, why).
-
-    A source counts with its latest figure; its earlier ones that overlap it narrow it ("at least 141" then "more
-    than 130": 141 or more), one that does not is superseded. Then a figure the text marks as a revision ("officials
-    lowered the toll to 84") supersedes the figures of other sources published no later, if it is from a source
-    rated at least as reliable or it is an official revision."""
+def _narrowed(given: list[tuple[Fact, Interval]]) -> tuple[dict[str, tuple[Fact, Interval]],
+                                                            list[tuple[Fact, Fact, str]]]:
+    """Each source's latest figure, narrowed by its earlier ones where they overlap ("at least 141" then "more than
+    130": 141 or more); an earlier one that does not overlap is superseded: (figure, the one that superseded it,
+    why). `given` is in `order`, oldest first."""
     superseded: list[tuple[Fact, Fact, str]] = []
     latest: dict[str, tuple[Fact, Interval]] = {}
-    for fact, interval in given:  # oldest first
+    for fact, interval in given:
         if fact.source in latest:
-            before, narrowed = latest[fact.source]
-            common = interval.meet(narrowed)
-            if common is None:
-                superseded.append((before, fact, "a later report of the same source"))
-            latest[fact.source] = (fact, common or interval)
+            before, common = narrow(latest[fact.source], fact, interval)
+            if before is not None:
+                superseded.append((before, fact, SAME_SOURCE))
+            latest[fact.source] = (fact, common)
         else:
             latest[fact.source] = (fact, interval)
-    current = sorted(latest.values(), key=lambda pair: _order(pair[0]))
+    return latest, superseded
+
+
+SAME_SOURCE = "a later report of the same source"
+
+
+def narrow(so_far: tuple[Fact, Interval], fact: Fact, interval: Interval) -> tuple[Fact | None, Interval]:
+    """One step of `_narrowed`: a source's next figure after what its earlier ones came to. Returns the figure it
+    supersedes (None if it narrows it instead) and the source's interval from now on."""
+    before, narrowed = so_far
+    common = interval.meet(narrowed)
+    return (before if common is None else None), common or interval
+
+
+def _revised(latest: dict[str, tuple[Fact, Interval]], superseded: list[tuple[Fact, Fact, str]]
+             ) -> tuple[list[tuple[Fact, Interval]], list[tuple[Fact, Fact, str]]]:
+    """The figures that still count, and all those superseded. A figure the text marks as a revision ("officials
+    lowered the toll to 84") supersedes the latest figures of other sources published no later, if it is from a
+    source rated at least as reliable or it is an official revision."""
+    superseded = list(superseded)
+    current = sorted(latest.values(), key=lambda pair: order(pair[0]))
     revisions = [f for f, _ in current if f.value.get("revision")]
     kept = []
     for fact, interval in current:
@@ -233,15 +257,18 @@ def _revises(revision: Fact, other: Fact) -> bool:
 
 
 def _mode(values: list) -> Any:
+    return top(Counter(values))
+
+
+def top(counts: Counter) -> Any:
     """The most common value; a tie goes to the greatest, never to whichever came first."""
-    counts = Counter(values)
-    return max(counts, key=lambda v: (counts[v], str(v))) if values else None
+    return max(counts, key=lambda v: (counts[v], str(v))) if counts else None
 
 
 def _mode_value(values: list[dict], key) -> dict:
-    counts = Counter(key(v) for v in values)
-    top = max(counts, key=lambda k: (counts[k], str(k)))
-    return min((v for v in values if key(v) == top), key=lambda v: repr(sorted(v.items())))
+    """The most common value by `key`; of the values that share it, the least, however they are ordered."""
+    common = top(Counter(key(v) for v in values))
+    return min((v for v in values if key(v) == common), key=lambda v: repr(sorted(v.items())))
 
 
 def _conflicts(by_field: dict[str, list[Fact]], out: Consensus) -> list[str]:

@@ -120,6 +120,7 @@ def summarize(session: Session, incident: Incident, claims: Iterable[Claim], fre
     reports = report_rows(session, claims)
     verdicts = [] if fresh else verdict_rows(session, claims)
     apply_consensus(incident, claims, consensus(facts_from(claims, reports, latest(verdicts))))
+    incident.revision = (incident.revision or 0) + 1
     if not fresh:
         for table in DERIVED:
             session.execute(delete(table).where(table.incident_id == incident.id))

@@ -435,6 +435,7 @@ def _summarise(batch: _Batch, incident: _Incident) -> None:
     claims = incident.claims
     before = incident.__dict__.get("country", UNFILED)
     apply_consensus(incident, claims, consensus(facts_from(claims, batch.reports, latest(incident.verdicts))))
+    incident.revision = (incident.__dict__.get("revision") or 0) + 1
     if incident.country != before:
         batch.by_country.get(before, {}).pop(incident.id, None)
         batch.by_country.setdefault(incident.country, {})[incident.id] = incident

@@ -1,0 +1,26 @@
+"""Each incident counts its summaries (`incidents.revision`): the batched writer keeps a big incident's consensus in
+memory between the batches of an ingest run (`jirga.store.tallies`) and knows by this number whether anything else
+summarised the incident meanwhile (an analyst's verdict, a merge, a partner's report).
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-03 16:00:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0014'
+down_revision = '0013'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('incidents', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('revision', sa.Integer(), nullable=False, server_default='0'))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('incidents', schema=None) as batch_op:
+        batch_op.drop_column('revision')
