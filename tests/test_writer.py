@@ -148,3 +148,62 @@ def test_the_reference_is_really_used_when_asked(sqlite_url, monkeypatch):
         assert len(calls) == 1
     finally:
         store.close()
+
+
+QUETTA = ("QUETTA, March 4 - Gunmen killed {killed} policemen at a checkpoint in Quetta on Friday, officials said. "
+          "Dispatch {n}.")
+
+
+def two_events(store, between) -> None:
+    """60 reports of two events in batches of 8, `between(store, batches written)` after each batch: the big
+    incidents' tallies are kept from batch to batch, unless what `between` did means they no longer stand."""
+    reports = [IncomingReport((PESHAWAR if n % 2 else QUETTA).format(killed=90 if n % 7 == 2 else 50 + n % 9,
+                                                                     injured=80 + n % 13, n=n),
+                              f"event-{n}.txt", source=f"Wire {n % 7}" if n < 40 else f"Late {n % 3}")
+               for n in range(60)]
+    written = Ingest._write
+
+    def write_then(self, batch):
+        written(self, batch)
+        self.batches = getattr(self, "batches", 0) + 1
+        between(store, self.batches)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Ingest, "_write", write_then)
+        ingest_reports(store, reports, published=dt.date(2016, 3, 5), batch_size=8, silent=True)
+
+
+def test_big_incidents_kept_from_batch_to_batch_store_what_the_reference_stores(database_url, reference_url,
+                                                                                monkeypatch):
+    from jirga.store import tallies
+    from jirga.store.sources import grade_source
+
+    taken = []
+    add = tallies.IncidentTally.add
+    monkeypatch.setattr(tallies.IncidentTally, "add", lambda self, *args: taken.append(add(self, *args)) or taken[-1])
+
+    def between(store, batches):
+        analyst = Viewer(1, store.local_org_id(), "analyst", "analyst")
+        if batches == 3:  # an analyst agrees with a toll of one event: its tally no longer stands
+            with store.session() as session:
+                claim = session.scalars(select(Claim).join(Report, Report.id == Claim.report_id).where(
+                    Report.text.like("PESHAWAR%"), Claim.field == "killed").order_by(Claim.id)).first()
+                assess(session, claim.id, "agree", analyst, "the hospital's figure")
+        if batches == 5:  # a source of the other, which gives no more figures, is graded again: they weigh more
+            with store.session() as session:
+                wire = session.scalar(select(Report.source_id).where(Report.origin == "event-2.txt"))
+            grade_source(store, analyst, wire, "B", "a wire with a good record")
+
+    dumps = []
+    for batched, url in ((False, reference_url), (True, database_url)):
+        monkeypatch.setattr(Ingest, "batched", batched)
+        store = open_store(url)
+        try:
+            two_events(store, between)
+            dumps.append(dump(store))
+        finally:
+            store.close()
+    reference, batched = dumps
+    for name in reference:
+        assert batched[name] == reference[name], name
+    assert taken.count(True) >= 5 and taken.count(False) == 0  # tallies were made, kept and taken

@@ -40,6 +40,7 @@ from jirga.store.records import (
     source_id,
     stored_pairs,
 )
+from jirga.store.tallies import Tallies
 from jirga.store.writer import Item, NotBatchable, write_batch
 
 UNATTRIBUTED = "Unattributed"
@@ -114,6 +115,7 @@ class Ingest:
         self._sources: dict[str, int] = {}
         self._pending: dict[int, _Pending] = {}
         self._in_run: set[tuple[int, str]] = set()
+        self._tallies = Tallies()  # big incidents' summaries, kept from batch to batch (jirga.store.tallies)
 
     def run(self, items: Iterable[IncomingReport | BadInput]) -> Summary:
         batch: list[tuple[_Pending, Result]] = []
@@ -231,6 +233,7 @@ class Ingest:
                 counts = self._store(session, batch)
                 self._audit(session, counts)
         except Exception:  # whatever one report trips on, the others of the batch are still stored
+            self._tallies.clear()  # they took the batch that was not stored
             counts = []
             for pending, result in batch:
                 try:
@@ -238,6 +241,7 @@ class Ingest:
                         counts += self._store(session, [(pending, result)])
                         self._audit(session, counts[-1:])
                 except Exception as error:
+                    self._tallies.clear()
                     self._fail(f"{pending.report.origin}: not stored ({_reason(error)})")
         for state, incidents, _ in counts:
             setattr(self.summary, state, getattr(self.summary, state) + 1)
@@ -258,7 +262,7 @@ class Ingest:
                      if (pending.source, pending.report.content_hash) not in stored]
             try:  # NotBatchable comes before any write
                 written = iter(write_batch(session, [Item(p.report, p.source, p.tlp, r.found) for p, r in fresh],
-                                           self.owner, self.options.group))
+                                           self.owner, self.options.group, self._tallies))
             except NotBatchable:
                 pass
             else:

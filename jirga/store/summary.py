@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Row, and_, delete, func, insert, select
 from sqlalchemy.orm import Session
@@ -131,13 +131,23 @@ def summarize(session: Session, incident: Incident, claims: Iterable[Claim], fre
 
 
 def apply_consensus(incident: Incident, claims: list[Claim], agreed: Consensus) -> None:
-    for name, value in summary_values(incident.kind, claims, agreed).items():
+    apply_values(incident, agreed, report_count(claims))
+
+
+def apply_values(incident: Incident, agreed: Consensus, reports: int) -> None:
+    """Set the incident's summary columns and title from the consensus of its claims, from `reports` reports."""
+    for name, value in summary_values(incident.kind, agreed, reports).items():
         setattr(incident, name, value)
     incident.title = _title(incident, agreed.place)
 
 
-def summary_values(kind: str, claims: list, agreed: Consensus) -> dict:
-    """The summary columns (shared by an incident and its views) that the consensus of these claims gives."""
+def report_count(claims: Iterable) -> int:
+    return len({c.report_id for c in claims if c.report_id is not None and not c.retired})
+
+
+def summary_values(kind: str, agreed: Consensus, reports: int) -> dict:
+    """The summary columns (shared by an incident and its views) that the consensus of claims from `reports` reports
+    gives."""
     date, place = agreed.date, agreed.place
     return {
         "kind": agreed.kind or kind,
@@ -152,7 +162,7 @@ def summary_values(kind: str, claims: list, agreed: Consensus) -> dict:
         "killed_low": agreed.killed[0], "killed_best": agreed.killed[1], "killed_high": agreed.killed[2],
         "injured_low": agreed.injured[0], "injured_best": agreed.injured[1], "injured_high": agreed.injured[2],
         "has_conflict": bool(agreed.conflicts),
-        "report_count": len({c.report_id for c in claims if c.report_id is not None and not c.retired}),
+        "report_count": reports,
     }
 
 
@@ -192,28 +202,48 @@ def audiences(session: Session, incident: Incident, claims: list, verdicts: list
 def _write_views(session: Session, incident: Incident, claims: list, reports: dict[int, Row],
                  verdicts: list[Row]) -> None:
     whole = (list(range(len(claims))), list(range(len(verdicts))))
-    views, links, counts = [], [], []
-    computed: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[dict, list, victims.Figures]] = {}
-    for org_id, (seen, told) in audiences(session, incident, claims, verdicts).items():
+
+    def view(seen: list[int], told: list[int]) -> View:
+        return view_of(incident, [claims[i] for i in seen], reports, [verdicts[j] for j in told],
+                       whole=(seen, told) == whole)
+
+    write_views(session, incident, audiences(session, incident, claims, verdicts), view)
+
+
+View = tuple[dict, list[tuple[str, str]], victims.Figures]  # a view's columns, its actor links, its victims
+
+
+def view_of(incident: Incident, claims: list, reports: dict[int, Row], verdicts: list[Row], *, whole: bool) -> View:
+    """The view of an audience that sees these claims of the incident and these verdicts on them (`whole`: all of
+    them, so that its summary is the incident's own, just computed)."""
+    told = latest(verdicts)
+    if whole:
+        values = {name: getattr(incident, name) for name in VIEW_COLUMNS}
+    else:
+        values = summary_values(incident.kind, consensus(facts_from(claims, reports, told)), report_count(claims))
+    actors = actor_links(claims)
+    values = {**values, "group_ids": group_key(actors),
+              **basis(claims, reports, verdicts)}  # for the credibility filter
+    return values, actors, victim_figures(claims, reports, told)
+
+
+def write_views(session: Session, incident: Incident, found: dict[int, tuple[list[int], list[int]]],
+                view: Callable[[list[int], list[int]], View]) -> None:
+    """Write the views of the audiences `found` (`audiences`), each made by `view(seen, told)`, once for all the
+    audiences that see the same."""
+    rows, links, counts = [], [], []
+    computed: dict[tuple[tuple[int, ...], tuple[int, ...]], View] = {}
+    for org_id, (seen, told) in found.items():
         key = (tuple(seen), tuple(told))
         if key not in computed:
-            part = [claims[i] for i in seen]
-            verdicts_seen = latest([verdicts[j] for j in told])
-            if (seen, told) == whole:  # the incident's own summary, just computed
-                values = {name: getattr(incident, name) for name in VIEW_COLUMNS}
-            else:
-                values = summary_values(incident.kind, part, consensus(facts_from(part, reports, verdicts_seen)))
-            actors = actor_links(part)
-            values = {**values, "group_ids": group_key(actors),
-                      **basis(part, reports, [verdicts[j] for j in told])}  # for the credibility filter
-            computed[key] = values, actors, victim_figures(part, reports, verdicts_seen)
-        values, actors, found = computed[key]
-        views.append({"incident_id": incident.id, "org_id": org_id, **values})
+            computed[key] = view(seen, told)
+        values, actors, figures = computed[key]
+        rows.append({"incident_id": incident.id, "org_id": org_id, **values})
         links += [{"incident_id": incident.id, "org_id": org_id, "actor_id": actor_id, "role": role}
                   for actor_id, role in actors]
-        counts += victims.view_rows(incident.id, org_id, found)
-    if views:
-        session.execute(insert(IncidentView), views)
+        counts += victims.view_rows(incident.id, org_id, figures)
+    if rows:
+        session.execute(insert(IncidentView), rows)
     if links:
         session.execute(insert(IncidentViewActor), links)
     if counts:

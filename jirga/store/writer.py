@@ -59,12 +59,14 @@ from jirga.store.summary import (
     DERIVED,
     _write_views,
     actor_links,
-    apply_consensus,
+    apply_values,
     facts_from,
     latest,
+    report_count,
     report_rows,
     verdict_rows,
 )
+from jirga.store.tallies import IncidentTally, Tallies, write_tallied_views
 
 CHUNK = 500  # ids per IN (...) list: well under SQLite's limit on bound parameters
 MERGE_GAP = dt.timedelta(days=31)
@@ -118,6 +120,7 @@ class _Incident:
         self.touched = False
         self.deferred = False  # joined while big: summarised at the end of the batch
         self.summarised_tlp: str | None = None  # its marking when last summarised (the reference's views use it)
+        self.tally: IncidentTally | None = None  # its summary kept from batch to batch (jirga.store.tallies)
 
     def with_tlp(self, tlp: str | None) -> _Incident:
         copy = object.__new__(_Incident)
@@ -130,6 +133,7 @@ class _Batch:
     session: Session
     owner: int
     group: int | None
+    tallies: Tallies
     pool: dict[int, _Incident] = field(default_factory=dict)
     by_country: dict[str | None, dict[int, _Incident]] = field(default_factory=dict)  # the pool, by country
     reports: dict[int, Any] = field(default_factory=dict)  # report id -> ReportRow, for the consensus
@@ -142,14 +146,16 @@ class _Batch:
         return NEW + len(self.claims) + len(self.opened)
 
 
-def write_batch(session: Session, items: list[Item], owner: int, group: int | None) -> list[tuple[str, int, int]]:
+def write_batch(session: Session, items: list[Item], owner: int, group: int | None,
+                tallies: Tallies | None = None) -> list[tuple[str, int, int]]:
     """Store these reports and their extractions in this order (none stored yet: the caller checked); returns for
     each ("new", incidents opened, report id). Raises NotBatchable, having written nothing, when the reference must
-    write this batch."""
+    write this batch. `tallies`: the big incidents' summaries kept by the run from batch to batch (if the
+    transaction fails, the caller must clear them)."""
     if not items:
         return []
     _check_batchable(session, items, owner, group)
-    batch = _Batch(session, owner, group)
+    batch = _Batch(session, owner, group, tallies if tallies is not None else Tallies())
     report_ids = _insert_reports(session, items, owner, group)
     _read_reports(batch, items, report_ids)
     _read_places(batch, items)
@@ -433,23 +439,42 @@ def _load_claims(batch: _Batch, incidents: list[_Incident]) -> None:
 def _summarise(batch: _Batch, incident: _Incident) -> None:
     """summary.summarize's consensus, in memory; the actor links and views are written at the end of the batch."""
     claims = incident.claims
+    agreed = consensus(facts_from(claims, batch.reports, latest(incident.verdicts)))
+    _summarised(batch, incident, agreed, report_count(claims), actor_links(claims))
+
+
+def _summarise_big(batch: _Batch, incidents: list[_Incident]) -> None:
+    """Summarise the incidents that grew big in this batch, once, over all their claims, as the reference does at
+    commit: by their tallies where they still stand (nothing read), else over their claims (a tally made of them
+    for the next batch)."""
+    tallied = batch.tallies.valid(batch.session, [i for i in incidents if i.claims is None])
+    _load_claims(batch, [i for i in incidents if i.id not in tallied])
+    for incident in incidents:
+        tally = tallied.get(incident.id)
+        if tally is not None and tally.add(incident.made, batch.reports):
+            incident.tally = tally
+            _summarised(batch, incident, tally.consensus.consensus(), len(tally.reports), tally.actor_links())
+            continue
+        _load_claims(batch, [incident])  # a tally that could not take the batch's claims: read them all
+        _summarise(batch, incident)
+        incident.tally = IncidentTally.of(incident.claims, batch.reports, incident.verdicts)
+
+
+def _summarised(batch: _Batch, incident: _Incident, agreed, reports: int, links: list[tuple[str, str]]) -> None:
     before = incident.__dict__.get("country", UNFILED)
-    apply_consensus(incident, claims, consensus(facts_from(claims, batch.reports, latest(incident.verdicts))))
+    apply_values(incident, agreed, reports)
     incident.revision = (incident.__dict__.get("revision") or 0) + 1
     if incident.country != before:
         batch.by_country.get(before, {}).pop(incident.id, None)
         batch.by_country.setdefault(incident.country, {})[incident.id] = incident
-    incident.actors = [actor for actor, role in actor_links(claims) if role in ACTOR_ROLES]
+    incident.actors = [actor for actor, role in links if role in ACTOR_ROLES]
     incident.summarised_tlp = incident.tlp
 
 
 def _write(batch: _Batch, relations: list[dict]) -> None:
     """Everything the batch made, a statement per table (and the views per incident, as summary writes them)."""
     session = batch.session
-    deferred = [incident for incident in batch.pool.values() if incident.deferred]
-    _load_claims(batch, deferred)
-    for incident in deferred:  # summarised once, over all its claims, as the reference does at commit
-        _summarise(batch, incident)
+    _summarise_big(batch, [incident for incident in batch.pool.values() if incident.deferred])
     ids: dict[int, int] = {}
     if batch.opened:
         # The columns the batch set (the table's defaults give the rest, as they do for the reference's rows).
@@ -481,13 +506,17 @@ def _write(batch: _Batch, relations: list[dict]) -> None:
         for start in range(0, len(old), CHUNK):
             for table in DERIVED:
                 session.execute(delete(table).where(table.incident_id.in_(old[start:start + CHUNK])))
-    links = [{"incident_id": i.id, "actor_id": actor_id, "role": role}
-             for i in touched for actor_id, role in actor_links(i.claims)]
+    links = [{"incident_id": i.id, "actor_id": actor_id, "role": role} for i in touched
+             for actor_id, role in (i.tally.actor_links() if i.tally else actor_links(i.claims))]
     if links:
         session.connection().execute(insert(IncidentActor.__table__), links)
     for incident in touched:
         tlp = incident.tlp if incident.deferred else incident.summarised_tlp
-        _write_views(session, incident.with_tlp(tlp), incident.claims, batch.reports, incident.verdicts)
+        if incident.tally:
+            write_tallied_views(session, incident.with_tlp(tlp), incident.tally)
+        else:
+            _write_views(session, incident.with_tlp(tlp), incident.claims, batch.reports, incident.verdicts)
+        batch.tallies.keep(incident.id, incident.tally, incident.revision)
     month_sums.refresh(session, [incident.id for incident in touched])
     if batch.history:
         session.connection().execute(insert(IncidentHistory.__table__), [

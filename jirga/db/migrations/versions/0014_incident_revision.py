@@ -17,10 +17,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('incidents', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('revision', sa.Integer(), nullable=False, server_default='0'))
+    op.add_column('incidents', sa.Column('revision', sa.Integer(), nullable=False, server_default='0'))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('incidents', schema=None) as batch_op:
-        batch_op.drop_column('revision')
+    # Not a batch operation: SQLite (3.35 on) drops a column in place, where a batch would copy the whole table.
+    op.execute('ALTER TABLE incidents DROP COLUMN revision')
