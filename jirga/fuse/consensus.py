@@ -208,8 +208,9 @@ def _narrowed(given: list[tuple[Fact, Interval]]) -> tuple[dict[str, tuple[Fact,
     latest: dict[str, tuple[Fact, Interval]] = {}
     for fact, interval in given:
         if fact.source in latest:
-            before, common = narrow(latest[fact.source], fact, interval)
-            if before is not None:
+            before, so_far = latest[fact.source]
+            kept, common = narrow(so_far, interval)
+            if not kept:
                 superseded.append((before, fact, SAME_SOURCE))
             latest[fact.source] = (fact, common)
         else:
@@ -220,12 +221,11 @@ def _narrowed(given: list[tuple[Fact, Interval]]) -> tuple[dict[str, tuple[Fact,
 SAME_SOURCE = "a later report of the same source"
 
 
-def narrow(so_far: tuple[Fact, Interval], fact: Fact, interval: Interval) -> tuple[Fact | None, Interval]:
-    """One step of `_narrowed`: a source's next figure after what its earlier ones came to. Returns the figure it
-    supersedes (None if it narrows it instead) and the source's interval from now on."""
-    before, narrowed = so_far
-    common = interval.meet(narrowed)
-    return (before if common is None else None), common or interval
+def narrow(so_far: Interval, interval: Interval) -> tuple[bool, Interval]:
+    """One step of `_narrowed`: a source's next figure after what its earlier ones came to. Returns whether it
+    narrows them (else it supersedes them) and the source's interval from now on."""
+    common = interval.meet(so_far)
+    return common is not None, common or interval
 
 
 def _revised(latest: dict[str, tuple[Fact, Interval]], superseded: list[tuple[Fact, Fact, str]]

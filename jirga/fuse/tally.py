@@ -12,6 +12,7 @@ kept: the incident page works it out from the claims.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 from collections import Counter
 
 from jirga.fuse.consensus import Consensus, Fact, Figures, decided, narrow, order, top
@@ -23,23 +24,38 @@ COUNTS = ("killed", "injured")
 
 
 class _SourceFigures:
-    """One source's figures in the consensus's order, and what they come to after each."""
+    """One source's figures in the consensus's order, what they come to after each, and the latest: intervals and
+    keys only, since what decides the figures is the latest figure of each source (memory: a big incident has
+    thousands of figures)."""
 
-    __slots__ = ("given", "keys", "narrowed")
+    __slots__ = ("given", "keys", "latest", "narrowed")
 
     def __init__(self):
         self.keys: list[tuple] = []
-        self.given: list[tuple[Fact, Interval]] = []
-        self.narrowed: list[tuple[Fact, Interval]] = []  # after each figure: the latest, narrowed by the earlier
+        self.given: list[Interval] = []
+        self.narrowed: list[Interval] = []  # after each figure: the latest, narrowed by the earlier ones
+        self.latest: Fact | None = None
 
     def add(self, fact: Fact, interval: Interval) -> None:
-        key = order(fact)
+        key = _key(fact)
         at = bisect.bisect_right(self.keys, key)
         self.keys.insert(at, key)
-        self.given.insert(at, (fact, interval))
+        self.given.insert(at, interval)
+        if at == len(self.keys) - 1:
+            self.latest = fact
         del self.narrowed[at:]
-        for fact, interval in self.given[at:]:
-            self.narrowed.append((fact, narrow(self.narrowed[-1], fact, interval)[1] if self.narrowed else interval))
+        for given in self.given[at:]:
+            self.narrowed.append(narrow(self.narrowed[-1], given)[1] if self.narrowed else given)
+
+    def told(self) -> tuple[Fact, Interval]:
+        return self.latest, self.narrowed[-1]
+
+
+def _key(fact: Fact) -> tuple:
+    """`order`, within one source: a claim's id tells it from any other, so the value's text need not be kept."""
+    if fact.claim_id is None:
+        return order(fact)
+    return fact.published or dt.date.min, fact.report_id or 0, fact.claim_id
 
 
 class FigureTally:
@@ -59,7 +75,7 @@ class FigureTally:
     def figures(self) -> Figures:
         if not self.sources:
             return Figures()
-        return decided({source: told.narrowed[-1] for source, told in self.sources.items()}, [], [], self.name)
+        return decided({source: figures.told() for source, figures in self.sources.items()}, [], [], self.name)
 
 
 class _ModeOfFinest:
