@@ -9,7 +9,7 @@ from typing import Any
 WORDS = {"over": "more than", "at_least": "at least", "about": "about", "nearly": "nearly", "up_to": "up to"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a big incident's tally keeps two for each of its figures
 class Interval:
     low: int
     high: int | None  # None: no upper bound ("at least 170")
