@@ -10,7 +10,9 @@ history and ids. What changes is how:
   and each event is placed in memory, in order, against incidents as the earlier events of the batch left them
   (one may join an incident an earlier event opened);
 - an incident's consensus is computed in memory where the reference computes it (after each join of an incident of
-  fewer than `BIG_INCIDENT` reports, else once at the end), and its actor links and views are written once per batch.
+  fewer than `BIG_INCIDENT` reports, else once at the end), and its actor links and views are written once per batch;
+  a big incident's, where it can be, from its tally, kept by the run from batch to batch (`jirga.store.tallies`),
+  so that its claims are not read and weighed again each batch.
 
 A batch with a revision (a changed text at a URL already stored, or twice in the batch) is written by the reference
 instead (`NotBatchable`): revisions are rare, and retiring the old revision's incidents changes incidents the batch's
