@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import jirga.db  # noqa: F401  (registers every table on Base)
-from jirga.db.database import database_url
+from jirga.db.database import HAND_MADE, database_url
 from jirga.db.schema import Base
 
 config = context.config
@@ -12,8 +12,7 @@ engine = config.attributes.get("engine") or create_engine(database_url(config.ge
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    # The full-text index and PostgreSQL's ordered indexes are made by hand in the migrations, not by the models.
-    return not (name or "").startswith(("reports_fts", "ix_incidents_recent_"))
+    return not (name or "").startswith(HAND_MADE)
 
 
 with engine.connect() as connection:
