@@ -114,7 +114,7 @@ class Ingest:
         self.owner = viewer.org_id if viewer else store.local_org_id()
         self._sources: dict[str, int] = {}
         self._pending: dict[int, _Pending] = {}
-        self._in_run: set[tuple[int, str]] = set()
+        self._in_run: set[tuple[int, str]] = set()  # texts sent to extraction and not written yet
         self._tallies = Tallies()  # big incidents' summaries, kept from batch to batch (jirga.store.tallies)
 
     def run(self, items: Iterable[IncomingReport | BadInput]) -> Summary:
@@ -246,6 +246,9 @@ class Ingest:
         for state, incidents, _ in counts:
             setattr(self.summary, state, getattr(self.summary, state) + 1)
             self.summary.incidents += incidents
+        # Written (or failed): from now on the store says whether a text is stored, so the run remembers only the
+        # reports in flight, and its memory does not grow with the input.
+        self._in_run.difference_update(self._key(pending) for pending, _ in batch)
         stored = sum(1 for state, _, _ in counts if state in ("new", "updated"))
         for table in GROWING:  # each grows with the reports: their count paces the statistics' refresh
             self.store.grew(table, stored)
