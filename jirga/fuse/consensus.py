@@ -107,12 +107,18 @@ def figures(facts: list[Fact], name: str = "killed") -> Figures:
     the total. Each source counts with its latest figure, narrowed by its earlier ones where they overlap; a figure
     the text marks as a revision supersedes earlier ones of the same or a less reliable source (any source, if the
     revision is official); an analyst's agreement pins the best."""
-    given = [(f, interval_of(f.value)) for f in facts if not f.value.get("subset")]
+    given = [(f, total(f)) for f in facts]
     given = sorted(((f, i) for f, i in given if i is not None), key=lambda pair: order(pair[0]))
     if not given:
         return Figures()
     latest, superseded = _narrowed(given)
     return decided(latest, superseded, [(f, i) for f, i in given if f.verdict == "agree"], name)
+
+
+def total(fact: Fact) -> Interval | None:
+    """The interval of a figure that counts towards the total: None for a subset ("including 13 soldiers") or a
+    figure without a number ("many")."""
+    return None if fact.value.get("subset") else interval_of(fact.value)
 
 
 def decided(latest: dict[str, tuple[Fact, Interval]], superseded: list[tuple[Fact, Fact, str]],

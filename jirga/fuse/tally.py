@@ -15,8 +15,8 @@ import bisect
 import datetime as dt
 from collections import Counter
 
-from jirga.fuse.consensus import Consensus, Fact, Figures, decided, narrow, order, top
-from jirga.fuse.intervals import Interval, interval_of
+from jirga.fuse.consensus import Consensus, Fact, Figures, decided, narrow, order, top, total
+from jirga.fuse.intervals import Interval
 from jirga.fuse.match import BOMBINGS
 from jirga.model.vocab import DATE_RANK, PLACE_RANK
 
@@ -66,9 +66,7 @@ class FigureTally:
         self.sources: dict[str, _SourceFigures] = {}
 
     def add(self, fact: Fact) -> None:
-        if fact.value.get("subset"):
-            return
-        interval = interval_of(fact.value)
+        interval = total(fact)
         if interval is not None:
             self.sources.setdefault(fact.source, _SourceFigures()).add(fact, interval)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
+from jirga.fuse import consensus
 from jirga.fuse.consensus import Fact, figures
 
 VICTIM_CATEGORIES = ("civilians", "security_forces", "militants")
@@ -32,13 +33,22 @@ def category_figures(claims: Sequence, facts: Sequence[Fact]) -> Figures:
     no figure has no entry."""
     by_part: dict[tuple[str, str], list[Fact]] = {}
     for claim, fact in zip(claims, facts, strict=True):
-        whole = dataclasses.replace(fact, value={k: v for k, v in fact.value.items() if k != "subset"})
-        by_part.setdefault((claim.value["subset"], claim.field), []).append(whole)
+        by_part.setdefault((claim.value["subset"], claim.field), []).append(as_total(fact))
+    return collected({part: figures(told, part[1]) for part, told in by_part.items()})
+
+
+def as_total(fact: Fact) -> Fact:
+    """A victim count's fact as its category's own total: what the consensus of that category weighs."""
+    return dataclasses.replace(fact, value={k: v for k, v in fact.value.items() if k != "subset"})
+
+
+def collected(agreed: dict[tuple[str, str], consensus.Figures]) -> Figures:
+    """category -> killed/injured -> (low, best, high), from each (category, count)'s consensus, where it gives a
+    figure."""
     out: Figures = {}
-    for (category, name), told in sorted(by_part.items()):
-        agreed = figures(told, name)
-        if agreed.best is not None or agreed.low is not None:
-            out.setdefault(category, {})[name] = agreed.triple
+    for (category, name), told in sorted(agreed.items()):
+        if told.best is not None or told.low is not None:
+            out.setdefault(category, {})[name] = told.triple
     return out
 
 

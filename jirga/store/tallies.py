@@ -16,7 +16,6 @@ all, as before. A batch that fails leaves its tallies half-changed: the run forg
 
 from __future__ import annotations
 
-import dataclasses
 from collections import OrderedDict
 
 from sqlalchemy import select, tuple_
@@ -54,9 +53,8 @@ class IncidentTally:
         self.reports: set[int] = set()
         self.links: set[tuple[str, str]] = set()
         # What basis() reads: a claim of each source and grading organisation, and an analyst's, with their reports
-        self.told: list = []
+        self.told: dict[tuple, object] = {}
         self.told_reports: dict[int, object] = {}
-        self.seen: set[tuple] = set()
         self.weighed: dict[tuple[int, int], tuple[str, str]] = {}  # (report owner, source) -> (name, grade) used
         self.revision: int | None = None
 
@@ -86,20 +84,13 @@ class IncidentTally:
                 self.reports.add(report.id)
                 if claim.origin in ("machine", "partner"):
                     self.weighed[report.owner_org_id, report.source_id] = (report.name, report.reliability)
-                if self._tell(claim, ("report", report.source_id, report.owner_org_id)):
+                if self.told.setdefault(("report", report.source_id, report.owner_org_id), claim) is claim:
                     self.told_reports[report.id] = report
             if claim.origin == "analyst":
-                self._tell(claim, ("analyst",))
+                self.told.setdefault(("analyst",), claim)
             if victims.is_victim_count(claim):
-                whole = dataclasses.replace(fact, value={k: v for k, v in fact.value.items() if k != "subset"})
-                self.victims.setdefault((claim.value["subset"], claim.field), FigureTally(claim.field)).add(whole)
-        return True
-
-    def _tell(self, claim, kind: tuple) -> bool:
-        if kind in self.seen:
-            return False
-        self.seen.add(kind)
-        self.told.append(claim)
+                part = (claim.value["subset"], claim.field)
+                self.victims.setdefault(part, FigureTally(claim.field)).add(victims.as_total(fact))
         return True
 
     def actor_links(self) -> list[tuple[str, str]]:
@@ -107,15 +98,10 @@ class IncidentTally:
 
     def basis(self) -> dict:
         """`credibility.basis` of all the claims: that of one claim for each source, grader and analyst's claim."""
-        return basis(self.told, self.told_reports, [])
+        return basis(list(self.told.values()), self.told_reports, [])
 
     def victim_figures(self) -> victims.Figures:
-        out: victims.Figures = {}
-        for (category, name), tally in sorted(self.victims.items()):
-            agreed = tally.figures()
-            if agreed.best is not None or agreed.low is not None:
-                out.setdefault(category, {})[name] = agreed.triple
-        return out
+        return victims.collected({part: tally.figures() for part, tally in self.victims.items()})
 
 
 def write_tallied_views(session: Session, incident, tally: IncidentTally) -> None:
