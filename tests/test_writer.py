@@ -9,6 +9,7 @@ statistics (never clustered), undated reports, a revision (written by the refere
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 import pytest
@@ -173,14 +174,22 @@ def two_events(store, between) -> None:
         ingest_reports(store, reports, published=dt.date(2016, 3, 5), batch_size=8, silent=True)
 
 
+@pytest.mark.parametrize("kept_size", [None, 40], ids=["all-kept", "one-kept"])
 def test_big_incidents_kept_from_batch_to_batch_store_what_the_reference_stores(database_url, reference_url,
-                                                                                monkeypatch):
+                                                                                monkeypatch, kept_size):
+    """With room for both events' tallies, and with room for one only (the other is forgotten at each batch and
+    summarised from its claims)."""
+    from jirga.pipeline import ingest
     from jirga.store import tallies
     from jirga.store.sources import grade_source
 
-    taken = []
-    add = tallies.IncidentTally.add
+    if kept_size:
+        monkeypatch.setattr(ingest, "Tallies", functools.partial(tallies.Tallies, kept_size=kept_size))
+    taken, held = [], []
+    add, keep = tallies.IncidentTally.add, tallies.Tallies.keep
     monkeypatch.setattr(tallies.IncidentTally, "add", lambda self, *args: taken.append(add(self, *args)) or taken[-1])
+    monkeypatch.setattr(tallies.Tallies, "keep",
+                        lambda self, *args: keep(self, *args) or held.append((len(self.by_id), self.size)))
 
     def between(store, batches):
         analyst = Viewer(1, store.local_org_id(), "analyst", "analyst")
@@ -206,4 +215,6 @@ def test_big_incidents_kept_from_batch_to_batch_store_what_the_reference_stores(
     reference, batched = dumps
     for name in reference:
         assert batched[name] == reference[name], name
-    assert taken.count(True) >= 5 and taken.count(False) == 0  # tallies were made, kept and taken
+    assert taken.count(True) >= (5 if kept_size is None else 1) and taken.count(False) == 0  # made, kept and taken
+    assert max(count for count, _ in held) == (2 if kept_size is None else 1)
+    assert max(size for _, size in held) <= (kept_size or tallies.KEPT_SIZE)

@@ -24,38 +24,42 @@ COUNTS = ("killed", "injured")
 
 
 class _SourceFigures:
-    """One source's figures in the consensus's order, what they come to after each, and the latest: intervals and
-    keys only, since what decides the figures is the latest figure of each source (memory: a big incident has
-    thousands of figures)."""
+    """One source's figures in the consensus's order, what they come to after each, and the latest. Memory: a big
+    incident has thousands of figures, so each is kept as a number (its key) and two intervals shared with the
+    source's other figures of the same value; what decides is only the latest figure's fact."""
 
-    __slots__ = ("given", "keys", "latest", "narrowed")
+    __slots__ = ("given", "keys", "latest", "narrowed", "shared")
 
     def __init__(self):
-        self.keys: list[tuple] = []
+        self.keys: list[int] = []
         self.given: list[Interval] = []
         self.narrowed: list[Interval] = []  # after each figure: the latest, narrowed by the earlier ones
         self.latest: Fact | None = None
+        self.shared: dict[Interval, Interval] = {}
 
     def add(self, fact: Fact, interval: Interval) -> None:
         key = _key(fact)
         at = bisect.bisect_right(self.keys, key)
         self.keys.insert(at, key)
-        self.given.insert(at, interval)
+        self.given.insert(at, self._shared(interval))
         if at == len(self.keys) - 1:
             self.latest = fact
         del self.narrowed[at:]
         for given in self.given[at:]:
-            self.narrowed.append(narrow(self.narrowed[-1], given)[1] if self.narrowed else given)
+            self.narrowed.append(self._shared(narrow(self.narrowed[-1], given)[1]) if self.narrowed else given)
 
     def told(self) -> tuple[Fact, Interval]:
         return self.latest, self.narrowed[-1]
 
+    def _shared(self, interval: Interval) -> Interval:
+        return self.shared.setdefault(interval, interval)
 
-def _key(fact: Fact) -> tuple:
-    """`order`, within one source: a claim's id tells it from any other, so the value's text need not be kept."""
-    if fact.claim_id is None:
-        return order(fact)
-    return fact.published or dt.date.min, fact.report_id or 0, fact.claim_id
+
+def _key(fact: Fact) -> int:
+    """`order` within one source, as one number (published, report, claim): a claim's id tells it from any other, so
+    the value's text need not be kept. Ids are below 2**64, the writer's provisional ones included."""
+    published = (fact.published or dt.date.min).toordinal()
+    return published << 128 | (fact.report_id or 0) << 64 | fact.claim_id
 
 
 class FigureTally:

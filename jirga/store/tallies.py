@@ -16,6 +16,8 @@ all, as before. A batch that fails leaves its tallies half-changed: the run forg
 
 from __future__ import annotations
 
+import bisect
+from array import array
 from collections import OrderedDict
 
 from sqlalchemy import select, tuple_
@@ -23,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from jirga.db.schema import Source, SourceGrade
 from jirga.fuse import victims
-from jirga.fuse.tally import FigureTally, Tally
+from jirga.fuse.tally import COUNTS, FigureTally, Tally
 from jirga.store.credibility import basis
 from jirga.store.summary import (
     VIEW_COLUMNS,
@@ -36,7 +38,10 @@ from jirga.store.summary import (
     write_views,
 )
 
-KEPT = 1_000  # incidents remembered at most (the least recently joined are forgotten): memory stays bounded
+# What a run remembers at most: the least recently joined incidents are forgotten first, so memory stays bounded
+# however many reports come (a figure or a report id costs a tally about 70 and 8 bytes).
+KEPT = 1_000  # incidents
+KEPT_SIZE = 500_000  # figures and report ids, all tallies together
 CHUNK = 500
 
 
@@ -50,13 +55,14 @@ class IncidentTally:
         self.victims: dict[tuple[str, str], FigureTally] = {}
         self.example = example  # one of its claims: what `summary.audiences` reads of them all
         self.marking = _marking(example)
-        self.reports: set[int] = set()
+        self.reports = array("q")  # their ids, in order: 8 bytes each
         self.links: set[tuple[str, str]] = set()
         # What basis() reads: a claim of each source and grading organisation, and an analyst's, with their reports
         self.told: dict[tuple, object] = {}
         self.told_reports: dict[int, object] = {}
         self.weighed: dict[tuple[int, int], tuple[str, str]] = {}  # (report owner, source) -> (name, grade) used
         self.revision: int | None = None
+        self.size = 0  # figures and report ids kept
 
     @classmethod
     def of(cls, claims: list, reports: dict, verdicts: list) -> IncidentTally | None:
@@ -81,7 +87,10 @@ class IncidentTally:
             self.links.update(actor_links([claim]))
             report = reports.get(claim.report_id)
             if report is not None:
-                self.reports.add(report.id)
+                at = bisect.bisect_left(self.reports, report.id)
+                if at == len(self.reports) or self.reports[at] != report.id:
+                    self.reports.insert(at, report.id)
+                    self.size += 1
                 if claim.origin in ("machine", "partner"):
                     self.weighed[report.owner_org_id, report.source_id] = (report.name, report.reliability)
                 if self.told.setdefault(("report", report.source_id, report.owner_org_id), claim) is claim:
@@ -91,6 +100,9 @@ class IncidentTally:
             if victims.is_victim_count(claim):
                 part = (claim.value["subset"], claim.field)
                 self.victims.setdefault(part, FigureTally(claim.field)).add(victims.as_total(fact))
+                self.size += 1
+            elif claim.field in COUNTS:
+                self.size += 1
         return True
 
     def actor_links(self) -> list[tuple[str, str]]:
@@ -125,16 +137,17 @@ def _marking(claim) -> tuple:
 class Tallies:
     """The tallies of one ingest run, by incident id."""
 
-    def __init__(self, kept: int = KEPT):
-        self.kept = kept
+    def __init__(self, kept: int = KEPT, kept_size: int = KEPT_SIZE):
+        self.kept, self.kept_size = kept, kept_size
         self.by_id: OrderedDict[int, IncidentTally] = OrderedDict()
+        self.size = 0  # of the tallies in by_id, as they were kept
 
     def valid(self, session: Session, incidents: list) -> dict[int, IncidentTally]:
         """The tallies of these incidents (as the batch read them) that still stand for their summaries; the others
         are forgotten."""
         found = {}
         for incident in incidents:
-            tally = self.by_id.pop(incident.id, None)
+            tally = self._forget(incident.id)
             if tally is not None and tally.revision == incident.revision:
                 found[incident.id] = tally
         weighed = {pair for tally in found.values() for pair in tally.weighed}
@@ -144,16 +157,24 @@ class Tallies:
 
     def keep(self, incident_id: int, tally: IncidentTally | None, revision: int) -> None:
         """Remember the incident's tally as of this revision (None: forget any)."""
-        self.by_id.pop(incident_id, None)
+        self._forget(incident_id)
         if tally is None:
             return
         tally.revision = revision
         self.by_id[incident_id] = tally
-        while len(self.by_id) > self.kept:
-            self.by_id.popitem(last=False)
+        self.size += tally.size
+        while len(self.by_id) > self.kept or self.size > self.kept_size:
+            self._forget(next(iter(self.by_id)))
 
     def clear(self) -> None:
         self.by_id.clear()
+        self.size = 0
+
+    def _forget(self, incident_id: int) -> IncidentTally | None:
+        tally = self.by_id.pop(incident_id, None)
+        if tally is not None:
+            self.size -= tally.size
+        return tally
 
 
 def _weights(session: Session, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[str, str]]:
