@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -41,6 +42,18 @@ def test_addresses():
 def test_no_scheduler_there_is_a_clear_error():
     with pytest.raises(BadInput, match="no scheduler answers"):
         Cluster("tcp://127.0.0.1:9")
+
+
+@pytest.mark.slow  # starts a pool of two extraction processes, twice
+def test_the_process_pool_gives_what_one_core_gives_and_leaves_the_collector_as_it_was():
+    work = jobs(6)
+    alone = list(extract_all(work, workers=1))
+    assert list(extract_all(work, workers=2, window=2)) == alone
+    assert gc.get_freeze_count() == 0
+    stopped = extract_all(work, workers=2, window=2)
+    next(stopped)
+    stopped.close()  # a run given up half-way
+    assert gc.get_freeze_count() == 0
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ scheduler on another, and since the store is written here, in job order, nothing
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from collections import deque
 from collections.abc import Hashable, Iterable, Iterator
@@ -95,11 +96,17 @@ def extract_all(jobs: Iterable[Job], workers: int | None = None, window: int | N
         yield from map(run_job, jobs)
         return
     window = window or workers * 16
-    with ProcessPoolExecutor(max_workers=workers, initializer=warm_up) as pool:
-        pending: deque[Future[Result]] = deque()
-        for job in jobs:
-            pending.append(pool.submit(run_job, job))
-            if len(pending) >= window:  # wait for the oldest: a slow text holds the window, never the order
+    # The workers are forked from this process and share its memory until either writes to it; the collector, going
+    # over every object, would write to all of it: what exists now stays out of its sight while the pool runs.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, initializer=warm_up) as pool:
+            pending: deque[Future[Result]] = deque()
+            for job in jobs:
+                pending.append(pool.submit(run_job, job))
+                if len(pending) >= window:  # wait for the oldest: a slow text holds the window, never the order
+                    yield pending.popleft().result()
+            while pending:
                 yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    finally:
+        gc.unfreeze()
