@@ -1,12 +1,12 @@
 """An incident's consensus kept up to date one fact at a time: what `consensus.consensus` gives over all the facts,
 without going over them all again when a few more come.
 
-It holds for facts that all count (none retired, none from a superseded revision, none disputed or agreed with by
-an analyst): the batched writer keeps one for each big incident an ingest run keeps joining, so that storing the
-2,000th report of an event costs what storing the first did. Modes keep their counts; each source's figures are
-kept in the consensus's order with the narrowing of its earlier figures by its later ones (`consensus.narrow`),
-redone from where a new figure falls. What a consensus says about superseded figures (`notes`, `superseded`) is not
-kept: the incident page works it out from the claims.
+It holds for facts that all count (none retired, none from a superseded revision, none disputed or agreed with by an
+analyst): the batched writer keeps one for each big incident an ingest run keeps joining, so that storing the
+2,000th report of an event costs what storing the first did. Modes keep their counts; each source's figures are kept
+in the consensus's order with the narrowing of its earlier figures by its later ones (`consensus.narrow`), redone
+from where a new figure falls until a later one comes out as it was. What a consensus says about superseded figures
+(`notes`, `superseded`) is not kept: the incident page works it out from the claims.
 """
 
 from __future__ import annotations
@@ -44,12 +44,22 @@ class _SourceFigures:
         self.given.insert(at, self._shared(interval))
         if at == len(self.keys) - 1:
             self.latest = fact
-        del self.narrowed[at:]
-        for given in self.given[at:]:
-            self.narrowed.append(self._shared(narrow(self.narrowed[-1], given)[1]) if self.narrowed else given)
+        self.narrowed.insert(at, self._narrowed(at))
+        # The later figures' narrowing, redone until one comes out as it was (shared intervals: the same value is the
+        # same object): from there on the fold goes as before.
+        for later in range(at + 1, len(self.keys)):
+            now = self._narrowed(later)
+            if now is self.narrowed[later]:
+                break
+            self.narrowed[later] = now
 
     def told(self) -> tuple[Fact, Interval]:
         return self.latest, self.narrowed[-1]
+
+    def _narrowed(self, at: int) -> Interval:
+        """The figure at `at`, narrowed by those before it."""
+        given = self.given[at]
+        return self._shared(narrow(self.narrowed[at - 1], given)[1]) if at else given
 
     def _shared(self, interval: Interval) -> Interval:
         return self.shared.setdefault(interval, interval)
