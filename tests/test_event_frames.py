@@ -139,3 +139,16 @@ def test_explain_says_why_each_sentence_joined():
     (attack,) = attacks(text)
     assert attack.trail[0].startswith("sentence 1: opened it ('bomb went off' with place Quetta, date 'on Sunday'")
     assert any("refers back to it" in line for line in attack.trail[1:])
+
+
+def test_an_attribution_with_an_adverb_or_a_belief_names_its_subject_or_the_group_last_named():
+    lead = "A bomb killed four soldiers in Mastung on Monday. "
+    for said in ("The Balochistan Liberation Army is believed to have been behind the attack, officials said.",
+                 "The Balochistan Liberation Army was likely behind the attack, officials said."):
+        (attack,) = attacks(lead + said)
+        assert attack.perpetrator == ("Balochistan Liberation Army",)
+    earlier = attacks("Lashkar-e-Jhangvi claimed the bombing of a bus in Quetta on 4 March 2023, police said. In "
+                      "February, they were also behind the shooting of a shopkeeper in Mastung.")
+    assert [a.perpetrator for a in earlier] == [(), ("Lashkar-e-Jhangvi",)]
+    (unknown,) = attacks(lead + "Officials said they were not sure who was behind it.")
+    assert unknown.perpetrator == ()

@@ -38,7 +38,9 @@ _BLAME_OBJECT = re.compile(
     r"|suspected|suspects|blamed\s+(?:\w+\s+){0,3}on)\b",
     re.IGNORECASE,
 )
-_BLAME_SUBJECT = re.compile(r"\b(?:was|were)\s+(?:blamed|suspected|behind)\b", re.IGNORECASE)
+_BLAME_SUBJECT = re.compile(  # "they were also behind", "X is believed to have been behind"
+    r"\b(?:was|were|is|are)\s+(?:(?:also|allegedly|reportedly|likely|probably|widely|most\s+likely)\s+)?"
+    r"(?:(?:believed|thought|said)\s+to\s+(?:be|have\s+been)\s+)?(?:blamed|suspected|behind)\b", re.IGNORECASE)
 _RELATIVE = re.compile(r",\s*(?:which|who|that)\b|\bwhich\b")
 # Only a spokesman speaks for a group: its commanders and chiefs are as often an attack's victims.
 _SPOKESMAN = re.compile(r"\b(?:spokes(?:man|person|woman|men))\b[^.;]{0,60}?\b(?:said|says|told"
