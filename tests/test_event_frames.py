@@ -152,3 +152,12 @@ def test_an_attribution_with_an_adverb_or_a_belief_names_its_subject_or_the_grou
     assert [a.perpetrator for a in earlier] == [(), ("Lashkar-e-Jhangvi",)]
     (unknown,) = attacks(lead + "Officials said they were not sure who was behind it.")
     assert unknown.perpetrator == ()
+
+
+def test_a_claim_of_many_attacks_covers_the_one_named_as_among_them():
+    (bombing,) = attacks("The TTP has claimed responsibility for the latest attacks on the police, including a "
+                         "suicide bombing at a checkpoint in Bannu on 2 March 2023 that killed six officers.")
+    assert [c.actor for c in bombing.claims if c.mode == "claimed"] == ["Tehrik-i-Taliban Pakistan"]
+    (bombing,) = attacks("The TTP has claimed responsibility for the latest attacks on the police. A suicide bombing "
+                         "at a checkpoint in Bannu on 2 March 2023 killed six officers.")
+    assert bombing.claims == ()

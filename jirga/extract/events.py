@@ -131,6 +131,7 @@ def find_incidents(doc: Document) -> list[Incident]:
             _aggregate(doc, m) or not (m.killed or m.injured)))]
         if counted:  # "both these blasts ..., besides the death of the two bombers": all about the many
             mentions = [m for m in mentions if m.killed or m.injured or m.places or m.dates or m.kind != "attack"]
+        _claims_of_the_many(doc, [m for m in found if m not in mentions], mentions)
         if not any(m.kind == "attack" for m in mentions):
             casualties = _casualty_mention(doc, events, index, sentence)
             if casualties is not None:
@@ -146,6 +147,22 @@ def find_incidents(doc: Document) -> list[Incident]:
             else:
                 _place_mention(doc, events, mention)
     return [_incident(doc, n, event) for n, event in enumerate(_settled(doc, layout, events), 1)]
+
+
+def _claims_of_the_many(doc: Document, many: list[EventMention], kept: list[EventMention]) -> None:
+    """'X claimed some of the recent attacks, including a bombing in Kunduz': the claims on the attacks, which are
+    no event, cover the attack the sentence names as one of them."""
+    for plural in many:
+        if plural.kind != "attack" or not (plural.claims or plural.perpetrators):
+            continue
+        for mention in kept:
+            if mention.kind == "attack" and not (mention.claims or mention.perpetrators) and _INCLUDED.match(
+                    doc.plain, plural.triggers[-1].end, mention.triggers[0].start):
+                mention.claims, mention.perpetrators = list(plural.claims), list(plural.perpetrators)
+
+
+_INCLUDED = re.compile(r"[^.;:]{0,50}?\b(?:including|among\s+them|among\s+which|such\s+as)\b[^.;]{0,40}$",
+                       re.IGNORECASE)
 
 
 def _settled(doc: Document, layout: Layout, events: list[Event]) -> list[Event]:
