@@ -31,6 +31,7 @@ def one(text, published=FRIDAY):
         ("last week", "2018-07-09", "2018-07-15", "week"),
         ("last month", "2018-06-01", "2018-06-30", "month"),
         ("yesterday", "2018-07-19", "2018-07-19", "day"),
+        ("stormed the post overnight", "2018-07-19", "2018-07-20", "days"),  # the night before publication
         ("on Tuesday", "2018-07-17", "2018-07-17", "day"),
         ("on Friday", "2018-07-20", "2018-07-20", "day"),
         ("last Friday", "2018-07-13", "2018-07-13", "day"),
@@ -52,6 +53,12 @@ def test_relative_dates_need_a_publication_date():
 def test_numbers_are_not_years_or_days():
     assert find_dates("killed 2016 people", FRIDAY) == []
     assert find_dates("nearly 1,700 casualties and 52 percent", FRIDAY) == []
+
+
+def test_overnight_gives_way_to_the_day_it_names_and_an_overnight_thing_is_no_date():
+    assert one("struck overnight Tuesday").text == "Tuesday"
+    assert one("fighting raged overnight into Thursday").text == "Thursday"
+    assert find_dates("an overnight curfew was imposed", FRIDAY) == []
 
 
 def test_may_the_verb_is_no_month():

@@ -161,3 +161,15 @@ def test_a_claim_of_many_attacks_covers_the_one_named_as_among_them():
     (bombing,) = attacks("The TTP has claimed responsibility for the latest attacks on the police. A suicide bombing "
                          "at a checkpoint in Bannu on 2 March 2023 killed six officers.")
     assert bombing.claims == ()
+
+
+def test_an_attack_overnight_is_dated_by_the_night_before_publication_not_a_later_aside():
+    published = dt.date(2019, 11, 6)
+    (attack,) = attacks("Gunmen attacked a border post in Tajikistan overnight, killing a guard, officials said on "
+                        "Wednesday. The committee said the gunmen had crossed the border earlier this month.",
+                        published)
+    assert (attack.date.start, attack.date.end) == (dt.date(2019, 11, 5), published)
+    text = ("Floods in Sindh\n\n- Army says 40 militants killed in raids across the country overnight\n\n"
+            "KARACHI: Heavy rain flooded the city on Tuesday. Security forces killed 40 militants in an operation in "
+            "North Waziristan on Monday, the army said.")
+    assert len([i for i in extract(text, published).incidents if i.kind == "security_operation"]) == 1

@@ -135,6 +135,14 @@ def _yesterday(m, published):
     return _day_range(published - dt.timedelta(days=back))
 
 
+@_rule(rf"\b(?i:overnight)\b(?!\s+(?i:(?:on|into|to|between|from)\s+)?(?:{_WEEKDAY}|\d))"
+       r"(?!\s+(?i:curfew|stay|flight|train|bus))", needs=("overnight",))
+def _overnight(m, published):
+    """'Militants attacked a border post overnight' in news of the day: the night before publication, which spans
+    two days."""
+    return (published - dt.timedelta(days=1), published, "days") if published else None
+
+
 @_rule(rf"\b(?P<last>last\s+|this\s+past\s+|on\s+)?{_WEEKDAY}\b", needs=("day",))
 def _weekday(m, published):
     if published is None:

@@ -124,8 +124,10 @@ def find_incidents(doc: Document) -> list[Incident]:
                 mention.dates, mention.inherited = [entry_date], True
             if entry_place is not None and not mention.places:  # a digest entry, where its heading says
                 mention.places = [entry_place]
-            # a subheading or highlights bullet restates the body; one with a date of its own is a bulletin item
-            mention.restates = role == SUBHEADING or (role == BULLET and not mention.dates)
+            # a subheading or highlights bullet restates the body; one with a date of its own (a day or more, not a
+            # span of days such as "overnight") is a bulletin item
+            mention.restates = role == SUBHEADING or (role == BULLET and all(d.precision == "days"
+                                                                             for d in mention.dates))
         counted = [m for m in found if _counts_events(doc, m)]
         mentions = [m for m in found if m not in counted and not (m.plural and not m.campaign and (
             _aggregate(doc, m) or not (m.killed or m.injured)))]
