@@ -173,3 +173,13 @@ def test_an_attack_overnight_is_dated_by_the_night_before_publication_not_a_late
             "KARACHI: Heavy rain flooded the city on Tuesday. Security forces killed 40 militants in an operation in "
             "North Waziristan on Monday, the army said.")
     assert len([i for i in extract(text, published).incidents if i.kind == "security_operation"]) == 1
+
+
+def test_injuries_sustained_count_and_an_operations_toll_may_follow_in_the_next_sentence():
+    (attack,) = attacks("A bomb exploded near a police van in Quetta on Monday, killing two policemen. Five passers-by "
+                        "also sustained injuries.")
+    assert (attack.killed.best, attack.injured.best) == (2, 5)
+    (operation,) = extract("Security forces killed six militants in an operation in Mir Ali on Friday. During the "
+                           "exchange of fire, eight terrorists also sustained injuries, the army said.",
+                           PUBLISHED).incidents
+    assert operation.kind == "security_operation" and (operation.killed.best, operation.injured.best) == (6, 8)

@@ -1029,18 +1029,20 @@ def _new_event(mention: EventMention, why: str) -> Event:
 
 
 def _continue_event(doc: Document, events: list[Event], index: int, sentence: Span, claims_only: bool) -> None:
-    """A sentence with no attack word of its own: its claims, tolls and finer places belong to the attack just told."""
-    attacks = [e for e in events if e.kind == "attack"]
-    recent = _antecedent(attacks, EventMention("attack", [sentence], index, sentence, True, False))
+    """A sentence with no attack word of its own: its claims, tolls and finer places belong to the attack just told;
+    in a report that has told no attack, its tolls and places belong to the operation just told ("During the exchange
+    of fire, eight terrorists also sustained injuries")."""
+    told = [e for e in events if e.kind == "attack"] or [e for e in events if e.kind == "security_operation"]
+    recent = _antecedent(told, EventMention("attack", [sentence], index, sentence, True, False))
     if recent is None or index - recent.last_sentence > CONTINUATION_REACH:
         return
-    mention = EventMention("attack", [Span(sentence.start, sentence.start)], index, sentence, True, False)
+    mention = EventMention(recent.kind, [Span(sentence.start, sentence.start)], index, sentence, True, False)
     if not claims_only:
         _add_tolls(doc, mention, sentence)
         if recent.place is not None:  # "... along a highway in Danghara district": finer than "in Tajikistan"
             finer = doc.within(doc.places, sentence)
             mention.places = [p for p in finer if p.place.refines(recent.place.place) and _the_scene(doc, p)]
-    claims = find_claims(doc, sentence, sentence)
+    claims = find_claims(doc, sentence, sentence) if recent.kind == "attack" else []
     mention.claims = [c for c in claims if c.mode in ("claimed", "denied")]
     mention.perpetrators = [c for c in claims if c.mode == "attributed"]
     if not claims_only:  # "on Tuesday morning" after a headline; "on the morning of July 14" after "last month"
@@ -1048,7 +1050,8 @@ def _continue_event(doc: Document, events: list[Event], index: int, sentence: Sp
                          if d.precision in ("day", "week") and _dates_an_event(doc.plain, d)
                          and (recent.date is None or d.narrower_than(recent.date))][:1]
     if mention.killed or mention.injured or mention.claims or mention.perpetrators or mention.dates or mention.places:
-        mention.attack_type = _attack_type(doc.plain, sentence)
+        if recent.kind == "attack":
+            mention.attack_type = _attack_type(doc.plain, sentence)
         recent.absorb(mention)
 
 
