@@ -17,7 +17,8 @@ _VICTIM = (r"(?:(?-i:[A-Z]{2,6})|people|persons|civilians|worshippers|students|c
            r"|men|women|labourers|workers|devotees|recruits|trainees|guests|staff|teachers|foreigners|tourists"
            r"|Afghans|Pakistanis|Americans|Chinese|U\.?S\.?|American|service\s*members|Shias?|Hazaras?|others"
            r"|were|at|the|mostly|including|all|of|whom|them|most|nationals|cyclists|bystanders|victims|terrorists"
-           r"|attackers|assailants|gunmen|insurgents|bombers|fighters|rebels|miscreants|suspected|alleged|armed|passers-?by)")
+           r"|attackers|assailants|gunmen|insurgents|bombers|fighters|rebels|miscreants|suspected|alleged|armed"
+           r"|passers-?by)")
 _AFTER = re.compile(
     rf"^\s*(?:{_VICTIM}[\s,]+){{0,5}}(?:(?:were|was|have\s+been|had\s+been|are|is|being|got)\s+)?(?:also\s+)?"
     rf"(?:(?P<kill>{_KILL})|(?P<hurt>{_HURT}|(?:being\s+)?treated\s+for\s+(?:wounds|injuries)"

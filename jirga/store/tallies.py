@@ -62,7 +62,7 @@ class IncidentTally:
         self.told_reports: dict[int, object] = {}
         self.weighed: dict[tuple[int, int], tuple[str, str]] = {}  # (report owner, source) -> (name, grade) used
         self.revision: int | None = None
-        self.size = 0  # figures and report ids kept
+        self.figures = 0  # figures kept, all counts and victims' figures together
 
     @classmethod
     def of(cls, claims: list, reports: dict, verdicts: list) -> IncidentTally | None:
@@ -90,7 +90,6 @@ class IncidentTally:
                 at = bisect.bisect_left(self.reports, report.id)
                 if at == len(self.reports) or self.reports[at] != report.id:
                     self.reports.insert(at, report.id)
-                    self.size += 1
                 if claim.origin in ("machine", "partner"):
                     self.weighed[report.owner_org_id, report.source_id] = (report.name, report.reliability)
                 if self.told.setdefault(("report", report.source_id, report.owner_org_id), claim) is claim:
@@ -100,10 +99,15 @@ class IncidentTally:
             if victims.is_victim_count(claim):
                 part = (claim.value["subset"], claim.field)
                 self.victims.setdefault(part, FigureTally(claim.field)).add(victims.as_total(fact))
-                self.size += 1
+                self.figures += 1
             elif claim.field in COUNTS:
-                self.size += 1
+                self.figures += 1
         return True
+
+    @property
+    def size(self) -> int:
+        """What it holds that grows with its claims: figures and report ids."""
+        return self.figures + len(self.reports)
 
     def actor_links(self) -> list[tuple[str, str]]:
         return sorted(self.links)
